@@ -1,0 +1,53 @@
+// Core vocabulary of a case. Pure types and constants: no AWS, no I/O.
+
+export const CATEGORIES = [
+  'payment_dispute',
+  'unauthorized_charge',
+  'refund',
+  'gifts_coins',
+  'payout',
+  'account_access',
+  'fraud_scam',
+  'safety',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const CHANNELS = ['web', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const CASE_STATUSES = ['new', 'investigating', 'waiting_on_user', 'resolved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const VALUE_TIERS = ['standard', 'silver', 'gold', 'platinum', 'top'] as const;
+export type ValueTier = (typeof VALUE_TIERS)[number];
+
+/** What ops loaded about a user (profiles table). */
+export interface UserProfile {
+  userId: string;
+  tier: ValueTier;
+  lifetimeSpend: number; // in USD
+}
+
+/** An earlier complaint by the same person, any channel. */
+export interface PriorComplaint {
+  caseId: string;
+  reference: string;
+  category: Category;
+  openedAt: string; // ISO-8601
+}
+
+/** One reason the risk score is what it is; shown to agents. */
+export interface RiskFactor {
+  code: string;
+  points: number;
+  detail: string;
+}
+
+export interface SlaDeadlines {
+  firstResponseDue: string; // ISO-8601 instant
+  resolutionDue: string; // ISO-8601 instant
+}
