@@ -51,3 +51,59 @@ export interface SlaDeadlines {
   firstResponseDue: string; // ISO-8601 instant
   resolutionDue: string; // ISO-8601 instant
 }
+
+export interface Requester {
+  email: string;
+  name?: string;
+  userId?: string;
+}
+
+/** A file that came with an inquiry, stored in the mail bucket. */
+export interface AttachmentRef {
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  key: string; // object key in the mail bucket
+}
+
+/** The case as stored and shown to agents. */
+export interface CaseRecord {
+  caseId: string;
+  reference: string;
+  status: CaseStatus;
+  channel: Channel;
+  requester: Requester;
+  subject: string;
+  message: string;
+  amount?: number;
+  currency?: string;
+  transactionId?: string;
+  attachments: AttachmentRef[];
+  category: Category;
+  categorySource: 'form' | 'text';
+  priority: Priority;
+  riskScore: number;
+  riskFactors: RiskFactor[];
+  matchedKeywords: string[];
+  safetyCritical: boolean;
+  repeatCount: number;
+  repeatOf: string[];
+  deadlines: SlaDeadlines & { firstResponseWarnAt?: string; resolutionWarnAt?: string };
+  openedAt: string;
+  updatedAt: string;
+  lastUserMessageAt: string;
+  version: number;
+}
+
+export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };
+
+/** One audited change; `version` is the case version the change produced. */
+export interface CaseEvent {
+  caseId: string;
+  version: number;
+  type: string;
+  at: string;
+  actor: Actor;
+  data: Record<string, unknown>;
+}

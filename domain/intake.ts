@@ -1,0 +1,145 @@
+// Turning an inquiry into a case, and a requester's later message into a timeline entry. Pure.
+import type { AttachmentRef, CaseEvent, CaseRecord, Category, Channel, PriorComplaint, Requester, UserProfile } from './case.ts';
+import { planDeadlines } from './sla/deadlines.ts';
+import type { SlaPolicy } from './sla/policy.ts';
+import { triage } from './triage/index.ts';
+import type { TriagePolicy } from './triage/policy.ts';
+
+export interface NewInquiry {
+  channel: Channel;
+  requester: Requester;
+  subject: string;
+  message: string;
+  categoryHint?: Category;
+  amount?: number;
+  currency?: string;
+  transactionId?: string;
+  attachments?: AttachmentRef[];
+}
+
+export interface Policies {
+  triage: TriagePolicy;
+  sla: SlaPolicy;
+}
+
+export interface OpenCaseContext {
+  caseId: string;
+  reference: string;
+  now: Date;
+  profile?: UserProfile;
+  priorComplaints: PriorComplaint[];
+  policies: Policies;
+}
+
+/** Classify, score, prioritise and plan deadlines: the case at version 1 and its opening event. */
+export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: CaseRecord; event: CaseEvent } {
+  const result = triage(
+    {
+      subject: inquiry.subject,
+      message: inquiry.message,
+      categoryHint: inquiry.categoryHint,
+      amount: inquiry.amount,
+      currency: inquiry.currency,
+      profile: ctx.profile,
+      priorComplaints: ctx.priorComplaints,
+      now: ctx.now,
+    },
+    ctx.policies.triage,
+  );
+  const planned = planDeadlines({ openedAt: ctx.now, priority: result.priority }, ctx.policies.sla);
+  if ('paused' in planned) throw new Error('a new case has no pauses');
+  const at = ctx.now.toISOString();
+  const record: CaseRecord = {
+    caseId: ctx.caseId,
+    reference: ctx.reference,
+    status: 'new',
+    channel: inquiry.channel,
+    requester: inquiry.requester,
+    subject: inquiry.subject,
+    message: inquiry.message,
+    ...(inquiry.amount !== undefined && { amount: inquiry.amount }),
+    ...(inquiry.currency !== undefined && { currency: inquiry.currency }),
+    ...(inquiry.transactionId !== undefined && { transactionId: inquiry.transactionId }),
+    attachments: inquiry.attachments ?? [],
+    category: result.category,
+    categorySource: result.categorySource,
+    priority: result.priority,
+    riskScore: result.riskScore,
+    riskFactors: result.riskFactors,
+    matchedKeywords: result.matchedKeywords,
+    safetyCritical: result.safetyCritical,
+    repeatCount: result.repeatCount,
+    repeatOf: result.repeatOf,
+    deadlines: planned,
+    openedAt: at,
+    updatedAt: at,
+    lastUserMessageAt: at,
+    version: 1,
+  };
+  const event: CaseEvent = {
+    caseId: ctx.caseId,
+    version: 1,
+    type: 'case.opened',
+    at,
+    actor: { kind: 'requester', email: inquiry.requester.email },
+    data: {
+      channel: inquiry.channel,
+      reference: ctx.reference,
+      category: result.category,
+      priority: result.priority,
+      riskScore: result.riskScore,
+      safetyCritical: result.safetyCritical,
+      repeatCount: result.repeatCount,
+      deadlines: planned,
+      attachments: record.attachments.length,
+    },
+  };
+  return { record, event };
+}
+
+export interface UserReply {
+  from: Requester;
+  subject: string;
+  message: string;
+  messageId?: string;
+  attachments: AttachmentRef[];
+}
+
+/** A requester's message on an existing case: a new version and its timeline event. */
+export function recordUserReply(current: CaseRecord, reply: UserReply, now: Date): { record: CaseRecord; event: CaseEvent } {
+  const at = now.toISOString();
+  const version = current.version + 1;
+  const record: CaseRecord = {
+    ...current,
+    attachments: [...current.attachments, ...reply.attachments],
+    lastUserMessageAt: at,
+    updatedAt: at,
+    version,
+  };
+  const event: CaseEvent = {
+    caseId: current.caseId,
+    version,
+    type: 'requester.replied',
+    at,
+    actor: { kind: 'requester', email: reply.from.email },
+    data: {
+      subject: reply.subject,
+      message: reply.message,
+      attachments: reply.attachments,
+      ...(reply.messageId !== undefined && { messageId: reply.messageId }),
+    },
+  };
+  return { record, event };
+}
+
+/** The requester's recent complaints kept for repeat detection: newest first, bounded, window-limited. */
+export function rememberComplaint(
+  recent: PriorComplaint[],
+  added: PriorComplaint,
+  now: Date,
+  windowDays: number,
+  keep = 50,
+): PriorComplaint[] {
+  const cutoff = now.getTime() - windowDays * 86_400_000;
+  return [added, ...recent.filter((c) => Date.parse(c.openedAt) >= cutoff && c.caseId !== added.caseId)].slice(0, keep);
+}

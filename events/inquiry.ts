@@ -1,0 +1,117 @@
+// The public inquiry: one schema for the API and the web form. zod/mini keeps the intake bundle small.
+import * as z from 'zod/mini';
+import { CATEGORIES } from '#domain/case.ts';
+
+export const INQUIRY_LIMITS = {
+  email: 254,
+  name: 120,
+  subject: 200,
+  message: 10_000,
+  userId: 64,
+  transactionId: 100,
+  maxAmount: 1_000_000_000,
+} as const;
+
+/** Visible characters only: no CR/LF or other control characters (they would reach email headers). */
+const SINGLE_LINE = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
+/** Multi-line text: control characters other than tab/newline are refused. */
+const MULTI_LINE = /^[^\p{Cc}\u2028\u2029]*$/u;
+const MULTI_LINE_ALLOWED = /[\t\r\n]/g;
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+const trimmed = (max: number, pattern: RegExp, what: string) =>
+  z.pipe(
+    z.string(),
+    z.transform((s) => s.trim()),
+  ).check(
+    z.minLength(1, 'is required'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.regex(pattern, `must be ${what}`),
+  );
+
+const optional = z.optional;
+
+const amount = z.pipe(
+  z.transform((v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v)),
+  z.number('must be a number').check(
+    z.gte(0, 'must not be negative'),
+    z.lte(INQUIRY_LIMITS.maxAmount, `must be at most ${INQUIRY_LIMITS.maxAmount}`),
+    z.refine((n) => Number.isFinite(n) && Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'must have at most 2 decimals'),
+  ),
+);
+
+export const InquirySchema = z.object({
+  email: z.pipe(
+    z.pipe(z.string('is required'), z.transform((s) => s.trim().toLowerCase())),
+    z.email('must be a valid email address').check(z.maxLength(INQUIRY_LIMITS.email, 'is too long')),
+  ),
+  subject: trimmed(INQUIRY_LIMITS.subject, SINGLE_LINE, 'a single line of text'),
+  message: z
+    .string('is required')
+    .check(
+      z.refine((s) => s.trim().length > 0, 'is required'),
+      z.maxLength(INQUIRY_LIMITS.message, `must be at most ${INQUIRY_LIMITS.message} characters`),
+      z.refine((s) => MULTI_LINE.test(s.replace(MULTI_LINE_ALLOWED, '')), 'must not contain control characters'),
+    ),
+  name: optional(trimmed(INQUIRY_LIMITS.name, SINGLE_LINE, 'a single line of text')),
+  userId: optional(trimmed(INQUIRY_LIMITS.userId, IDENTIFIER, 'letters, digits and . _ : -')),
+  category: optional(z.enum(CATEGORIES, `must be one of ${CATEGORIES.join(', ')}`)),
+  amount: optional(amount),
+  currency: optional(
+    z.pipe(z.string('must be a 3-letter ISO 4217 code'), z.transform((s) => s.trim().toUpperCase())).check(
+      z.regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code'),
+    ),
+  ),
+  transactionId: optional(trimmed(INQUIRY_LIMITS.transactionId, IDENTIFIER, 'letters, digits and . _ : -')),
+});
+
+export type Inquiry = z.output<typeof InquirySchema>;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Validate an inquiry; every bad field is reported, by name. */
+export function parseInquiry(input: unknown): { ok: true; inquiry: Inquiry } | { ok: false; problems: FieldProblem[] } {
+  // Forms send empty strings for fields left blank: treat them (and nulls) as absent.
+  const present =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== null))
+      : input;
+  const result = InquirySchema.safeParse(present);
+  if (result.success) {
+    if (result.data.amount !== undefined && result.data.currency === undefined) {
+      return { ok: false, problems: [{ field: 'currency', message: 'is required when amount is given' }] };
+    }
+    return { ok: true, inquiry: result.data };
+  }
+  return { ok: false, problems: describeIssues(result.error.issues) };
+}
+
+/** Readable messages for zod issues (zod/mini ships no locale; these are ours). */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  const seen = new Set<string>();
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    const field = issue.path.map(String).join('.') || 'body';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    problems.push({ field, message: messageFor(issue) });
+  }
+  return problems;
+}
+
+function messageFor(issue: z.core.$ZodIssue): string {
+  if (issue.message && issue.message !== 'Invalid input') return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be a ${issue.expected}`;
+    case 'too_small':
+      return `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    default:
+      return 'is invalid';
+  }
+}

@@ -1,0 +1,40 @@
+// The agent API: GET /cases and GET /cases/{caseId}. API Gateway has verified the token already.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { loadEnv } from '#lib/config.ts';
+import { NotFoundError, ValidationError } from '#lib/errors.ts';
+import { agentFrom, httpErrors, json, requireRole } from '#lib/http.ts';
+import { getCase, listCases } from '#lib/use-cases/read-cases.ts';
+
+const env = loadEnv(['CASES_TABLE']);
+const store = new DynamoCaseStore(env.CASES_TABLE, undefined);
+const READERS = ['agent', 'lead', 'risk'] as const;
+
+type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const routes: Record<string, Route> = {
+  'GET /cases': async (event) => {
+    const limitText = event.queryStringParameters?.limit;
+    const limit = limitText === undefined ? 25 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new ValidationError([{ field: 'limit', message: 'must be a whole number from 1 to 100' }]);
+    }
+    const cursor = event.queryStringParameters?.cursor;
+    return json(200, await listCases(store, { limit, ...(cursor && { cursor }) }));
+  },
+  'GET /cases/{caseId}': async (event) => json(200, await getCase(store, event.pathParameters?.caseId ?? '')),
+};
+
+async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  requireRole(agentFrom(event), READERS);
+  const handle = routes[`${event.httpMethod} ${event.resource}`];
+  if (!handle) throw new NotFoundError('No such route');
+  return handle(event);
+}
+
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpHeaderNormalizer())
+  .use(httpErrors())
+  .handler(route);

@@ -1,0 +1,321 @@
+// The one DynamoDB adapter: every item layout of the cases table lives here.
+import {
+  BatchGetItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  UpdateItemCommand,
+  DeleteItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import { ValidationError } from '../errors.ts';
+import type { CasePage, CaseStore, CaseSummary, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, ReplyWrite } from '../ports.ts';
+
+export const dynamodb = new DynamoDBClient({});
+
+type Item = Record<string, AttributeValue>;
+
+export const keys = {
+  case: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
+  event: (caseId: string, version: number) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${String(version).padStart(10, '0')}` }),
+  notice: (caseId: string, notice: string) => ({ pk: `CASE#${caseId}`, sk: `NOTICE#${notice}` }),
+  idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  reference: (reference: string) => ({ pk: `REF#${reference}`, sk: 'REF' }),
+  requester: (email: string) => ({ pk: `REQUESTER#${email}`, sk: 'SUMMARY' }),
+  messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
+  quarantine: (messageId: string) => ({ pk: `QUARANTINE#${messageId}`, sk: 'QUARANTINE' }),
+};
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;
+const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+function fromItem<T>(item: Item): T {
+  const plain = unmarshall(item);
+  for (const k of KEY_ATTRIBUTES) delete plain[k];
+  return plain as T;
+}
+
+const caseItem = (r: CaseRecord): Item =>
+  toItem({
+    ...keys.case(r.caseId),
+    itemType: 'case',
+    gsi1pk: 'CASES',
+    gsi1sk: `${r.openedAt}#${r.caseId}`,
+    gsi2pk: `REQUESTER#${r.requester.email}`,
+    gsi2sk: r.openedAt,
+    ...r,
+  });
+const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
+const idempotencyPut = (tableName: string, claim: IdempotencyClaim, caseId: string, reference: string, nowSeconds: number): TransactWriteItem => ({
+  Put: {
+    TableName: tableName,
+    Item: toItem({ ...keys.idempotency(claim.key), itemType: 'idempotency', caseId, reference, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt }),
+    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+    ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  },
+});
+
+export class DynamoCaseStore implements CaseStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly profilesTable: string | undefined,
+    private readonly client: DynamoDBClient = dynamodb,
+  ) {}
+
+  async loadIntakeContext(q: { email: string; userId?: string }): Promise<IntakeContext> {
+    const requesterKey = toItem(keys.requester(q.email));
+    const request: Record<string, { Keys: Item[]; ConsistentRead?: boolean }> = {
+      [this.tableName]: { Keys: [requesterKey], ConsistentRead: true },
+    };
+    if (q.userId && this.profilesTable) request[this.profilesTable] = { Keys: [toItem({ userId: q.userId })] };
+    let pending: typeof request | undefined = request;
+    const found: Record<string, Item[]> = {};
+    // BatchGetItem may return unprocessed keys under load; fetch them again.
+    for (let attempt = 0; pending && Object.keys(pending).length > 0 && attempt < 5; attempt++) {
+      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: pending }));
+      for (const [table, items] of Object.entries(out.Responses ?? {})) (found[table] ??= []).push(...items);
+      pending = out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length > 0 ? (out.UnprocessedKeys as typeof request) : undefined;
+    }
+    const requester = found[this.tableName]?.[0];
+    const profileItem = this.profilesTable ? found[this.profilesTable]?.[0] : undefined;
+    const summary = requester ? (unmarshall(requester) as { recent?: PriorComplaint[]; version?: number }) : undefined;
+    const profile = profileItem ? (unmarshall(profileItem) as UserProfile) : undefined;
+    return {
+      ...(profile && { profile }),
+      recent: summary?.recent ?? [],
+      requesterVersion: summary?.version ?? 0,
+    };
+  }
+
+  async createCase(w: NewCaseWrite): Promise<CreateOutcome> {
+    const r = w.record;
+    const nowSeconds = Math.floor(Date.parse(r.openedAt) / 1000);
+    const requesterCondition =
+      w.requesterVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': { N: String(w.requesterVersion) } } };
+    const items: TransactWriteItem[] = [
+      { Put: { TableName: this.tableName, Item: caseItem(r), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(w.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+      idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.reference(r.reference), itemType: 'reference', caseId: r.caseId }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.requester(r.requester.email), itemType: 'requester', recent: w.recent, version: w.requesterVersion + 1 }),
+          ...requesterCondition,
+        },
+      },
+      ...w.messageIds.map((id) => ({
+        Put: { TableName: this.tableName, Item: toItem({ ...keys.messageId(id), itemType: 'messageId', caseId: r.caseId }) },
+      })),
+    ];
+    return this.transact(items, { idempotency: 2, retryOn: { 0: 'case id', 3: 'reference', 4: 'requester' } });
+  }
+
+  async appendReply(w: ReplyWrite): Promise<CreateOutcome> {
+    const r = w.record;
+    const nowSeconds = Math.floor(Date.parse(r.updatedAt) / 1000);
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: caseItem(r),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': { N: String(r.version - 1) } },
+        },
+      },
+      { Put: { TableName: this.tableName, Item: eventItem(w.event), ConditionExpression: 'attribute_not_exists(pk)' } },
+      idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds),
+      ...w.messageIds.map((id) => ({
+        Put: { TableName: this.tableName, Item: toItem({ ...keys.messageId(id), itemType: 'messageId', caseId: r.caseId }) },
+      })),
+    ];
+    return this.transact(items, { idempotency: 2, retryOn: { 0: 'case version', 1: 'case version' } });
+  }
+
+  private async transact(items: TransactWriteItem[], roles: { idempotency: number; retryOn: Record<number, string> }): Promise<CreateOutcome> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      return { kind: 'created' };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const claim = reasons[roles.idempotency];
+      if (claim?.Code === 'ConditionalCheckFailed') {
+        const existing = claim.Item ?? (await this.getIdempotency(items[roles.idempotency]!.Put!.Item!));
+        if (existing) {
+          const { caseId, reference, fingerprint } = unmarshall(existing) as { caseId: string; reference: string; fingerprint: string };
+          return { kind: 'replay', caseId, reference, fingerprint };
+        }
+      }
+      for (const [index, reason] of reasons.entries()) {
+        if (reason.Code === 'ConditionalCheckFailed' && roles.retryOn[index]) return { kind: 'retry', reason: roles.retryOn[index] };
+      }
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'retry', reason: 'contention' };
+      throw error;
+    }
+  }
+
+  private async getIdempotency(item: Item): Promise<Item | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! }, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  async findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined> {
+    const wanted = [...(q.reference ? [keys.reference(q.reference)] : []), ...q.messageIds.slice(0, 50).map(keys.messageId)];
+    if (wanted.length === 0) return undefined;
+    const out = await this.client.send(
+      new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: wanted.map((k) => toItem(k)), ConsistentRead: true } } }),
+    );
+    const found = (out.Responses?.[this.tableName] ?? []).map((i) => unmarshall(i) as { pk: string; caseId: string });
+    // The reference in the subject wins over Message-ID threading.
+    const byRef = found.find((f) => f.pk.startsWith('REF#'));
+    return (byRef ?? found[0])?.caseId;
+  }
+
+  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.case(caseId)), ConsistentRead: true }),
+    );
+    return out.Item ? fromItem<CaseRecord>(out.Item) : undefined;
+  }
+
+  async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
+    let record: CaseRecord | undefined;
+    const events: CaseEvent[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: keys.case(caseId).pk } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const sk = item.sk?.S ?? '';
+        if (sk === 'CASE') record = fromItem<CaseRecord>(item);
+        else if (sk.startsWith('EVENT#')) events.push(fromItem<CaseEvent>(item));
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return record ? { record, events } : undefined;
+  }
+
+  async listCases(q: { limit: number; cursor?: string }): Promise<CasePage> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byOpened',
+        KeyConditionExpression: 'gsi1pk = :all',
+        ExpressionAttributeValues: { ':all': { S: 'CASES' } },
+        ScanIndexForward: false,
+        Limit: q.limit,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => summarize(fromItem<CaseRecord>(i)));
+    return { items, ...(out.LastEvaluatedKey && { cursor: encodeCursor(out.LastEvaluatedKey) }) };
+  }
+
+  async quarantine(q: Quarantined): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.quarantine(q.messageId), itemType: 'quarantine', ...q }) }),
+    );
+  }
+
+  async claimNotice(caseId: string, notice: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({ ...keys.notice(caseId, notice), itemType: 'notice', status: 'pending', claimedAt: new Date().toISOString() }),
+          // A pending claim left by a crash mid-send is re-taken: at-least-once beats never.
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async releaseNotice(caseId: string, notice: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.notice(caseId, notice)),
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' } },
+      }),
+    ).catch(() => undefined);
+  }
+
+  async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.notice(caseId, notice)),
+        UpdateExpression: 'SET #status = :sent, providerId = :id, sentAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: toItem({ ':sent': 'sent', ':id': providerId, ':at': new Date().toISOString() }),
+      }),
+    );
+  }
+}
+
+function summarize(r: CaseRecord): CaseSummary {
+  return {
+    caseId: r.caseId,
+    reference: r.reference,
+    status: r.status,
+    channel: r.channel,
+    category: r.category,
+    priority: r.priority,
+    riskScore: r.riskScore,
+    subject: r.subject,
+    requesterEmail: r.requester.email,
+    openedAt: r.openedAt,
+    updatedAt: r.updatedAt,
+    deadlines: r.deadlines,
+    version: r.version,
+  };
+}
+
+const CURSOR_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(CURSOR_KEYS.map((k) => key[k]?.S ?? ''))).toString('base64url');
+}
+function decodeCursor(cursor: string): Item {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === 'CASES') {
+      return Object.fromEntries(CURSOR_KEYS.map((k, i) => [k, { S: values[i] as string }]));
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+}

@@ -1,0 +1,29 @@
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import type { Mailer, OutboundEmail } from '../ports.ts';
+
+export const ses = new SESClient({});
+
+/** Header values must be one line: anything user-supplied could carry CR/LF. */
+export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly from: string,
+    private readonly client: SESClient = ses,
+  ) {}
+
+  async send(email: OutboundEmail): Promise<string> {
+    const out = await this.client.send(
+      new SendEmailCommand({
+        Source: this.from,
+        Destination: { ToAddresses: [oneLine(email.to)] },
+        ...(email.replyTo && { ReplyToAddresses: [oneLine(email.replyTo)] }),
+        Message: {
+          Subject: { Data: oneLine(email.subject), Charset: 'UTF-8' },
+          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+        },
+      }),
+    );
+    return out.MessageId ?? '';
+  }
+}

@@ -1,0 +1,26 @@
+import type { App } from 'aws-cdk-lib';
+
+/** Deployment settings: CDK context (`-c key=value` or cdk.json) with sensible defaults. */
+export interface StackConfig {
+  /** Address users write to; SES receives it (its domain must be verified for receiving). */
+  readonly intakeAddress: string;
+  /** Address trustdesk sends from (a verified SES identity). */
+  readonly senderAddress: string;
+  /** Base URL of the agent console, used for links in notices. */
+  readonly consoleUrl: string;
+  /** Keep tables, key and bucket when the stack is deleted. */
+  readonly retainData: boolean;
+}
+
+export function readConfig(app: App): StackConfig {
+  const get = (key: string, fallback: string): string => {
+    const value: unknown = app.node.tryGetContext(key);
+    return typeof value === 'string' && value.length > 0 ? value : fallback;
+  };
+  return {
+    intakeAddress: get('intakeAddress', 'support@trustdesk.local'),
+    senderAddress: get('senderAddress', 'no-reply@trustdesk.local'),
+    consoleUrl: get('consoleUrl', 'http://127.0.0.1:3000/console'),
+    retainData: get('retainData', 'true') !== 'false',
+  };
+}

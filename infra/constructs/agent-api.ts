@@ -1,0 +1,17 @@
+import { Construct } from 'constructs';
+import type { TrustdeskApi } from './api.ts';
+import { AppFunction } from './app-function.ts';
+import type { Storage } from './storage.ts';
+
+/** The agent API: cases and their timelines, behind the Cognito authorizer. */
+export class AgentApi extends Construct {
+  readonly cases: AppFunction;
+
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
+    super(scope, id);
+    this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases' })
+      .useTable(props.storage.casesTable, 'CASES_TABLE', 'read');
+    props.api.agentRoute('GET', '/cases', this.cases);
+    props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
+  }
+}

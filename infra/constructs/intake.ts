@@ -1,0 +1,76 @@
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
+import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
+import { Construct } from 'constructs';
+import type { StackConfig } from '../config.ts';
+import type { TrustdeskApi } from './api.ts';
+import { AppFunction } from './app-function.ts';
+import type { Storage } from './storage.ts';
+
+export const INBOUND_MAIL_PREFIX = 'inbound/';
+
+/**
+ * Intake: the public web form (POST /inquiries), inbound email (SES receipt rule → raw MIME in S3 →
+ * Lambda), and the acknowledgement each new case's requester gets, sent from the table's stream.
+ */
+export class Intake extends Construct {
+  readonly webIntake: AppFunction;
+  readonly emailIntake: AppFunction;
+  readonly acknowledge: AppFunction;
+
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
+    super(scope, id);
+    const { storage, api, config } = props;
+
+    this.webIntake = new AppFunction(this, 'WebIntake', { handlerDir: 'intake-web', description: 'POST /inquiries' })
+      .useTable(storage.casesTable, 'CASES_TABLE')
+      .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read');
+    api.publicRoute('POST', '/inquiries', this.webIntake);
+
+    this.emailIntake = new AppFunction(this, 'EmailIntake', {
+      handlerDir: 'intake-email',
+      description: 'Inbound mail from the SES receipt rule',
+      timeout: Duration.seconds(30),
+      memorySize: 1024,
+      environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX, INTAKE_ADDRESS: config.intakeAddress },
+    })
+      .useTable(storage.casesTable, 'CASES_TABLE')
+      .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')
+      .useBucket(storage.mailBucket, 'MAIL_BUCKET');
+
+    const ruleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
+    ruleSet.addRule('ToIntake', {
+      recipients: [config.intakeAddress],
+      scanEnabled: true,
+      actions: [
+        new S3Action({ bucket: storage.mailBucket, objectKeyPrefix: INBOUND_MAIL_PREFIX }),
+        new LambdaAction({ function: this.emailIntake, invocationType: LambdaInvocationType.EVENT }),
+      ],
+    });
+
+    this.acknowledge = new AppFunction(this, 'Acknowledge', {
+      handlerDir: 'acknowledge',
+      description: 'Emails each new case its reference',
+      environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress },
+    }).useTable(storage.casesTable, 'CASES_TABLE');
+    this.acknowledge.addToRolePolicy(sesSendPolicy());
+    this.acknowledge.addEventSource(
+      new DynamoEventSource(storage.casesTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        maxBatchingWindow: Duration.seconds(1),
+      }),
+    );
+  }
+}
+
+
+function sesSendPolicy(): PolicyStatement {
+  return new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['*'] });
+}

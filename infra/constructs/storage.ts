@@ -1,0 +1,69 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * Everything stateful: the cases table (cases, their audited events, idempotency and lookup items;
+ * streamed), the profiles table ops load from CSV, and the bucket for raw inbound mail and attachments.
+ */
+export class Storage extends Construct {
+  readonly key: Key;
+  readonly casesTable: Table;
+  readonly profilesTable: Table;
+  readonly mailBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: { retain: boolean }) {
+    super(scope, id);
+    const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.key = new Key(this, 'DataKey', {
+      description: 'trustdesk data at rest (cases, profiles, inbound mail)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    this.casesTable = new Table(this, 'Cases', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy,
+    });
+    // Newest-first listing of all cases for the agent queue.
+    this.casesTable.addGlobalSecondaryIndex({
+      indexName: 'byOpened',
+      partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+    });
+    // Repeat-complaint index: every case of one requester, newest first.
+    this.casesTable.addGlobalSecondaryIndex({
+      indexName: 'byRequester',
+      partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
+    });
+
+    this.profilesTable = new Table(this, 'Profiles', {
+      partitionKey: { name: 'userId', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+
+    this.mailBucket = new Bucket(this, 'Mail', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy,
+      autoDeleteObjects: false,
+    });
+  }
+}
