@@ -1,0 +1,113 @@
+// SLA policy: schema and parser. Pure: the caller supplies the JSON (e.g. config/sla-policy.json).
+import { z } from 'zod';
+import { PRIORITIES, type Priority } from '../case.ts';
+import { WEEKDAYS, isValidTimeZone } from './calendar.ts';
+
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+function isRealDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, 0, 1));
+  date.setUTCFullYear(y, mo - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+function toMinutes(hhmm: string): number {
+  const [h = 0, m = 0] = hhmm.split(':').map(Number);
+  return h * 60 + m;
+}
+
+const Comment = z.union([z.string(), z.array(z.string())]).optional();
+
+const CalendarSchema = z
+  .strictObject({
+    timeZone: z.string().refine(isValidTimeZone, {
+      error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}`,
+    }),
+    workDays: z
+      .array(z.enum(WEEKDAYS))
+      .min(1, { error: 'at least one work day is required' })
+      .refine((days) => new Set(days).size === days.length, { error: 'work days must not repeat' }),
+    open: z.string().regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' }),
+    close: z.string().regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' }),
+    holidays: z.array(
+      z.string().refine(isRealDate, {
+        error: (issue) => `must be a real local date "YYYY-MM-DD", got ${JSON.stringify(issue.input)}`,
+      }),
+    ),
+    _comment: Comment,
+  })
+  .superRefine((cal, ctx) => {
+    if (toMinutes(cal.open) >= toMinutes(cal.close)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['close'],
+        message: `close (${cal.close}) must be after open (${cal.open})`,
+        input: cal.close,
+      });
+    }
+  });
+
+const PositiveMinutes = z.number().int().positive();
+
+const TargetSchema = z
+  .strictObject({
+    firstResponseMinutes: PositiveMinutes,
+    resolutionMinutes: PositiveMinutes,
+    clock: z.enum(['24x7', 'business']),
+    _comment: Comment,
+  })
+  .superRefine((t, ctx) => {
+    if (t.resolutionMinutes < t.firstResponseMinutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['resolutionMinutes'],
+        message: `resolutionMinutes (${t.resolutionMinutes}) must not be less than firstResponseMinutes (${t.firstResponseMinutes})`,
+        input: t.resolutionMinutes,
+      });
+    }
+  });
+
+function perPriority<T extends z.ZodType>(schema: T) {
+  const shape = Object.fromEntries(PRIORITIES.map((p) => [p, schema])) as Record<Priority, T>;
+  return z.strictObject(shape);
+}
+
+export const SlaPolicySchema = z.strictObject({
+  _comment: Comment,
+  calendar: CalendarSchema,
+  targets: perPriority(TargetSchema),
+  preBreachWarningMinutes: perPriority(z.number().int().nonnegative()),
+  autoCloseAfterMinutes: PositiveMinutes,
+});
+
+export type SlaPolicy = z.infer<typeof SlaPolicySchema>;
+export type SlaClock = SlaPolicy['targets'][Priority]['clock'];
+
+/** Thrown by parseSlaPolicy; `message` lists every problem as "path: message". */
+export class SlaPolicyError extends Error {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(issues: readonly { path: string; message: string }[]) {
+    super(`Invalid SLA policy:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'SlaPolicyError';
+    this.issues = issues;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** Validates an SLA policy document; throws SlaPolicyError naming each bad path. */
+export function parseSlaPolicy(json: unknown): SlaPolicy {
+  const result = SlaPolicySchema.safeParse(json);
+  if (result.success) return result.data;
+  throw new SlaPolicyError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+}
