@@ -113,29 +113,4 @@ describe('triage end to end', () => {
     expect(r.repeatOf).toEqual(['b', 'a']);
     expect(priorComplaints).toEqual(snapshot);
   });
-
-  it('is fast: well under 0.1 ms per call on a realistic inquiry', () => {
-    const message =
-      'Hello team,\n\nI bought 5000 coins yesterday with my Visa card but my coin balance still shows zero. ' +
-      'I have tried logging out and back in, reinstalling the app and contacting my bank, who say the payment went through. ' +
-      'This is the second time this month and honestly I am thinking about a chargeback. ' +
-      'Order number 88231-XQ, amount 49.99 EUR. Please fix this or refund me.\n\nThanks, Ana Müller';
-    const input: TriageInput = {
-      subject: 'Coins not received after purchase',
-      message,
-      amount: 49.99,
-      currency: 'EUR',
-      profile: { userId: 'u', tier: 'silver', lifetimeSpend: 800 },
-      priorComplaints: [{ caseId: 'p', reference: 'P', category: 'gifts_coins', openedAt: daysAgo(12) }],
-      now: NOW,
-    };
-    for (let i = 0; i < 2_000; i++) triage(input, policy); // warm-up (and compile once)
-    const n = 20_000;
-    const start = performance.now();
-    let checksum = 0;
-    for (let i = 0; i < n; i++) checksum += triage(input, policy).riskScore;
-    const perCallMs = (performance.now() - start) / n;
-    expect(checksum).toBe(n * triage(input, policy).riskScore);
-    expect(perCallMs).toBeLessThan(0.1);
-  });
 });
