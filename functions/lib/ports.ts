@@ -57,6 +57,7 @@ export interface CasePage {
 
 export interface Quarantined {
   messageId: string;
+  mailFrom: string;
   reasons: string[];
   mailKey: string;
   receivedAt: string;

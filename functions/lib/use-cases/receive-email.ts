@@ -29,14 +29,14 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
 
   const problems = verdictProblems(record.ses.receipt);
   if (problems.length > 0) {
-    await deps.store.quarantine({ messageId, reasons: problems, mailKey, receivedAt });
+    await deps.store.quarantine({ messageId, mailFrom: record.ses.mail.source, reasons: problems, mailKey, receivedAt });
     return { outcome: 'quarantined', reasons: problems };
   }
   const raw = await deps.blobs.get(mailKey);
   if (!raw) throw new MailNotFoundError(`raw mail ${mailKey} not found`);
   const mail = await parseMail(raw);
   if (!mail.from) {
-    await deps.store.quarantine({ messageId, reasons: ['no valid sender address'], mailKey, receivedAt });
+    await deps.store.quarantine({ messageId, mailFrom: record.ses.mail.source, reasons: ['no valid sender address'], mailKey, receivedAt });
     return { outcome: 'quarantined', reasons: ['no valid sender address'] };
   }
   const from = mail.from;

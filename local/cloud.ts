@@ -1,0 +1,297 @@
+// The local cloud: the synthesized template (cdk.out) run on real emulators in one process tree.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { mkdirSync, appendFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createAsyncInvoker } from './async-invoker.ts';
+import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
+import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createLocalIssuer, ROLES, type Role } from './jwt-issuer.ts';
+import { loadFunctions } from './lambda-runtime.ts';
+import { startS3Server } from './s3-server.ts';
+import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
+import { startSesMailbox } from './ses-mailbox.ts';
+import { startSmtpIntake } from './smtp-intake.ts';
+import { fileCheckpointStore, memoryCheckpointStore, startStreamMapping, type StreamMapping } from './stream-poller.ts';
+import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template.ts';
+
+export interface LocalCloudOptions {
+  host: string;
+  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number };
+  /** Where data lives between runs; ignored when inMemory. */
+  dataDir: string;
+  inMemory: boolean;
+  cdkOutDir: string;
+  stackName: string;
+  log: (line: string) => void;
+  /** Delays between async-invocation retries (AWS retries twice). */
+  asyncRetryDelaysMs?: number[];
+}
+
+export interface LocalCloud {
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string };
+  intakeAddresses: string[];
+  /** Resolves when every accepted email, async invocation and stream record has been handled. */
+  settle(): Promise<void>;
+  issueToken(role: Role): Promise<string>;
+  /** The local physical name (what Ref gives) of the resource whose logical id starts with the prefix. */
+  nameOf(logicalIdPrefix: string): string;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+
+export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch((e: unknown) => o.log(`stop: ${(e as Error).message}`));
+    stoppers.length = 0;
+  };
+  try {
+    return await start(o, stoppers, stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], stop: () => Promise<void>): Promise<LocalCloud> {
+  const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const result = await run();
+    o.log(`✓ ${label} (${Math.round(performance.now() - t0)} ms)`);
+    return result;
+  };
+  if (!o.inMemory) mkdirSync(o.dataDir, { recursive: true });
+  const dataPath = (name: string) => (o.inMemory ? undefined : path.join(o.dataDir, name));
+
+  const dynamo = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
+    startDynamoDbLocal({
+      port: o.ports.dynamodb,
+      host: o.host,
+      dbPath: dataPath('dynamodb'),
+      // DynamoDB Local prints its whole configuration; keep only what signals trouble.
+      log: (line) => {
+        if (/error|exception|fail/i.test(line)) o.log(line);
+      },
+    }),
+  );
+  stoppers.push(() => dynamo.stop());
+  const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () => startS3Server({ port: o.ports.s3, host: o.host, dataDir: dataPath('s3') }));
+  stoppers.push(() => s3.stop());
+  const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () => startSesMailbox({ port: o.ports.ses, host: o.host }));
+  stoppers.push(() => mailbox.stop());
+
+  // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
+  Object.assign(process.env, {
+    // Lambda runs Node 22; the SDK's notice about Node 20 is noise for the local cloud.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_SES: mailbox.url,
+  });
+  delete process.env.AWS_PROFILE;
+  const clientConfig = { region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+  const template = loadTemplate(o.cdkOutDir, o.stackName);
+  const tables = await step('tables from the template', () =>
+    createTablesFromTemplate(new DynamoDBClient(clientConfig), template, (id) => id),
+  );
+  const tableById = new Map(tables.map((t) => [t.logicalId, t]));
+  const ctx: IntrinsicContext = {
+    region: REGION,
+    accountId: ACCOUNT,
+    partition: 'aws',
+    stackName: o.stackName,
+    urlSuffix: 'amazonaws.com',
+    ref: (id) => {
+      const type = template.Resources[id]?.Type;
+      if (type === 'AWS::S3::Bucket') return id.toLowerCase();
+      return tableById.get(id)?.tableName ?? id;
+    },
+    getAtt: (id, attribute) => {
+      if (attribute === 'StreamArn') {
+        const arn = tableById.get(id)?.streamArn;
+        if (!arn) throw new Error(`${id} has no stream`);
+        return arn;
+      }
+      const type = template.Resources[id]?.Type ?? 'AWS::Unknown::Resource';
+      const service = type.split('::')[1]!.toLowerCase();
+      return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
+    },
+  };
+
+  const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx));
+  const asyncInvoker = createAsyncInvoker({ log: o.log, ...(o.asyncRetryDelaysMs && { retryDelaysMs: o.asyncRetryDelaysMs }) });
+
+  const apiBase = `http://${o.host}:${o.ports.api}`;
+  const issuer = await createLocalIssuer({
+    issuer: `${apiBase}/local/issuer`,
+    audience: resourcesOfType(template, 'AWS::Cognito::UserPoolClient')[0]?.[0] ?? 'trustdesk-local',
+    ...(!o.inMemory && { keyFile: path.join(o.dataDir, 'jwt-signing-key.json') }),
+  });
+
+  // Streams → functions, per the template's event source mappings.
+  const streams = new DynamoDBStreamsClient(clientConfig);
+  const mappings: StreamMapping[] = [];
+  const parkedFile = dataPath('parked-stream-records.jsonl');
+  const parked: unknown[] = [];
+  for (const [id, resource] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
+    const p = resource.Properties ?? {};
+    const source = p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
+    const tableId = source['Fn::GetAtt']?.[0];
+    const streamArn = tableId ? tableById.get(tableId)?.streamArn : undefined;
+    if (!streamArn) continue; // not a DynamoDB stream of this stack
+    const functionId = String((p.FunctionName as { Ref?: string }).Ref ?? p.FunctionName);
+    const fn = functions.get(functionId);
+    if (!fn) throw new Error(`${id}: unknown function ${functionId}`);
+    mappings.push(
+      startStreamMapping({
+        streams,
+        streamArn,
+        functionName: functionId,
+        batchSize: Number(p.BatchSize ?? 100),
+        startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        reportBatchItemFailures: Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+        maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+        bisectBatchOnFunctionError: p.BisectBatchOnFunctionError === true,
+        checkpoints: o.inMemory ? memoryCheckpointStore() : fileCheckpointStore(path.join(o.dataDir, `checkpoints-${id}.json`)),
+        invoke: (event) => fn.invoke(event),
+        onFailure: async (failure) => {
+          const entry = { mapping: id, functionId, at: new Date().toISOString(), ...failure };
+          parked.push(entry);
+          if (parkedFile) appendFileSync(parkedFile, `${JSON.stringify(entry)}\n`);
+          o.log(`${functionId}: parked ${failure.records.length} stream record(s): ${failure.error}`);
+        },
+        log: o.log,
+      }),
+    );
+  }
+  stoppers.push(async () => {
+    await Promise.all(mappings.map((m) => m.stop()));
+  });
+  o.log(`✓ ${mappings.length} stream mapping(s)`);
+
+  // Inbound mail: SMTP → the receipt rule's S3 action → its Lambda action.
+  const rules = receiptRulesFromTemplate(template, ctx);
+  const smtp = await step(`SMTP intake on ${o.host}:${o.ports.smtp}`, () =>
+    startSmtpIntake({
+      port: o.ports.smtp,
+      host: o.host,
+      recipients: rules.flatMap((r) => r.recipients),
+      maxBytes: 40 * 1024 * 1024, // SES's limit for received mail
+      log: o.log,
+      onMessage: async (raw, envelope) => {
+        const recipients = envelope.rcptTo.map((r) => r.toLowerCase());
+        for (const rule of rules.filter((r) => r.recipients.some((x) => recipients.includes(x)))) {
+          const messageId = newSesMessageId();
+          if (rule.s3) await s3.put(rule.s3.bucket, `${rule.s3.prefix}${messageId}`, raw, 'message/rfc822');
+          if (!rule.lambda) continue;
+          const fn = functions.get(rule.lambda.functionId);
+          if (!fn) throw new Error(`receipt rule ${rule.name}: unknown function ${rule.lambda.functionId}`);
+          const event = sesReceiptEvent({ messageId, mailFrom: envelope.mailFrom, recipients, raw, rule, now: new Date() });
+          if (rule.lambda.invocationType === 'Event') asyncInvoker.invoke(fn, event);
+          else await fn.invoke(event);
+        }
+      },
+    }),
+  );
+  stoppers.push(() => smtp.stop());
+
+  const routes = routesFromTemplate(template);
+  const settle = async () => {
+    for (let round = 0; round < 50; round++) {
+      const before = mappings.reduce((n, m) => n + m.stats().delivered, 0);
+      await asyncInvoker.whenIdle();
+      await Promise.all(mappings.map((m) => m.whenIdle()));
+      const after = mappings.reduce((n, m) => n + m.stats().delivered, 0);
+      if (after === before) return;
+    }
+  };
+
+  const localRoutes: Record<string, (req: IncomingMessage, url: URL) => Promise<[number, unknown]>> = {
+    'GET /local/health': async () => [200, { status: 'ok', functions: functions.size, routes: routes.length, streamMappings: mappings.length }],
+    'GET /local/token': async (_req, url) => {
+      const role = url.searchParams.get('role') ?? 'agent';
+      if (!ROLES.includes(role as Role)) return [400, { error: 'validation_failed', fields: [{ field: 'role', message: `must be one of ${ROLES.join(', ')}` }] }];
+      const token = await issuer.issue({ role: role as Role, sub: `local-${role}`, email: `${role}@trustdesk.local` });
+      return [200, { token, tokenType: 'Bearer', role, expiresIn: 12 * 3600 }];
+    },
+    'GET /local/issuer/.well-known/jwks.json': async () => [200, issuer.jwks()],
+    'POST /local/settle': async () => {
+      await settle();
+      return [200, { settled: true }];
+    },
+    'GET /local/parked': async () => [200, { parked, asyncFailures: asyncInvoker.failures() }],
+  };
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', apiBase);
+    const local = localRoutes[`${req.method} ${url.pathname}`];
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const handled = local
+      ? local(req, url).then(([status, body]) => (reply(status, body), true))
+      : handleApiRequest(req, res, url, {
+          routes,
+          functions,
+          stage: 'v1',
+          accountId: ACCOUNT,
+          log: o.log,
+          verifyToken: (token) => issuer.verify(token).catch(() => undefined),
+        });
+    handled
+      .then((done) => {
+        if (!done) reply(404, { message: 'Not Found' });
+      })
+      .catch((error: unknown) => {
+        o.log(`request ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);
+        if (!res.headersSent) reply(500, { message: 'local cloud error' });
+        else res.destroy();
+      });
+  });
+  await step(`API on ${apiBase}`, () => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.ports.api, o.host, () => resolve());
+  }));
+  stoppers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  const apiPort = (server.address() as AddressInfo).port;
+  const api = `http://${o.host}:${apiPort}`;
+
+  return {
+    urls: {
+      api,
+      health: `${api}/local/health`,
+      token: `${api}/local/token?role=agent`,
+      mailbox: mailbox.url,
+      smtp: `smtp://${o.host}:${smtp.port}`,
+      dynamodb: dynamo.endpoint,
+      s3: s3.endpoint,
+    },
+    intakeAddresses: rules.flatMap((r) => r.recipients),
+    settle,
+    issueToken: (role) => issuer.issue({ role, sub: `local-${role}`, email: `${role}@trustdesk.local` }),
+    nameOf: (prefix) => {
+      const id = Object.keys(template.Resources).find((k) => k.startsWith(prefix));
+      if (!id) throw new Error(`no resource whose logical id starts with ${prefix}`);
+      return ctx.ref(id);
+    },
+    stop,
+  };
+}

@@ -1,0 +1,64 @@
+// One local cloud for the whole integration project: in memory, on free ports, from cdk.out.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { startLocalCloud } from '#local/cloud.ts';
+import { freePort } from '#local/ports.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface CloudUrls {
+  api: string;
+  mailbox: string;
+  smtpHost: string;
+  smtpPort: number;
+  dynamodb: string;
+  s3: string;
+  intakeAddress: string;
+  casesTable: string;
+  mailBucket: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cloud: CloudUrls;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const cdkOut = path.join(root, 'cdk.out');
+  if (!existsSync(path.join(cdkOut, 'Trustdesk.template.json'))) {
+    throw new Error('cdk.out is missing: run `npm run synth` first (npm test does it for you)');
+  }
+  const host = '127.0.0.1';
+  const ports = { api: await freePort(), smtp: await freePort(), ses: await freePort(), dynamodb: await freePort(), s3: await freePort() };
+  const lines: string[] = [];
+  const cloud = await startLocalCloud({
+    host,
+    ports,
+    dataDir: path.join(root, '.local', 'test'),
+    inMemory: true,
+    cdkOutDir: cdkOut,
+    stackName: 'Trustdesk',
+    log: (line) => {
+      lines.push(line);
+      if (process.env.TRUSTDESK_TEST_LOG) console.log(line);
+    },
+    asyncRetryDelaysMs: [100, 200],
+  });
+  project.provide('cloud', {
+    api: cloud.urls.api,
+    mailbox: cloud.urls.mailbox,
+    smtpHost: host,
+    smtpPort: ports.smtp,
+    dynamodb: cloud.urls.dynamodb,
+    s3: cloud.urls.s3,
+    intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
+    casesTable: cloud.nameOf('StorageCases'),
+    mailBucket: cloud.nameOf('StorageMail'),
+  });
+  return async () => {
+    await cloud.stop();
+  };
+}

@@ -1,0 +1,83 @@
+// Small clients for the local cloud, used by the integration tests.
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { inject } from 'vitest';
+
+export const cloud = inject('cloud');
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.dynamodb, credentials });
+
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function request<T = Record<string, unknown>>(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+  const res = await fetch(`${cloud.api}${path}`, { method, ...(init.body !== undefined && { body: init.body }), headers: init.headers ?? {} });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // leave as text
+  }
+  return { status: res.status, headers: res.headers, body: body as T };
+}
+
+export const postInquiry = (body: unknown, headers: Record<string, string> = {}) =>
+  request('POST', '/inquiries', { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+
+const tokens = new Map<string, string>();
+export async function token(role: 'agent' | 'lead' | 'risk' = 'agent'): Promise<string> {
+  const cached = tokens.get(role);
+  if (cached) return cached;
+  const res = await request<{ token: string }>('GET', `/local/token?role=${role}`);
+  tokens.set(role, res.body.token);
+  return res.body.token;
+}
+
+export async function asAgent<T = Record<string, unknown>>(path: string): Promise<Reply<T>> {
+  return request<T>('GET', path, { headers: { authorization: `Bearer ${await token('agent')}` } });
+}
+
+/** Wait until the local cloud has handled every accepted email and stream record. */
+export const settle = () => request('POST', '/local/settle');
+
+export async function sendMail(message: SendMailOptions): Promise<void> {
+  const transport = nodemailer.createTransport({ host: cloud.smtpHost, port: cloud.smtpPort, secure: false, ignoreTLS: true });
+  try {
+    await transport.sendMail({ to: cloud.intakeAddress, ...message });
+  } finally {
+    transport.close();
+  }
+}
+
+export interface StoredEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[]; cc: string[]; bcc: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+export async function mailbox(): Promise<StoredEmail[]> {
+  const res = await fetch(`${cloud.mailbox}/store`);
+  return ((await res.json()) as { emails: StoredEmail[] }).emails;
+}
+
+/** Every item of the cases table (the test cloud is small). */
+export async function allItems(): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const out = await dynamo.send(new ScanCommand({ TableName: cloud.casesTable, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as Record<string, AttributeValue>[]));
+    start = out.LastEvaluatedKey as typeof start;
+  } while (start);
+  return items;
+}
+
+export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
