@@ -31,8 +31,10 @@ const trimmed = (max: number, pattern: RegExp, what: string) =>
 
 const optional = z.optional;
 
+/** A plain decimal as a form sends it ("12", "-3", "19.99"); not hex, exponents or Infinity, which Number() accepts. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 const amount = z.pipe(
-  z.transform((v: unknown) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v)),
+  z.transform((v: unknown) => (typeof v === 'string' && DECIMAL.test(v.trim()) ? Number(v) : v)),
   z.number('must be a number').check(
     z.gte(0, 'must not be negative'),
     z.lte(INQUIRY_LIMITS.maxAmount, `must be at most ${INQUIRY_LIMITS.maxAmount}`),
@@ -80,13 +82,13 @@ export function parseInquiry(input: unknown): { ok: true; inquiry: Inquiry } | {
       ? Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== null))
       : input;
   const result = InquirySchema.safeParse(present);
-  if (result.success) {
-    if (result.data.amount !== undefined && result.data.currency === undefined) {
-      return { ok: false, problems: [{ field: 'currency', message: 'is required when amount is given' }] };
-    }
-    return { ok: true, inquiry: result.data };
-  }
-  return { ok: false, problems: describeIssues(result.error.issues) };
+  // Checked on the input so that it is reported together with every other bad field.
+  const given = (field: string) => !!present && typeof present === 'object' && (present as Record<string, unknown>)[field] !== undefined;
+  const currencyMissing = given('amount') && !given('currency');
+  const problems = result.success ? [] : describeIssues(result.error.issues);
+  if (currencyMissing) problems.push({ field: 'currency', message: 'is required when amount is given' });
+  if (result.success && problems.length === 0) return { ok: true, inquiry: result.data };
+  return { ok: false, problems };
 }
 
 /** Readable messages for zod issues (zod/mini ships no locale; these are ours). */

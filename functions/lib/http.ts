@@ -20,7 +20,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The request body as an object, from JSON or a form post; refuses what it cannot read with a 4xx. */
 export function readBody(event: APIGatewayProxyEvent, maxBytes: number): Record<string, unknown> {
-  const mediaType = (event.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const mediaType = (event.headers?.['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== JSON_TYPE && mediaType !== FORM) throw new UnsupportedMediaTypeError([JSON_TYPE, FORM]);
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');

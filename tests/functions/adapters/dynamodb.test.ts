@@ -1,0 +1,457 @@
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  TransactionCanceledException,
+  UpdateItemCommand,
+  type AttributeValue,
+  type CancellationReason,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import { DynamoCaseStore, keys } from '#lib/adapters/dynamodb.ts';
+import { ValidationError } from '#lib/errors.ts';
+import type { ChangeWrite, NewCaseWrite } from '#lib/ports.ts';
+import { NOW, sampleCase } from '../fakes.ts';
+
+const TABLE = 'cases';
+const PROFILES = 'profiles';
+
+const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const ddb = mockClient(client);
+let store: DynamoCaseStore;
+
+beforeEach(() => {
+  ddb.reset();
+  store = new DynamoCaseStore(TABLE, PROFILES, client);
+});
+
+type Item = Record<string, AttributeValue>;
+const item = (value: object): Item => marshall(value, { removeUndefinedValues: true });
+
+const record: CaseRecord = sampleCase();
+const openedEvent: CaseEvent = {
+  caseId: record.caseId,
+  version: 1,
+  type: 'case.opened',
+  at: record.openedAt,
+  actor: { kind: 'requester', email: record.requester.email },
+  data: { channel: 'web' },
+};
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+
+function newCase(overrides: Partial<NewCaseWrite> = {}): NewCaseWrite {
+  return {
+    record,
+    event: openedEvent,
+    idempotency: { key: 'key:abc', fingerprint: 'fp-1', expiresAt: nowSeconds + 86_400 },
+    requesterVersion: 0,
+    recent: [{ caseId: record.caseId, reference: record.reference, category: record.category, openedAt: record.openedAt }],
+    messageIds: [],
+    ...overrides,
+  };
+}
+
+function canceled(reasons: CancellationReason[]) {
+  return new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+}
+const NONE: CancellationReason = { Code: 'None' };
+const CHECK_FAILED: CancellationReason = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
+
+/** Cancellation reasons of a createCase transaction: [case, event, idempotency, reference, requester]. */
+const createReasons = (at: Partial<Record<0 | 1 | 2 | 3 | 4, CancellationReason>>) => [0, 1, 2, 3, 4].map((i) => at[i as 0] ?? NONE);
+
+describe('DynamoCaseStore.createCase', () => {
+  it('writes case, event, idempotency claim, reference and requester in ONE transaction with the right conditions', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    await expect(store.createCase(newCase({ messageIds: ['m1@mail.example'] }))).resolves.toEqual({ kind: 'created' });
+
+    expect(ddb.calls()).toHaveLength(1);
+    const [call] = ddb.commandCalls(TransactWriteItemsCommand);
+    const items = call!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(6);
+    for (const i of items) {
+      expect(i.Put?.TableName).toBe(TABLE);
+      expect(i.Update ?? i.Delete ?? i.ConditionCheck).toBeUndefined();
+    }
+    const [caseput, eventput, claim, reference, requester, messageId] = items.map((i) => i.Put!);
+
+    expect(unmarshall(caseput!.Item!)).toMatchObject({
+      pk: `CASE#${record.caseId}`,
+      sk: 'CASE',
+      itemType: 'case',
+      gsi1pk: 'CASES',
+      gsi1sk: `${record.openedAt}#${record.caseId}`,
+      gsi2pk: `REQUESTER#${record.requester.email}`,
+      caseId: record.caseId,
+      version: 1,
+      subject: record.subject,
+    });
+    expect(caseput!.ConditionExpression).toBe('attribute_not_exists(pk)');
+
+    expect(unmarshall(eventput!.Item!)).toMatchObject({ pk: `CASE#${record.caseId}`, sk: 'EVENT#0000000001', itemType: 'event', type: 'case.opened' });
+    expect(eventput!.ConditionExpression).toBe('attribute_not_exists(pk)');
+
+    expect(unmarshall(claim!.Item!)).toEqual({
+      pk: 'IDEMPOTENCY#key:abc',
+      sk: 'IDEMPOTENCY',
+      itemType: 'idempotency',
+      caseId: record.caseId,
+      reference: record.reference,
+      fingerprint: 'fp-1',
+      expiresAt: nowSeconds + 86_400,
+    });
+    expect(claim!.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
+    expect(claim!.ExpressionAttributeValues).toEqual({ ':now': { N: String(nowSeconds) } });
+    expect(claim!.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+
+    expect(unmarshall(reference!.Item!)).toEqual({ pk: `REF#${record.reference}`, sk: 'REF', itemType: 'reference', caseId: record.caseId });
+    expect(reference!.ConditionExpression).toBe('attribute_not_exists(pk)');
+
+    expect(unmarshall(requester!.Item!)).toMatchObject({ pk: `REQUESTER#${record.requester.email}`, sk: 'SUMMARY', version: 1, recent: newCase().recent });
+    expect(requester!.ConditionExpression).toBe('attribute_not_exists(pk)');
+
+    expect(unmarshall(messageId!.Item!)).toEqual({ pk: 'MSGID#m1@mail.example', sk: 'MSGID', itemType: 'messageId', caseId: record.caseId });
+  });
+
+  it('guards a known requester by its version and bumps it', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    await store.createCase(newCase({ requesterVersion: 3 }));
+    const requester = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems![4]!.Put!;
+    expect(requester.ConditionExpression).toBe('version = :v');
+    expect(requester.ExpressionAttributeValues).toEqual({ ':v': { N: '3' } });
+    expect(unmarshall(requester.Item!).version).toBe(4);
+  });
+
+  it('drops undefined optional fields instead of failing to marshall them', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    const { amount: _a, currency: _c, ...withoutMoney } = record;
+    await store.createCase(newCase({ record: { ...withoutMoney, amount: undefined } as CaseRecord }));
+    const caseItem = unmarshall(ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems![0]!.Put!.Item!);
+    expect(caseItem).not.toHaveProperty('amount');
+  });
+
+  it('replays when the idempotency claim exists: the old item comes back with the cancellation', async () => {
+    const old = item({ ...keys.idempotency('key:abc'), itemType: 'idempotency', caseId: 'case-old', reference: 'TD-AAAAAA', fingerprint: 'fp-old', expiresAt: nowSeconds + 100 });
+    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 2: { ...CHECK_FAILED, Item: old }, 3: CHECK_FAILED })));
+    await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'replay', caseId: 'case-old', reference: 'TD-AAAAAA', fingerprint: 'fp-old' });
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+  });
+
+  it('reads the claim with a consistent GetItem when the cancellation carries no item', async () => {
+    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 2: CHECK_FAILED })));
+    ddb.on(GetItemCommand).resolves({ Item: item({ ...keys.idempotency('key:abc'), caseId: 'case-old', reference: 'TD-BBBBBB', fingerprint: 'fp-old' }) });
+    await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'replay', caseId: 'case-old', reference: 'TD-BBBBBB', fingerprint: 'fp-old' });
+    const [get] = ddb.commandCalls(GetItemCommand);
+    expect(get!.args[0].input).toEqual({ TableName: TABLE, Key: { pk: { S: 'IDEMPOTENCY#key:abc' }, sk: { S: 'IDEMPOTENCY' } }, ConsistentRead: true });
+  });
+
+  it.each([
+    [0, 'case id'],
+    [3, 'reference'],
+    [4, 'requester'],
+  ] as const)('asks for a retry when the condition on item %i (%s) failed', async (index, reason) => {
+    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ [index]: CHECK_FAILED })));
+    await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'retry', reason });
+  });
+
+  it('asks for a retry on a transaction conflict', async () => {
+    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 4: { Code: 'TransactionConflict' } })));
+    await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'retry', reason: 'contention' });
+  });
+
+  it('rethrows a cancellation it cannot explain', async () => {
+    const error = canceled(createReasons({ 1: { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' } }));
+    ddb.on(TransactWriteItemsCommand).rejects(error);
+    await expect(store.createCase(newCase())).rejects.toBe(error);
+  });
+
+  it('rethrows other errors untouched', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+    ddb.on(TransactWriteItemsCommand).rejects(throttled);
+    await expect(store.createCase(newCase())).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('DynamoCaseStore.saveChange (a requester reply)', () => {
+  const next: CaseRecord = { ...record, version: 2, updatedAt: '2026-11-25T19:00:00.000Z' };
+  const reply = (): ChangeWrite => ({
+    record: next,
+    event: { ...openedEvent, version: 2, type: 'requester.replied', at: next.updatedAt },
+    idempotency: { key: 'email:msg-1', fingerprint: 'msg-1', expiresAt: nowSeconds + 3600 },
+    messageIds: ['reply@mail.example'],
+  });
+
+  it('writes the new version only if the case is still at the previous one', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'created' });
+    const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(4);
+    expect(items[0]!.Put!.ConditionExpression).toBe('version = :expected');
+    expect(items[0]!.Put!.ExpressionAttributeValues).toEqual({ ':expected': { N: '1' } });
+    expect(unmarshall(items[1]!.Put!.Item!).sk).toBe('EVENT#0000000002');
+    expect(unmarshall(items[2]!.Put!.Item!).pk).toBe('IDEMPOTENCY#email:msg-1');
+    expect(items[2]!.Put!.ExpressionAttributeValues).toEqual({ ':now': { N: String(Math.floor(Date.parse(next.updatedAt) / 1000)) } });
+    expect(unmarshall(items[3]!.Put!.Item!).pk).toBe('MSGID#reply@mail.example');
+  });
+
+  it('writes only case and event when there is no idempotency claim or message id', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    const { idempotency: _i, messageIds: _m, ...change } = reply();
+    await expect(store.saveChange(change)).resolves.toEqual({ kind: 'created' });
+    const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(items.map((i) => unmarshall(i.Put!.Item!).sk)).toEqual(['CASE', 'EVENT#0000000002']);
+  });
+
+  it('asks for a retry when the case moved on', async () => {
+    ddb.on(TransactWriteItemsCommand).rejects(canceled([CHECK_FAILED, NONE, NONE, NONE]));
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'retry', reason: 'case version' });
+  });
+
+  it('replays a reply that was already recorded', async () => {
+    const old = item({ caseId: record.caseId, reference: record.reference, fingerprint: 'msg-1' });
+    ddb.on(TransactWriteItemsCommand).rejects(canceled([CHECK_FAILED, NONE, { ...CHECK_FAILED, Item: old }, NONE]));
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'replay', caseId: record.caseId, reference: record.reference, fingerprint: 'msg-1' });
+  });
+});
+
+describe('DynamoCaseStore.loadIntakeContext', () => {
+  const requesterItem = item({
+    ...keys.requester('alice@example.com'),
+    itemType: 'requester',
+    version: 2,
+    recent: [{ caseId: 'c1', reference: 'TD-AAAAAA', category: 'refund', openedAt: '2026-11-20T10:00:00.000Z' }],
+  });
+  const profileItem = item({ userId: 'u-1', tier: 'gold', lifetimeSpend: 1200 });
+
+  it('reads requester and profile in ONE BatchGetItem across both tables', async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [requesterItem], [PROFILES]: [profileItem] } });
+    await expect(store.loadIntakeContext({ email: 'alice@example.com', userId: 'u-1' })).resolves.toEqual({
+      profile: { userId: 'u-1', tier: 'gold', lifetimeSpend: 1200 },
+      recent: [{ caseId: 'c1', reference: 'TD-AAAAAA', category: 'refund', openedAt: '2026-11-20T10:00:00.000Z' }],
+      requesterVersion: 2,
+    });
+    expect(ddb.calls()).toHaveLength(1);
+    const input = ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input;
+    expect(input.RequestItems).toEqual({
+      [TABLE]: { Keys: [{ pk: { S: 'REQUESTER#alice@example.com' }, sk: { S: 'SUMMARY' } }], ConsistentRead: true },
+      [PROFILES]: { Keys: [{ userId: { S: 'u-1' } }] },
+    });
+  });
+
+  it('does not ask the profiles table without a user id', async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+    await expect(store.loadIntakeContext({ email: 'new@example.com' })).resolves.toEqual({ recent: [], requesterVersion: 0 });
+    expect(Object.keys(ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems!)).toEqual([TABLE]);
+  });
+
+  it('does not ask a profiles table it was not given', async () => {
+    const noProfiles = new DynamoCaseStore(TABLE, undefined, client);
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [requesterItem] } });
+    const context = await noProfiles.loadIntakeContext({ email: 'alice@example.com', userId: 'u-1' });
+    expect(context).not.toHaveProperty('profile');
+    expect(context.requesterVersion).toBe(2);
+    expect(Object.keys(ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems!)).toEqual([TABLE]);
+  });
+
+  it('fetches unprocessed keys again and merges the answers', async () => {
+    const unprocessed = { [PROFILES]: { Keys: [{ userId: { S: 'u-1' } }] } };
+    ddb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [requesterItem] }, UnprocessedKeys: unprocessed })
+      .resolvesOnce({ Responses: { [PROFILES]: [profileItem] }, UnprocessedKeys: {} });
+    const context = await store.loadIntakeContext({ email: 'alice@example.com', userId: 'u-1' });
+    expect(context.profile?.tier).toBe('gold');
+    expect(context.requesterVersion).toBe(2);
+    const calls = ddb.commandCalls(BatchGetItemCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.args[0].input.RequestItems).toEqual(unprocessed);
+  });
+
+  it('gives up on keys that stay unprocessed after a bounded number of attempts', async () => {
+    const unprocessed = { [TABLE]: { Keys: [{ pk: { S: 'REQUESTER#alice@example.com' }, sk: { S: 'SUMMARY' } }], ConsistentRead: true } };
+    ddb.on(BatchGetItemCommand).resolves({ Responses: {}, UnprocessedKeys: unprocessed });
+    await expect(store.loadIntakeContext({ email: 'alice@example.com' })).resolves.toEqual({ recent: [], requesterVersion: 0 });
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(5);
+  });
+});
+
+describe('DynamoCaseStore.listCases', () => {
+  const summaryItem = (caseId: string) =>
+    item({ ...keys.case(caseId), itemType: 'case', gsi1pk: 'CASES', gsi1sk: `${record.openedAt}#${caseId}`, ...record, caseId });
+  const lastKey = (caseId: string) => ({
+    pk: { S: `CASE#${caseId}` },
+    sk: { S: 'CASE' },
+    gsi1pk: { S: 'CASES' },
+    gsi1sk: { S: `${record.openedAt}#${caseId}` },
+  });
+
+  it('queries the byOpened index newest first and returns summaries without key attributes', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [summaryItem('c-2')] });
+    const page = await store.listCases({ limit: 10 });
+    expect(page).not.toHaveProperty('cursor');
+    expect(page.items).toEqual([
+      {
+        caseId: 'c-2',
+        reference: record.reference,
+        status: record.status,
+        channel: record.channel,
+        category: record.category,
+        priority: record.priority,
+        riskScore: record.riskScore,
+        subject: record.subject,
+        requesterEmail: record.requester.email,
+        openedAt: record.openedAt,
+        updatedAt: record.updatedAt,
+        deadlines: record.deadlines,
+        version: record.version,
+      },
+    ]);
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      TableName: TABLE,
+      IndexName: 'byOpened',
+      KeyConditionExpression: 'gsi1pk = :all',
+      ScanIndexForward: false,
+      Limit: 10,
+      ExclusiveStartKey: undefined,
+    });
+  });
+
+  it('turns LastEvaluatedKey into an opaque cursor that starts the next page exactly there', async () => {
+    ddb.on(QueryCommand).resolvesOnce({ Items: [summaryItem('c-2')], LastEvaluatedKey: lastKey('c-2') }).resolvesOnce({ Items: [summaryItem('c-1')] });
+    const first = await store.listCases({ limit: 1 });
+    expect(first.cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(first.cursor).not.toContain('CASE#');
+    const second = await store.listCases({ limit: 1, cursor: first.cursor! });
+    expect(second.items.map((i) => i.caseId)).toEqual(['c-1']);
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(lastKey('c-2'));
+  });
+
+  it.each([
+    ['garbage', 'not a cursor!'],
+    ['base64 of non-JSON', Buffer.from('hello').toString('base64url')],
+    ['a JSON object', Buffer.from(JSON.stringify({ pk: 'CASE#x' })).toString('base64url')],
+    ['too few keys', Buffer.from(JSON.stringify(['CASE#x', 'CASE', 'CASES'])).toString('base64url')],
+    ['another partition', Buffer.from(JSON.stringify(['REQUESTER#a', 'SUMMARY', 'REQUESTERS', 'x'])).toString('base64url')],
+    ['an empty key', Buffer.from(JSON.stringify(['CASE#x', '', 'CASES', 'y'])).toString('base64url')],
+    ['non-string keys', Buffer.from(JSON.stringify(['CASE#x', 1, 'CASES', 'y'])).toString('base64url')],
+    ['oversized keys', Buffer.from(JSON.stringify(['x'.repeat(400), 'CASE', 'CASES', 'y'])).toString('base64url')],
+  ])('refuses a forged cursor (%s) with a validation error naming cursor, without querying', async (_, cursor) => {
+    const error = await store.listCases({ limit: 5, cursor }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fields).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
+
+describe('DynamoCaseStore.getCase and getCaseWithTimeline', () => {
+  const stored = (value: object) => item(value);
+  const caseItem = stored({ ...keys.case(record.caseId), itemType: 'case', gsi1pk: 'CASES', gsi1sk: 'x', gsi2pk: 'y', gsi2sk: 'z', ...record });
+  const eventItem = (version: number) => stored({ ...keys.event(record.caseId, version), itemType: 'event', ...openedEvent, version });
+  const noticeItem = stored({ ...keys.notice(record.caseId, 'acknowledgement'), itemType: 'notice', status: 'sent' });
+  const waitItem = stored({ pk: `CASE#${record.caseId}`, sk: 'WAIT#lifecycle', itemType: 'wait', token: 't', knownVersion: 1, waitFor: 'agent' });
+
+  it('getCase returns the record without storage attributes', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: caseItem });
+    await expect(store.getCase(record.caseId)).resolves.toEqual(record);
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true, Key: { pk: { S: `CASE#${record.caseId}` }, sk: { S: 'CASE' } } });
+  });
+
+  it('getCase is undefined for an unknown case', async () => {
+    ddb.on(GetItemCommand).resolves({});
+    await expect(store.getCase('nope')).resolves.toBeUndefined();
+  });
+
+  it('splits the case partition into record and events, ignoring notices and other items, across pages', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [caseItem, eventItem(1)], LastEvaluatedKey: { pk: { S: `CASE#${record.caseId}` }, sk: { S: 'EVENT#0000000001' } } })
+      .resolvesOnce({ Items: [eventItem(2), noticeItem, waitItem] });
+    const found = await store.getCaseWithTimeline(record.caseId);
+    expect(found?.record).toEqual(record);
+    expect(found?.events.map((e) => e.version)).toEqual([1, 2]);
+    expect(found?.events[0]).toEqual(openedEvent);
+    const calls = ddb.commandCalls(QueryCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input).toMatchObject({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `CASE#${record.caseId}` } } });
+    expect(calls[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: { S: `CASE#${record.caseId}` }, sk: { S: 'EVENT#0000000001' } });
+  });
+
+  it('is undefined when the partition has no case item', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [noticeItem] });
+    await expect(store.getCaseWithTimeline(record.caseId)).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoCaseStore.findThread', () => {
+  it('prefers the reference over Message-ID threading', async () => {
+    ddb.on(BatchGetItemCommand).resolves({
+      Responses: { [TABLE]: [item({ ...keys.messageId('a@x'), caseId: 'by-msgid' }), item({ ...keys.reference('TD-7K3Q9X'), caseId: 'by-ref' })] },
+    });
+    await expect(store.findThread({ reference: 'TD-7K3Q9X', messageIds: ['a@x'] })).resolves.toBe('by-ref');
+    expect(ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems![TABLE]!.Keys).toEqual([
+      { pk: { S: 'REF#TD-7K3Q9X' }, sk: { S: 'REF' } },
+      { pk: { S: 'MSGID#a@x' }, sk: { S: 'MSGID' } },
+    ]);
+  });
+
+  it('asks nothing when there is nothing to look up', async () => {
+    await expect(store.findThread({ messageIds: [] })).resolves.toBeUndefined();
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('DynamoCaseStore notices and quarantine', () => {
+  it('claimNotice puts a pending claim that a crashed sender may re-take', async () => {
+    ddb.on(PutItemCommand).resolves({});
+    await expect(store.claimNotice('c-1', 'acknowledgement')).resolves.toBe(true);
+    const input = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
+    expect(unmarshall(input.Item!)).toMatchObject({ pk: 'CASE#c-1', sk: 'NOTICE#acknowledgement', status: 'pending' });
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR #status = :pending');
+  });
+
+  it('claimNotice is false when the notice was already sent', async () => {
+    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    await expect(store.claimNotice('c-1', 'acknowledgement')).resolves.toBe(false);
+  });
+
+  it('claimNotice rethrows other errors', async () => {
+    ddb.on(PutItemCommand).rejects(new Error('network down'));
+    await expect(store.claimNotice('c-1', 'acknowledgement')).rejects.toThrow('network down');
+  });
+
+  it('releaseNotice deletes only a pending claim and never fails the caller', async () => {
+    ddb.on(DeleteItemCommand).rejects(new ConditionalCheckFailedException({ message: 'sent meanwhile', $metadata: {} }));
+    await expect(store.releaseNotice('c-1', 'acknowledgement')).resolves.toBeUndefined();
+    expect(ddb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toMatchObject({
+      Key: { pk: { S: 'CASE#c-1' }, sk: { S: 'NOTICE#acknowledgement' } },
+      ConditionExpression: '#status = :pending',
+    });
+  });
+
+  it('markNoticeSent records the provider id', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    await store.markNoticeSent('c-1', 'acknowledgement', 'ses-123');
+    const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(unmarshall(input.ExpressionAttributeValues!)).toMatchObject({ ':sent': 'sent', ':id': 'ses-123' });
+  });
+
+  it('quarantine stores the message under its id', async () => {
+    ddb.on(PutItemCommand).resolves({});
+    const quarantined = { messageId: 'm-1', mailFrom: 'x@y.z', reasons: ['spam'], mailKey: 'inbound/m-1', receivedAt: NOW.toISOString() };
+    await store.quarantine(quarantined);
+    expect(unmarshall(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!)).toMatchObject({
+      pk: 'QUARANTINE#m-1',
+      itemType: 'quarantine',
+      reasons: ['spam'],
+      mailKey: 'inbound/m-1',
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { S3BlobStore } from '#lib/adapters/s3.ts';
+
+const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const s3 = mockClient(client);
+const blobs = new S3BlobStore('mail-bucket', client);
+
+/** The part of the SDK's streaming body the adapter uses. */
+const body = (data: Buffer) => ({ transformToByteArray: async () => new Uint8Array(data) }) as never;
+
+beforeEach(() => {
+  s3.reset();
+});
+
+describe('S3BlobStore.get', () => {
+  it('returns the object bytes', async () => {
+    const raw = Buffer.from([0x46, 0x72, 0x6f, 0x6d, 0x3a, 0x00, 0xff, 0x0a]);
+    s3.on(GetObjectCommand, { Bucket: 'mail-bucket', Key: 'inbound/m-1' }).resolves({ Body: body(raw) });
+    const got = await blobs.get('inbound/m-1');
+    expect(got).toBeInstanceOf(Buffer);
+    expect(got!.equals(raw)).toBe(true);
+  });
+
+  it('returns undefined for a missing key (NoSuchKey)', async () => {
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    await expect(blobs.get('inbound/missing')).resolves.toBeUndefined();
+  });
+
+  it('returns undefined for a NoSuchKey error that is not the SDK class (other SDK copy)', async () => {
+    s3.on(GetObjectCommand).rejects(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+    await expect(blobs.get('inbound/missing')).resolves.toBeUndefined();
+  });
+
+  it('returns undefined when S3 answers without a body', async () => {
+    s3.on(GetObjectCommand).resolves({});
+    await expect(blobs.get('inbound/empty')).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['AccessDenied', 403],
+    ['SlowDown', 503],
+    ['InternalError', 500],
+  ])('rethrows %s', async (name, status) => {
+    const error = new S3ServiceException({ name, message: `${name} happened`, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+    s3.on(GetObjectCommand).rejects(error);
+    await expect(blobs.get('inbound/m-1')).rejects.toBe(error);
+  });
+});
+
+describe('S3BlobStore.put', () => {
+  it('puts the bytes with their content type into the bucket', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const data = Buffer.from('%PDF-1.4');
+    await blobs.put('attachments/m-1/1-receipt.pdf', data, 'application/pdf');
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'mail-bucket',
+      Key: 'attachments/m-1/1-receipt.pdf',
+      Body: data,
+      ContentType: 'application/pdf',
+    });
+  });
+});

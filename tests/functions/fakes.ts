@@ -1,0 +1,294 @@
+// In-memory stand-ins for the ports, faithful to the DynamoDB adapter's semantics:
+// atomic writes, idempotency claims with expiry, requester versions, reference uniqueness,
+// optimistic case versions (saveChange), re-takeable pending notices.
+import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import { openCase, type NewInquiry } from '#domain/intake.ts';
+import { ValidationError } from '#lib/errors.ts';
+import { policies } from '#lib/policies.ts';
+import type {
+  BlobStore,
+  CasePage,
+  CaseStore,
+  CaseSummary,
+  ChangeWrite,
+  Clock,
+  CreateOutcome,
+  IntakeContext,
+  Mailer,
+  NewCaseWrite,
+  OutboundEmail,
+  Quarantined,
+  WorkflowWait,
+} from '#lib/ports.ts';
+import type { SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
+
+interface StoredClaim {
+  caseId: string;
+  reference: string;
+  fingerprint: string;
+  expiresAt: number;
+}
+
+type WriteHook = (write: { kind: 'create'; write: NewCaseWrite } | { kind: 'change'; write: ChangeWrite }) => void | Promise<void>;
+
+const copy = <T>(value: T): T => structuredClone(value);
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export class InMemoryCaseStore implements CaseStore {
+  readonly cases = new Map<string, CaseRecord>();
+  readonly events = new Map<string, CaseEvent[]>();
+  readonly claims = new Map<string, StoredClaim>();
+  readonly references = new Map<string, string>();
+  readonly requesters = new Map<string, { recent: PriorComplaint[]; version: number }>();
+  readonly messageIds = new Map<string, string>();
+  readonly profiles = new Map<string, UserProfile>();
+  readonly quarantined = new Map<string, Quarantined>();
+  readonly notices = new Map<string, { status: 'pending' | 'sent'; providerId?: string }>();
+  readonly waits = new Map<string, WorkflowWait>();
+  /** Runs just before a createCase/saveChange is checked and applied: a test can play a concurrent writer here. */
+  beforeWrite: WriteHook | undefined;
+
+  async loadIntakeContext(q: { email: string; userId?: string }): Promise<IntakeContext> {
+    const summary = this.requesters.get(q.email);
+    const profile = q.userId !== undefined ? this.profiles.get(q.userId) : undefined;
+    return {
+      ...(profile && { profile: copy(profile) }),
+      recent: copy(summary?.recent ?? []),
+      requesterVersion: summary?.version ?? 0,
+    };
+  }
+
+  async createCase(w: NewCaseWrite): Promise<CreateOutcome> {
+    await this.beforeWrite?.({ kind: 'create', write: w });
+    const r = w.record;
+    const replay = this.replayOf(w.idempotency.key, epochSeconds(r.openedAt));
+    if (replay) return replay;
+    if (this.cases.has(r.caseId)) return { kind: 'retry', reason: 'case id' };
+    if (this.references.has(r.reference)) return { kind: 'retry', reason: 'reference' };
+    const requester = this.requesters.get(r.requester.email);
+    if (w.requesterVersion === 0 ? requester !== undefined : requester?.version !== w.requesterVersion) {
+      return { kind: 'retry', reason: 'requester' };
+    }
+    // All or nothing, like the transaction.
+    this.cases.set(r.caseId, copy(r));
+    this.events.set(r.caseId, [copy(w.event)]);
+    this.claims.set(w.idempotency.key, { caseId: r.caseId, reference: r.reference, fingerprint: w.idempotency.fingerprint, expiresAt: w.idempotency.expiresAt });
+    this.references.set(r.reference, r.caseId);
+    this.requesters.set(r.requester.email, { recent: copy(w.recent), version: w.requesterVersion + 1 });
+    for (const id of w.messageIds) this.messageIds.set(id, r.caseId);
+    return { kind: 'created' };
+  }
+
+  async saveChange(w: ChangeWrite): Promise<CreateOutcome> {
+    await this.beforeWrite?.({ kind: 'change', write: w });
+    const r = w.record;
+    const replay = w.idempotency && this.replayOf(w.idempotency.key, epochSeconds(r.updatedAt));
+    if (replay) return replay;
+    const current = this.cases.get(r.caseId);
+    if (!current || current.version !== r.version - 1) return { kind: 'retry', reason: 'case version' };
+    const events = this.events.get(r.caseId) ?? [];
+    if (events.some((e) => e.version === w.event.version)) return { kind: 'retry', reason: 'case version' };
+    this.cases.set(r.caseId, copy(r));
+    this.events.set(r.caseId, [...events, copy(w.event)]);
+    if (w.idempotency) {
+      this.claims.set(w.idempotency.key, { caseId: r.caseId, reference: r.reference, fingerprint: w.idempotency.fingerprint, expiresAt: w.idempotency.expiresAt });
+    }
+    for (const id of w.messageIds ?? []) this.messageIds.set(id, r.caseId);
+    return { kind: 'created' };
+  }
+
+  async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
+    this.waits.set(`${caseId}#${workflow}`, copy(wait));
+  }
+
+  async getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined> {
+    const wait = this.waits.get(`${caseId}#${workflow}`);
+    return wait && copy(wait);
+  }
+
+  /** A live claim wins; an expired one may be taken over (`attribute_not_exists(pk) OR expiresAt < :now`). */
+  private replayOf(key: string, nowSeconds: number): CreateOutcome | undefined {
+    const claim = this.claims.get(key);
+    if (!claim || claim.expiresAt < nowSeconds) return undefined;
+    return { kind: 'replay', caseId: claim.caseId, reference: claim.reference, fingerprint: claim.fingerprint };
+  }
+
+  async findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined> {
+    if (q.reference !== undefined && this.references.has(q.reference)) return this.references.get(q.reference);
+    for (const id of q.messageIds) if (this.messageIds.has(id)) return this.messageIds.get(id);
+    return undefined;
+  }
+
+  async getCase(caseId: string): Promise<CaseRecord | undefined> {
+    const record = this.cases.get(caseId);
+    return record && copy(record);
+  }
+
+  async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
+    const record = this.cases.get(caseId);
+    if (!record) return undefined;
+    return { record: copy(record), events: copy(this.events.get(caseId) ?? []).sort((a, b) => a.version - b.version) };
+  }
+
+  async listCases(q: { limit: number; cursor?: string }): Promise<CasePage> {
+    const all = [...this.cases.values()].sort((a, b) => (b.openedAt + b.caseId).localeCompare(a.openedAt + a.caseId));
+    let start = 0;
+    if (q.cursor !== undefined) {
+      const after = decodeFakeCursor(q.cursor);
+      start = all.findIndex((c) => c.openedAt + c.caseId === after) + 1;
+      if (start === 0) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+    }
+    const page = all.slice(start, start + q.limit);
+    const last = page[page.length - 1];
+    const more = start + q.limit < all.length;
+    return { items: page.map(summarize), ...(more && last && { cursor: Buffer.from(last.openedAt + last.caseId).toString('base64url') }) };
+  }
+
+  async quarantine(q: Quarantined): Promise<void> {
+    this.quarantined.set(q.messageId, copy(q));
+  }
+
+  async claimNotice(caseId: string, notice: string): Promise<boolean> {
+    const key = `${caseId}#${notice}`;
+    const existing = this.notices.get(key);
+    if (existing && existing.status !== 'pending') return false;
+    this.notices.set(key, { status: 'pending' });
+    return true;
+  }
+
+  async releaseNotice(caseId: string, notice: string): Promise<void> {
+    const key = `${caseId}#${notice}`;
+    if (this.notices.get(key)?.status === 'pending') this.notices.delete(key);
+  }
+
+  async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
+    this.notices.set(`${caseId}#${notice}`, { status: 'sent', providerId });
+  }
+}
+
+function decodeFakeCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+function summarize(r: CaseRecord): CaseSummary {
+  return {
+    caseId: r.caseId,
+    reference: r.reference,
+    status: r.status,
+    channel: r.channel,
+    category: r.category,
+    priority: r.priority,
+    riskScore: r.riskScore,
+    subject: r.subject,
+    requesterEmail: r.requester.email,
+    openedAt: r.openedAt,
+    updatedAt: r.updatedAt,
+    deadlines: r.deadlines,
+    version: r.version,
+  };
+}
+
+export class InMemoryBlobStore implements BlobStore {
+  readonly objects = new Map<string, { body: Buffer; contentType: string }>();
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const found = this.objects.get(key);
+    return found && Buffer.from(found.body);
+  }
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    this.objects.set(key, { body: Buffer.from(body), contentType });
+  }
+}
+
+export class FakeMailer implements Mailer {
+  readonly sent: OutboundEmail[] = [];
+  /** Errors to throw on the next sends, in order. */
+  readonly failures: Error[] = [];
+
+  async send(email: OutboundEmail): Promise<string> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push(email);
+    return `ses-${this.sent.length}`;
+  }
+}
+
+export class FixedClock implements Clock {
+  constructor(private current: Date) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Deterministic, valid ids: UUIDs for cases, TD-XXXXXX references from the readable alphabet. */
+export function sequentialIds() {
+  let cases = 0;
+  let refs = 0;
+  const READABLE = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return {
+    newCaseId: () => `00000000-0000-4000-8000-${String(++cases).padStart(12, '0')}`,
+    newReference: () => {
+      let n = ++refs;
+      let out = '';
+      for (let i = 0; i < 6; i++) {
+        out = READABLE[n % 32] + out;
+        n = Math.floor(n / 32);
+      }
+      return `TD-${out}`;
+    },
+  };
+}
+
+export const NOW = new Date('2026-11-25T18:00:00.000Z');
+
+export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW)): SubmitDeps {
+  return { store, clock, policies, ...sequentialIds() };
+}
+
+export const sampleInquiry = (overrides: Partial<NewInquiry> = {}): NewInquiry => ({
+  channel: 'web',
+  requester: { email: 'alice@example.com', name: 'Alice' },
+  subject: 'Coins never arrived',
+  message: 'I bought 500 coins yesterday and my balance was not updated.',
+  ...overrides,
+});
+
+/** A realistic case record at version 1, built by the domain itself. */
+export function sampleCase(overrides: Partial<CaseRecord> = {}, inquiry: NewInquiry = sampleInquiry()): CaseRecord {
+  const { record } = openCase(inquiry, {
+    caseId: '00000000-0000-4000-8000-00000000abcd',
+    reference: 'TD-7K3Q9X',
+    now: NOW,
+    priorComplaints: [],
+    policies,
+  });
+  return { ...record, ...overrides };
+}
+
+/** An SES receipt record as the receipt rule's Lambda action delivers it. */
+export function sesRecord(messageId: string, verdicts: Partial<Record<'spam' | 'virus' | 'spf' | 'dkim' | 'dmarc', 'PASS' | 'FAIL' | 'GRAY'>> = {}) {
+  const verdict = (name: keyof typeof verdicts) => ({ status: verdicts[name] ?? 'PASS' });
+  return {
+    eventSource: 'aws:ses' as const,
+    ses: {
+      mail: {
+        messageId,
+        timestamp: NOW.toISOString(),
+        source: 'bounce+alice@example.com',
+        destination: ['support@trustdesk.local'],
+      },
+      receipt: {
+        recipients: ['support@trustdesk.local'],
+        spamVerdict: verdict('spam'),
+        virusVerdict: verdict('virus'),
+        spfVerdict: verdict('spf'),
+        dkimVerdict: verdict('dkim'),
+        dmarcVerdict: verdict('dmarc'),
+      },
+    },
+  };
+}
