@@ -22,6 +22,12 @@ export type Channel = (typeof CHANNELS)[number];
 export const CASE_STATUSES = ['new', 'investigating', 'waiting_on_user', 'resolved', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
+export const OUTCOMES = ['resolved', 'confirmed_risk', 'false_positive', 'duplicate'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const ESCALATION_TIERS = ['L1', 'L2', 'risk'] as const;
+export type EscalationTier = (typeof ESCALATION_TIERS)[number];
+
 export const VALUE_TIERS = ['standard', 'silver', 'gold', 'platinum', 'top'] as const;
 export type ValueTier = (typeof VALUE_TIERS)[number];
 
@@ -90,10 +96,40 @@ export interface CaseRecord {
   repeatCount: number;
   repeatOf: string[];
   deadlines: SlaDeadlines & { firstResponseWarnAt?: string; resolutionWarnAt?: string };
+  /** Time waiting on the requester; it does not count against the SLA. */
+  pauses: { from: string; to?: string }[];
+  sla: SlaProgress;
+  assignee?: string;
+  firstRespondedAt?: string;
+  resolvedAt?: string;
+  outcome?: Outcome;
+  closedAt?: string;
+  escalation?: Escalation;
+  escalationCount: number;
   openedAt: string;
   updatedAt: string;
   lastUserMessageAt: string;
   version: number;
+  /** The version of the last change that moves the lifecycle workflow (status or deadlines). */
+  lifecycleVersion: number;
+}
+
+export interface SlaProgress {
+  firstResponseWarned: boolean;
+  firstResponseBreached: boolean;
+  resolutionWarned: boolean;
+  resolutionBreached: boolean;
+}
+
+export interface Escalation {
+  id: string;
+  startTier: EscalationTier;
+  tier?: EscalationTier;
+  status: 'active' | 'acknowledged' | 'unacknowledged';
+  reason: string;
+  startedAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
 }
 
 export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };

@@ -71,10 +71,14 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
     repeatCount: result.repeatCount,
     repeatOf: result.repeatOf,
     deadlines: planned,
+    pauses: [],
+    sla: { firstResponseWarned: false, firstResponseBreached: false, resolutionWarned: false, resolutionBreached: false },
+    escalationCount: 0,
     openedAt: at,
     updatedAt: at,
     lastUserMessageAt: at,
     version: 1,
+    lifecycleVersion: 1,
   };
   const event: CaseEvent = {
     caseId: ctx.caseId,
@@ -92,41 +96,6 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
       repeatCount: result.repeatCount,
       deadlines: planned,
       attachments: record.attachments.length,
-    },
-  };
-  return { record, event };
-}
-
-export interface UserReply {
-  from: Requester;
-  subject: string;
-  message: string;
-  messageId?: string;
-  attachments: AttachmentRef[];
-}
-
-/** A requester's message on an existing case: a new version and its timeline event. */
-export function recordUserReply(current: CaseRecord, reply: UserReply, now: Date): { record: CaseRecord; event: CaseEvent } {
-  const at = now.toISOString();
-  const version = current.version + 1;
-  const record: CaseRecord = {
-    ...current,
-    attachments: [...current.attachments, ...reply.attachments],
-    lastUserMessageAt: at,
-    updatedAt: at,
-    version,
-  };
-  const event: CaseEvent = {
-    caseId: current.caseId,
-    version,
-    type: 'requester.replied',
-    at,
-    actor: { kind: 'requester', email: reply.from.email },
-    data: {
-      subject: reply.subject,
-      message: reply.message,
-      attachments: reply.attachments,
-      ...(reply.messageId !== undefined && { messageId: reply.messageId }),
     },
   };
   return { record, event };

@@ -5,6 +5,7 @@ import { AgentApi } from './constructs/agent-api.ts';
 import { TrustdeskApi } from './constructs/api.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
+import { Lifecycle } from './constructs/lifecycle.ts';
 import { Storage } from './constructs/storage.ts';
 
 export const STACK_NAME = 'Trustdesk';
@@ -19,7 +20,8 @@ export class TrustdeskStack extends Stack {
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
 
     new Intake(this, 'Intake', { storage, api, config });
-    new AgentApi(this, 'Agents', { storage, api });
+    new Lifecycle(this, 'Lifecycle', { storage, config });
+    new AgentApi(this, 'Agents', { storage, api, config });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });

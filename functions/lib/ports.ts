@@ -27,11 +27,20 @@ export interface NewCaseWrite {
   messageIds: string[];
 }
 
-export interface ReplyWrite {
-  record: CaseRecord; // the new version
+/** A new version of a case and the event that made it; saved only if the case is still at the previous version. */
+export interface ChangeWrite {
+  record: CaseRecord;
   event: CaseEvent;
-  idempotency: IdempotencyClaim;
-  messageIds: string[];
+  idempotency?: IdempotencyClaim;
+  messageIds?: string[];
+}
+
+/** A workflow's wait on a case: the task token that resumes it. */
+export interface WorkflowWait {
+  token: string;
+  /** The case's lifecycleVersion when the wait began (lifecycle), or the escalation id (escalation). */
+  knownVersion: number;
+  waitFor: string;
 }
 
 export interface CaseSummary {
@@ -72,8 +81,10 @@ export interface CaseStore {
   findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined>;
   getCase(caseId: string): Promise<CaseRecord | undefined>;
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
-  /** Append a requester reply if the case is still at `record.version - 1`. */
-  appendReply(write: ReplyWrite): Promise<CreateOutcome>;
+  /** Save a change if the case is still at `record.version - 1` ('retry' when it is not). */
+  saveChange(write: ChangeWrite): Promise<CreateOutcome>;
+  putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
+  getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: { limit: number; cursor?: string }): Promise<CasePage>;
   quarantine(q: Quarantined): Promise<void>;
   /** Reserve a one-off notice; false when it was already sent. */
@@ -105,3 +116,12 @@ export interface Clock {
 }
 
 export type { AttachmentRef };
+
+export type WorkflowName = 'lifecycle' | 'escalation';
+
+export interface WorkflowEngine {
+  /** Start an execution; the name makes it happen once ('exists' when it already did). */
+  start(workflow: WorkflowName, name: string, input: unknown): Promise<'started' | 'exists'>;
+  /** Resume a waiting task; 'gone' when the token no longer waits (timed out, finished, or resumed). */
+  resume(token: string, output: unknown): Promise<'resumed' | 'gone'>;
+}

@@ -1,17 +1,19 @@
 import { Construct } from 'constructs';
+import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import type { Storage } from './storage.ts';
 
-/** The agent API: cases and their timelines, behind the Cognito authorizer. */
+/** The agent API: cases, their timelines and the actions agents take, behind the Cognito authorizer. */
 export class AgentApi extends Construct {
   readonly cases: AppFunction;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
-    this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases' })
-      .useTable(props.storage.casesTable, 'CASES_TABLE', 'read');
+    this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases and actions' })
+      .useTable(props.storage.casesTable, 'CASES_TABLE');
     props.api.agentRoute('GET', '/cases', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
+    props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
   }
 }

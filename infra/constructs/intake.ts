@@ -14,12 +14,12 @@ export const INBOUND_MAIL_PREFIX = 'inbound/';
 
 /**
  * Intake: the public web form (POST /inquiries), inbound email (SES receipt rule → raw MIME in S3 →
- * Lambda), and the acknowledgement each new case's requester gets, sent from the table's stream.
+ * Lambda), and the notifier that emails requesters and leads after committed events (from the stream).
  */
 export class Intake extends Construct {
   readonly webIntake: AppFunction;
   readonly emailIntake: AppFunction;
-  readonly acknowledge: AppFunction;
+  readonly notifier: AppFunction;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
@@ -51,26 +51,25 @@ export class Intake extends Construct {
       ],
     });
 
-    this.acknowledge = new AppFunction(this, 'Acknowledge', {
-      handlerDir: 'acknowledge',
-      description: 'Emails each new case its reference',
-      environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress },
+    this.notifier = new AppFunction(this, 'Notifier', {
+      handlerDir: 'notifier',
+      description: 'Emails that follow case events: acknowledgement, agent messages, closing notices, SLA warnings',
+      environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
-    this.acknowledge.addToRolePolicy(sesSendPolicy());
-    this.acknowledge.addEventSource(
+    this.notifier.addToRolePolicy(sesSendPolicy());
+    this.notifier.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 25,
         bisectBatchOnError: true,
         retryAttempts: 5,
         reportBatchItemFailures: true,
-        maxBatchingWindow: Duration.seconds(1),
       }),
     );
   }
 }
 
 
-function sesSendPolicy(): PolicyStatement {
+export function sesSendPolicy(): PolicyStatement {
   return new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['*'] });
 }

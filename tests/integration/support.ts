@@ -81,3 +81,33 @@ export async function allItems(): Promise<Record<string, AttributeValue>[]> {
 }
 
 export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+export async function actAs<T = Record<string, unknown>>(role: 'agent' | 'lead' | 'risk', caseId: string, action: Record<string, unknown>): Promise<Reply<T>> {
+  return request<T>('POST', `/cases/${caseId}/actions`, {
+    body: JSON.stringify(action),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(role)}` },
+  });
+}
+
+/** Move the local cloud's clock forward (timers due by then fire), then wait for everything to settle. */
+export async function advanceClockTo(instant: number): Promise<void> {
+  const res = await request('POST', '/local/clock', { body: JSON.stringify({ to: new Date(instant).toISOString() }), headers: { 'content-type': 'application/json' } });
+  if (res.status !== 200) throw new Error(`clock: ${res.status} ${JSON.stringify(res.body)}`);
+  await settle();
+}
+
+export async function clockNow(): Promise<number> {
+  const res = await request<{ now: string }>('GET', '/local/clock');
+  return Date.parse(res.body.now);
+}
+
+export interface ExecutionView {
+  name: string;
+  stateMachine: string;
+  status: string;
+  transitions: number;
+}
+
+export async function executions(): Promise<ExecutionView[]> {
+  return (await request<{ executions: ExecutionView[] }>('GET', '/local/executions')).body.executions;
+}

@@ -16,7 +16,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import { ValidationError } from '../errors.ts';
-import type { CasePage, CaseStore, CaseSummary, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, ReplyWrite } from '../ports.ts';
+import type { CasePage, CaseStore, CaseSummary, ChangeWrite, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, WorkflowWait } from '../ports.ts';
 
 export const dynamodb = new DynamoDBClient({});
 
@@ -31,6 +31,7 @@ export const keys = {
   requester: (email: string) => ({ pk: `REQUESTER#${email}`, sk: 'SUMMARY' }),
   messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
   quarantine: (messageId: string) => ({ pk: `QUARANTINE#${messageId}`, sk: 'QUARANTINE' }),
+  workflowWait: (caseId: string, workflow: string) => ({ pk: `CASE#${caseId}`, sk: `WAIT#${workflow}` }),
 };
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;
@@ -126,7 +127,7 @@ export class DynamoCaseStore implements CaseStore {
     return this.transact(items, { idempotency: 2, retryOn: { 0: 'case id', 3: 'reference', 4: 'requester' } });
   }
 
-  async appendReply(w: ReplyWrite): Promise<CreateOutcome> {
+  async saveChange(w: ChangeWrite): Promise<CreateOutcome> {
     const r = w.record;
     const nowSeconds = Math.floor(Date.parse(r.updatedAt) / 1000);
     const items: TransactWriteItem[] = [
@@ -139,12 +140,27 @@ export class DynamoCaseStore implements CaseStore {
         },
       },
       { Put: { TableName: this.tableName, Item: eventItem(w.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-      idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds),
-      ...w.messageIds.map((id) => ({
+      ...(w.idempotency ? [idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds)] : []),
+      ...(w.messageIds ?? []).map((id) => ({
         Put: { TableName: this.tableName, Item: toItem({ ...keys.messageId(id), itemType: 'messageId', caseId: r.caseId }) },
       })),
     ];
-    return this.transact(items, { idempotency: 2, retryOn: { 0: 'case version', 1: 'case version' } });
+    return this.transact(items, { idempotency: w.idempotency ? 2 : -1, retryOn: { 0: 'case version', 1: 'case version' } });
+  }
+
+  async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.workflowWait(caseId, workflow), itemType: 'wait', ...wait, at: new Date().toISOString() }) }),
+    );
+  }
+
+  async getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.workflowWait(caseId, workflow)), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { token, knownVersion, waitFor } = unmarshall(out.Item) as WorkflowWait;
+    return { token, knownVersion, waitFor };
   }
 
   private async transact(items: TransactWriteItem[], roles: { idempotency: number; retryOn: Record<number, string> }): Promise<CreateOutcome> {
@@ -178,15 +194,22 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined> {
+    // In order of preference: the reference in the subject, then the nearest Message-ID of the thread.
     const wanted = [...(q.reference ? [keys.reference(q.reference)] : []), ...q.messageIds.slice(0, 50).map(keys.messageId)];
     if (wanted.length === 0) return undefined;
-    const out = await this.client.send(
-      new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: wanted.map((k) => toItem(k)), ConsistentRead: true } } }),
-    );
-    const found = (out.Responses?.[this.tableName] ?? []).map((i) => unmarshall(i) as { pk: string; caseId: string });
-    // The reference in the subject wins over Message-ID threading.
-    const byRef = found.find((f) => f.pk.startsWith('REF#'));
-    return (byRef ?? found[0])?.caseId;
+    const found = new Map<string, string>();
+    let pending: Item[] | undefined = wanted.map((k) => toItem(k));
+    for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
+      const out: BatchGetItemCommandOutput = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        const { pk, caseId } = unmarshall(item) as { pk: string; caseId: string };
+        found.set(pk, caseId);
+      }
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return wanted.map((k) => found.get(k.pk)).find((caseId) => caseId !== undefined);
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.ts';
 import type { CasePage, CaseStore } from '../ports.ts';
 
 const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isCaseId = (value: string): boolean => CASE_ID.test(value);
 
 export function listCases(store: CaseStore, q: { limit: number; cursor?: string }): Promise<CasePage> {
   return store.listCases(q);

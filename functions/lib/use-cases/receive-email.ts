@@ -1,6 +1,6 @@
 // An inbound email: quarantined, threaded into its case, or a new case.
 import type { AttachmentRef } from '#domain/case.ts';
-import { recordUserReply } from '#domain/intake.ts';
+import { applyRequesterReply } from '#domain/lifecycle.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
 import { BusyError } from '../errors.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
@@ -52,15 +52,16 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
     for (let attempt = 0; attempt < 4; attempt++) {
       const current = await deps.store.getCase(threadCaseId);
       if (!current) break; // the thread points nowhere: treat as new
-      const { record: next, event } = recordUserReply(
+      const { record: next, event } = applyRequesterReply(
         current,
-        { from, subject: mail.subject, message: mail.text, attachments, ...(mail.messageId && { messageId: mail.messageId }) },
+        { email: from.email, subject: mail.subject, message: mail.text, attachments, ...(mail.messageId && { messageId: mail.messageId }) },
         deps.clock.now(),
+        deps.policies.sla,
       );
-      const outcome = await deps.store.appendReply({
+      const outcome = await deps.store.saveChange({
         record: next,
         event,
-        idempotency: { key: idempotencyKey, fingerprint: messageId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400 },
+        idempotency: { key: idempotencyKey, fingerprint: messageId, expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + 7 * 86_400 },
         messageIds: ownIds,
       });
       if (outcome.kind === 'created') return { outcome: 'threaded', caseId: next.caseId, reference: next.reference, version: next.version };

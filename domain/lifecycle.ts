@@ -1,0 +1,344 @@
+// How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
+// the workflows and the agent API apply them and store the result with the event they return.
+import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, Priority } from './case.ts';
+import { planDeadlines } from './sla/deadlines.ts';
+import type { SlaPolicy } from './sla/policy.ts';
+
+export const AGENT_ROLES = ['agent', 'lead', 'risk'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+export type AgentAction =
+  | { type: 'reply'; message: string }
+  | { type: 'request-info'; message: string }
+  | { type: 'note'; note: string }
+  | { type: 'assign'; assignee: string }
+  | { type: 'escalate'; reason: string }
+  | { type: 'acknowledge' }
+  | { type: 'resolve'; outcome: Outcome; summary?: string }
+  | { type: 'reopen'; reason?: string }
+  | { type: 'change-priority'; priority: Priority; reason?: string };
+export type ActionType = AgentAction['type'];
+
+/** Who may do what. Agents work cases; leads and the risk team also steer them. */
+export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
+  reply: ['agent', 'lead', 'risk'],
+  'request-info': ['agent', 'lead', 'risk'],
+  note: ['agent', 'lead', 'risk'],
+  assign: ['agent', 'lead', 'risk'],
+  escalate: ['agent', 'lead', 'risk'],
+  resolve: ['agent', 'lead', 'risk'],
+  reopen: ['agent', 'lead', 'risk'],
+  acknowledge: ['lead', 'risk'],
+  'change-priority': ['lead', 'risk'],
+};
+
+export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
+
+/** An action that makes no sense in the case's current state. */
+export class TransitionError extends Error {
+  override name = 'TransitionError';
+}
+
+const OPEN: readonly CaseStatus[] = ['new', 'investigating', 'waiting_on_user'];
+const isOpen = (s: CaseStatus) => OPEN.includes(s);
+
+export interface Change {
+  record: CaseRecord;
+  event: CaseEvent;
+}
+
+interface Draft {
+  type: string;
+  data: Record<string, unknown>;
+  /** The workflow must look again: status or deadlines changed. */
+  lifecycle: boolean;
+  patch: Partial<CaseRecord>;
+}
+
+function commit(current: CaseRecord, draft: Draft, actor: Actor, now: Date): Change {
+  const version = current.version + 1;
+  const at = now.toISOString();
+  const record: CaseRecord = {
+    ...current,
+    ...draft.patch,
+    updatedAt: at,
+    version,
+    lifecycleVersion: draft.lifecycle ? version : current.lifecycleVersion,
+  };
+  return { record, event: { caseId: current.caseId, version, type: draft.type, at, actor, data: draft.data } };
+}
+
+/** Re-plan deadlines from the opening with the given priority and pauses (a paused clock keeps the old ones). */
+function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['pauses'], policy: SlaPolicy): CaseRecord['deadlines'] {
+  const planned = planDeadlines(
+    {
+      openedAt: new Date(record.openedAt),
+      priority,
+      pauses: pauses.map((p) => ({ from: new Date(p.from), ...(p.to && { to: new Date(p.to) }) })),
+    },
+    policy,
+  );
+  return 'paused' in planned ? record.deadlines : planned;
+}
+
+const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
+
+export function applyAgentAction(current: CaseRecord, action: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy): Change {
+  const at = now.toISOString();
+  const s = current.status;
+  const needOpen = () => {
+    if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
+  };
+  let draft: Draft;
+  switch (action.type) {
+    case 'reply': {
+      needOpen();
+      const first = !current.firstRespondedAt;
+      const resumed = s === 'waiting_on_user';
+      draft = {
+        type: 'agent.replied',
+        data: { message: action.message, firstResponse: first },
+        lifecycle: first || s !== 'investigating',
+        patch: {
+          status: 'investigating',
+          ...(first && { firstRespondedAt: at }),
+          ...(resumed && { pauses: closePause(current.pauses, at) }),
+        },
+      };
+      if (resumed) draft.patch.deadlines = replan(current, current.priority, draft.patch.pauses!, policy);
+      break;
+    }
+    case 'request-info': {
+      needOpen();
+      if (s === 'waiting_on_user') throw new TransitionError('The case is already waiting on the requester');
+      const first = !current.firstRespondedAt;
+      draft = {
+        type: 'agent.requested-info',
+        data: { message: action.message, firstResponse: first },
+        lifecycle: true,
+        patch: { status: 'waiting_on_user', pauses: [...current.pauses, { from: at }], ...(first && { firstRespondedAt: at }) },
+      };
+      break;
+    }
+    case 'note':
+      draft = { type: 'agent.noted', data: { note: action.note }, lifecycle: false, patch: {} };
+      break;
+    case 'assign':
+      draft = { type: 'case.assigned', data: { assignee: action.assignee, previous: current.assignee ?? null }, lifecycle: false, patch: { assignee: action.assignee } };
+      break;
+    case 'escalate':
+      needOpen();
+      if (current.escalation?.status === 'active') throw new TransitionError('The case is already being escalated');
+      draft = startEscalation(current, 'L1', action.reason, now);
+      break;
+    case 'acknowledge':
+      if (current.escalation?.status !== 'active') throw new TransitionError('There is no escalation waiting for acknowledgement');
+      draft = {
+        type: 'escalation.acknowledged',
+        data: { escalationId: current.escalation.id, tier: current.escalation.tier ?? current.escalation.startTier },
+        lifecycle: false,
+        patch: { escalation: { ...current.escalation, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: actor.id } },
+      };
+      break;
+    case 'resolve':
+      needOpen();
+      draft = {
+        type: 'case.resolved',
+        data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }) },
+        lifecycle: true,
+        patch: { status: 'resolved', resolvedAt: at, outcome: action.outcome, pauses: closePause(current.pauses, at) },
+      };
+      break;
+    case 'reopen':
+      if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
+      draft = reopenDraft(current, action.reason ?? 'reopened by an agent', at);
+      break;
+    case 'change-priority': {
+      if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
+      if (action.priority === current.priority) throw new TransitionError(`The case is already ${action.priority}`);
+      draft = {
+        type: 'case.priority-changed',
+        data: { from: current.priority, to: action.priority, ...(action.reason && { reason: action.reason }) },
+        lifecycle: true,
+        patch: { priority: action.priority, deadlines: replan(current, action.priority, current.pauses, policy) },
+      };
+      break;
+    }
+  }
+  return commit(current, draft, actor, now);
+}
+
+function reopenDraft(current: CaseRecord, reason: string, at: string): Draft {
+  return {
+    type: 'case.reopened',
+    data: { from: current.status, reason },
+    lifecycle: true,
+    patch: { status: 'investigating', resolvedAt: undefined, outcome: undefined, closedAt: undefined, pauses: closePause(current.pauses, at) },
+  };
+}
+
+function startEscalation(current: CaseRecord, startTier: EscalationTier, reason: string, now: Date): Draft {
+  const id = `${current.caseId}-esc-${current.escalationCount + 1}`;
+  return {
+    type: 'escalation.started',
+    data: { escalationId: id, startTier, reason },
+    lifecycle: false,
+    patch: {
+      escalation: { id, startTier, status: 'active', reason, startedAt: now.toISOString() },
+      escalationCount: current.escalationCount + 1,
+    },
+  };
+}
+
+export interface RequesterMessage {
+  email: string;
+  subject: string;
+  message: string;
+  messageId?: string;
+  attachments: CaseRecord['attachments'];
+}
+
+/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. */
+export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage, now: Date, policy: SlaPolicy): Change {
+  const at = now.toISOString();
+  const data = {
+    subject: reply.subject,
+    message: reply.message,
+    attachments: reply.attachments,
+    ...(reply.messageId !== undefined && { messageId: reply.messageId }),
+  };
+  const base: Partial<CaseRecord> = { attachments: [...current.attachments, ...reply.attachments], lastUserMessageAt: at };
+  let draft: Draft;
+  if (current.status === 'waiting_on_user') {
+    const pauses = closePause(current.pauses, at);
+    draft = { type: 'requester.replied', data, lifecycle: true, patch: { ...base, status: 'investigating', pauses, deadlines: replan(current, current.priority, pauses, policy) } };
+  } else if (current.status === 'resolved' || current.status === 'closed') {
+    const reopen = reopenDraft(current, 'the requester wrote again', at);
+    draft = { ...reopen, type: 'requester.replied', data: { ...data, reopened: true, from: current.status }, patch: { ...reopen.patch, ...base } };
+  } else {
+    draft = { type: 'requester.replied', data, lifecycle: false, patch: base };
+  }
+  return commit(current, draft, { kind: 'requester', email: reply.email }, now);
+}
+
+/** What the lifecycle workflow waits for next, and for how long. */
+export interface Timer {
+  waitFor: 'agent' | 'user' | 'silence' | 'nothing';
+  /** What happens when the time is up. */
+  phase: 'first-response-warning' | 'first-response-breach' | 'resolution-warning' | 'resolution-breach' | 'overdue' | 'auto-close' | 'none';
+  seconds: number;
+}
+
+const OVERDUE_RECHECK_SECONDS = 7 * 86_400;
+
+export function nextTimer(record: CaseRecord, now: Date, policy: SlaPolicy): Timer {
+  const until = (iso: string) => Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+  const silence = policy.autoCloseAfterMinutes * 60_000;
+  switch (record.status) {
+    case 'closed':
+      return { waitFor: 'nothing', phase: 'none', seconds: 0 };
+    case 'waiting_on_user': {
+      const since = record.pauses.find((p) => !p.to)?.from ?? record.updatedAt;
+      return { waitFor: 'user', phase: 'auto-close', seconds: until(new Date(Date.parse(since) + silence).toISOString()) };
+    }
+    case 'resolved':
+      return { waitFor: 'silence', phase: 'auto-close', seconds: until(new Date(Date.parse(record.resolvedAt ?? record.updatedAt) + silence).toISOString()) };
+    default: {
+      const d = record.deadlines;
+      const pending: [Timer['phase'], string | undefined, boolean][] = record.firstRespondedAt
+        ? []
+        : [
+            ['first-response-warning', d.firstResponseWarnAt, record.sla.firstResponseWarned],
+            ['first-response-breach', d.firstResponseDue, record.sla.firstResponseBreached],
+          ];
+      pending.push(['resolution-warning', d.resolutionWarnAt, record.sla.resolutionWarned], ['resolution-breach', d.resolutionDue, record.sla.resolutionBreached]);
+      const next = pending.filter(([, at, done]) => at && !done).sort((a, b) => Date.parse(a[1]!) - Date.parse(b[1]!))[0];
+      return next ? { waitFor: 'agent', phase: next[0], seconds: until(next[1]!) } : { waitFor: 'agent', phase: 'overdue', seconds: OVERDUE_RECHECK_SECONDS };
+    }
+  }
+}
+
+/**
+ * A timer ran out. Records the warning, breach or auto-close that is due (one per call), or returns
+ * undefined when nothing is due (an agent acted in the meantime).
+ */
+export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy): Change | undefined {
+  const timer = nextTimer(current, now, policy);
+  if (timer.seconds > 0 || timer.phase === 'none' || timer.phase === 'overdue') return undefined;
+  const system: Actor = { kind: 'system' };
+  const at = now.toISOString();
+  const sla = current.sla;
+  switch (timer.phase) {
+    case 'first-response-warning':
+      return commit(current, { type: 'sla.warning', data: { deadline: 'firstResponse', dueAt: current.deadlines.firstResponseDue }, lifecycle: true, patch: { sla: { ...sla, firstResponseWarned: true } } }, system, now);
+    case 'resolution-warning':
+      return commit(current, { type: 'sla.warning', data: { deadline: 'resolution', dueAt: current.deadlines.resolutionDue }, lifecycle: true, patch: { sla: { ...sla, resolutionWarned: true } } }, system, now);
+    case 'first-response-breach':
+    case 'resolution-breach': {
+      const deadline = timer.phase === 'first-response-breach' ? 'firstResponse' : 'resolution';
+      const flags = deadline === 'firstResponse' ? { firstResponseWarned: true, firstResponseBreached: true } : { resolutionWarned: true, resolutionBreached: true };
+      const escalate = current.escalation?.status !== 'active';
+      const escalation = escalate ? startEscalation(current, 'L1', `${deadline} deadline breached`, now) : undefined;
+      return commit(
+        current,
+        {
+          type: 'sla.breached',
+          data: { deadline, dueAt: deadline === 'firstResponse' ? current.deadlines.firstResponseDue : current.deadlines.resolutionDue, ...(escalation && escalation.data) },
+          lifecycle: true,
+          patch: { sla: { ...sla, ...flags }, ...(escalation && escalation.patch) },
+        },
+        system,
+        now,
+      );
+    }
+    case 'auto-close':
+      return commit(
+        current,
+        {
+          type: 'case.closed',
+          data: { reason: current.status === 'resolved' ? 'resolved-and-silent' : 'no-reply-from-requester' },
+          lifecycle: true,
+          patch: { status: 'closed', closedAt: at, pauses: closePause(current.pauses, at) },
+        },
+        system,
+        now,
+      );
+  }
+}
+
+/** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
+export function pageRiskTeam(current: CaseRecord, now: Date): Change | undefined {
+  if (current.escalation) return undefined; // already paged (a retried step)
+  const draft = startEscalation(current, 'risk', current.safetyCritical ? 'safety-critical report' : 'P1 case', now);
+  return commit(current, draft, { kind: 'system' }, now);
+}
+
+/** The tier an active escalation reached, or ran out of. */
+export function recordEscalationStep(current: CaseRecord, escalationId: string, step: { tier: EscalationTier } | { exhausted: true }, now: Date): Change | undefined {
+  const esc = current.escalation;
+  if (!esc || esc.id !== escalationId || esc.status !== 'active') return undefined;
+  if ('tier' in step) {
+    if (esc.tier === step.tier) return undefined; // a retried step
+    return commit(current, { type: 'escalation.notified', data: { escalationId, tier: step.tier }, lifecycle: false, patch: { escalation: { ...esc, tier: step.tier } } }, { kind: 'system' }, now);
+  }
+  return commit(current, { type: 'escalation.unacknowledged', data: { escalationId, tier: esc.tier ?? esc.startTier }, lifecycle: false, patch: { escalation: { ...esc, status: 'unacknowledged' } } }, { kind: 'system' }, now);
+}
+
+/** What the lifecycle workflow carries between states: just enough to pick its next wait. */
+export interface WorkflowState {
+  caseId: string;
+  status: CaseStatus;
+  lifecycleVersion: number;
+  critical: boolean;
+  timer: Timer;
+}
+
+export function workflowState(record: CaseRecord, now: Date, policy: SlaPolicy): WorkflowState {
+  return {
+    caseId: record.caseId,
+    status: record.status,
+    lifecycleVersion: record.lifecycleVersion,
+    critical: (record.priority === 'P1' || record.safetyCritical) && !record.escalation,
+    timer: nextTimer(record, now, policy),
+  };
+}

@@ -1,0 +1,48 @@
+// POST /cases/{caseId}/actions: what an agent does to a case, with the version they saw.
+import * as z from 'zod/mini';
+import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
+import type { AgentAction } from '#domain/lifecycle.ts';
+import { describeIssues, type FieldProblem } from './inquiry.ts';
+
+const NO_CONTROL = /^[^\p{Cc}\u2028\u2029]*$/u;
+const SINGLE_LINE = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
+const text = (max: number) =>
+  z.string('is required').check(
+    z.refine((s) => s.trim().length > 0, 'is required'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((s) => NO_CONTROL.test(s.replace(/[\t\r\n]/g, '')), 'must not contain control characters'),
+  );
+const line = (max: number) =>
+  z.string('is required').check(
+    z.refine((s) => s.trim().length > 0, 'is required'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.regex(SINGLE_LINE, 'must be a single line of text'),
+  );
+
+const version = z.number('must be the case version you are acting on').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1'));
+const base = { expectedVersion: version };
+
+export const AgentActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('reply'), message: text(10_000), ...base }),
+  z.object({ type: z.literal('request-info'), message: text(10_000), ...base }),
+  z.object({ type: z.literal('note'), note: text(5_000), ...base }),
+  z.object({ type: z.literal('assign'), assignee: line(128), ...base }),
+  z.object({ type: z.literal('escalate'), reason: line(500), ...base }),
+  z.object({ type: z.literal('acknowledge'), ...base }),
+  z.object({ type: z.literal('resolve'), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), summary: z.optional(text(2_000)), ...base }),
+  z.object({ type: z.literal('reopen'), reason: z.optional(line(500)), ...base }),
+  z.object({ type: z.literal('change-priority'), priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)), ...base }),
+]);
+
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority'] as const;
+
+export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
+  const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
+  if (typeof type !== 'string' || !(ACTION_TYPES as readonly string[]).includes(type)) {
+    return { ok: false, problems: [{ field: 'type', message: `must be one of ${ACTION_TYPES.join(', ')}` }] };
+  }
+  const result = AgentActionSchema.safeParse(input);
+  if (!result.success) return { ok: false, problems: describeIssues(result.error.issues) };
+  const { expectedVersion, ...action } = result.data;
+  return { ok: true, action: action as AgentAction, expectedVersion };
+}

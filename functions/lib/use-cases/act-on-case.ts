@@ -1,0 +1,39 @@
+// An agent acts on a case: checked against their role and the version they saw, applied by the domain,
+// saved with its audited event in one transaction.
+import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import { applyAgentAction, mayAct, TransitionError, type AgentAction } from '#domain/lifecycle.ts';
+import type { SlaPolicy } from '#domain/sla/policy.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import type { Agent } from '../http.ts';
+import type { CaseStore, Clock } from '../ports.ts';
+import { isCaseId } from './read-cases.ts';
+
+export interface ActDeps {
+  store: CaseStore;
+  clock: Clock;
+  sla: SlaPolicy;
+}
+
+export async function actOnCase(
+  deps: ActDeps,
+  request: { caseId: string; agent: Agent; action: AgentAction; expectedVersion: number },
+): Promise<{ case: CaseRecord; event: CaseEvent }> {
+  const { agent, action } = request;
+  if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
+  const current = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
+  if (!current) throw new NotFoundError('No such case');
+  if (current.version !== request.expectedVersion) throw staleVersion(current.version);
+  let change;
+  try {
+    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles[0] ?? 'agent' }, deps.clock.now(), deps.sla);
+  } catch (error) {
+    if (error instanceof TransitionError) throw new ConflictError(error.message);
+    throw error;
+  }
+  const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
+  if (outcome.kind !== 'created') throw staleVersion(undefined);
+  return { case: change.record, event: change.event };
+}
+
+const staleVersion = (now: number | undefined) =>
+  new ConflictError(`Someone else changed this case${now ? ` (it is at version ${now})` : ''}; reload it and try again`);

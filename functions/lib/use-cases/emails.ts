@@ -1,0 +1,76 @@
+// Every email trustdesk sends, as plain data: text and HTML with every user-supplied string escaped.
+import type { CaseRecord } from '#domain/case.ts';
+import type { OutboundEmail } from '../ports.ts';
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** Blank lines separate paragraphs; the HTML part is the same text, escaped. */
+function compose(to: string, subject: string, paragraphs: string[], replyTo?: string): OutboundEmail {
+  const text = paragraphs.join('\n\n');
+  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:14px;line-height:1.5">${paragraphs
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('')}</body></html>`;
+  return { to, subject, text, html, ...(replyTo && { replyTo }) };
+}
+
+const greeting = (r: CaseRecord) => (r.requester.name ? `Hello ${r.requester.name},` : 'Hello,');
+const SIGNATURE = 'Trust & Experience team';
+
+export function acknowledgementEmail(record: CaseRecord, replyTo: string): OutboundEmail {
+  return compose(
+    record.requester.email,
+    `[${record.reference}] We received your request: ${record.subject}`,
+    [
+      greeting(record),
+      `We received your request "${record.subject}" and opened case ${record.reference}.`,
+      `Our team will get back to you. Reply to this email to add anything; keep ${record.reference} in the subject so it reaches the same case.`,
+      SIGNATURE,
+    ],
+    replyTo,
+  );
+}
+
+export function agentMessageEmail(record: CaseRecord, message: string, asksForInfo: boolean, replyTo: string): OutboundEmail {
+  return compose(
+    record.requester.email,
+    `[${record.reference}] ${asksForInfo ? 'We need more information' : 'Re'}: ${record.subject}`,
+    [greeting(record), message, asksForInfo ? 'Please reply to this email with the details so we can continue.' : '', SIGNATURE].filter(Boolean),
+    replyTo,
+  );
+}
+
+export function closedNoticeEmail(record: CaseRecord, reason: string, replyTo: string): OutboundEmail {
+  const why =
+    reason === 'no-reply-from-requester'
+      ? 'We did not hear back from you, so we have closed this case.'
+      : 'As we have not heard from you since we resolved it, we have closed this case.';
+  return compose(
+    record.requester.email,
+    `[${record.reference}] Your case is closed: ${record.subject}`,
+    [greeting(record), why, `If you still need help, just reply to this email and case ${record.reference} will reopen.`, SIGNATURE],
+    replyTo,
+  );
+}
+
+const caseLines = (r: CaseRecord, consoleUrl: string) => [
+  `${r.reference} · ${r.priority} · ${r.category.replace(/_/g, ' ')} · risk ${r.riskScore} · ${r.status.replace(/_/g, ' ')}`,
+  `Subject: ${r.subject}`,
+  `First response due ${r.deadlines.firstResponseDue}; resolution due ${r.deadlines.resolutionDue}.`,
+  `Open the case: ${consoleUrl}/cases/${r.caseId}`,
+];
+
+export function escalationEmail(record: CaseRecord, tier: { label: string; address: string; ackMinutes: number }, consoleUrl: string): OutboundEmail {
+  return compose(tier.address, `[ESCALATION ${tier.label}] ${record.reference} ${record.priority}: ${record.subject}`, [
+    `Case ${record.reference} is escalated to you (${record.escalation?.reason ?? 'escalated'}). Please acknowledge within ${tier.ackMinutes} minutes, or it moves to the next tier.`,
+    ...caseLines(record, consoleUrl),
+  ]);
+}
+
+export function warningEmail(record: CaseRecord, deadline: string, dueAt: string, to: string, consoleUrl: string): OutboundEmail {
+  const what = deadline === 'firstResponse' ? 'first response' : 'resolution';
+  return compose(to, `[SLA WARNING] ${record.reference} ${what} due ${dueAt}`, [
+    `The ${what} deadline of case ${record.reference} is close (${dueAt}).`,
+    ...caseLines(record, consoleUrl),
+  ]);
+}

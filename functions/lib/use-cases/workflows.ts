@@ -1,0 +1,146 @@
+// The steps of the lifecycle and escalation workflows, and the signals that start and resume them.
+// Every step reads the case from the table and writes its change with the event that explains it.
+import type { CaseRecord, EscalationTier } from '#domain/case.ts';
+import type { EscalationPolicy } from '#domain/escalation-policy.ts';
+import { onTimerExpired, pageRiskTeam, recordEscalationStep, workflowState, type Change, type WorkflowState } from '#domain/lifecycle.ts';
+import type { SlaPolicy } from '#domain/sla/policy.ts';
+import { BusyError } from '../errors.ts';
+import type { CaseStore, Clock, Mailer, WorkflowEngine } from '../ports.ts';
+import { escalationEmail } from './emails.ts';
+
+export interface WorkflowDeps {
+  store: CaseStore;
+  engine: WorkflowEngine;
+  clock: Clock;
+  mailer: Mailer;
+  sla: SlaPolicy;
+  escalation: EscalationPolicy;
+  consoleUrl: string;
+}
+
+/** What the signal consumer needs: no mail, no escalation policy. */
+export type SignalDeps = Pick<WorkflowDeps, 'store' | 'engine' | 'clock' | 'sla'>;
+
+export interface EscalationState {
+  caseId: string;
+  escalationId: string;
+  startTier: EscalationTier;
+  tier?: EscalationTier;
+  timer?: { seconds: number };
+  acknowledged?: boolean;
+}
+
+export class CaseGoneError extends Error {
+  override name = 'CaseGoneError';
+}
+
+const LIFECYCLE = 'lifecycle';
+const escalationWait = (escalationId: string) => `escalation#${escalationId}`;
+
+/** Apply a decision to the current case, again on a concurrent write; the case after it. */
+async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: CaseRecord, now: Date) => Change | undefined): Promise<CaseRecord> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.store.getCase(caseId);
+    if (!current) throw new CaseGoneError(`case ${caseId} not found`);
+    const change = decide(current, deps.clock.now());
+    if (!change) return current;
+    const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
+    if (outcome.kind === 'created') return change.record;
+  }
+  throw new BusyError();
+}
+
+async function startEscalationIfNew(deps: Pick<WorkflowDeps, 'engine'>, before: CaseRecord | undefined, after: CaseRecord): Promise<void> {
+  const esc = after.escalation;
+  if (!esc || esc.status !== 'active' || esc.id === before?.escalation?.id) return;
+  const input: EscalationState = { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier };
+  await deps.engine.start('escalation', esc.id, input);
+}
+
+// ── lifecycle steps ───────────────────────────────────────────────────────────────────────────────
+
+/** Park the lifecycle on a task token; resume at once if the case moved since the state was computed. */
+export async function awaitCase(deps: WorkflowDeps, taskToken: string, state: WorkflowState, waitFor: string): Promise<void> {
+  // Token first, then look: a change committed in between is seen by us or by the signal consumer.
+  await deps.store.putWorkflowWait(state.caseId, LIFECYCLE, { token: taskToken, knownVersion: state.lifecycleVersion, waitFor });
+  const current = await deps.store.getCase(state.caseId);
+  if (!current) throw new CaseGoneError(`case ${state.caseId} not found`);
+  if (current.lifecycleVersion > state.lifecycleVersion) await deps.engine.resume(taskToken, workflowState(current, deps.clock.now(), deps.sla));
+}
+
+export async function timerExpired(deps: WorkflowDeps, state: WorkflowState): Promise<WorkflowState> {
+  let before: CaseRecord | undefined;
+  const after = await mutate(deps, state.caseId, (current, now) => {
+    before = current;
+    return onTimerExpired(current, now, deps.sla);
+  });
+  await startEscalationIfNew(deps, before, after);
+  return workflowState(after, deps.clock.now(), deps.sla);
+}
+
+export async function pageRisk(deps: WorkflowDeps, state: WorkflowState): Promise<WorkflowState> {
+  const after = await mutate(deps, state.caseId, (current, now) => pageRiskTeam(current, now));
+  await startEscalationIfNew(deps, undefined, after);
+  return workflowState(after, deps.clock.now(), deps.sla);
+}
+
+// ── escalation steps ──────────────────────────────────────────────────────────────────────────────
+
+export async function notifyTier(deps: WorkflowDeps, state: EscalationState, tier: EscalationTier): Promise<EscalationState> {
+  const after = await mutate(deps, state.caseId, (current, now) => recordEscalationStep(current, state.escalationId, { tier }, now));
+  const esc = after.escalation;
+  const seconds = deps.escalation.tiers[tier].ackMinutes * 60;
+  if (esc?.id !== state.escalationId || esc.status !== 'active') return { ...state, tier, timer: { seconds }, acknowledged: true };
+  const notice = `escalation-${state.escalationId}-${tier}`;
+  if (await deps.store.claimNotice(after.caseId, notice)) {
+    try {
+      const id = await deps.mailer.send(escalationEmail(after, deps.escalation.tiers[tier], deps.consoleUrl));
+      await deps.store.markNoticeSent(after.caseId, notice, id);
+    } catch (error) {
+      await deps.store.releaseNotice(after.caseId, notice);
+      throw error;
+    }
+  }
+  return { ...state, tier, timer: { seconds } };
+}
+
+export async function awaitAcknowledgement(deps: WorkflowDeps, taskToken: string, state: EscalationState): Promise<void> {
+  await deps.store.putWorkflowWait(state.caseId, escalationWait(state.escalationId), { token: taskToken, knownVersion: 0, waitFor: 'ack' });
+  const current = await deps.store.getCase(state.caseId);
+  const esc = current?.escalation;
+  if (!esc || esc.id !== state.escalationId || esc.status !== 'active') await deps.engine.resume(taskToken, { ...state, acknowledged: true });
+}
+
+export async function escalationExhausted(deps: WorkflowDeps, state: EscalationState): Promise<EscalationState> {
+  await mutate(deps, state.caseId, (current, now) => recordEscalationStep(current, state.escalationId, { exhausted: true }, now));
+  return { ...state, acknowledged: false };
+}
+
+// ── signals: committed case changes start and resume workflows ─────────────────────────────────────
+
+export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
+  const done: string[] = [];
+  const now = deps.clock.now();
+  if (!before) {
+    done.push(`lifecycle ${await deps.engine.start('lifecycle', after.caseId, workflowState(after, now, deps.sla))}`);
+  } else if (before.status === 'closed' && after.status !== 'closed') {
+    // The first execution ended with the case; a reopened case gets a new one.
+    done.push(`lifecycle ${await deps.engine.start('lifecycle', `${after.caseId}-v${after.lifecycleVersion}`, workflowState(after, now, deps.sla))}`);
+  } else if (after.lifecycleVersion > before.lifecycleVersion) {
+    const wait = await deps.store.getWorkflowWait(after.caseId, LIFECYCLE);
+    if (wait && wait.knownVersion < after.lifecycleVersion) {
+      const current = (await deps.store.getCase(after.caseId)) ?? after;
+      done.push(`lifecycle ${await deps.engine.resume(wait.token, workflowState(current, now, deps.sla))}`);
+    }
+  }
+  const esc = after.escalation;
+  if (esc && esc.id !== before?.escalation?.id && esc.status === 'active') {
+    await startEscalationIfNew(deps, before, after);
+    done.push('escalation started');
+  }
+  if (esc && esc.status === 'acknowledged' && before?.escalation?.id === esc.id && before.escalation.status === 'active') {
+    const wait = await deps.store.getWorkflowWait(after.caseId, escalationWait(esc.id));
+    if (wait) done.push(`escalation ${await deps.engine.resume(wait.token, { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier, acknowledged: true })}`);
+  }
+  return done;
+}

@@ -1,0 +1,30 @@
+// Stream consumer: the emails that follow committed events (acknowledgement, agent messages, closing
+// notices, SLA warnings), each sent once.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { SesMailer } from '#lib/adapters/ses.ts';
+import { loadEnv } from '#lib/config.ts';
+import { logger } from '#lib/logger.ts';
+import { escalationPolicy } from '#lib/policies.ts';
+import { insertedEvent } from '#lib/stream.ts';
+import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
+
+const env = loadEnv(['CASES_TABLE', 'SENDER_ADDRESS', 'INTAKE_ADDRESS', 'CONSOLE_URL']);
+const deps: NotifyDeps = {
+  store: new DynamoCaseStore(env.CASES_TABLE, undefined),
+  mailer: new SesMailer(env.SENDER_ADDRESS),
+  replyTo: env.INTAKE_ADDRESS,
+  warningsAddress: escalationPolicy.warningsAddress,
+  consoleUrl: env.CONSOLE_URL,
+};
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+async function handleRecord(record: DynamoDBRecord): Promise<void> {
+  const event = insertedEvent(record);
+  if (!event) return;
+  const outcome = await notifyFor(deps, event);
+  if (outcome !== 'nothing-to-send') logger.info('notification', { caseId: event.caseId, event: event.type, version: event.version, outcome });
+}
+
+export const handler = (event: DynamoDBStreamEvent) => processPartialResponse(event, handleRecord, processor);

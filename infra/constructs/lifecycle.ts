@@ -1,0 +1,79 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { caseLifecycle } from '../../workflows/case-lifecycle.ts';
+import { escalation } from '../../workflows/escalation.ts';
+import type { StackConfig } from '../config.ts';
+import { AppFunction } from './app-function.ts';
+import { sesSendPolicy } from './intake.ts';
+import type { Storage } from './storage.ts';
+
+/**
+ * Lifecycle: one Standard execution per case (started from the table's stream, named by the case id so
+ * a redelivery cannot start a second), an escalation execution per escalation, and the functions that
+ * run their steps and turn committed changes into workflow signals.
+ */
+export class Lifecycle extends Construct {
+  readonly steps: AppFunction;
+  readonly signals: AppFunction;
+  readonly caseLifecycle: StateMachine;
+  readonly escalation: StateMachine;
+
+  constructor(scope: Construct, id: string, props: { storage: Storage; config: StackConfig }) {
+    super(scope, id);
+    const { storage, config } = props;
+    const stack = Stack.of(this);
+    // Names fixed up front so functions can address the machines that invoke them without a cycle.
+    const names = { lifecycle: `${stack.stackName}-case-lifecycle`, escalation: `${stack.stackName}-escalation` };
+    const arnOf = (name: string) =>
+      stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const machineEnv = { LIFECYCLE_STATE_MACHINE_ARN: arnOf(names.lifecycle), ESCALATION_STATE_MACHINE_ARN: arnOf(names.escalation) };
+    const taskApi = new PolicyStatement({
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
+      resources: [arnOf(names.lifecycle), arnOf(names.escalation)],
+    });
+
+    this.steps = new AppFunction(this, 'Steps', {
+      handlerDir: 'workflow-steps',
+      description: 'Runs the steps of the lifecycle and escalation workflows',
+      environment: { ...machineEnv, SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
+    }).useTable(storage.casesTable, 'CASES_TABLE');
+    this.steps.addToRolePolicy(taskApi);
+    this.steps.addToRolePolicy(sesSendPolicy());
+
+    const machine = (machineId: string, name: string, definition: IChainable) =>
+      new StateMachine(this, machineId, {
+        stateMachineName: name,
+        stateMachineType: StateMachineType.STANDARD,
+        definitionBody: DefinitionBody.fromChainable(definition),
+        tracingEnabled: true,
+        logs: {
+          destination: new LogGroup(this, `${machineId}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+          level: LogLevel.ERROR,
+        },
+      });
+    this.caseLifecycle = machine('CaseLifecycle', names.lifecycle, caseLifecycle(this, { steps: this.steps }));
+    this.escalation = machine('Escalation', names.escalation, escalation(this, { steps: this.steps }));
+
+    this.signals = new AppFunction(this, 'Signals', {
+      handlerDir: 'workflow-signals',
+      description: 'Starts and resumes workflows from committed case changes (the stream is the outbox)',
+      environment: machineEnv,
+    }).useTable(storage.casesTable, 'CASES_TABLE');
+    this.signals.addToRolePolicy(taskApi);
+    this.signals.addEventSource(
+      new DynamoEventSource(storage.casesTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 50,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        maxRecordAge: Duration.days(1),
+      }),
+    );
+  }
+}

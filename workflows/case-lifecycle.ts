@@ -1,0 +1,67 @@
+// The life of one case, as a Step Functions state machine (Standard, JSONPath).
+//
+// The state carried between states is small (`WorkflowState`: case id, status, timer); every step reads
+// the case itself from DynamoDB, so the table stays the single source of truth. Waits are task tokens
+// whose timeout is the next deadline: an agent's action or the requester's reply resumes the wait at once,
+// and a deadline fires exactly on time when nobody acts. No polling, no sweeps.
+import { Choice, Condition, Errors, IntegrationPattern, JsonPath, Succeed, TaskInput, Timeout, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+
+export interface WorkflowSteps {
+  /** The function that runs every step of trustdesk's workflows (`functions/workflow-steps`). */
+  readonly steps: IFunction;
+}
+
+/** A step that does its work and returns the next WorkflowState. */
+export function step(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
+  return new LambdaInvoke(scope, id, {
+    lambdaFunction: steps,
+    payload: TaskInput.fromObject({ step: name, 'input.$': '$', ...extra }),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: true,
+  });
+}
+
+/**
+ * A wait for something outside the workflow, with the timer in `$.timer.seconds` as its timeout. The
+ * step stores the task token on the case; the whole state input travels as `input` (the local cloud
+ * evaluates the timeout path there, as AWS does on the state input).
+ */
+export function waitFor(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
+  return new LambdaInvoke(scope, id, {
+    lambdaFunction: steps,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...extra }),
+    taskTimeout: Timeout.at('$.timer.seconds'),
+  });
+}
+
+export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChainable {
+  const closed = new Succeed(scope, 'Closed');
+
+  // Every timer that runs out comes here: a pre-breach warning, a breach (which starts the escalation),
+  // or the silence after which a resolved or unanswered case closes with a notice to the requester.
+  const timerExpired = step(scope, 'Deadline or silence reached', steps, 'timer-expired');
+
+  const awaitAgent = waitFor(scope, 'Investigating: wait for an agent until the next deadline', steps, 'await', { waitFor: 'agent' });
+  const awaitRequester = waitFor(scope, 'Waiting on the requester (SLA paused)', steps, 'await', { waitFor: 'user' });
+  const awaitSilence = waitFor(scope, 'Resolved: wait for silence before closing', steps, 'await', { waitFor: 'silence' });
+  const pageRiskTeam = step(scope, 'Critical: page the risk team now', steps, 'page-risk');
+
+  const whereIsTheCase = new Choice(scope, 'Where is the case?')
+    .when(Condition.stringEquals('$.status', 'closed'), closed)
+    .when(Condition.booleanEquals('$.critical', true), pageRiskTeam)
+    .when(Condition.stringEquals('$.status', 'waiting_on_user'), awaitRequester)
+    .when(Condition.stringEquals('$.status', 'resolved'), awaitSilence)
+    .otherwise(awaitAgent);
+
+  pageRiskTeam.next(whereIsTheCase);
+  for (const wait of [awaitAgent, awaitRequester, awaitSilence]) {
+    wait.addCatch(timerExpired, { errors: [Errors.TIMEOUT], resultPath: '$.expired' });
+    wait.next(whereIsTheCase);
+  }
+  timerExpired.next(whereIsTheCase);
+  return whereIsTheCase;
+}
