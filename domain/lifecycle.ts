@@ -140,15 +140,18 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
         patch: { escalation: { ...current.escalation, status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: actor.id } },
       };
       break;
-    case 'resolve':
+    case 'resolve': {
       needOpen();
+      const pauses = closePause(current.pauses, at);
       draft = {
         type: 'case.resolved',
         data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }) },
         lifecycle: true,
-        patch: { status: 'resolved', resolvedAt: at, outcome: action.outcome, pauses: closePause(current.pauses, at) },
+        // Resolved while waiting on the requester: the closed pause moves the deadlines, as a reply would.
+        patch: { status: 'resolved', resolvedAt: at, outcome: action.outcome, pauses, ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }) },
       };
       break;
+    }
     case 'reopen':
       if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
       draft = reopenDraft(current, action.reason ?? 'reopened by an agent', at);
@@ -291,18 +294,21 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
         now,
       );
     }
-    case 'auto-close':
+    case 'auto-close': {
+      const pauses = closePause(current.pauses, at);
       return commit(
         current,
         {
           type: 'case.closed',
           data: { reason: current.status === 'resolved' ? 'resolved-and-silent' : 'no-reply-from-requester' },
           lifecycle: true,
-          patch: { status: 'closed', closedAt: at, pauses: closePause(current.pauses, at) },
+          // Closed while waiting on the requester: the closed pause moves the deadlines (they matter again on a reopen).
+          patch: { status: 'closed', closedAt: at, pauses, ...(current.status === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }) },
         },
         system,
         now,
       );
+    }
   }
 }
 
@@ -334,11 +340,13 @@ export interface WorkflowState {
 }
 
 export function workflowState(record: CaseRecord, now: Date, policy: SlaPolicy): WorkflowState {
+  const timer = nextTimer(record, now, policy);
   return {
     caseId: record.caseId,
     status: record.status,
     lifecycleVersion: record.lifecycleVersion,
     critical: (record.priority === 'P1' || record.safetyCritical) && !record.escalation,
-    timer: nextTimer(record, now, policy),
+    // A wait's timeout (TimeoutSecondsPath) must be a positive integer: a deadline already due waits 1 s.
+    timer: { ...timer, seconds: Math.max(1, timer.seconds) },
   };
 }

@@ -25,7 +25,7 @@ export async function actOnCase(
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
   let change;
   try {
-    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles[0] ?? 'agent' }, deps.clock.now(), deps.sla);
+    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla);
   } catch (error) {
     if (error instanceof TransitionError) throw new ConflictError(error.message);
     throw error;
