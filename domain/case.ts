@@ -125,7 +125,8 @@ export interface Escalation {
   id: string;
   startTier: EscalationTier;
   tier?: EscalationTier;
-  status: 'active' | 'acknowledged' | 'unacknowledged';
+  /** stood_down: the case was resolved or closed before anyone acknowledged. */
+  status: 'active' | 'acknowledged' | 'unacknowledged' | 'stood_down';
   reason: string;
   startedAt: string;
   acknowledgedAt?: string;

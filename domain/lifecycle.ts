@@ -148,7 +148,14 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
         data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }) },
         lifecycle: true,
         // Resolved while waiting on the requester: the closed pause moves the deadlines, as a reply would.
-        patch: { status: 'resolved', resolvedAt: at, outcome: action.outcome, pauses, ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }) },
+        patch: {
+          status: 'resolved',
+          resolvedAt: at,
+          outcome: action.outcome,
+          pauses,
+          ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }),
+          ...standDown(current),
+        },
       };
       break;
     }
@@ -159,16 +166,33 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
     case 'change-priority': {
       if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
       if (action.priority === current.priority) throw new TransitionError(`The case is already ${action.priority}`);
+      const deadlines = replan(current, action.priority, current.pauses, policy);
       draft = {
         type: 'case.priority-changed',
         data: { from: current.priority, to: action.priority, ...(action.reason && { reason: action.reason }) },
         lifecycle: true,
-        patch: { priority: action.priority, deadlines: replan(current, action.priority, current.pauses, policy) },
+        patch: { priority: action.priority, deadlines, sla: resetSla(current.sla, deadlines, now) },
       };
       break;
     }
   }
   return commit(current, draft, actor, now);
+}
+
+/** A resolved or closed case needs no one paged any more: an active escalation stands down. */
+function standDown(current: CaseRecord): Partial<CaseRecord> {
+  return current.escalation?.status === 'active' ? { escalation: { ...current.escalation, status: 'stood_down' } } : {};
+}
+
+/** After re-planning, deadlines that moved into the future can be warned about and breached again. */
+function resetSla(sla: CaseRecord['sla'], deadlines: CaseRecord['deadlines'], now: Date): CaseRecord['sla'] {
+  const future = (iso: string | undefined) => iso !== undefined && Date.parse(iso) > now.getTime();
+  return {
+    firstResponseWarned: sla.firstResponseWarned && !future(deadlines.firstResponseWarnAt),
+    firstResponseBreached: sla.firstResponseBreached && !future(deadlines.firstResponseDue),
+    resolutionWarned: sla.resolutionWarned && !future(deadlines.resolutionWarnAt),
+    resolutionBreached: sla.resolutionBreached && !future(deadlines.resolutionDue),
+  };
 }
 
 function reopenDraft(current: CaseRecord, reason: string, at: string): Draft {
@@ -303,7 +327,13 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
           data: { reason: current.status === 'resolved' ? 'resolved-and-silent' : 'no-reply-from-requester' },
           lifecycle: true,
           // Closed while waiting on the requester: the closed pause moves the deadlines (they matter again on a reopen).
-          patch: { status: 'closed', closedAt: at, pauses, ...(current.status === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }) },
+          patch: {
+            status: 'closed',
+            closedAt: at,
+            pauses,
+            ...(current.status === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }),
+            ...standDown(current),
+          },
         },
         system,
         now,
@@ -313,8 +343,12 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
 }
 
 /** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
+/** Critical and not yet in front of the risk team (or in an escalation that is still running). */
+const needsRiskPage = (r: CaseRecord) =>
+  (r.priority === 'P1' || r.safetyCritical) && r.escalation?.status !== 'active' && r.escalation?.startTier !== 'risk';
+
 export function pageRiskTeam(current: CaseRecord, now: Date): Change | undefined {
-  if (current.escalation) return undefined; // already paged (a retried step)
+  if (!needsRiskPage(current)) return undefined; // already paged (a retried step), or no longer critical
   const draft = startEscalation(current, 'risk', current.safetyCritical ? 'safety-critical report' : 'P1 case', now);
   return commit(current, draft, { kind: 'system' }, now);
 }
@@ -336,6 +370,7 @@ export interface WorkflowState {
   status: CaseStatus;
   lifecycleVersion: number;
   critical: boolean;
+  due: boolean;
   timer: Timer;
 }
 
@@ -345,8 +380,9 @@ export function workflowState(record: CaseRecord, now: Date, policy: SlaPolicy):
     caseId: record.caseId,
     status: record.status,
     lifecycleVersion: record.lifecycleVersion,
-    critical: (record.priority === 'P1' || record.safetyCritical) && !record.escalation,
-    // A wait's timeout (TimeoutSecondsPath) must be a positive integer: a deadline already due waits 1 s.
+    critical: needsRiskPage(record) && (record.status === 'new' || record.status === 'investigating'),
+    // Something is due already: handle it now rather than wait (a wait's timeout must be ≥ 1 s anyway).
+    due: timer.seconds === 0 && timer.phase !== 'none' && timer.phase !== 'overdue',
     timer: { ...timer, seconds: Math.max(1, timer.seconds) },
   };
 }

@@ -5,7 +5,11 @@ import { mkdirSync, appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { policies } from '#lib/policies.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
+import { installVirtualClock, type VirtualClock } from './clock.ts';
+import { rearmOpenCases } from './rearm.ts';
+import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
 import { createLocalIssuer, ROLES, type Role } from './jwt-issuer.ts';
@@ -19,7 +23,9 @@ import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template
 
 export interface LocalCloudOptions {
   host: string;
-  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number };
+  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number };
+  /** Virtual ms per real ms (1 = real time); the clock can also be moved with POST /local/clock. */
+  timeScale?: number;
   /** Where data lives between runs; ignored when inMemory. */
   dataDir: string;
   inMemory: boolean;
@@ -31,7 +37,8 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string };
+  clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
   settle(): Promise<void>;
@@ -66,6 +73,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     return result;
   };
   if (!o.inMemory) mkdirSync(o.dataDir, { recursive: true });
+  // One clock for every part: timers, tokens and the functions' `new Date()` move together.
+  const clock = installVirtualClock({ timeScale: o.timeScale ?? 1 });
+  stoppers.push(async () => clock.uninstall());
   const dataPath = (name: string) => (o.inMemory ? undefined : path.join(o.dataDir, name));
 
   const dynamo = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
@@ -97,6 +107,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SES: mailbox.url,
+    AWS_ENDPOINT_URL_SFN: `http://${o.host}:${o.ports.sfn}`,
   });
   delete process.env.AWS_PROFILE;
   const clientConfig = { region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -115,6 +126,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     ref: (id) => {
       const type = template.Resources[id]?.Type;
       if (type === 'AWS::S3::Bucket') return id.toLowerCase();
+      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {
@@ -124,12 +136,47 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
         return arn;
       }
       const type = template.Resources[id]?.Type ?? 'AWS::Unknown::Resource';
+      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
       const service = type.split('::')[1]!.toLowerCase();
       return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
     },
   };
+  /** Machines are addressed by their StateMachineName when the template fixes one (as ours does). */
+  const machineName = (id: string): string => {
+    const name = template.Resources[id]?.Properties?.StateMachineName;
+    return typeof name === 'string' ? name : id;
+  };
 
   const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx));
+  const stepFunctions = await step(`Step Functions on ${o.host}:${o.ports.sfn}`, () =>
+    startLocalStepFunctions({
+      host: o.host,
+      port: o.ports.sfn,
+      template,
+      ctx,
+      clock,
+      log: o.log,
+      resolveFunction: (arnOrName) => functions.get(arnOrName.split(':').at(-1) ?? arnOrName),
+    }),
+  );
+  stoppers.push(() => stepFunctions.stop());
+  const machineArnByName = (suffix: string) => {
+    const id = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([, r]) => String(r.Properties?.StateMachineName ?? '').endsWith(suffix))?.[0];
+    if (!id) throw new Error(`no state machine named *${suffix} in the template`);
+    return stateMachineArn(ctx, machineName(id));
+  };
+  if (!o.inMemory) {
+    const casesTable = tables.find((t) => t.logicalId.startsWith('StorageCases'));
+    if (casesTable) {
+      const machines = { lifecycle: machineArnByName('case-lifecycle'), escalation: machineArnByName('escalation') };
+      const rearmed = await rearmOpenCases(new DynamoDBClient(clientConfig), casesTable.tableName, policies.sla, {
+        start: async (machine, name, input) => {
+          await stepFunctions.startExecution(machines[machine], name, input).catch((e: unknown) => o.log(`re-arm ${name}: ${(e as Error).message}`));
+        },
+      });
+      o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)`);
+    }
+  }
   const asyncInvoker = createAsyncInvoker({ log: o.log, ...(o.asyncRetryDelaysMs && { retryDelaysMs: o.asyncRetryDelaysMs }) });
 
   const apiBase = `http://${o.host}:${o.ports.api}`;
@@ -207,13 +254,17 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => smtp.stop());
 
   const routes = routesFromTemplate(template);
+  // Work done so far, across every part; settled when a full round of waiting adds none.
+  const progress = () =>
+    mappings.reduce((n, m) => n + m.stats().delivered, 0) +
+    stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0);
   const settle = async () => {
-    for (let round = 0; round < 50; round++) {
-      const before = mappings.reduce((n, m) => n + m.stats().delivered, 0);
+    for (let round = 0; round < 100; round++) {
+      const before = progress();
       await asyncInvoker.whenIdle();
       await Promise.all(mappings.map((m) => m.whenIdle()));
-      const after = mappings.reduce((n, m) => n + m.stats().delivered, 0);
-      if (after === before) return;
+      await stepFunctions.whenIdle();
+      if (progress() === before) return;
     }
   };
 
@@ -231,6 +282,33 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       return [200, { settled: true }];
     },
     'GET /local/parked': async () => [200, { parked, asyncFailures: asyncInvoker.failures() }],
+    'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],
+    'POST /local/clock': async (req) => {
+      const body = await readJson(req);
+      const to = typeof body.to === 'string' ? Date.parse(body.to) : NaN;
+      const advance = typeof body.advanceSeconds === 'number' ? body.advanceSeconds * 1000 : NaN;
+      if (Number.isNaN(to) && !(advance >= 0)) {
+        return [400, { error: 'validation_failed', fields: [{ field: 'to', message: 'give "to" (ISO instant) or "advanceSeconds" (number ≥ 0)' }] }];
+      }
+      if (!Number.isNaN(to) && to < clock.now()) return [409, { error: 'conflict', message: 'the clock only moves forward' }];
+      if (Number.isNaN(to)) clock.advance(advance);
+      else clock.set(to);
+      return [200, { now: new Date(clock.now()).toISOString() }];
+    },
+    'GET /local/executions': async () => [
+      200,
+      {
+        executions: stepFunctions.executions().map((e) => ({
+          name: e.name,
+          stateMachine: e.stateMachineArn.split(':').at(-1),
+          status: e.status,
+          transitions: stepFunctions.transitions(e.executionArn),
+          startDate: e.startDate,
+          ...(e.stopDate && { stopDate: e.stopDate }),
+          ...(e.error && { error: e.error, cause: e.cause }),
+        })),
+      },
+    ],
   };
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -283,7 +361,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       smtp: `smtp://${o.host}:${smtp.port}`,
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
+      sfn: stepFunctions.endpoint,
     },
+    clock,
     intakeAddresses: rules.flatMap((r) => r.recipients),
     settle,
     issueToken: (role) => issuer.issue({ role, sub: `local-${role}`, email: `${role}@trustdesk.local` }),
@@ -294,4 +374,20 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     },
     stop,
   };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) return {};
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -79,7 +79,8 @@ async function importWithEnv(entry: string, exportName: string, variables: Recor
 }
 
 async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number, memoryMb: number, event: unknown, ctx: IntrinsicContext) {
-  const deadline = Date.now() + timeoutSeconds * 1000;
+  // Real time, not the local cloud's virtual clock: a function's time budget is wall-clock.
+  const deadline = performance.now() + timeoutSeconds * 1000;
   const arn = `arn:${ctx.partition}:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
   const context: LambdaContext = {
     functionName: name,
@@ -90,7 +91,7 @@ async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

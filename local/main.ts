@@ -22,7 +22,9 @@ const cloud = await startLocalCloud({
     ses: port('TRUSTDESK_SES_PORT', 8005),
     dynamodb: port('TRUSTDESK_DYNAMODB_PORT', 8000),
     s3: port('TRUSTDESK_S3_PORT', 4569),
+    sfn: port('TRUSTDESK_SFN_PORT', 8083),
   },
+  timeScale: Number(env.TRUSTDESK_TIME_SCALE ?? 1),
   dataDir: path.resolve(root, env.TRUSTDESK_DATA_DIR ?? '.local'),
   inMemory: env.TRUSTDESK_IN_MEMORY === 'true' || env.TRUSTDESK_IN_MEMORY === '1',
   cdkOutDir: path.join(root, 'cdk.out'),
@@ -44,6 +46,8 @@ console.log(`
   SES mailbox     ${urls.mailbox}          (GET /store for JSON)
   DynamoDB Local  ${urls.dynamodb}
   S3 (mail)       ${urls.s3}
+  Step Functions  ${urls.sfn}          (executions: ${urls.api}/local/executions)
+  Clock           ${urls.api}/local/clock   (POST {"advanceSeconds": 3600}; time scale ${cloud.clock.timeScale})
 
   Ctrl-C to stop.
 `);

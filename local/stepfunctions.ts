@@ -114,8 +114,8 @@ export class SfnApiError extends Error {
   }
 }
 
-export function stateMachineArn(ctx: IntrinsicContext, logicalId: string): string {
-  return `arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${logicalId}`;
+export function stateMachineArn(ctx: IntrinsicContext, name: string): string {
+  return `arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:stateMachine:${name}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,11 +323,14 @@ function loadMachines(o: LocalStepFunctionsOptions, creationDate: number): Map<s
     delete emulatorDefinition.TimeoutSeconds; // enforced on the virtual clock
     // Validate what we were given (AWS validates at CreateStateMachine); run the transformed copy.
     validateDefinition(definition, where);
-    const arn = stateMachineArn(o.ctx, logicalId);
+    // A fixed StateMachineName (as the stack sets) names the machine, as on AWS; else the logical id.
+    const fixedName = props.StateMachineName === undefined ? undefined : resolveIntrinsics(props.StateMachineName, o.ctx);
+    const name = typeof fixedName === 'string' && fixedName.length > 0 ? fixedName : logicalId;
+    const arn = stateMachineArn(o.ctx, name);
     machines.set(arn, {
       logicalId,
       arn,
-      name: logicalId,
+      name,
       type: props.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
       roleArn,
       definition,

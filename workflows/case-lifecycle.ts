@@ -4,7 +4,8 @@
 // the case itself from DynamoDB, so the table stays the single source of truth. Waits are task tokens
 // whose timeout is the next deadline: an agent's action or the requester's reply resumes the wait at once,
 // and a deadline fires exactly on time when nobody acts. No polling, no sweeps.
-import { Choice, Condition, Errors, IntegrationPattern, JsonPath, Succeed, TaskInput, Timeout, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { Duration } from 'aws-cdk-lib';
+import { Choice, Condition, Errors, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -16,12 +17,20 @@ export interface WorkflowSteps {
 
 /** A step that does its work and returns the next WorkflowState. */
 export function step(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
-  return new LambdaInvoke(scope, id, {
-    lambdaFunction: steps,
-    payload: TaskInput.fromObject({ step: name, 'input.$': '$', ...extra }),
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: true,
-  });
+  return retried(
+    new LambdaInvoke(scope, id, {
+      lambdaFunction: steps,
+      payload: TaskInput.fromObject({ step: name, 'input.$': '$', ...extra }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    }),
+  );
+}
+
+/** A step that fails (SES throttling, a write contended for too long) is tried again, not the end of the case. */
+function retried<T extends LambdaInvoke>(task: T): T {
+  task.addRetry({ errors: [Errors.TASKS_FAILED], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: JitterType.FULL });
+  return task;
 }
 
 /**
@@ -30,12 +39,14 @@ export function step(scope: Construct, id: string, steps: IFunction, name: strin
  * evaluates the timeout path there, as AWS does on the state input).
  */
 export function waitFor(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
-  return new LambdaInvoke(scope, id, {
-    lambdaFunction: steps,
-    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-    payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...extra }),
-    taskTimeout: Timeout.at('$.timer.seconds'),
-  });
+  return retried(
+    new LambdaInvoke(scope, id, {
+      lambdaFunction: steps,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...extra }),
+      taskTimeout: Timeout.at('$.timer.seconds'),
+    }),
+  );
 }
 
 export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChainable {
@@ -53,6 +64,7 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
   const whereIsTheCase = new Choice(scope, 'Where is the case?')
     .when(Condition.stringEquals('$.status', 'closed'), closed)
     .when(Condition.booleanEquals('$.critical', true), pageRiskTeam)
+    .when(Condition.booleanEquals('$.due', true), timerExpired)
     .when(Condition.stringEquals('$.status', 'waiting_on_user'), awaitRequester)
     .when(Condition.stringEquals('$.status', 'resolved'), awaitSilence)
     .otherwise(awaitAgent);

@@ -504,7 +504,7 @@ describe('escalations started by the system', () => {
 describe('workflowState', () => {
   it('carries the case id, status, lifecycle version and next timer', () => {
     const p3 = caseAt('P3');
-    expect(workflowState(p3, OPENED, sla)).toEqual({ caseId: CASE_ID, status: 'new', lifecycleVersion: 1, critical: false, timer: nextTimer(p3, OPENED, sla) });
+    expect(workflowState(p3, OPENED, sla)).toEqual({ caseId: CASE_ID, status: 'new', lifecycleVersion: 1, critical: false, due: false, timer: nextTimer(p3, OPENED, sla) });
   });
 
   it.each(PRIORITIES)('is critical for %s only when P1 or safety-critical and not yet escalated', (priority) => {
@@ -518,5 +518,22 @@ describe('workflowState', () => {
     const p1 = caseAt('P1');
     expect(nextTimer(p1, at(3 * HOUR), sla).seconds).toBe(0);
     expect(workflowState(p1, at(3 * HOUR), sla).timer).toEqual({ waitFor: 'agent', phase: 'first-response-warning', seconds: 1 });
+    // …and says it is due, so the workflow handles it at once instead of waiting that second
+    expect(workflowState(p1, at(3 * HOUR), sla).due).toBe(true);
+    expect(workflowState(p1, OPENED, sla).due).toBe(false);
+  });
+
+  it('stands an active escalation down when the case is resolved', () => {
+    const escalated = act(caseAt("P3"), { type: "escalate", reason: "VIP" }, OPENED).record;
+    const resolved = act(escalated, { type: "resolve", outcome: "resolved" }, OPENED).record;
+    expect(resolved.escalation?.status).toBe('stood_down');
+  });
+
+  it('pages the risk team again when a case becomes P1 after an earlier, finished L1 escalation', () => {
+    const escalated = act(caseAt("P3"), { type: "escalate", reason: "VIP" }, OPENED).record;
+    const acknowledged = act(escalated, { type: "acknowledge" }, OPENED, lead).record;
+    const p1 = act(acknowledged, { type: "change-priority", priority: "P1" }, OPENED, lead).record;
+    expect(workflowState(p1, OPENED, sla).critical).toBe(true);
+    expect(pageRiskTeam(p1, OPENED)?.record.escalation).toMatchObject({ startTier: 'risk', status: 'active' });
   });
 });

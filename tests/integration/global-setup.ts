@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
     throw new Error('cdk.out is missing: run `npm run synth` first (npm test does it for you)');
   }
   const host = '127.0.0.1';
-  const ports = { api: await freePort(), smtp: await freePort(), ses: await freePort(), dynamodb: await freePort(), s3: await freePort() };
+  const ports = { api: await freePort(), smtp: await freePort(), ses: await freePort(), dynamodb: await freePort(), s3: await freePort(), sfn: await freePort() };
   const lines: string[] = [];
   const cloud = await startLocalCloud({
     host,

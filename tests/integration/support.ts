@@ -29,12 +29,9 @@ export async function request<T = Record<string, unknown>>(method: string, path:
 export const postInquiry = (body: unknown, headers: Record<string, string> = {}) =>
   request('POST', '/inquiries', { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
-const tokens = new Map<string, string>();
+/** A fresh dev token (tests move the local clock by days, which expires older ones). */
 export async function token(role: 'agent' | 'lead' | 'risk' = 'agent'): Promise<string> {
-  const cached = tokens.get(role);
-  if (cached) return cached;
   const res = await request<{ token: string }>('GET', `/local/token?role=${role}`);
-  tokens.set(role, res.body.token);
   return res.body.token;
 }
 

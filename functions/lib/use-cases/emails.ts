@@ -40,6 +40,15 @@ export function agentMessageEmail(record: CaseRecord, message: string, asksForIn
   );
 }
 
+export function resolvedEmail(record: CaseRecord, summary: string | undefined, replyTo: string): OutboundEmail {
+  return compose(
+    record.requester.email,
+    `[${record.reference}] Resolved: ${record.subject}`,
+    [greeting(record), summary ?? 'We have resolved your case.', `If anything is still wrong, reply to this email and case ${record.reference} will reopen.`, SIGNATURE],
+    replyTo,
+  );
+}
+
 export function closedNoticeEmail(record: CaseRecord, reason: string, replyTo: string): OutboundEmail {
   const why =
     reason === 'no-reply-from-requester'

@@ -1,7 +1,7 @@
 // Emails that follow committed events (the stream is the outbox): once per event, even when redelivered.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, warningEmail } from './emails.ts';
+import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './emails.ts';
 
 export interface NotifyDeps {
   store: CaseStore;
@@ -23,6 +23,8 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
     case 'agent.replied':
     case 'agent.requested-info':
       return agentMessageEmail(record, String(data.message ?? ''), event.type === 'agent.requested-info', deps.replyTo);
+    case 'case.resolved':
+      return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
     case 'sla.warning':

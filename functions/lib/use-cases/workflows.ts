@@ -138,9 +138,10 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
     await startEscalationIfNew(deps, before, after);
     done.push('escalation started');
   }
-  if (esc && esc.status === 'acknowledged' && before?.escalation?.id === esc.id && before.escalation.status === 'active') {
+  if (esc && esc.status !== 'active' && before?.escalation?.id === esc.id && before.escalation.status === 'active') {
     const wait = await deps.store.getWorkflowWait(after.caseId, escalationWait(esc.id));
-    if (wait) done.push(`escalation ${await deps.engine.resume(wait.token, { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier, acknowledged: true })}`);
+    // Acknowledged, or stood down because the case was resolved: either way the chain stops.
+    if (wait) done.push(`escalation ${await deps.engine.resume(wait.token, { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier, acknowledged: esc.status === 'acknowledged' })}`);
   }
   return done;
 }

@@ -93,7 +93,6 @@ describe('notifyFor', () => {
     'requester.replied',
     'agent.noted',
     'case.assigned',
-    'case.resolved',
     'case.reopened',
     'case.priority-changed',
     'sla.breached',
@@ -107,6 +106,16 @@ describe('notifyFor', () => {
     await expect(notifyFor(deps, e)).resolves.toBe('nothing-to-send');
     expect(mailer.sent).toHaveLength(0);
     expect(store.notices.size).toBe(0);
+  });
+
+  it('tells the requester their case is resolved, with the summary and how to reopen', async () => {
+    const e = event('case.resolved', 3, { outcome: 'resolved', summary: 'Your coins were credited.' });
+    await expect(notifyFor(deps, e)).resolves.toBe('sent');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]!.to).toBe(record.requester.email);
+    expect(mailer.sent[0]!.subject).toContain(record.reference);
+    expect(mailer.sent[0]!.text).toContain('Your coins were credited.');
+    expect(mailer.sent[0]!.text).toContain('reopen');
   });
 
   it("is 'no-case' when the case is not in the table", async () => {
