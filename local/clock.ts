@@ -169,6 +169,7 @@ function patchDate(): Installation {
 
   // A plain function (not a Proxy): spies and assignments such as `Date.now = …` land on the
   // stand-in and vanish with it, never on the real Date.
+  // biome-ignore lint/suspicious/noShadowRestrictedNames: the stand-in must be called Date (Date.name, stack traces).
   const standIn = function Date(this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return new realDate(virtualNow()).toString(); // `Date()` → string
     return Reflect.construct(realDate, args.length === 0 ? [virtualNow()] : args, new.target);

@@ -319,7 +319,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       res.end(JSON.stringify(body));
     };
     const handled = local
-      ? local(req, url).then(([status, body]) => (reply(status, body), true))
+      ? local(req, url).then(([status, body]) => {
+          reply(status, body);
+          return true;
+        })
       : handleApiRequest(req, res, url, {
           routes,
           functions,

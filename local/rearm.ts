@@ -2,7 +2,7 @@
 // and every active escalation are started again from what DynamoDB says, with the same execution names
 // the stream consumer uses, so a redelivered stream record cannot start a second one. Emails already
 // sent are not sent again (each is claimed once per case in the table).
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseRecord } from '#domain/case.ts';
 import { workflowState } from '#domain/lifecycle.ts';

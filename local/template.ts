@@ -231,7 +231,7 @@ function resolveJoin(arg: unknown, ctx: IntrinsicContext, at: string): string {
 
 function resolveSub(arg: unknown, ctx: IntrinsicContext, at: string): string {
   let template: string;
-  let vars: Record<string, unknown> = {};
+  const vars: Record<string, unknown> = {};
   if (typeof arg === 'string') {
     template = arg;
   } else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && isPlainObject(arg[1])) {

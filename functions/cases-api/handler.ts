@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseAgentAction } from '#events/agent-action.ts';
+import { parseCaseQuery } from '#events/case-query.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
@@ -20,13 +21,9 @@ type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 const routes: Record<string, Route> = {
   'GET /cases': async (event) => {
-    const limitText = event.queryStringParameters?.limit;
-    const limit = limitText === undefined ? 25 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new ValidationError([{ field: 'limit', message: 'must be a whole number from 1 to 100' }]);
-    }
-    const cursor = event.queryStringParameters?.cursor;
-    return json(200, await listCases(store, { limit, ...(cursor && { cursor }) }));
+    const query = parseCaseQuery(event.queryStringParameters ?? {});
+    if (!query.ok) throw new ValidationError(query.problems);
+    return json(200, await listCases(store, query.query));
   },
   'GET /cases/{caseId}': async (event) => json(200, await getCase(store, event.pathParameters?.caseId ?? '')),
   'POST /cases/{caseId}/actions': async (event) => {

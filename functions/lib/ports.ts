@@ -56,7 +56,26 @@ export interface CaseSummary {
   openedAt: string;
   updatedAt: string;
   deadlines: CaseRecord['deadlines'];
+  sla: CaseRecord['sla'];
+  assignee?: string;
+  escalation?: CaseRecord['escalation'];
   version: number;
+}
+
+export interface CaseFilter {
+  status?: CaseRecord['status'];
+  priority?: CaseRecord['priority'];
+  category?: CaseRecord['category'];
+  /** An agent id, or 'none' for the unassigned queue. */
+  assignee?: string;
+  /** Cases with a breached deadline (true) or none (false). */
+  breached?: boolean;
+}
+
+export interface CaseQuery {
+  limit: number;
+  cursor?: string;
+  filter?: CaseFilter;
 }
 
 export interface CasePage {
@@ -85,7 +104,7 @@ export interface CaseStore {
   saveChange(write: ChangeWrite): Promise<CreateOutcome>;
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
-  listCases(q: { limit: number; cursor?: string }): Promise<CasePage>;
+  listCases(q: CaseQuery): Promise<CasePage>;
   quarantine(q: Quarantined): Promise<void>;
   /** Reserve a one-off notice; false when it was already sent. */
   claimNotice(caseId: string, notice: string): Promise<boolean>;

@@ -2,6 +2,7 @@
 // atomic writes, idempotency claims with expiry, requester versions, reference uniqueness,
 // optimistic case versions (saveChange), re-takeable pending notices.
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import { summarizeCase } from '#lib/case-summary.ts';
 import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { policies } from '#lib/policies.ts';
@@ -141,7 +142,7 @@ export class InMemoryCaseStore implements CaseStore {
     const page = all.slice(start, start + q.limit);
     const last = page[page.length - 1];
     const more = start + q.limit < all.length;
-    return { items: page.map(summarize), ...(more && last && { cursor: Buffer.from(last.openedAt + last.caseId).toString('base64url') }) };
+    return { items: page.map(summarizeCase), ...(more && last && { cursor: Buffer.from(last.openedAt + last.caseId).toString('base64url') }) };
   }
 
   async quarantine(q: Quarantined): Promise<void> {
@@ -170,23 +171,6 @@ function decodeFakeCursor(cursor: string): string {
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }
 
-function summarize(r: CaseRecord): CaseSummary {
-  return {
-    caseId: r.caseId,
-    reference: r.reference,
-    status: r.status,
-    channel: r.channel,
-    category: r.category,
-    priority: r.priority,
-    riskScore: r.riskScore,
-    subject: r.subject,
-    requesterEmail: r.requester.email,
-    openedAt: r.openedAt,
-    updatedAt: r.updatedAt,
-    deadlines: r.deadlines,
-    version: r.version,
-  };
-}
 
 export class InMemoryBlobStore implements BlobStore {
   readonly objects = new Map<string, { body: Buffer; contentType: string }>();

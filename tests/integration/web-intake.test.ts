@@ -153,3 +153,22 @@ describe('GET /cases', () => {
     expect(await asAgent('/cases/00000000-0000-4000-8000-000000000000').then((r) => r.status)).toBe(404);
   });
 });
+
+describe('GET /cases filters', () => {
+  it('narrows the queue by status, priority, category and breach, and names bad filters', async () => {
+    const payout = await postInquiry(inquiry({ subject: 'Payout missing', message: 'My creator payout did not arrive.', amount: undefined, currency: undefined }));
+    const id = payout.body.caseId as string;
+    const byCategory = await asAgent<{ items: { caseId: string; category: string }[] }>('/cases?category=payout&limit=100');
+    expect(byCategory.body.items.map((c) => c.caseId)).toContain(id);
+    expect(byCategory.body.items.every((c) => c.category === 'payout')).toBe(true);
+
+    const resolvedOnly = await asAgent<{ items: { status: string }[] }>('/cases?status=resolved&limit=100');
+    expect(resolvedOnly.body.items.every((c) => c.status === 'resolved')).toBe(true);
+    const notBreached = await asAgent<{ items: { caseId: string }[] }>('/cases?breached=false&assignee=none&limit=100');
+    expect(notBreached.body.items.map((c) => c.caseId)).toContain(id);
+
+    const bad = await asAgent('/cases?status=lost&priority=P9&colour=red');
+    expect(bad.status).toBe(400);
+    expect((bad.body.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(['colour', 'priority', 'status']);
+  });
+});

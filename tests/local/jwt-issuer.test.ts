@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ROLES, TokenVerificationError, createLocalIssuer, type LocalIssuer, type TokenErrorCode } from '../../local/jwt-issuer.ts';
+import { type ROLES, TokenVerificationError, createLocalIssuer, type LocalIssuer, type TokenErrorCode } from '../../local/jwt-issuer.ts';
 
 const ISSUER = 'http://127.0.0.1:3000/local/issuer';
 const AUDIENCE = 'trustdesk-console';

@@ -15,8 +15,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import { summarizeCase } from '../case-summary.ts';
 import { ValidationError } from '../errors.ts';
-import type { CasePage, CaseStore, CaseSummary, ChangeWrite, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, WorkflowWait } from '../ports.ts';
+import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeWrite, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, WorkflowWait } from '../ports.ts';
 
 export const dynamodb = new DynamoDBClient({});
 
@@ -243,19 +244,21 @@ export class DynamoCaseStore implements CaseStore {
     return record ? { record, events } : undefined;
   }
 
-  async listCases(q: { limit: number; cursor?: string }): Promise<CasePage> {
+  async listCases(q: CaseQuery): Promise<CasePage> {
+    const { expression, names, values } = filterExpression(q.filter ?? {});
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'byOpened',
         KeyConditionExpression: 'gsi1pk = :all',
-        ExpressionAttributeValues: { ':all': { S: 'CASES' } },
+        ExpressionAttributeValues: { ':all': { S: 'CASES' }, ...values },
+        ...(expression && { FilterExpression: expression, ExpressionAttributeNames: names }),
         ScanIndexForward: false,
         Limit: q.limit,
         ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor) : undefined,
       }),
     );
-    const items = (out.Items ?? []).map((i) => summarize(fromItem<CaseRecord>(i)));
+    const items = (out.Items ?? []).map((i) => summarizeCase(fromItem<CaseRecord>(i)));
     return { items, ...(out.LastEvaluatedKey && { cursor: encodeCursor(out.LastEvaluatedKey) }) };
   }
 
@@ -309,23 +312,36 @@ export class DynamoCaseStore implements CaseStore {
   }
 }
 
-function summarize(r: CaseRecord): CaseSummary {
-  return {
-    caseId: r.caseId,
-    reference: r.reference,
-    status: r.status,
-    channel: r.channel,
-    category: r.category,
-    priority: r.priority,
-    riskScore: r.riskScore,
-    subject: r.subject,
-    requesterEmail: r.requester.email,
-    openedAt: r.openedAt,
-    updatedAt: r.updatedAt,
-    deadlines: r.deadlines,
-    version: r.version,
+/**
+ * Filters apply to the newest-first index (a page may hold fewer than `limit` items; follow the cursor).
+ * Fine at the team's volume; a per-status index is the next step if the open queue grows large.
+ */
+function filterExpression(f: CaseFilter): { expression?: string; names: Record<string, string>; values: Item } {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const equals = (attr: string, value: string) => {
+    names[`#${attr}`] = attr;
+    values[`:${attr}`] = { S: value };
+    parts.push(`#${attr} = :${attr}`);
   };
+  if (f.status) equals('status', f.status);
+  if (f.priority) equals('priority', f.priority);
+  if (f.category) equals('category', f.category);
+  if (f.assignee === 'none') {
+    names['#assignee'] = 'assignee';
+    parts.push('attribute_not_exists(#assignee)');
+  } else if (f.assignee) equals('assignee', f.assignee);
+  if (f.breached !== undefined) {
+    names['#sla'] = 'sla';
+    names['#fr'] = 'firstResponseBreached';
+    names['#res'] = 'resolutionBreached';
+    values[':yes'] = { BOOL: true };
+    parts.push(f.breached ? '(#sla.#fr = :yes OR #sla.#res = :yes)' : '(NOT (#sla.#fr = :yes OR #sla.#res = :yes))');
+  }
+  return { ...(parts.length > 0 && { expression: parts.join(' AND ') }), names, values };
 }
+
 
 const CURSOR_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 function encodeCursor(key: Item): string {

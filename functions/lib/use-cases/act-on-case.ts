@@ -1,7 +1,7 @@
 // An agent acts on a case: checked against their role and the version they saw, applied by the domain,
 // saved with its audited event in one transaction.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
-import { applyAgentAction, mayAct, TransitionError, type AgentAction } from '#domain/lifecycle.ts';
+import { applyAgentAction, mayAct, TransitionError, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Agent } from '../http.ts';
@@ -23,7 +23,7 @@ export async function actOnCase(
   const current = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
   if (!current) throw new NotFoundError('No such case');
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
-  let change;
+  let change: Change;
   try {
     change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla);
   } catch (error) {

@@ -1,11 +1,11 @@
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { NotFoundError } from '../errors.ts';
-import type { CasePage, CaseStore } from '../ports.ts';
+import type { CasePage, CaseQuery, CaseStore } from '../ports.ts';
 
 const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isCaseId = (value: string): boolean => CASE_ID.test(value);
 
-export function listCases(store: CaseStore, q: { limit: number; cursor?: string }): Promise<CasePage> {
+export function listCases(store: CaseStore, q: CaseQuery): Promise<CasePage> {
   return store.listCases(q);
 }
 

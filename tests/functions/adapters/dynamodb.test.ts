@@ -293,6 +293,15 @@ describe('DynamoCaseStore.listCases', () => {
     gsi1sk: { S: `${record.openedAt}#${caseId}` },
   });
 
+  it('turns queue filters into one filter expression on the same index', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    await store.listCases({ limit: 5, filter: { status: 'investigating', priority: 'P2', assignee: 'none', breached: true } });
+    const input = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(input.IndexName).toBe('byOpened');
+    expect(input.FilterExpression).toBe('#status = :status AND #priority = :priority AND attribute_not_exists(#assignee) AND (#sla.#fr = :yes OR #sla.#res = :yes)');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':status': { S: 'investigating' }, ':priority': { S: 'P2' }, ':yes': { BOOL: true } });
+  });
+
   it('queries the byOpened index newest first and returns summaries without key attributes', async () => {
     ddb.on(QueryCommand).resolves({ Items: [summaryItem('c-2')] });
     const page = await store.listCases({ limit: 10 });
@@ -311,6 +320,7 @@ describe('DynamoCaseStore.listCases', () => {
         openedAt: record.openedAt,
         updatedAt: record.updatedAt,
         deadlines: record.deadlines,
+        sla: record.sla,
         version: record.version,
       },
     ]);

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
 import { TransitionError, type AgentAction } from '#domain/lifecycle.ts';
-import { AppError, ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
+import { type AppError, ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
 import type { Agent } from '#lib/http.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase, type ActDeps } from '#lib/use-cases/act-on-case.ts';

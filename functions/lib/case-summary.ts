@@ -1,0 +1,24 @@
+import type { CaseRecord } from '#domain/case.ts';
+import type { CaseSummary } from './ports.ts';
+
+/** What a queue row shows of a case. */
+export function summarizeCase(r: CaseRecord): CaseSummary {
+  return {
+    caseId: r.caseId,
+    reference: r.reference,
+    status: r.status,
+    channel: r.channel,
+    category: r.category,
+    priority: r.priority,
+    riskScore: r.riskScore,
+    subject: r.subject,
+    requesterEmail: r.requester.email,
+    openedAt: r.openedAt,
+    updatedAt: r.updatedAt,
+    deadlines: r.deadlines,
+    sla: r.sla,
+    ...(r.assignee && { assignee: r.assignee }),
+    ...(r.escalation && { escalation: r.escalation }),
+    version: r.version,
+  };
+}
