@@ -32,6 +32,8 @@ export interface LocalCloudOptions {
   cdkOutDir: string;
   stackName: string;
   log: (line: string) => void;
+  /** Log level of the functions (POWERTOOLS_LOG_LEVEL); the template's when unset. */
+  functionLogLevel?: string;
   /** Delays between async-invocation retries (AWS retries twice). */
   asyncRetryDelaysMs?: number[];
 }
@@ -73,6 +75,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     return result;
   };
   if (!o.inMemory) mkdirSync(o.dataDir, { recursive: true });
+  // Lambda runs Node 22; the SDK's notice about Node 20 is noise for the local cloud.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   // One clock for every part: timers, tokens and the functions' `new Date()` move together.
   const clock = installVirtualClock({ timeScale: o.timeScale ?? 1 });
   stoppers.push(async () => clock.uninstall());
@@ -97,8 +101,6 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
-    // Lambda runs Node 22; the SDK's notice about Node 20 is noise for the local cloud.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -147,7 +149,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     return typeof name === 'string' ? name : id;
   };
 
-  const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx));
+  const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx, o.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: o.functionLogLevel } : {}));
   const stepFunctions = await step(`Step Functions on ${o.host}:${o.ports.sfn}`, () =>
     startLocalStepFunctions({
       host: o.host,

@@ -36,13 +36,19 @@ export class FunctionTimeoutError extends Error {
 }
 
 /** Load every AWS::Lambda::Function of the template whose code is a bundled cdk.out asset. */
-export async function loadFunctions(template: CfnTemplate, cdkOutDir: string, ctx: IntrinsicContext): Promise<Map<string, LocalFunction>> {
+export async function loadFunctions(
+  template: CfnTemplate,
+  cdkOutDir: string,
+  ctx: IntrinsicContext,
+  /** Local-only overrides of the template's variables (e.g. a quieter log level for tests). */
+  overrides: Record<string, string> = {},
+): Promise<Map<string, LocalFunction>> {
   const functions = new Map<string, LocalFunction>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (typeof assetPath !== 'string') continue; // inline or custom-resource code: not ours to run
     const props = resource.Properties ?? {};
-    const variables = (resolveIntrinsics((props.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx) ?? {}) as Record<string, string>;
+    const variables = { ...((resolveIntrinsics((props.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx) ?? {}) as Record<string, string>), ...overrides };
     const [file, exportName] = String(props.Handler ?? 'index.handler').split('.') as [string, string];
     const entry = path.join(cdkOutDir, assetPath, `${file}.mjs`);
     const handler = await importWithEnv(entry, exportName, variables);

@@ -25,6 +25,7 @@ const cloud = await startLocalCloud({
     sfn: port('TRUSTDESK_SFN_PORT', 8083),
   },
   timeScale: Number(env.TRUSTDESK_TIME_SCALE ?? 1),
+  ...(env.TRUSTDESK_LOG_LEVEL && { functionLogLevel: env.TRUSTDESK_LOG_LEVEL }),
   dataDir: path.resolve(root, env.TRUSTDESK_DATA_DIR ?? '.local'),
   inMemory: env.TRUSTDESK_IN_MEMORY === 'true' || env.TRUSTDESK_IN_MEMORY === '1',
   cdkOutDir: path.join(root, 'cdk.out'),

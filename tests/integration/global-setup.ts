@@ -46,6 +46,7 @@ export default async function setup(project: TestProject) {
       if (process.env.TRUSTDESK_TEST_LOG) console.log(line);
     },
     asyncRetryDelaysMs: [100, 200],
+    functionLogLevel: process.env.TRUSTDESK_TEST_LOG ? 'INFO' : 'WARN',
   });
   project.provide('cloud', {
     api: cloud.urls.api,

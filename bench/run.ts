@@ -1,0 +1,59 @@
+// npm run bench: figures measured on the local cloud, printed as one table and kept in bench/results.json.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchCloud, percentile } from './local-cloud.ts';
+import { escalatedCaseTransitions, typicalCaseTransitions } from './workflow-cost.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SEQUENTIAL_POSTS = Number(process.env.BENCH_POSTS ?? 1000);
+
+const { cloud, startMs } = await benchCloud();
+const post = async (i: number) => {
+  const res = await fetch(`${cloud.urls.api}/inquiries`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `bench-${i}@example.com`,
+      subject: `Coins missing after purchase #${i}`,
+      message: 'I bought 500 coins with my card yesterday and they never arrived in my wallet.',
+      amount: 4.99,
+      currency: 'USD',
+    }),
+  });
+  if (res.status !== 201) throw new Error(`POST /inquiries → ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+};
+
+try {
+  for (let i = 0; i < 100; i++) await post(-1 - i); // warm-up: JIT, connections, DynamoDB Local
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < SEQUENTIAL_POSTS; i++) {
+    const start = performance.now();
+    await post(i);
+    latencies.push(performance.now() - start);
+  }
+  const elapsed = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  const typical = await typicalCaseTransitions(cloud);
+  const escalated = await escalatedCaseTransitions(cloud);
+  const rows = {
+    'local cloud start (in memory), ms': Math.round(startMs),
+    [`intake latency p50 (${SEQUENTIAL_POSTS} sequential posts), ms`]: +percentile(latencies, 50).toFixed(2),
+    'intake latency p99, ms': +percentile(latencies, 99).toFixed(2),
+    'intake latency max, ms': +latencies.at(-1)!.toFixed(2),
+    'sequential intake throughput, posts/s': Math.round((SEQUENTIAL_POSTS / elapsed) * 1000),
+    'state transitions, typical case (open → reply → resolve → auto-close)': typical,
+    'state transitions, escalated case: lifecycle': escalated.lifecycle,
+    'state transitions, escalated case: escalation L1 → L2 → risk': escalated.escalation,
+  };
+  console.table(rows);
+  writeFileSync(
+    path.join(here, 'results.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, results: rows }, null, 2)}\n`,
+  );
+} finally {
+  await cloud.stop();
+}
