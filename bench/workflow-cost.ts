@@ -56,3 +56,19 @@ export async function escalatedCaseTransitions(cloud: LocalCloud): Promise<{ lif
   const escalation = runs.filter((r) => r.stateMachine?.endsWith('escalation')).reduce((n, r) => n + r.transitions, 0);
   return { lifecycle, escalation };
 }
+
+/** Real time from the POST of a P1 safety report to the risk team's email in the SES mailbox. */
+export async function riskPageLatencyMs(cloud: LocalCloud): Promise<number> {
+  const t0 = performance.now();
+  const { reference } = await call<{ reference: string }>(cloud, 'POST', '/inquiries', {
+    email: `safety-${Date.now()}@example.com`,
+    subject: 'Please help',
+    message: 'A streamer keeps asking an underage girl for photos in private messages.',
+  });
+  for (;;) {
+    const store = (await (await fetch(`${cloud.urls.mailbox}/store`)).json()) as { emails: { subject: string }[] };
+    if (store.emails.some((m) => m.subject.startsWith('[ESCALATION') && m.subject.includes(reference))) return performance.now() - t0;
+    if (performance.now() - t0 > 30_000) throw new Error('the risk team was not paged within 30 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -21,11 +21,12 @@ export class TrustdeskStack extends Stack {
 
     new Intake(this, 'Intake', { storage, api, config });
     new Lifecycle(this, 'Lifecycle', { storage, config });
-    new AgentApi(this, 'Agents', { storage, api, config });
+    new AgentApi(this, 'Agents', { storage, api });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'IntakeAddress', { value: config.intakeAddress });
+    new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
   }
 }

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import type { Storage } from './storage.ts';
@@ -8,7 +7,7 @@ import type { Storage } from './storage.ts';
 export class AgentApi extends Construct {
   readonly cases: AppFunction;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
     super(scope, id);
     this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases and actions' })
       .useTable(props.storage.casesTable, 'CASES_TABLE');
