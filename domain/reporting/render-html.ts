@@ -1,0 +1,219 @@
+// The report as an HTML email: nested tables, inline styles, bars as table cells of a computed width.
+// No images, scripts, links, classes or <style> blocks — the subset that Gmail, Outlook (Word engine)
+// and Apple Mail all render. Every interpolated value goes through the `html` tag, which escapes it;
+// only fragments the tag itself produced are inserted as they are.
+import { formatChange, formatCount, formatCurrent, formatPercent, formatPrevious, oneLine } from './format.ts';
+import { HEADLINE_LABELS, categoryLabel, type Headline, type Metric, type Report } from './report.ts';
+
+/** A fragment of markup built by `html`; nothing else can make one. */
+class SafeHtml {
+  readonly #markup: string;
+  private constructor(markup: string) {
+    this.#markup = markup;
+  }
+  static fromTemplate(strings: TemplateStringsArray, values: readonly Interpolation[]): SafeHtml {
+    let out = strings[0]!;
+    values.forEach((v, i) => {
+      out += render(v) + strings[i + 1]!;
+    });
+    return new SafeHtml(out);
+  }
+  toString(): string {
+    return this.#markup;
+  }
+}
+
+type Interpolation = string | number | SafeHtml | readonly SafeHtml[] | null | undefined;
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+
+/** Text made safe for an HTML element or a double-quoted attribute. */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
+}
+
+function render(v: Interpolation): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof SafeHtml) return v.toString();
+  if (Array.isArray(v)) return v.map((x) => render(x)).join('');
+  return escapeHtml(v);
+}
+
+function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+  return SafeHtml.fromTemplate(strings, values);
+}
+
+// ── building blocks ───────────────────────────────────────────────────────────────────────────────
+
+const FONT = 'font-family:Arial,Helvetica,sans-serif;';
+const TH = `${FONT}font-size:12px;color:#6b7280;padding:6px 8px;border-bottom:1px solid #e5e7eb;font-weight:bold;`;
+const TD = `${FONT}font-size:13px;color:#111827;padding:6px 8px;border-bottom:1px solid #f3f4f6;vertical-align:top;`;
+const NUM = `${TD}text-align:right;white-space:nowrap;`;
+const MUTED = `${FONT}font-size:12px;color:#6b7280;`;
+
+function section(title: string, body: SafeHtml, note?: string): SafeHtml {
+  return html`<tr><td style="padding:16px 24px 4px 24px;">
+<h2 style="${FONT}font-size:16px;color:#111827;margin:0 0 8px 0;">${title}</h2>
+${note ? html`<p style="${MUTED}margin:0 0 8px 0;">${note}</p>` : null}${body}
+</td></tr>
+`;
+}
+
+function table(headers: readonly { label: string; numeric?: boolean }[], rows: readonly SafeHtml[], empty: string): SafeHtml {
+  if (rows.length === 0) return html`<p style="${MUTED}margin:0;">${empty}</p>`;
+  const head = headers.map((h) => html`<th style="${TH}text-align:${h.numeric ? 'right' : 'left'};">${h.label}</th>`);
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;">
+<tr>${head}</tr>
+${rows}</table>`;
+}
+
+const cell = (value: Interpolation) => html`<td style="${TD}">${value}</td>`;
+const num = (value: Interpolation) => html`<td style="${NUM}">${value}</td>`;
+
+/** A horizontal bar: `pct` (0–100) of the cell's width, as two table cells. */
+function bar(pct: number | null, color = '#2563eb'): SafeHtml {
+  const w = Math.round(Math.min(100, Math.max(0, pct ?? 0)));
+  const fill = `height:10px;line-height:10px;font-size:1px;background-color:${color};`;
+  const rest = 'height:10px;line-height:10px;font-size:1px;background-color:#f3f4f6;';
+  const cells =
+    w === 0
+      ? html`<td width="100%" style="${rest}">&nbsp;</td>`
+      : w === 100
+        ? html`<td width="100%" style="${fill}">&nbsp;</td>`
+        : html`<td width="${w}%" style="${fill}">&nbsp;</td><td width="${100 - w}%" style="${rest}">&nbsp;</td>`;
+  return html`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;"><tr>${cells}</tr></table>`;
+}
+
+const barCell = (pct: number | null, color?: string) => html`<td width="40%" style="${TD}">${bar(pct, color)}</td>`;
+
+/** Largest value → full bar. */
+const scale = (values: readonly number[]) => {
+  const max = Math.max(0, ...values);
+  return (v: number) => (max > 0 ? (v / max) * 100 : 0);
+};
+
+const metricCells = (m: Metric) => [num(formatCurrent(m)), num(formatPrevious(m)), num(formatChange(m))];
+const localTime = (iso: string) => oneLine(iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z'), 40);
+
+// ── sections ──────────────────────────────────────────────────────────────────────────────────────
+
+function headlineSection(r: Report): SafeHtml {
+  const rows = (Object.keys(HEADLINE_LABELS) as (keyof Headline)[]).map(
+    (k) => html`<tr>${cell(HEADLINE_LABELS[k])}${metricCells(r.headline[k])}</tr>`,
+  );
+  const headers = [{ label: 'Metric' }, { label: 'This period', numeric: true }, { label: 'Previous', numeric: true }, { label: 'Change', numeric: true }];
+  return section('Headline', table(headers, rows, 'No data.'), `Compared with ${r.previousPeriod}.`);
+}
+
+function escalationSection(r: Report): SafeHtml {
+  const rows = r.escalationByTier.map(
+    (t) => html`<tr>${cell(t.label)}${num(formatCurrent(t.count))}${num(formatChange(t.count))}${num(formatPercent(t.rate.current))}${num(formatChange(t.rate))}</tr>`,
+  );
+  const headers = [{ label: 'Tier' }, { label: 'Reached', numeric: true }, { label: 'Change', numeric: true }, { label: '% of opened', numeric: true }, { label: 'Change', numeric: true }];
+  return section('Escalations by tier', table(headers, rows, 'No escalations.'));
+}
+
+function channelSection(r: Report): SafeHtml {
+  const w = scale(r.byChannel.map((c) => c.opened.current ?? 0));
+  const rows = r.byChannel.map(
+    (c) => html`<tr>${cell(c.label)}${barCell(w(c.opened.current ?? 0))}${num(formatCurrent(c.opened))}${num(formatPercent(c.share))}${num(formatChange(c.opened))}</tr>`,
+  );
+  const headers = [{ label: 'Channel' }, { label: '' }, { label: 'Opened', numeric: true }, { label: 'Share', numeric: true }, { label: 'Change', numeric: true }];
+  return section('Volume by channel', table(headers, rows, 'No cases.'));
+}
+
+function categorySection(r: Report): SafeHtml {
+  const w = scale(r.byCategory.map((c) => c.opened.current ?? 0));
+  const rows = r.byCategory.map(
+    (c) =>
+      html`<tr>${cell(c.label)}${barCell(w(c.opened.current ?? 0))}${num(formatCurrent(c.opened))}${num(formatChange(c.opened))}${num(formatCount(c.resolved))}${num(formatCount(c.repeat))}</tr>`,
+  );
+  const headers = [
+    { label: 'Category' },
+    { label: '' },
+    { label: 'Opened', numeric: true },
+    { label: 'Change', numeric: true },
+    { label: 'Resolved', numeric: true },
+    { label: 'Repeat', numeric: true },
+  ];
+  return section('Volume by category', table(headers, rows, 'No cases.'));
+}
+
+function repeatSection(r: Report): SafeHtml {
+  const rows = r.topRepeatCategories.map(
+    (c) => html`<tr>${cell(c.label)}${num(formatCount(c.repeat))}${num(formatCount(c.opened))}${num(formatPercent(c.rate))}</tr>`,
+  );
+  const headers = [{ label: 'Category' }, { label: 'Repeat', numeric: true }, { label: 'Opened', numeric: true }, { label: 'Repeat rate', numeric: true }];
+  return section('Top repeat-complaint categories', table(headers, rows, 'No repeat complaints.'));
+}
+
+function outcomeSection(r: Report): SafeHtml {
+  const rows = r.outcomes.map((o) => html`<tr>${cell(o.label)}${num(formatCount(o.count))}</tr>`);
+  return section('Resolutions by outcome', table([{ label: 'Outcome' }, { label: 'Cases', numeric: true }], rows, 'No resolutions.'));
+}
+
+function backlogSection(r: Report): SafeHtml {
+  const w = scale(r.backlog.buckets.map((b) => b.count));
+  const rows = r.backlog.buckets.map((b) => html`<tr>${cell(b.label)}${barCell(w(b.count), b.minDays > 7 ? '#dc2626' : '#2563eb')}${num(formatCount(b.count))}</tr>`);
+  const note = `${formatCount(r.backlog.total)} open (not yet resolved) cases${r.backlog.oldestOpenedDay ? `; oldest opened ${r.backlog.oldestOpenedDay}` : ''}. Age in days since the opening day.`;
+  return section('Backlog by age', table([{ label: 'Age' }, { label: '' }, { label: 'Open', numeric: true }], rows, 'No open cases.'), note);
+}
+
+function trendSection(r: Report): SafeHtml {
+  const rows = r.trends.map(
+    (t) =>
+      html`<tr>${cell(categoryLabel(t.category))}${cell(oneLine(t.hour, 20))}${num(formatCount(t.lastHour))}${num(formatCount(t.baseline))}${num(`×${Number.isFinite(t.factor) ? t.factor.toFixed(1) : '∞'}`)}${cell(
+        t.surge ? html`<strong style="color:#dc2626;">Surge</strong>` : 'normal',
+      )}</tr>`,
+  );
+  const headers = [{ label: 'Category' }, { label: 'Hour' }, { label: 'Cases', numeric: true }, { label: 'Baseline', numeric: true }, { label: 'Factor', numeric: true }, { label: '' }];
+  return section('Trends', table(headers, rows, 'No trend data.'));
+}
+
+function incidentSection(r: Report): SafeHtml {
+  const rows = r.openIncidents.map(
+    (i) =>
+      html`<tr>${cell(categoryLabel(i.category))}${cell(oneLine(i.windowStart, 20))}${cell(localTime(i.detectedAt))}${num(formatCount(i.lastHour))}${num(formatCount(i.baseline))}${cell(oneLine(i.status, 40))}</tr>`,
+  );
+  const headers = [{ label: 'Category' }, { label: 'Window' }, { label: 'Detected' }, { label: 'Cases/h', numeric: true }, { label: 'Baseline', numeric: true }, { label: 'Status' }];
+  return section('Open incidents', table(headers, rows, 'No open incidents.'));
+}
+
+function topConsumerSection(r: Report): SafeHtml {
+  const rows = r.topConsumerCases.map(
+    (c) =>
+      html`<tr>${cell(oneLine(c.reference, 40))}${cell(oneLine(c.subject, 120))}${cell(oneLine(c.requesterName ?? '', 60))}${cell(oneLine(c.tier, 20))}${cell(categoryLabel(oneLine(c.category, 40)))}${cell(oneLine(c.priority, 8))}${cell(oneLine(c.status, 20))}${cell(localTime(c.openedAt))}</tr>`,
+  );
+  const headers = [{ label: 'Case' }, { label: 'Subject' }, { label: 'Requester' }, { label: 'Tier' }, { label: 'Category' }, { label: 'Priority' }, { label: 'Status' }, { label: 'Opened' }];
+  return section('Open top-consumer cases', table(headers, rows, 'None.'));
+}
+
+export function renderHtml(report: Report): string {
+  const periodText =
+    report.cadence === 'daily' ? `Day ${report.period}` : `Week ${report.period}, ${report.days[0]} to ${report.days[report.days.length - 1]}`;
+  const doc = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${report.title}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f3f4f6;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f3f4f6;">
+<tr><td align="center" style="padding:16px 8px;">
+<table role="presentation" width="680" cellpadding="0" cellspacing="0" border="0" style="width:680px;max-width:100%;background-color:#ffffff;border:1px solid #e5e7eb;">
+<tr><td style="padding:20px 24px 8px 24px;">
+<h1 style="${FONT}font-size:20px;color:#111827;margin:0 0 4px 0;">${report.title}</h1>
+<p style="${MUTED}margin:0;">${periodText} (${report.timeZone}). As of ${localTime(report.asOf)}.</p>
+</td></tr>
+${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}<tr><td style="padding:16px 24px 20px 24px;">
+<p style="${MUTED}margin:0;">Times are elapsed time from opening; SLA attainment is against each case's due time. Percentiles are estimated from histogram buckets.</p>
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+  return doc.toString();
+}

@@ -1,0 +1,119 @@
+// The report as the plain-text part of the email: aligned columns, bars of '#'. Every data string
+// goes through oneLine, so a subject cannot break the layout or forge lines.
+import { formatChange, formatCount, formatCurrent, formatPercent, formatPrevious, oneLine } from './format.ts';
+import { HEADLINE_LABELS, categoryLabel, type Headline, type Report } from './report.ts';
+
+const BAR_WIDTH = 20;
+
+function bar(value: number, max: number): string {
+  const n = max > 0 ? Math.round((Math.max(0, value) / max) * BAR_WIDTH) : 0;
+  return '#'.repeat(n).padEnd(BAR_WIDTH, ' ');
+}
+
+/** Columns padded to their widest cell; numbers (right) aligned when `right` says so. */
+function columns(rows: readonly (readonly string[])[], right: readonly boolean[] = []): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) => `  ${row.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')}`.trimEnd());
+}
+
+function block(title: string, lines: readonly string[], empty: string): string {
+  return [title.toUpperCase(), ...(lines.length > 0 ? lines : [`  ${empty}`])].join('\n');
+}
+
+export function renderText(report: Report): string {
+  const out: string[] = [];
+  const period = report.cadence === 'daily' ? `Day ${report.period}` : `Week ${report.period}, ${report.days[0]} to ${report.days[report.days.length - 1]}`;
+  out.push(oneLine(report.title, 200), `${period} (${oneLine(report.timeZone)}). Compared with ${report.previousPeriod}. As of ${report.asOf}.`);
+
+  const headline = (Object.keys(HEADLINE_LABELS) as (keyof Headline)[]).map((k) => {
+    const m = report.headline[k];
+    return [HEADLINE_LABELS[k], formatCurrent(m), formatPrevious(m), formatChange(m)];
+  });
+  out.push(block('Headline', columns([['', 'This period', 'Previous', 'Change'], ...headline], [false, true, true, true]), 'No data.'));
+
+  out.push(
+    block(
+      'Escalations by tier',
+      columns(
+        [['', 'Reached', '% of opened', 'Change'], ...report.escalationByTier.map((t) => [t.label, formatCurrent(t.count), formatPercent(t.rate.current), formatChange(t.rate)])],
+        [false, true, true, true],
+      ),
+      'No escalations.',
+    ),
+  );
+
+  const maxChannel = Math.max(0, ...report.byChannel.map((c) => c.opened.current ?? 0));
+  out.push(
+    block(
+      'Volume by channel',
+      columns(report.byChannel.map((c) => [oneLine(c.label, 40), bar(c.opened.current ?? 0, maxChannel), formatCurrent(c.opened), formatPercent(c.share), formatChange(c.opened)]), [false, false, true, true, true]),
+      'No cases.',
+    ),
+  );
+
+  const maxCategory = Math.max(0, ...report.byCategory.map((c) => c.opened.current ?? 0));
+  out.push(
+    block(
+      'Volume by category',
+      columns(report.byCategory.map((c) => [oneLine(c.label, 40), bar(c.opened.current ?? 0, maxCategory), formatCurrent(c.opened), formatChange(c.opened)]), [false, false, true, true]),
+      'No cases.',
+    ),
+  );
+
+  out.push(
+    block(
+      'Top repeat-complaint categories',
+      columns(report.topRepeatCategories.map((c) => [oneLine(c.label, 40), `${formatCount(c.repeat)} of ${formatCount(c.opened)}`, formatPercent(c.rate)]), [false, true, true]),
+      'No repeat complaints.',
+    ),
+  );
+
+  out.push(block('Resolutions by outcome', columns(report.outcomes.map((o) => [o.label, formatCount(o.count)]), [false, true]), 'No resolutions.'));
+
+  const maxBacklog = Math.max(0, ...report.backlog.buckets.map((b) => b.count));
+  out.push(
+    block(
+      `Backlog by age (${formatCount(report.backlog.total)} open${report.backlog.oldestOpenedDay ? `, oldest opened ${report.backlog.oldestOpenedDay}` : ''})`,
+      columns(report.backlog.buckets.map((b) => [b.label, bar(b.count, maxBacklog), formatCount(b.count)]), [false, false, true]),
+      'No open cases.',
+    ),
+  );
+
+  out.push(
+    block(
+      'Trends',
+      columns(
+        report.trends.map((t) => [
+          oneLine(categoryLabel(t.category), 40),
+          oneLine(t.hour, 20),
+          `${formatCount(t.lastHour)} vs baseline ${formatCount(t.baseline)}`,
+          `x${Number.isFinite(t.factor) ? t.factor.toFixed(1) : 'inf'}`,
+          t.surge ? 'SURGE' : '',
+        ]),
+      ),
+      'No trend data.',
+    ),
+  );
+
+  out.push(
+    block(
+      'Open incidents',
+      columns(report.openIncidents.map((i) => [oneLine(categoryLabel(i.category), 40), oneLine(i.windowStart, 20), `${formatCount(i.lastHour)}/h vs ${formatCount(i.baseline)}`, oneLine(i.status, 40)])),
+      'No open incidents.',
+    ),
+  );
+
+  out.push(
+    block(
+      'Open top-consumer cases',
+      report.topConsumerCases.map(
+        (c) =>
+          `  ${oneLine(c.reference, 40)}  ${oneLine(c.priority, 8)}  ${oneLine(c.status, 20)}  ${oneLine(c.tier, 20)}  ${oneLine(categoryLabel(c.category), 40)}  opened ${oneLine(c.openedAt, 40)}\n    ${oneLine(c.subject, 100)}${c.requesterName ? ` (${oneLine(c.requesterName, 60)})` : ''}`,
+      ),
+      'None.',
+    ),
+  );
+
+  return `${out.join('\n\n')}\n`;
+}
