@@ -16,7 +16,8 @@ export type Category = (typeof CATEGORIES)[number];
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const CHANNELS = ['web', 'email'] as const;
+/** `system`: cases trustdesk opens itself (surge incidents). */
+export const CHANNELS = ['web', 'email', 'system'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const CASE_STATUSES = ['new', 'investigating', 'waiting_on_user', 'resolved', 'closed'] as const;
@@ -95,6 +96,8 @@ export interface CaseRecord {
   safetyCritical: boolean;
   repeatCount: number;
   repeatOf: string[];
+  /** The requester's value tier when ops know them (profiles table). */
+  valueTier?: ValueTier;
   deadlines: SlaDeadlines & { firstResponseWarnAt?: string; resolutionWarnAt?: string };
   /** Time waiting on the requester; it does not count against the SLA. */
   pauses: { from: string; to?: string }[];
@@ -106,6 +109,8 @@ export interface CaseRecord {
   closedAt?: string;
   escalation?: Escalation;
   escalationCount: number;
+  /** Set on incident cases opened by surge detection. */
+  incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;
   updatedAt: string;
   lastUserMessageAt: string;

@@ -70,6 +70,7 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
     safetyCritical: result.safetyCritical,
     repeatCount: result.repeatCount,
     repeatOf: result.repeatOf,
+    ...(ctx.profile && { valueTier: ctx.profile.tier }),
     deadlines: planned,
     pauses: [],
     sla: { firstResponseWarned: false, firstResponseBreached: false, resolutionWarned: false, resolutionBreached: false },

@@ -6,6 +6,7 @@ import { TrustdeskApi } from './constructs/api.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
+import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
 
 export const STACK_NAME = 'Trustdesk';
@@ -22,6 +23,7 @@ export class TrustdeskStack extends Stack {
     new Intake(this, 'Intake', { storage, api, config });
     new Lifecycle(this, 'Lifecycle', { storage, config });
     new AgentApi(this, 'Agents', { storage, api });
+    new Reporting(this, 'Reporting', { storage, api, config });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });

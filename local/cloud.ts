@@ -9,6 +9,7 @@ import { policies } from '#lib/policies.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { rearmOpenCases } from './rearm.ts';
+import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -175,8 +176,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
         start: async (machine, name, input) => {
           await stepFunctions.startExecution(machines[machine], name, input).catch((e: unknown) => o.log(`re-arm ${name}: ${(e as Error).message}`));
         },
-      });
-      o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)`);
+      }, o.log);
+      o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)${rearmed.skipped ? `; ${rearmed.skipped} unreadable case(s) skipped` : ''}`);
     }
   }
   const asyncInvoker = createAsyncInvoker({ log: o.log, ...(o.asyncRetryDelaysMs && { retryDelaysMs: o.asyncRetryDelaysMs }) });
@@ -187,6 +188,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     audience: resourcesOfType(template, 'AWS::Cognito::UserPoolClient')[0]?.[0] ?? 'trustdesk-local',
     ...(!o.inMemory && { keyFile: path.join(o.dataDir, 'jwt-signing-key.json') }),
   });
+
+  const scheduler = startScheduler({ template, functions, invoker: asyncInvoker, clock, log: o.log });
+  stoppers.push(async () => scheduler.stop());
+  o.log(`✓ ${scheduler.schedules().length} schedule(s): ${scheduler.schedules().map((s) => `${s.name} (cron ${s.expression} ${s.timeZone})`).join(', ')}`);
 
   // Streams → functions, per the template's event source mappings.
   const streams = new DynamoDBStreamsClient(clientConfig);
@@ -284,6 +289,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       return [200, { settled: true }];
     },
     'GET /local/parked': async () => [200, { parked, asyncFailures: asyncInvoker.failures() }],
+    'GET /local/schedules': async () => [200, { schedules: scheduler.schedules() }],
     'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],
     'POST /local/clock': async (req) => {
       const body = await readJson(req);
@@ -315,7 +321,28 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', apiBase);
-    const local = localRoutes[`${req.method} ${url.pathname}`];
+    const runMatch = req.method === 'POST' ? /^\/local\/schedules\/([^/]+)\/run$/.exec(url.pathname) : null;
+    const invokeMatch = req.method === 'POST' ? /^\/local\/functions\/([^/]+)\/invoke$/.exec(url.pathname) : null;
+    const local = invokeMatch
+      ? async (): Promise<[number, unknown]> => {
+          // Like Lambda's Invoke API (RequestResponse): the function's result, or its error.
+          const name = decodeURIComponent(invokeMatch[1]!);
+          const fn = functions.get(name) ?? [...functions.values()].find((f) => f.logicalId.toLowerCase().includes(name.toLowerCase()));
+          if (!fn) return [404, { error: 'not_found', message: `no function named ${name}` }];
+          try {
+            return [200, { result: (await fn.invoke(await readJson(req, 6 * 1024 * 1024))) ?? null }];
+          } catch (error) {
+            return [200, { functionError: (error as Error).name, message: (error as Error).message }];
+          }
+        }
+      : runMatch
+      ? async (): Promise<[number, unknown]> => {
+          const name = decodeURIComponent(runMatch[1]!);
+          if (!scheduler.runNow(name)) return [404, { error: 'not_found', message: `no schedule named ${name}`, schedules: scheduler.schedules().map((x) => x.name) }];
+          await settle();
+          return [200, { ran: name }];
+        }
+      : localRoutes[`${req.method} ${url.pathname}`];
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -381,12 +408,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 64 * 1024) return {};
+    if (size > maxBytes) return {};
     chunks.push(chunk as Buffer);
   }
   try {

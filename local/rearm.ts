@@ -12,9 +12,16 @@ export interface Rearmer {
   start(machine: 'lifecycle' | 'escalation', name: string, input: unknown): Promise<void>;
 }
 
-export async function rearmOpenCases(client: DynamoDBClient, table: string, sla: SlaPolicy, starter: Rearmer): Promise<{ lifecycles: number; escalations: number }> {
+export async function rearmOpenCases(
+  client: DynamoDBClient,
+  table: string,
+  sla: SlaPolicy,
+  starter: Rearmer,
+  log: (line: string) => void,
+): Promise<{ lifecycles: number; escalations: number; skipped: number }> {
   let lifecycles = 0;
   let escalations = 0;
+  let skipped = 0;
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
@@ -28,7 +35,16 @@ export async function rearmOpenCases(client: DynamoDBClient, table: string, sla:
     );
     for (const item of page.Items ?? []) {
       const record = unmarshall(item) as CaseRecord;
-      await starter.start('lifecycle', record.caseId, workflowState(record, new Date(), sla));
+      let state: ReturnType<typeof workflowState>;
+      try {
+        state = workflowState(record, new Date(), sla);
+      } catch (error) {
+        // A case stored by an older version of trustdesk: report it rather than refuse to start.
+        log(`re-arm: case ${record.caseId} skipped (${(error as Error).message})`);
+        skipped++;
+        continue;
+      }
+      await starter.start('lifecycle', record.caseId, state);
       lifecycles++;
       const esc = record.escalation;
       if (esc?.status === 'active') {
@@ -38,5 +54,5 @@ export async function rearmOpenCases(client: DynamoDBClient, table: string, sla:
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return { lifecycles, escalations };
+  return { lifecycles, escalations, skipped };
 }

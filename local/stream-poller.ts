@@ -769,6 +769,8 @@ function attributeToLambda(v: AttributeValue): LambdaAttributeValue {
   if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (v.L !== undefined) return { L: v.L.map(attributeToLambda) };
   if (v.M !== undefined) return { M: imageToLambda(v.M) };
+  // The SDK's deserializer turns an empty map ({"M": {}}) into a value with no member at all.
+  if (Object.keys(v).length === 0) return { M: {} };
   throw new Error(`unsupported attribute value ${JSON.stringify(v)}`);
 }
 

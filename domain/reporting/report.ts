@@ -179,7 +179,7 @@ const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
   safety: 'Safety',
   other: 'Other',
 };
-const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email' };
+const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection' };
 const TIER_LABELS: Record<(typeof ESCALATION_TIERS)[number], string> = { L1: 'L1 lead', L2: 'L2 specialist', risk: 'Risk team' };
 const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number] | 'other', string> = {
   resolved: 'Resolved',
@@ -232,6 +232,8 @@ function sumBy(rows: readonly AggregateRow[], dim: 'category' | 'channel'): Map<
 }
 
 /** Known ids first (in their order) when they have data or are always shown, then unknown ids seen in the rows. */
+const REQUESTER_CHANNELS = CHANNELS.filter((c) => c !== 'system');
+
 function idsOf(known: readonly string[], seen: Iterable<string>, alwaysKnown: boolean): string[] {
   const seenSet = new Set(seen);
   const ids = known.filter((k) => alwaysKnown || seenSet.has(k));
@@ -327,7 +329,8 @@ export function buildReport(input: ReportInput): Report {
 
   const curByChannel = sumBy(curRows, 'channel');
   const prevByChannel = sumBy(prevRows, 'channel');
-  const byChannel = idsOf(CHANNELS, [...curByChannel.keys(), ...prevByChannel.keys()], true).map((id) => ({
+  // The channels requesters use are always listed; cases trustdesk opens itself only when present.
+  const byChannel = idsOf(REQUESTER_CHANNELS, [...curByChannel.keys(), ...prevByChannel.keys()], true).map((id) => ({
     id,
     label: channelLabel(id),
     opened: metric('count', n(curByChannel.get(id) ?? {}, 'opened'), n(prevByChannel.get(id) ?? {}, 'opened')),

@@ -44,7 +44,9 @@ function assertCount(n: number, what: string): void {
 export function detectSurge({ category, lastHour, sameHourPreviousDays, policy }: SurgeInput): SurgeResult {
   assertCount(lastHour, 'lastHour');
   const window = sameHourPreviousDays.slice(0, policy.baselineDays);
-  window.forEach((n, i) => assertCount(n, `sameHourPreviousDays[${i}]`));
+  window.forEach((n, i) => {
+    assertCount(n, `sameHourPreviousDays[${i}]`);
+  });
   const baseline = Math.max(policy.baselineFloor, median(window));
   const threshold = Math.max(policy.minCount, policy.factor * baseline);
   const factor = baseline > 0 ? lastHour / baseline : lastHour > 0 ? Infinity : 0;

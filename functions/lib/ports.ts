@@ -99,6 +99,10 @@ export interface CaseStore {
   /** A case a message belongs to, by its reference or by Message-IDs of the thread. */
   findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined>;
   getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** Several cases in one round trip (missing ones are absent from the map). */
+  getCases(caseIds: string[]): Promise<Map<string, CaseRecord>>;
+  /** Ids of cases opened in [from, to), optionally of one category; newest first, at most `limit`. */
+  caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]>;
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
   /** Save a change if the case is still at `record.version - 1` ('retry' when it is not). */
   saveChange(write: ChangeWrite): Promise<CreateOutcome>;
@@ -123,6 +127,7 @@ export interface OutboundEmail {
   text: string;
   html: string;
   replyTo?: string;
+  attachments?: { filename: string; contentType: string; content: string }[];
 }
 
 export interface Mailer {
@@ -143,4 +148,59 @@ export interface WorkflowEngine {
   start(workflow: WorkflowName, name: string, input: unknown): Promise<'started' | 'exists'>;
   /** Resume a waiting task; 'gone' when the token no longer waits (timed out, finished, or resumed). */
   resume(token: string, output: unknown): Promise<'resumed' | 'gone'>;
+}
+
+// ── reporting ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface CounterUpdate {
+  /** Item key in the reporting table. */
+  pk: string;
+  sk: string;
+  /** Attributes set on first write (the aggregate's dimensions). */
+  attributes: Record<string, string>;
+  counters: Record<string, number>;
+}
+
+export interface WatermarkMove {
+  caseId: string;
+  /** The watermark read before (0 = none yet); the write fails if it moved meanwhile. */
+  from: number;
+  to: number;
+}
+
+export interface Subscription {
+  subscriptionId: string;
+  email: string;
+  cadence: 'daily' | 'weekly';
+  categories?: string[];
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface StoredIncident {
+  key: string;
+  category: string;
+  windowStart: string;
+  detectedAt: string;
+  lastHour: number;
+  baseline: number;
+  caseId: string;
+}
+
+export interface ReportingStore {
+  watermarks(caseIds: string[]): Promise<Map<string, number>>;
+  /** Counter increments and watermark moves, all or nothing. */
+  applyCounters(updates: CounterUpdate[], moves: WatermarkMove[]): Promise<void>;
+  /** Every item under a partition key (an aggregate period, the backlog, a category's trend hours). */
+  readPartition(pk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]>;
+  readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>>;
+  /** Record an incident once per key; false when one was already recorded. */
+  claimIncident(incident: StoredIncident): Promise<boolean>;
+  listSubscriptions(cadence?: Subscription['cadence']): Promise<Subscription[]>;
+  putSubscription(subscription: Subscription): Promise<void>;
+  deleteSubscription(subscriptionId: string): Promise<boolean>;
+  /** Reserve one report email; false when it was already sent for this period. */
+  claimReport(cadence: string, period: string, email: string): Promise<boolean>;
+  releaseReport(cadence: string, period: string, email: string): Promise<void>;
+  markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void>;
 }

@@ -125,6 +125,23 @@ export class InMemoryCaseStore implements CaseStore {
     return record && copy(record);
   }
 
+  async getCases(caseIds: string[]): Promise<Map<string, CaseRecord>> {
+    const found = new Map<string, CaseRecord>();
+    for (const id of caseIds) {
+      const record = this.cases.get(id);
+      if (record) found.set(id, copy(record));
+    }
+    return found;
+  }
+
+  async caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]> {
+    return [...this.cases.values()]
+      .filter((r) => r.openedAt >= q.from && r.openedAt <= q.to && (!q.category || r.category === q.category))
+      .sort((a, b) => (a.openedAt < b.openedAt ? 1 : -1))
+      .slice(0, q.limit)
+      .map((r) => r.caseId);
+  }
+
   async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
     const record = this.cases.get(caseId);
     if (!record) return undefined;

@@ -17,6 +17,7 @@ export interface CloudUrls {
   s3: string;
   intakeAddress: string;
   casesTable: string;
+  reportingTable: string;
   mailBucket: string;
 }
 
@@ -57,6 +58,7 @@ export default async function setup(project: TestProject) {
     s3: cloud.urls.s3,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
+    reportingTable: cloud.nameOf('ReportingAggregates'),
     mailBucket: cloud.nameOf('StorageMail'),
   });
   return async () => {

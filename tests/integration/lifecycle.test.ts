@@ -133,7 +133,8 @@ describe('case lifecycle on the local cloud', () => {
     await settle();
     const reopened = await read(caseId);
     expect(reopened.case.status).toBe('investigating');
-    expect(reopened.timeline.at(-1)).toMatchObject({ type: 'requester.replied', data: { reopened: true } });
+    // (Deadlines long past may already have been recorded after the reply: look for the reply itself.)
+    expect(reopened.timeline).toContainEqual(expect.objectContaining({ type: 'requester.replied', data: expect.objectContaining({ reopened: true }) }));
     expect((await executions()).some((e) => e.name.startsWith(`${caseId}-v`) && e.status === 'RUNNING')).toBe(true);
   });
 

@@ -220,6 +220,53 @@ export class DynamoCaseStore implements CaseStore {
     return out.Item ? fromItem<CaseRecord>(out.Item) : undefined;
   }
 
+  async getCases(caseIds: string[]): Promise<Map<string, CaseRecord>> {
+    const found = new Map<string, CaseRecord>();
+    const unique = [...new Set(caseIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Item[] | undefined = unique.slice(i, i + 100).map((id) => toItem(keys.case(id)));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 6) throw new Error('getCases: too many unprocessed keys');
+        const out: BatchGetItemCommandOutput = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const record = fromItem<CaseRecord>(item);
+          found.set(record.caseId, record);
+        }
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'byOpened',
+          KeyConditionExpression: 'gsi1pk = :all AND gsi1sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':all': { S: 'CASES' },
+            ':from': { S: q.from },
+            ':to': { S: `${q.to}` },
+            ...(q.category && { ':category': { S: q.category } }),
+          },
+          ...(q.category && { FilterExpression: 'category = :category' }),
+          ProjectionExpression: 'caseId',
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) if (item.caseId?.S) ids.push(item.caseId.S);
+      startKey = ids.length < q.limit ? out.LastEvaluatedKey : undefined;
+    } while (startKey);
+    return ids.slice(0, q.limit);
+  }
+
   async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
     let record: CaseRecord | undefined;
     const events: CaseEvent[] = [];

@@ -1,4 +1,5 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutboundEmail } from '../ports.ts';
 
 export const ses = new SESClient({});
@@ -13,6 +14,7 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(email: OutboundEmail): Promise<string> {
+    if (email.attachments?.length) return this.sendRaw(email);
     const out = await this.client.send(
       new SendEmailCommand({
         Source: this.from,
@@ -24,6 +26,23 @@ export class SesMailer implements Mailer {
         },
       }),
     );
+    return out.MessageId ?? '';
+  }
+
+  /** With attachments: a MIME message built by nodemailer's composer, sent raw. */
+  private async sendRaw(email: OutboundEmail): Promise<string> {
+    const raw = await new MailComposer({
+      from: this.from,
+      to: oneLine(email.to),
+      ...(email.replyTo && { replyTo: oneLine(email.replyTo) }),
+      subject: oneLine(email.subject),
+      text: email.text,
+      html: email.html,
+      attachments: (email.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+    })
+      .compile()
+      .build();
+    const out = await this.client.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
     return out.MessageId ?? '';
   }
 }

@@ -19,7 +19,7 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
   const data = event.data;
   switch (event.type) {
     case 'case.opened':
-      return acknowledgementEmail(record, deps.replyTo);
+      return record.channel === 'system' ? undefined : acknowledgementEmail(record, deps.replyTo);
     case 'agent.replied':
     case 'agent.requested-info':
       return agentMessageEmail(record, String(data.message ?? ''), event.type === 'agent.requested-info', deps.replyTo);

@@ -1,0 +1,20 @@
+// POST /subscriptions: who gets which report.
+import * as z from 'zod/mini';
+import { CATEGORIES } from '#domain/case.ts';
+import { describeIssues, type FieldProblem } from './inquiry.ts';
+
+export const SubscriptionSchema = z.object({
+  email: z.pipe(
+    z.pipe(z.string('is required'), z.transform((s) => s.trim().toLowerCase())),
+    z.email('must be a valid email address').check(z.maxLength(254, 'is too long')),
+  ),
+  cadence: z.enum(['daily', 'weekly'], 'must be daily or weekly'),
+  categories: z.optional(z.array(z.enum(CATEGORIES, `must be one of ${CATEGORIES.join(', ')}`)).check(z.maxLength(CATEGORIES.length))),
+});
+
+export type SubscriptionInput = z.output<typeof SubscriptionSchema>;
+
+export function parseSubscription(input: unknown): { ok: true; value: SubscriptionInput } | { ok: false; problems: FieldProblem[] } {
+  const result = SubscriptionSchema.safeParse(input);
+  return result.success ? { ok: true, value: result.data } : { ok: false, problems: describeIssues(result.error.issues) };
+}

@@ -1,0 +1,104 @@
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { parseReportingPolicy } from '../../domain/reporting/policy.ts';
+import reportingPolicyJson from '../../config/reporting-policy.json' with { type: 'json' };
+import type { StackConfig } from '../config.ts';
+import type { TrustdeskApi } from './api.ts';
+import { AppFunction } from './app-function.ts';
+import { sesSendPolicy } from './intake.ts';
+import type { Storage } from './storage.ts';
+
+/**
+ * Reporting: the stream folded into aggregates (exactly once, coalesced per batch), surge detection
+ * that opens incident cases, scheduled daily/weekly report emails, and the subscriptions API.
+ */
+export class Reporting extends Construct {
+  readonly table: Table;
+  readonly aggregator: AppFunction;
+  readonly report: AppFunction;
+  readonly subscriptions: AppFunction;
+  readonly parked: Queue;
+
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
+    super(scope, id);
+    const { storage, api, config } = props;
+    const policy = parseReportingPolicy(reportingPolicyJson);
+
+    // Aggregates, watermarks, incidents, subscriptions and sent-report markers: never streamed.
+    this.table = new Table(this, 'Aggregates', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: storage.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // Stream records that fail every retry are parked here with their shard and sequence range.
+    this.parked = new Queue(this, 'ParkedStreamRecords', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+
+    this.aggregator = new AppFunction(this, 'Aggregator', {
+      handlerDir: 'aggregator',
+      description: 'Folds case events into aggregates and watches for surges',
+      timeout: Duration.seconds(30),
+    })
+      .useTable(storage.casesTable, 'CASES_TABLE')
+      .useTable(this.table, 'REPORTING_TABLE');
+    this.aggregator.addEventSource(
+      new DynamoEventSource(storage.casesTable, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(5),
+        bisectBatchOnError: true,
+        retryAttempts: 4,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(this.parked),
+      }),
+    );
+
+    this.report = new AppFunction(this, 'Report', {
+      handlerDir: 'report',
+      description: 'Builds a report from aggregates and emails it to each subscriber once',
+      timeout: Duration.minutes(2),
+      memorySize: 1024,
+      environment: { SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
+    })
+      .useTable(storage.casesTable, 'CASES_TABLE', 'read')
+      .useTable(this.table, 'REPORTING_TABLE');
+    this.report.addToRolePolicy(sesSendPolicy());
+
+    for (const cadence of ['daily', 'weekly'] as const) {
+      const { cron, timeZone } = policy.cadences[cadence];
+      new Schedule(this, `${cadence === 'daily' ? 'Daily' : 'Weekly'}Report`, {
+        description: `The ${cadence} report to its subscribers`,
+        schedule: ScheduleExpression.expression(`cron(${cron})`, TimeZone.of(timeZone)),
+        target: new LambdaInvoke(this.report, {
+          input: ScheduleTargetInput.fromObject({ cadence }),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: this.parked,
+        }),
+      });
+    }
+
+    this.subscriptions = new AppFunction(this, 'Subscriptions', { handlerDir: 'subscriptions-api', description: 'Report subscriptions (leads)' }).useTable(
+      this.table,
+      'REPORTING_TABLE',
+    );
+    api.agentRoute('GET', '/subscriptions', this.subscriptions);
+    api.agentRoute('POST', '/subscriptions', this.subscriptions);
+    api.agentRoute('DELETE', '/subscriptions/{subscriptionId}', this.subscriptions);
+  }
+}
