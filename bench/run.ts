@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleFigures } from './bundles.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
 import { escalatedCaseTransitions, riskPageLatencyMs, typicalCaseTransitions } from './workflow-cost.ts';
 
@@ -57,9 +58,13 @@ try {
     'P1 safety report → risk team email, max of 5, ms': Math.round(riskPages[4]!),
   };
   console.table(rows);
+  const bundles = bundleFigures(path.join(here, '..', 'cdk.out'));
+  console.table(
+    Object.fromEntries(bundles.map((b) => [b.handlerDir, { 'minified KB': Math.round(b.bytes / 1024), 'cold import ms (median of 5)': +b.importMs.median.toFixed(1), 'min ms': +b.importMs.min.toFixed(1), 'max ms': +b.importMs.max.toFixed(1) }])),
+  );
   writeFileSync(
     path.join(here, 'results.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, results: rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, results: rows, bundles }, null, 2)}\n`,
   );
 } finally {
   await cloud.stop();
