@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ESCALATION_TIERS } from './case.ts';
+import './zod-english.ts';
 
 const Tier = z.strictObject({
-  label: z.string().min(1),
+  label: z.string().check(z.minLength(1)),
   address: z.email(),
-  ackMinutes: z.number().int().positive(),
+  ackMinutes: z.number().check(z.int(), z.positive()),
 });
 
 export const EscalationPolicySchema = z.strictObject({

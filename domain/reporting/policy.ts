@@ -1,9 +1,10 @@
 // Reporting policy: schema and parser. Pure: the caller supplies the JSON (config/reporting-policy.json).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { VALUE_TIERS } from '../case.ts';
 import { isValidTimeZone } from '../sla/calendar.ts';
+import '../zod-english.ts';
 
-const TimeZone = z.string().refine(isValidTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}` });
+const TimeZone = z.string().check(z.refine(isValidTimeZone, { error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}` }));
 
 /**
  * An EventBridge Scheduler cron expression without the `cron( )` wrapper: six fields
@@ -18,49 +19,51 @@ export function isSchedulerCron(expression: string): boolean {
 }
 
 const Cadence = z.strictObject({
-  cron: z.string().refine(isSchedulerCron, {
-    error: (issue) => `must be a six-field EventBridge Scheduler cron expression with "?" in exactly one day field, got ${JSON.stringify(issue.input)}`,
-  }),
+  cron: z.string().check(
+    z.refine(isSchedulerCron, {
+      error: (issue) => `must be a six-field EventBridge Scheduler cron expression with "?" in exactly one day field, got ${JSON.stringify(issue.input)}`,
+    }),
+  ),
   timeZone: TimeZone,
 });
 
 export const SurgePolicySchema = z
   .strictObject({
     /** A category surges when its last hour reaches factor × baseline (and minCount). */
-    factor: z.number().gt(1),
+    factor: z.number().check(z.gt(1)),
     /** How many previous days of the same hour make the baseline. */
-    baselineDays: z.number().int().min(1).max(60),
+    baselineDays: z.number().check(z.int(), z.gte(1), z.lte(60)),
     /** The baseline never drops below this: quiet categories do not alarm on a handful of cases. */
-    baselineFloor: z.number().positive(),
+    baselineFloor: z.number().check(z.positive()),
     /** Never a surge below this many cases in the hour. */
-    minCount: z.number().int().positive(),
+    minCount: z.number().check(z.int(), z.positive()),
     /** One incident per category and window of this many hours (aligned to local midnight). */
-    incidentWindowHours: z.number().int().positive(),
+    incidentWindowHours: z.number().check(z.int(), z.positive()),
   })
-  .superRefine((s, ctx) => {
+  .check(z.superRefine((s, ctx) => {
     if (24 % s.incidentWindowHours !== 0) {
       ctx.addIssue({ code: 'custom', path: ['incidentWindowHours'], message: 'must divide 24', input: s.incidentWindowHours });
     }
-  });
+  }));
 export type SurgePolicy = z.infer<typeof SurgePolicySchema>;
 
 export const ReportingPolicySchema = z.strictObject({
-  _comment: z.union([z.string(), z.array(z.string())]).optional(),
+  _comment: z.optional(z.union([z.string(), z.array(z.string())])),
   /** Buckets (day, hour, week) and report periods are local to this zone. */
   timeZone: TimeZone,
   surge: SurgePolicySchema,
   cadences: z.strictObject({ daily: Cadence, weekly: Cadence }),
   /** Upper edges (minutes, inclusive) of the first-response and resolution time histograms; +inf is implied. */
-  histogramEdges: z
-    .array(z.number().int().positive())
-    .min(1)
-    .refine((edges) => edges.every((e, i) => i === 0 || e > edges[i - 1]!), { error: 'edges must be strictly increasing' }),
+  histogramEdges: z.array(z.number().check(z.int(), z.positive())).check(
+    z.minLength(1),
+    z.refine((edges) => edges.every((e, i) => i === 0 || e > edges[i - 1]!), { error: 'edges must be strictly increasing' }),
+  ),
   /** Value tiers counted as top consumers (opened_top_consumer, the report's top-consumer list). */
-  topConsumerTiers: z.array(z.enum(VALUE_TIERS)).min(1),
+  topConsumerTiers: z.array(z.enum(VALUE_TIERS)).check(z.minLength(1)),
   /** Items each aggregate key is spread over (see shardFor in aggregate.ts). */
-  shards: z.number().int().min(1).max(100),
+  shards: z.number().check(z.int(), z.gte(1), z.lte(100)),
   /** How many categories the report lists as top repeat-complaint categories. */
-  topRepeatCategories: z.number().int().min(1).max(20),
+  topRepeatCategories: z.number().check(z.int(), z.gte(1), z.lte(20)),
 });
 export type ReportingPolicy = z.infer<typeof ReportingPolicySchema>;
 

@@ -1,6 +1,7 @@
 // SLA policy: schema and parser. Pure: the caller supplies the JSON (e.g. config/sla-policy.json).
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PRIORITIES, type Priority } from '../case.ts';
+import '../zod-english.ts';
 import { WEEKDAYS, isValidTimeZone } from './calendar.ts';
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -19,27 +20,31 @@ function toMinutes(hhmm: string): number {
   return h * 60 + m;
 }
 
-const Comment = z.union([z.string(), z.array(z.string())]).optional();
+const Comment = z.optional(z.union([z.string(), z.array(z.string())]));
 
 const CalendarSchema = z
   .strictObject({
-    timeZone: z.string().refine(isValidTimeZone, {
-      error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}`,
-    }),
-    workDays: z
-      .array(z.enum(WEEKDAYS))
-      .min(1, { error: 'at least one work day is required' })
-      .refine((days) => new Set(days).size === days.length, { error: 'work days must not repeat' }),
-    open: z.string().regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' }),
-    close: z.string().regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' }),
-    holidays: z.array(
-      z.string().refine(isRealDate, {
-        error: (issue) => `must be a real local date "YYYY-MM-DD", got ${JSON.stringify(issue.input)}`,
+    timeZone: z.string().check(
+      z.refine(isValidTimeZone, {
+        error: (issue) => `unknown time zone ${JSON.stringify(issue.input)}`,
       }),
+    ),
+    workDays: z.array(z.enum(WEEKDAYS)).check(
+      z.minLength(1, { error: 'at least one work day is required' }),
+      z.refine((days) => new Set(days).size === days.length, { error: 'work days must not repeat' }),
+    ),
+    open: z.string().check(z.regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' })),
+    close: z.string().check(z.regex(HH_MM, { error: 'must be a 24-hour time "HH:MM"' })),
+    holidays: z.array(
+      z.string().check(
+        z.refine(isRealDate, {
+          error: (issue) => `must be a real local date "YYYY-MM-DD", got ${JSON.stringify(issue.input)}`,
+        }),
+      ),
     ),
     _comment: Comment,
   })
-  .superRefine((cal, ctx) => {
+  .check(z.superRefine((cal, ctx) => {
     if (toMinutes(cal.open) >= toMinutes(cal.close)) {
       ctx.addIssue({
         code: 'custom',
@@ -48,9 +53,9 @@ const CalendarSchema = z
         input: cal.close,
       });
     }
-  });
+  }));
 
-const PositiveMinutes = z.number().int().positive();
+const PositiveMinutes = z.number().check(z.int(), z.positive());
 
 const TargetSchema = z
   .strictObject({
@@ -59,7 +64,7 @@ const TargetSchema = z
     clock: z.enum(['24x7', 'business']),
     _comment: Comment,
   })
-  .superRefine((t, ctx) => {
+  .check(z.superRefine((t, ctx) => {
     if (t.resolutionMinutes < t.firstResponseMinutes) {
       ctx.addIssue({
         code: 'custom',
@@ -68,9 +73,9 @@ const TargetSchema = z
         input: t.resolutionMinutes,
       });
     }
-  });
+  }));
 
-function perPriority<T extends z.ZodType>(schema: T) {
+function perPriority<T extends z.ZodMiniType>(schema: T) {
   const shape = Object.fromEntries(PRIORITIES.map((p) => [p, schema])) as Record<Priority, T>;
   return z.strictObject(shape);
 }
@@ -79,7 +84,7 @@ export const SlaPolicySchema = z.strictObject({
   _comment: Comment,
   calendar: CalendarSchema,
   targets: perPriority(TargetSchema),
-  preBreachWarningMinutes: perPriority(z.number().int().nonnegative()),
+  preBreachWarningMinutes: perPriority(z.number().check(z.int(), z.nonnegative())),
   autoCloseAfterMinutes: PositiveMinutes,
 });
 

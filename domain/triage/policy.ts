@@ -2,8 +2,9 @@
 // compiled (per policy object, cached) keyword matcher shared by classify/risk/priority.
 // Pure: no AWS, no I/O.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CATEGORIES, PRIORITIES, VALUE_TIERS, type Category } from '../case.ts';
+import '../zod-english.ts';
 
 // ---------------------------------------------------------------------------
 // Text normalisation (applied identically to policy phrases and to inquiry text)
@@ -101,33 +102,33 @@ function phraseLabel(phrase: string): string {
 // Schema
 // ---------------------------------------------------------------------------
 
-const Phrase = z
-  .string()
-  .trim()
-  .min(1)
-  .refine(
+const Phrase = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.refine(
     (p) => {
       const tokens = phraseTokens(p);
       return tokens.length > 0 && !tokens.includes(CLAUSE_BREAK);
     },
     { message: 'keyword must contain letters or digits and no sentence punctuation (. , ; : ! ? quotes brackets)' },
-  );
+  ),
+);
 
-const Points = z.int().min(0).max(100);
-const ScoreThreshold = z.int().min(1).max(100);
+const Points = z.int().check(z.gte(0), z.lte(100));
+const ScoreThreshold = z.int().check(z.gte(1), z.lte(100));
 const CategoryEnum = z.enum(CATEGORIES);
 const PriorityEnum = z.enum(PRIORITIES);
 
 const SafetyGroupSchema = z.strictObject({
   /** Any of these in subject or message makes the inquiry safety-critical (always P1). */
-  phrases: z.array(Phrase).min(1),
+  phrases: z.array(Phrase).check(z.minLength(1)),
   /** A match is ignored when it is part of one of these longer phrases ("minor issue"). */
-  exceptWhenPartOf: z.array(Phrase).default([]),
+  exceptWhenPartOf: z._default(z.array(Phrase), []),
 });
 
 const TriagePolicyObject = z.strictObject({
   version: z.literal(1),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   categories: z.strictObject({
     /** Tie-break order for text classification: earlier wins. Must list every category once. */
     precedence: z.array(CategoryEnum),
@@ -145,20 +146,23 @@ const TriagePolicyObject = z.strictObject({
   }),
   amount: z.strictObject({
     /** Ascending by minUsd; the highest band with minUsd <= amount in USD applies. */
-    bandsUsd: z.array(z.strictObject({ minUsd: z.number().min(0), points: Points })).min(1),
+    bandsUsd: z.array(z.strictObject({ minUsd: z.number().check(z.gte(0)), points: Points })).check(z.minLength(1)),
   }),
   fx: z.strictObject({
     asOf: z.iso.date(),
     /** 1 unit of the currency = this many USD. */
-    toUsd: z.record(z.string().regex(/^[A-Z]{3}$/, 'currency must be an upper-case ISO 4217 code'), z.number().positive()),
+    toUsd: z.record(
+      z.string().check(z.regex(/^[A-Z]{3}$/, 'currency must be an upper-case ISO 4217 code')),
+      z.number().check(z.positive()),
+    ),
   }),
   customerValue: z.strictObject({
     tierPoints: z.record(z.enum(VALUE_TIERS), Points),
     /** Users at or above this lifetime spend get at least these points, whatever their tier. */
-    highSpend: z.strictObject({ lifetimeSpendUsd: z.number().positive(), points: Points }),
+    highSpend: z.strictObject({ lifetimeSpendUsd: z.number().check(z.positive()), points: Points }),
   }),
   repeatComplaints: z.strictObject({
-    windowDays: z.int().min(1).max(365),
+    windowDays: z.int().check(z.gte(1), z.lte(365)),
     pointsPerComplaint: Points,
     maxPoints: Points,
   }),
@@ -178,7 +182,7 @@ function containsTokens(haystack: readonly string[], needle: readonly string[]):
   return false;
 }
 
-export const TriagePolicySchema = TriagePolicyObject.superRefine((p, ctx) => {
+export const TriagePolicySchema = TriagePolicyObject.check(z.superRefine((p, ctx) => {
   // precedence is a permutation of CATEGORIES
   const seen = new Set<Category>();
   p.categories.precedence.forEach((c, i) => {
@@ -251,7 +255,7 @@ export const TriagePolicySchema = TriagePolicyObject.superRefine((p, ctx) => {
       }
     });
   }
-});
+}));
 
 export type TriagePolicy = z.infer<typeof TriagePolicySchema>;
 export type SafetyGroup = keyof TriagePolicy['safetyCritical'];
