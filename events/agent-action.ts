@@ -2,18 +2,18 @@
 import * as z from 'zod/mini';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import type { AgentAction } from '#domain/lifecycle.ts';
-import { describeIssues, type FieldProblem } from './inquiry.ts';
+import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
 
 const NO_CONTROL = /^[^\p{Cc}\u2028\u2029]*$/u;
 const SINGLE_LINE = /^[^\p{Cc}\p{Cf}\u2028\u2029]*$/u;
 const text = (max: number) =>
-  z.string('is required').check(
+  z.string(TEXT_REQUIRED).check(
     z.refine((s) => s.trim().length > 0, 'is required'),
     z.maxLength(max, `must be at most ${max} characters`),
     z.refine((s) => NO_CONTROL.test(s.replace(/[\t\r\n]/g, '')), 'must not contain control characters'),
   );
 const line = (max: number) =>
-  z.string('is required').check(
+  z.string(TEXT_REQUIRED).check(
     z.refine((s) => s.trim().length > 0, 'is required'),
     z.maxLength(max, `must be at most ${max} characters`),
     z.regex(SINGLE_LINE, 'must be a single line of text'),

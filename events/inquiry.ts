@@ -19,9 +19,12 @@ const MULTI_LINE = /^[^\p{Cc}\u2028\u2029]*$/u;
 const MULTI_LINE_ALLOWED = /[\t\r\n]/g;
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
+/** Absent → "is required"; present but not text → "must be text". */
+export const TEXT_REQUIRED = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be text') };
+
 const trimmed = (max: number, pattern: RegExp, what: string) =>
   z.pipe(
-    z.string(),
+    z.string(TEXT_REQUIRED),
     z.transform((s) => s.trim()),
   ).check(
     z.minLength(1, 'is required'),
@@ -44,12 +47,12 @@ const amount = z.pipe(
 
 export const InquirySchema = z.object({
   email: z.pipe(
-    z.pipe(z.string('is required'), z.transform((s) => s.trim().toLowerCase())),
+    z.pipe(z.string(TEXT_REQUIRED), z.transform((s) => s.trim().toLowerCase())),
     z.email('must be a valid email address').check(z.maxLength(INQUIRY_LIMITS.email, 'is too long')),
   ),
   subject: trimmed(INQUIRY_LIMITS.subject, SINGLE_LINE, 'a single line of text'),
   message: z
-    .string('is required')
+    .string(TEXT_REQUIRED)
     .check(
       z.refine((s) => s.trim().length > 0, 'is required'),
       z.maxLength(INQUIRY_LIMITS.message, `must be at most ${INQUIRY_LIMITS.message} characters`),

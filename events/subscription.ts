@@ -1,11 +1,11 @@
 // POST /subscriptions: who gets which report.
 import * as z from 'zod/mini';
 import { CATEGORIES } from '#domain/case.ts';
-import { describeIssues, type FieldProblem } from './inquiry.ts';
+import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
 
 export const SubscriptionSchema = z.object({
   email: z.pipe(
-    z.pipe(z.string('is required'), z.transform((s) => s.trim().toLowerCase())),
+    z.pipe(z.string(TEXT_REQUIRED), z.transform((s) => s.trim().toLowerCase())),
     z.email('must be a valid email address').check(z.maxLength(254, 'is too long')),
   ),
   cadence: z.enum(['daily', 'weekly'], 'must be daily or weekly'),

@@ -127,7 +127,7 @@ describe('text', () => {
     const { [field]: _omitted, ...without } = valid[type] as Record<string, unknown>;
     expect(problems({ ...without, expectedVersion: 1 })).toEqual([{ field, message: 'is required' }]);
     expect(problems({ ...valid[type], [field]: ' \n\t ', expectedVersion: 1 })).toEqual([{ field, message: 'is required' }]);
-    expect(problems({ ...valid[type], [field]: 42, expectedVersion: 1 })).toEqual([{ field, message: 'is required' }]);
+    expect(problems({ ...valid[type], [field]: 42, expectedVersion: 1 })).toEqual([{ field, message: 'must be text' }]);
   });
 
   it.each([
