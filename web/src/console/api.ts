@@ -1,0 +1,96 @@
+// The agent API, same origin, with the signed-in agent's token. Keeps the cloud's clock (from each
+// response's Date header) so SLA countdowns are right even when this computer's clock is not.
+import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import type { Report } from '#domain/reporting/report.ts';
+import type { Session } from './auth.ts';
+
+/** One queue row (GET /cases). */
+export type CaseSummary = Pick<
+  CaseRecord,
+  'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt'
+> & { requesterEmail: string };
+
+export interface CasePage {
+  items: CaseSummary[];
+  cursor?: string;
+}
+
+export interface CaseView {
+  case: CaseRecord;
+  timeline: CaseEvent[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: { field: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+let clockOffsetMs = 0;
+/** Now on the cloud's clock (epoch ms). */
+export const cloudNow = (): number => Date.now() + clockOffsetMs;
+
+function learnClock(res: Response, sentAt: number): void {
+  const header = res.headers.get('date');
+  const server = header ? Date.parse(header) : Number.NaN;
+  if (Number.isNaN(server)) return;
+  // The header has whole seconds: the cloud's time was within [server, server + 1 s) on the way back.
+  const estimate = server + 500 - (sentAt + Date.now()) / 2;
+  if (Math.abs(estimate - clockOffsetMs) > 1500) clockOffsetMs = estimate;
+}
+
+export type OnUnauthorized = () => void;
+
+export class Api {
+  constructor(
+    private readonly session: Session,
+    private readonly onUnauthorized: OnUnauthorized,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const sentAt = Date.now();
+    const res = await fetch(path, {
+      method,
+      headers: {
+        accept: 'application/json',
+        authorization: `Bearer ${this.session.token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      cache: 'no-store',
+    });
+    learnClock(res, sentAt);
+    const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (res.status === 401) {
+      this.onUnauthorized();
+      throw new ApiError(401, 'Your session has ended; sign in again');
+    }
+    if (!res.ok) {
+      const fields = Array.isArray(answer.fields) ? (answer.fields as { field: string; message: string }[]) : [];
+      throw new ApiError(res.status, typeof answer.message === 'string' ? answer.message : `HTTP ${res.status}`, fields);
+    }
+    return answer as T;
+  }
+
+  listCases(filter: Record<string, string>, cursor?: string): Promise<CasePage> {
+    const query = new URLSearchParams({ limit: '100', ...filter, ...(cursor && { cursor }) });
+    return this.call('GET', `/cases?${query}`);
+  }
+
+  getCase(caseId: string): Promise<CaseView> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
+    return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
+  }
+
+  currentReport(cadence: 'daily' | 'weekly'): Promise<Report> {
+    return this.call('GET', `/reports/current?cadence=${cadence}`);
+  }
+}

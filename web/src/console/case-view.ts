@@ -1,0 +1,361 @@
+// One case: what the requester wrote, its SLA, why it scored the risk it did, the requester's earlier
+// complaints, the timeline, and every action of the agent API (acting on the version shown).
+import type { CaseRecord } from '#domain/case.ts';
+import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
+import { mayAct, type ActionType } from '#domain/lifecycle.ts';
+import { parseAgentAction } from '#events/agent-action.ts';
+import { h, on, replace } from '../dom.ts';
+import { ApiError, type CaseView } from './api.ts';
+import { agentName, type Session } from './auth.ts';
+import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
+import { countdown, notice, priorityBadge, slaCell, statusBadge } from './ui.ts';
+import type { View, ViewContext } from './view.ts';
+
+const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
+export const CONFLICT_MESSAGE = 'Someone else changed this case — reload';
+
+const panel = (title: string, ...children: (Node | string | null)[]) => {
+  const id = `panel-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+};
+
+const dl = (rows: [string, Node | string | null | undefined][]) =>
+  h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)]));
+
+export const caseView: View = async (ctx, _params, caseId = '') => {
+  let view: CaseView;
+  try {
+    view = await ctx.api.getCase(caseId);
+  } catch (error) {
+    const heading = h('h1', { tabindex: -1 }, 'Case not found');
+    replace(ctx.main, backLink(), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
+    ctx.arrive('Case not found', heading);
+    return undefined;
+  }
+  render(ctx, view);
+  return undefined;
+};
+
+function backLink(): HTMLElement {
+  return h('p', { class: 'back' }, h('a', { href: '#/queue' }, '← Queue'));
+}
+
+function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
+  const c = view.case;
+  const heading = h('h1', { tabindex: -1 }, h('span', { class: 'case-ref' }, c.reference), ' ', h('span', { class: 'case-subject' }, c.subject));
+  const notices = h('div', { class: 'notices', id: 'case-notices' }, flash ?? null);
+  const header = h(
+    'header',
+    { class: 'case-head' },
+    backLink(),
+    heading,
+    h(
+      'p',
+      { class: 'case-meta' },
+      statusBadge(c.status),
+      priorityBadge(c.priority),
+      h('span', { class: 'badge' }, categoryLabel(c.category)),
+      c.safetyCritical ? h('span', { class: 'badge breached' }, 'safety critical') : null,
+      c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null,
+      h('span', { class: 'muted' }, ` version ${c.version}`),
+    ),
+  );
+
+  const main = h(
+    'div',
+    { class: 'case-main' },
+    requestPanel(c),
+    timelinePanel(view),
+  );
+  const side = h(
+    'div',
+    { class: 'case-side' },
+    actionsPanel(ctx, view, notices),
+    slaPanel(c),
+    riskPanel(c),
+    requesterPanel(ctx, c),
+    c.escalation ? escalationPanel(c) : null,
+  );
+  replace(ctx.main, header, notices, h('div', { class: 'case-layout' }, main, side));
+  ctx.arrive(`${c.reference} · ${c.subject}`, heading);
+}
+
+function requestPanel(c: CaseRecord): HTMLElement {
+  return panel(
+    'Request',
+    h('p', { class: 'message' }, c.message),
+    dl([
+      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : 'Surge detection'],
+      ['Opened', formatDateTime(c.openedAt)],
+      ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
+      ['Transaction', c.transactionId],
+      ['Attachments', c.attachments.length ? c.attachments.map((a) => `${a.filename} (${Math.ceil(a.size / 1024)} KB)`).join(', ') : undefined],
+      ['Incident', c.incident ? `${c.incident.lastHour} cases in the last hour against a baseline of ${c.incident.baseline}; ${c.incident.linkedCaseIds.length} linked` : undefined],
+    ]),
+  );
+}
+
+function timelinePanel(view: CaseView): HTMLElement {
+  const events = [...view.timeline].sort((a, b) => a.version - b.version);
+  return panel(
+    'Timeline',
+    h(
+      'ol',
+      { class: 'timeline' },
+      ...events.map((e) => {
+        const { title, detail } = describeEvent(e);
+        return h(
+          'li',
+          { class: `event event-${e.type.replace(/[^a-z-]/gi, '-')}`, 'data-type': e.type },
+          h('p', { class: 'event-title' }, title),
+          h('p', { class: 'event-meta' }, h('time', { datetime: e.at }, formatDateTime(e.at)), ` · ${describeActor(e.actor)} · v${e.version}`),
+          detail ? h('p', { class: 'event-detail' }, detail) : null,
+        );
+      }),
+    ),
+  );
+}
+
+function slaPanel(c: CaseRecord): HTMLElement {
+  const due = (label: string, iso: string, done: boolean, breached: boolean) =>
+    h('li', {}, h('span', { class: 'sla-label' }, label), ' ', done ? h('span', { class: 'muted' }, `met by ${formatDateTime(iso)} deadline`) : countdown(Date.parse(iso)), breached ? h('span', { class: 'badge breached' }, 'breached') : null);
+  const closed = !OPEN.has(c.status);
+  return panel(
+    'SLA',
+    h('p', {}, slaCell(c)),
+    h(
+      'ul',
+      { class: 'plain' },
+      due('First response', c.deadlines.firstResponseDue, !!c.firstRespondedAt || closed, c.sla.firstResponseBreached),
+      due('Resolution', c.deadlines.resolutionDue, closed, c.sla.resolutionBreached),
+    ),
+    c.firstRespondedAt ? h('p', { class: 'muted' }, `First response ${formatDateTime(c.firstRespondedAt)}`) : null,
+    c.pauses.length ? h('p', { class: 'muted' }, `Waited on the requester ${c.pauses.length} time${c.pauses.length === 1 ? '' : 's'} (not counted)`) : null,
+  );
+}
+
+function riskPanel(c: CaseRecord): HTMLElement {
+  const factors = [...c.riskFactors].sort((a, b) => b.points - a.points);
+  return panel(
+    'Risk',
+    h('p', { class: 'risk-score' }, h('span', { class: 'risk-number' }, String(c.riskScore)), ' risk score', c.valueTier ? ` · ${c.valueTier} tier` : ''),
+    factors.length
+      ? h(
+          'ul',
+          { class: 'factors' },
+          ...factors.map((f) => h('li', {}, h('span', { class: 'points' }, `${f.points > 0 ? '+' : ''}${f.points}`), ' ', h('span', {}, f.detail))),
+        )
+      : h('p', { class: 'muted' }, 'No risk factors.'),
+    c.matchedKeywords.length ? h('p', { class: 'muted' }, `Matched keywords: ${c.matchedKeywords.join(', ')}`) : null,
+  );
+}
+
+function requesterPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
+  const earlier = h('div', { class: 'earlier' });
+  const section = panel(
+    'Requester',
+    dl([
+      ['Email', c.requester.email],
+      ['Name', c.requester.name],
+      ['Account', c.requester.userId],
+      ['Value tier', c.valueTier],
+    ]),
+    h('h3', {}, `Earlier complaints (${c.repeatOf.length} in the repeat window)`),
+    earlier,
+  );
+  if (c.repeatOf.length === 0) {
+    replace(earlier, h('p', { class: 'muted' }, 'None.'));
+    return section;
+  }
+  replace(earlier, h('p', { class: 'muted' }, 'Loading…'));
+  // Each earlier case by id (the list is short: the repeat window is 30 days and capped).
+  void Promise.all(
+    c.repeatOf.slice(0, 10).map((id) =>
+      ctx.api.getCase(id).then(
+        (v) => v.case,
+        () => undefined,
+      ),
+    ),
+  ).then((cases) => {
+    replace(
+      earlier,
+      h(
+        'ul',
+        { class: 'earlier-list' },
+        ...c.repeatOf.slice(0, 10).map((id, i) => {
+          const prior = cases[i];
+          if (!prior) return h('li', {}, h('a', { href: `#/cases/${encodeURIComponent(id)}` }, id));
+          return h(
+            'li',
+            {},
+            h('a', { href: `#/cases/${encodeURIComponent(prior.caseId)}`, class: 'case-ref' }, prior.reference),
+            ' ',
+            h('span', {}, prior.subject),
+            h('span', { class: 'muted' }, ` · ${categoryLabel(prior.category)} · ${STATUS_LABELS[prior.status]} · ${formatDateTime(prior.openedAt)}`),
+          );
+        }),
+      ),
+    );
+  });
+  return section;
+}
+
+function escalationPanel(c: CaseRecord): HTMLElement {
+  const e = c.escalation!;
+  const states: Record<typeof e.status, string> = { active: 'Waiting for acknowledgement', acknowledged: 'Acknowledged', unacknowledged: 'Nobody acknowledged', stood_down: 'Stood down' };
+  return panel(
+    'Escalation',
+    dl([
+      ['State', states[e.status]],
+      ['Tier', e.tier ?? e.startTier],
+      ['Reason', e.reason],
+      ['Started', formatDateTime(e.startedAt)],
+      ['Acknowledged', e.acknowledgedAt ? `${formatDateTime(e.acknowledgedAt)} by ${e.acknowledgedBy ?? '?'}` : undefined],
+    ]),
+  );
+}
+
+// ── actions ─────────────────────────────────────────────────────────────────────────────────────
+
+interface ActionSpec {
+  type: ActionType;
+  title: string;
+  button: string;
+  done: string;
+  /** Whether it fits the case now (the API would answer 409 otherwise). */
+  fits(c: CaseRecord): boolean;
+  fields(c: CaseRecord, session: Session): HTMLElement[];
+}
+
+let fieldSeq = 0;
+function field(label: string, control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, hint?: string): HTMLElement {
+  const id = `f${++fieldSeq}`;
+  control.id = id;
+  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field', 'data-field': control.name }, h('label', { for: id }, label), hintEl, h('p', { class: 'error', id: `${id}-error`, hidden: true }), control);
+}
+const textarea = (name: string, required = true) => h('textarea', { name, rows: 4, required });
+const input = (name: string, required = true, value = '') => h('input', { name, type: 'text', required, value });
+const options = (name: string, values: readonly string[], labels: Record<string, string> = {}) =>
+  h('select', { name }, ...values.map((v) => h('option', { value: v }, labels[v] ?? v)));
+
+const ACTIONS: ActionSpec[] = [
+  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => OPEN.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
+  {
+    type: 'request-info',
+    title: 'Ask for information',
+    button: 'Send and wait',
+    done: 'Asked the requester; the SLA is paused until they answer.',
+    fits: (c) => c.status === 'new' || c.status === 'investigating',
+    fields: () => [field('Question (emailed; the SLA pauses until they answer)', textarea('message'))],
+  },
+  { type: 'note', title: 'Internal note', button: 'Add note', done: 'Note added.', fits: () => true, fields: () => [field('Note (agents only)', textarea('note'))] },
+  {
+    type: 'assign',
+    title: 'Assign',
+    button: 'Assign',
+    done: 'Assigned.',
+    fits: () => true,
+    fields: (c, session) => [field('Assignee', input('assignee', true, c.assignee ?? agentName(session)), 'An agent id or email; yours is filled in.')],
+  },
+  {
+    type: 'escalate',
+    title: 'Escalate',
+    button: 'Escalate',
+    done: 'Escalation started.',
+    fits: (c) => OPEN.has(c.status) && c.escalation?.status !== 'active',
+    fields: () => [field('Reason', input('reason'))],
+  },
+  { type: 'acknowledge', title: 'Acknowledge the escalation', button: 'Acknowledge', done: 'Escalation acknowledged.', fits: (c) => c.escalation?.status === 'active', fields: () => [] },
+  {
+    type: 'change-priority',
+    title: 'Change priority',
+    button: 'Change priority',
+    done: 'Priority changed; deadlines re-planned.',
+    fits: (c) => OPEN.has(c.status),
+    fields: (c) => {
+      const select = options('priority', PRIORITIES.filter((p) => p !== c.priority));
+      return [field('New priority', select), field('Reason (optional)', input('reason', false))];
+    },
+  },
+  {
+    type: 'resolve',
+    title: 'Resolve',
+    button: 'Resolve',
+    done: 'Case resolved.',
+    fits: (c) => OPEN.has(c.status),
+    fields: () => [field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)), field('Summary (optional)', textarea('summary', false))],
+  },
+  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
+];
+
+function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLElement {
+  const c = view.case;
+  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c));
+  const forms = available.map((spec, i) => {
+    const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
+    const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
+    on(form, 'submit', (event) => {
+      event.preventDefault();
+      void perform(ctx, view, spec, form, submit, notices);
+    });
+    return h('details', { class: 'action', open: i === 0 && spec.type === 'reply' }, h('summary', {}, spec.title), form);
+  });
+  return panel('Actions', forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted' }, 'Nothing to do on this case with your role.'));
+}
+
+async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form: HTMLFormElement, submit: HTMLButtonElement, notices: HTMLElement): Promise<void> {
+  const body: Record<string, unknown> = { type: spec.type, expectedVersion: view.case.version };
+  for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') body[k] = v;
+  // The API's own schema first: a bad field is shown here and nothing is sent.
+  const parsed = parseAgentAction(body);
+  showFieldErrors(form, parsed.ok ? [] : parsed.problems);
+  if (!parsed.ok) return;
+  submit.disabled = true;
+  try {
+    await ctx.api.act(view.case.caseId, body);
+    const fresh = await ctx.api.getCase(view.case.caseId);
+    render(ctx, fresh, notice('success', spec.done));
+  } catch (error) {
+    submit.disabled = false;
+    if (!(error instanceof ApiError)) {
+      replace(notices, notice('error', 'Could not reach the API; nothing was changed. Try again.'));
+      return;
+    }
+    if (error.status === 409) {
+      const reload = h('button', { type: 'button', class: 'button' }, 'Reload');
+      on(reload, 'click', () => ctx.refresh());
+      const stale = error.message.startsWith('Someone else changed');
+      replace(notices, notice('error', h('strong', {}, CONFLICT_MESSAGE), stale ? '' : h('span', { class: 'detail' }, ` (${error.message})`), ' ', reload));
+      notices.querySelector<HTMLElement>('.notice')?.focus();
+      return;
+    }
+    if (error.status === 400 && error.fields.length) {
+      showFieldErrors(form, error.fields);
+      return;
+    }
+    replace(notices, notice('error', error.status === 403 ? `Your role may not do this: ${error.message}` : `The action failed: ${error.message}`));
+  }
+}
+
+function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
+  let first: HTMLElement | undefined;
+  for (const wrapper of form.querySelectorAll<HTMLElement>('.field')) {
+    const name = wrapper.dataset.field ?? '';
+    const problem = problems.find((p) => p.field === name);
+    const control = wrapper.querySelector<HTMLElement>('input, textarea, select');
+    const error = wrapper.querySelector<HTMLElement>('.error');
+    if (!control || !error) continue;
+    const hint = wrapper.querySelector<HTMLElement>('.hint');
+    error.textContent = problem ? `${wrapper.querySelector('label')?.textContent ?? name} ${problem.message}` : '';
+    error.hidden = !problem;
+    if (problem) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+    const describedBy = [hint?.id, problem ? error.id : undefined].filter(Boolean).join(' ');
+    if (describedBy) control.setAttribute('aria-describedby', describedBy);
+    else control.removeAttribute('aria-describedby');
+    if (problem && !first) first = control;
+  }
+  first?.focus();
+}

@@ -1,0 +1,152 @@
+// The lead's dashboard: today's (or this week's) aggregates as numbers and CSS bar charts, from the
+// same report model as the emailed reports (GET /reports/current).
+import type { Priority } from '#domain/case.ts';
+import type { Metric, Report } from '#domain/reporting/report.ts';
+import { h, on, replace } from '../dom.ts';
+import { ApiError } from './api.ts';
+import { hasRole } from './auth.ts';
+import { categoryLabel, formatDateTime } from './format.ts';
+import { notice, priorityBadge } from './ui.ts';
+import type { View } from './view.ts';
+
+function formatMetric(m: Metric): string {
+  if (m.current === null) return '—';
+  const atLeast = m.atLeast?.current ? '≥ ' : '';
+  if (m.unit === 'percent') return `${m.current.toFixed(m.current % 1 === 0 ? 0 : 1)}%`;
+  if (m.unit === 'minutes') return m.current >= 120 ? `${atLeast}${(m.current / 60).toFixed(1)} h` : `${atLeast}${Math.round(m.current)} min`;
+  return String(m.current);
+}
+
+function formatChange(m: Metric): string {
+  if (m.delta === null) return 'no earlier data';
+  if (m.delta === 0) return 'same as before';
+  const sign = m.delta > 0 ? '+' : '−';
+  const abs = Math.abs(m.delta);
+  if (m.unit === 'percent') return `${sign}${abs.toFixed(1)} pts`;
+  if (m.changePct !== null) return `${sign}${Math.abs(m.changePct).toFixed(0)}% (${sign}${m.unit === 'minutes' ? `${Math.round(abs)} min` : abs})`;
+  return `${sign}${m.unit === 'minutes' ? `${Math.round(abs)} min` : abs}`;
+}
+
+function card(label: string, m: Metric): HTMLElement {
+  return h('div', { class: 'metric' }, h('p', { class: 'metric-label' }, label), h('p', { class: 'metric-value' }, formatMetric(m)), h('p', { class: 'metric-change' }, formatChange(m)));
+}
+
+interface Bar {
+  label: string;
+  value: number;
+  note?: string;
+}
+
+/** A horizontal bar chart made of elements: each bar's width is set through the CSSOM (allowed by the CSP). */
+function barChart(title: string, bars: Bar[], unit = ''): HTMLElement {
+  const id = `chart-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  return h(
+    'section',
+    { class: 'panel chart', 'aria-labelledby': id },
+    h('h2', { id }, title),
+    bars.length === 0
+      ? h('p', { class: 'muted' }, 'Nothing yet.')
+      : h(
+          'ul',
+          { class: 'bars' },
+          ...bars.map((b) => {
+            const fill = h('span', { class: 'bar-fill' });
+            fill.style.width = `${(b.value / max) * 100}%`;
+            return h(
+              'li',
+              { class: 'bar-row' },
+              h('span', { class: 'bar-label' }, b.label),
+              h('span', { class: 'bar-track', 'aria-hidden': 'true' }, fill),
+              h('span', { class: 'bar-value' }, `${b.value}${unit}`, b.note ? h('span', { class: 'muted' }, ` ${b.note}`) : null),
+            );
+          }),
+        ),
+  );
+}
+
+export const dashboardView: View = async (ctx, params) => {
+  const heading = h('h1', { tabindex: -1 }, 'Dashboard');
+  if (!hasRole(ctx.session, 'lead', 'risk')) {
+    replace(ctx.main, heading, notice('info', 'The dashboard is for leads and the risk team. Sign in with one of those roles to see it.'));
+    ctx.arrive('Dashboard', heading);
+    return undefined;
+  }
+  const cadence = params.get('cadence') === 'weekly' ? 'weekly' : 'daily';
+  const toggle = h(
+    'nav',
+    { class: 'segmented', 'aria-label': 'Period' },
+    h('a', { href: '#/dashboard', 'aria-current': cadence === 'daily' ? 'page' : null }, 'Today'),
+    h('a', { href: '#/dashboard?cadence=weekly', 'aria-current': cadence === 'weekly' ? 'page' : null }, 'This week'),
+  );
+  const body = h('div', { class: 'dashboard' }, h('p', { class: 'muted' }, 'Loading…'));
+  replace(ctx.main, h('div', { class: 'view-head' }, heading, toggle), body);
+  ctx.arrive('Dashboard', heading);
+
+  let report: Report;
+  try {
+    report = await ctx.api.currentReport(cadence);
+  } catch (error) {
+    replace(body, notice('error', `Could not load the numbers: ${error instanceof ApiError ? error.message : 'the API is unreachable'}`));
+    return undefined;
+  }
+  const hl = report.headline;
+  const refresh = h('button', { type: 'button', class: 'button subtle' }, 'Refresh');
+  on(refresh, 'click', () => ctx.refresh());
+  replace(
+    body,
+    h('p', { class: 'muted' }, `${report.title} · as of ${formatDateTime(report.asOf)} (${report.timeZone}) · compared with ${report.previousPeriod} `, refresh),
+    h(
+      'div',
+      { class: 'metrics' },
+      card('Cases opened', hl.opened),
+      card('Cases resolved', hl.resolved),
+      card('First response within SLA', hl.firstResponseSla),
+      card('Resolution within SLA', hl.resolutionSla),
+      card('First response p50', hl.firstResponseP50),
+      card('Resolution p50', hl.resolutionP50),
+      card('Repeat complaints', hl.repeatRate),
+      card('Escalations started', hl.escalationsStarted),
+      card('Open backlog', { unit: 'count', current: report.backlog.total, previous: null, delta: null, changePct: null }),
+    ),
+    h(
+      'div',
+      { class: 'charts' },
+      barChart(
+        'Opened by category',
+        report.byCategory.filter((c) => (c.opened.current ?? 0) > 0).map((c) => ({ label: c.label, value: c.opened.current ?? 0, ...(c.repeat > 0 && { note: `(${c.repeat} repeat)` }) })),
+      ),
+      barChart('Opened by channel', report.byChannel.map((c) => ({ label: c.label, value: c.opened.current ?? 0 }))),
+      barChart('Open backlog by age', report.backlog.buckets.map((b) => ({ label: b.label, value: b.count }))),
+      barChart('Escalations by tier', report.escalationByTier.map((t) => ({ label: t.label, value: t.count.current ?? 0 }))),
+      barChart('Resolutions by outcome', report.outcomes.map((o) => ({ label: o.label, value: o.count }))),
+      barChart(
+        'Last hour by category',
+        report.trends.map((t) => ({ label: `${categoryLabel(t.category)}${t.surge ? ' ⚠ surge' : ''}`, value: t.lastHour, note: `(baseline ${t.baseline})` })),
+      ),
+    ),
+    report.openIncidents.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'incidents-title' },
+          h('h2', { id: 'incidents-title' }, 'Surge incidents'),
+          h('ul', {}, ...report.openIncidents.map((i) => h('li', {}, `${categoryLabel(i.category)}: ${i.lastHour} in an hour (baseline ${i.baseline}), ${i.status}, detected ${formatDateTime(i.detectedAt)}`))),
+        )
+      : null,
+    report.topConsumerCases.length
+      ? h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'top-title' },
+          h('h2', { id: 'top-title' }, 'Top-consumer cases'),
+          h(
+            'ul',
+            { class: 'earlier-list' },
+            ...report.topConsumerCases.map((t) =>
+              h('li', {}, priorityBadge(t.priority as Priority), ' ', h('a', { href: `#/cases/${encodeURIComponent(t.caseId)}`, class: 'case-ref' }, t.reference), ' ', h('span', {}, t.subject), h('span', { class: 'muted' }, ` · ${t.tier} · ${t.status}`)),
+            ),
+          ),
+        )
+      : null,
+  );
+  return undefined;
+};

@@ -1,0 +1,139 @@
+// Words and numbers for the console: labels, dates, SLA countdowns, urgency and timeline lines.
+import type { Actor, CaseEvent, CaseRecord, CaseStatus, Priority } from '#domain/case.ts';
+import { categoryLabel } from '#domain/reporting/report.ts';
+
+export { categoryLabel };
+
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  new: 'New',
+  investigating: 'Investigating',
+  waiting_on_user: 'Waiting on requester',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+export const PRIORITY_LABELS: Record<Priority, string> = { P1: 'P1 · critical', P2: 'P2 · high', P3: 'P3 · normal', P4: 'P4 · low' };
+export const OUTCOME_LABELS: Record<string, string> = {
+  resolved: 'Resolved',
+  confirmed_risk: 'Confirmed risk',
+  false_positive: 'False positive',
+  duplicate: 'Duplicate',
+};
+const PRIORITY_RANK: Record<Priority, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export const formatDateTime = (iso: string): string => {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : dateTime.format(t);
+};
+
+export function formatAmount(amount: number, currency: string | undefined): string {
+  if (!currency) return String(amount);
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+/** "2d 4h", "3h 05m", "12m 09s" — coarser the further away. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${two(m)}m`;
+  return `${m}m ${two(sec)}s`;
+}
+
+export const DUE_SOON_MS = 4 * 3600_000;
+
+/** What the SLA clock of a case is doing now. */
+export type SlaState =
+  | { state: 'running'; which: 'first response' | 'resolution'; dueAt: number; breached: boolean }
+  | { state: 'paused' }
+  | { state: 'done' };
+
+type SlaFields = Pick<CaseRecord, 'status' | 'deadlines' | 'sla' | 'firstRespondedAt'>;
+
+export function slaState(c: SlaFields): SlaState {
+  if (c.status === 'resolved' || c.status === 'closed') return { state: 'done' };
+  if (c.status === 'waiting_on_user') return { state: 'paused' };
+  // Before the first response its deadline counts; after it, the resolution deadline.
+  if (!c.firstRespondedAt && !c.sla.firstResponseBreached) {
+    return { state: 'running', which: 'first response', dueAt: Date.parse(c.deadlines.firstResponseDue), breached: false };
+  }
+  if (!c.firstRespondedAt && Date.parse(c.deadlines.firstResponseDue) < Date.parse(c.deadlines.resolutionDue)) {
+    return { state: 'running', which: 'first response', dueAt: Date.parse(c.deadlines.firstResponseDue), breached: true };
+  }
+  return { state: 'running', which: 'resolution', dueAt: Date.parse(c.deadlines.resolutionDue), breached: c.sla.resolutionBreached };
+}
+
+/** Most urgent first: running clocks by due time (overdue first), then paused, then finished cases. */
+export function byUrgency<T extends SlaFields & Pick<CaseRecord, 'priority' | 'openedAt'>>(a: T, b: T): number {
+  const rank = (s: SlaState) => (s.state === 'running' ? 0 : s.state === 'paused' ? 1 : 2);
+  const sa = slaState(a);
+  const sb = slaState(b);
+  if (rank(sa) !== rank(sb)) return rank(sa) - rank(sb);
+  if (sa.state === 'running' && sb.state === 'running' && sa.dueAt !== sb.dueAt) return sa.dueAt - sb.dueAt;
+  if (a.priority !== b.priority) return PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority];
+  return a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : 0;
+}
+
+export function describeActor(actor: Actor | undefined): string {
+  if (!actor) return 'trustdesk';
+  if (actor.kind === 'requester') return `${actor.email} (requester)`;
+  if (actor.kind === 'agent') return `${actor.id} (${actor.role})`;
+  return 'trustdesk';
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const deadlineName = (v: unknown) => (v === 'firstResponse' ? 'first response' : 'resolution');
+
+/** One timeline entry in words: a title and, when there is one, the text that was written. */
+export function describeEvent(e: CaseEvent): { title: string; detail?: string } {
+  const d = e.data ?? {};
+  switch (e.type) {
+    case 'case.opened':
+      return { title: `Case opened by ${d.channel === 'email' ? 'email' : 'web form'} · ${String(d.priority ?? '')}` };
+    case 'incident.opened':
+      return { title: `Incident opened: ${String(d.lastHour ?? '?')} cases in the last hour (baseline ${String(d.baseline ?? '?')})` };
+    case 'agent.replied':
+      return { title: d.firstResponse ? 'Replied to the requester (first response)' : 'Replied to the requester', detail: text(d.message) };
+    case 'agent.requested-info':
+      return { title: 'Asked the requester for information (SLA paused)', detail: text(d.message) };
+    case 'agent.noted':
+      return { title: 'Internal note', detail: text(d.note) };
+    case 'case.assigned':
+      return { title: `Assigned to ${String(d.assignee)}${d.previous ? ` (was ${String(d.previous)})` : ''}` };
+    case 'escalation.started':
+      return { title: `Escalation started at ${String(d.startTier ?? 'L1')}`, detail: text(d.reason) };
+    case 'escalation.notified':
+      return { title: `Escalation: ${String(d.tier)} notified` };
+    case 'escalation.acknowledged':
+      return { title: `Escalation acknowledged (${String(d.tier ?? '')})` };
+    case 'escalation.unacknowledged':
+      return { title: 'Escalation ran out of tiers without an acknowledgement' };
+    case 'case.resolved':
+      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}`, detail: text(d.summary) };
+    case 'case.reopened':
+      return { title: `Reopened (was ${STATUS_LABELS[d.from as CaseStatus] ?? String(d.from)})`, detail: text(d.reason) };
+    case 'case.priority-changed':
+      return { title: `Priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
+    case 'case.closed':
+      return { title: d.reason === 'resolved-and-silent' ? 'Closed after the resolution (no reply)' : 'Closed: no reply from the requester' };
+    case 'requester.replied': {
+      const subject = text(d.subject);
+      const message = text(d.message);
+      return { title: d.reopened ? 'The requester wrote again (case reopened)' : 'The requester wrote', ...((subject || message) && { detail: [subject, message].filter(Boolean).join('\n\n') }) };
+    }
+    case 'sla.warning':
+      return { title: `SLA warning: ${deadlineName(d.deadline)} due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : 'soon'}` };
+    case 'sla.breached':
+      return { title: `SLA breached: ${deadlineName(d.deadline)} was due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : ''}` };
+    default:
+      return { title: e.type };
+  }
+}

@@ -1,0 +1,149 @@
+// The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use.
+import { CASE_STATUSES, CATEGORIES, PRIORITIES } from '#domain/case.ts';
+import { h, on, replace } from '../dom.ts';
+import { ApiError, cloudNow, type CaseSummary } from './api.ts';
+import { agentName } from './auth.ts';
+import { byUrgency, categoryLabel, DUE_SOON_MS, formatDateTime, slaState, STATUS_LABELS } from './format.ts';
+import { notice, priorityBadge, slaCell, statusBadge } from './ui.ts';
+import type { View } from './view.ts';
+
+const REFRESH_MS = 30_000;
+
+interface Filters {
+  status: string; // 'open' | 'any' | a status
+  priority: string;
+  category: string;
+  assignee: string; // '' | 'none' | 'me'
+  sla: string; // '' | 'breached' | 'soon'
+}
+
+const filtersFrom = (p: URLSearchParams): Filters => ({
+  status: p.get('status') ?? 'open',
+  priority: p.get('priority') ?? '',
+  category: p.get('category') ?? '',
+  assignee: p.get('assignee') ?? '',
+  sla: p.get('sla') ?? '',
+});
+
+function select(name: string, label: string, value: string, options: [string, string][]): HTMLElement {
+  const el = h('select', { id: `filter-${name}`, name }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+  return h('div', { class: 'filter' }, h('label', { for: `filter-${name}` }, label), el);
+}
+
+export const queueView: View = async (ctx, params) => {
+  const filters = filtersFrom(params);
+  const heading = h('h1', { tabindex: -1 }, 'Queue');
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+  const results = h('div', { class: 'queue-results' });
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Filter the queue' },
+    select('status', 'Status', filters.status, [
+      ['open', 'Open'],
+      ['any', 'Any'],
+      ...CASE_STATUSES.map((s): [string, string] => [s, STATUS_LABELS[s]]),
+    ]),
+    select('priority', 'Priority', filters.priority, [['', 'Any'], ...PRIORITIES.map((p): [string, string] => [p, p])]),
+    select('category', 'Category', filters.category, [['', 'Any'], ...CATEGORIES.map((c): [string, string] => [c, categoryLabel(c)])]),
+    select('assignee', 'Assignee', filters.assignee, [
+      ['', 'Anyone'],
+      ['none', 'Unassigned'],
+      ['me', 'Me'],
+    ]),
+    select('sla', 'SLA', filters.sla, [
+      ['', 'Any'],
+      ['breached', 'Breached'],
+      ['soon', 'Due within 4 h or overdue'],
+    ]),
+    h('button', { type: 'submit', class: 'button' }, 'Apply'),
+  );
+  on(form, 'change', () => form.requestSubmit());
+  on(form, 'submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const query = new URLSearchParams();
+    for (const [k, v] of data) if (typeof v === 'string' && v !== '' && !(k === 'status' && v === 'open')) query.set(k, v);
+    ctx.navigate(`#/queue${query.size ? `?${query}` : ''}`);
+  });
+  const refreshButton = h('button', { type: 'button', class: 'button subtle' }, 'Refresh');
+  replace(ctx.main, h('div', { class: 'view-head' }, heading, refreshButton), form, status, results);
+  ctx.arrive('Queue', heading);
+
+  // The API filters what it can; "open" and "due soon" are decided here, on the cloud's clock.
+  const serverFilter: Record<string, string> = {};
+  if (filters.status !== 'open' && filters.status !== 'any') serverFilter.status = filters.status;
+  if (filters.priority) serverFilter.priority = filters.priority;
+  if (filters.category) serverFilter.category = filters.category;
+  if (filters.assignee) serverFilter.assignee = filters.assignee === 'me' ? agentName(ctx.session) : filters.assignee;
+  if (filters.sla === 'breached') serverFilter.breached = 'true';
+  const keep = (c: CaseSummary) => {
+    if (filters.status === 'open' && (c.status === 'resolved' || c.status === 'closed')) return false;
+    if (filters.sla === 'soon') {
+      const s = slaState(c);
+      return s.state === 'running' && s.dueAt - cloudNow() < DUE_SOON_MS;
+    }
+    return true;
+  };
+
+  let items: CaseSummary[] = [];
+  let cursor: string | undefined;
+  let loading = false;
+
+  const render = () => {
+    const shown = items.filter(keep).sort(byUrgency);
+    status.textContent = `${shown.length} case${shown.length === 1 ? '' : 's'}${cursor ? ' (more to load)' : ''}, most urgent first`;
+    const more = cursor ? h('button', { type: 'button', class: 'button' }, 'Load more') : null;
+    if (more) on(more, 'click', () => void load(true));
+    if (shown.length === 0) {
+      replace(results, h('p', { class: 'empty' }, 'No cases match these filters.'), more);
+      return;
+    }
+    const rows = shown.map((c) =>
+      h(
+        'tr',
+        { 'data-case-id': c.caseId, class: c.sla.firstResponseBreached || c.sla.resolutionBreached ? 'is-breached' : null },
+        h('td', { class: 'col-sla' }, slaCell(c)),
+        h('td', {}, priorityBadge(c.priority)),
+        h('td', { class: 'col-case' }, h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-ref' }, c.reference), h('span', { class: 'case-subject' }, c.subject)),
+        h('td', {}, categoryLabel(c.category)),
+        h('td', {}, statusBadge(c.status), c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null),
+        h('td', {}, c.assignee ?? h('span', { class: 'muted' }, 'unassigned')),
+        h('td', { class: 'num' }, String(c.riskScore)),
+        h('td', {}, h('time', { datetime: c.openedAt }, formatDateTime(c.openedAt))),
+      ),
+    );
+    const table = h(
+      'table',
+      { class: 'queue' },
+      h('caption', { class: 'visually-hidden' }, 'Cases, most urgent first'),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['SLA', 'Priority', 'Case', 'Category', 'Status', 'Assignee', 'Risk', 'Opened'].map((t) => h('th', { scope: 'col' }, t))),
+      ),
+      h('tbody', {}, rows),
+    );
+    replace(results, h('div', { class: 'table-wrap' }, table), more);
+  };
+
+  const load = async (next: boolean) => {
+    if (loading) return;
+    loading = true;
+    try {
+      const page = await ctx.api.listCases(serverFilter, next ? cursor : undefined);
+      items = next ? [...items, ...page.items] : page.items;
+      cursor = page.cursor;
+      render();
+    } catch (error) {
+      replace(results, notice('error', error instanceof ApiError ? `Could not load the queue: ${error.message}` : 'Could not reach the API.'));
+    } finally {
+      loading = false;
+    }
+  };
+  on(refreshButton, 'click', () => void load(false));
+  await load(false);
+  const timer = setInterval(() => {
+    if (!cursor) void load(false);
+  }, REFRESH_MS);
+  return () => clearInterval(timer);
+};
