@@ -9,7 +9,7 @@ export const SubscriptionSchema = z.object({
     z.email('must be a valid email address').check(z.maxLength(254, 'is too long')),
   ),
   cadence: z.enum(['daily', 'weekly'], 'must be daily or weekly'),
-  categories: z.optional(z.array(z.enum(CATEGORIES, `must be one of ${CATEGORIES.join(', ')}`)).check(z.maxLength(CATEGORIES.length))),
+  categories: z.optional(z.array(z.enum(CATEGORIES, `must be one of ${CATEGORIES.join(', ')}`), { error: (issue) => (issue.code === 'invalid_type' ? 'must be a list of categories' : undefined) }).check(z.maxLength(CATEGORIES.length))),
 });
 
 export type SubscriptionInput = z.output<typeof SubscriptionSchema>;

@@ -29,6 +29,9 @@ export function toCroner(awsCron: string): string {
   const fields = awsCron.trim().split(/\s+/);
   if (fields.length !== 6) throw new Error(`not an EventBridge cron expression: ${awsCron}`);
   if (fields[5] !== '*') throw new Error(`only year * is supported locally: ${awsCron}`);
+  // EventBridge numbers the days of the week 1-7 from Sunday, croner 0-6: renumber every day number
+  // (not the n of "d#n" nor a step); names (MON) mean the same in both.
+  fields[4] = fields[4]!.replace(/(^|[,-])([1-7])(?![0-9])/g, (_, before: string, day: string) => `${before}${Number(day) - 1}`);
   return fields.slice(0, 5).join(' ');
 }
 

@@ -153,7 +153,8 @@ export class DynamoReportingStore implements ReportingStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: toItem({ pk: reportingKeys.incidentsOfDay(incident.detectedAt.slice(0, 10)), sk: incident.key, ...incident }),
+                // Listed under the local day of its window (the report's day), not detectedAt's UTC day.
+                Item: toItem({ pk: reportingKeys.incidentsOfDay(incident.windowStart.slice(0, 10)), sk: incident.key, ...incident }),
               },
             },
           ],

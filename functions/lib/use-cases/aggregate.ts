@@ -151,14 +151,17 @@ function chunks(cases: { updates: CounterUpdate[]; move: WatermarkMove }[]): { u
 /** Per category with new cases: this hour against the same hour on previous days. */
 async function watchForSurges(deps: AggregateDeps, fresh: CaseEvent[], records: Map<string, CaseRecord>): Promise<string[]> {
   const { policy } = deps;
-  const touched = new Map<Category, string>();
+  // Every hour a category got new cases in: a batch that spans an hour boundary checks both hours.
+  const touched = new Map<string, { category: Category; hour: string }>();
   for (const e of fresh) {
     if (e.type !== 'case.opened') continue;
     const record = records.get(e.caseId);
-    if (record && record.channel !== 'system') touched.set(record.category, hourKey(e.at, policy.timeZone));
+    if (!record || record.channel === 'system') continue;
+    const hour = hourKey(e.at, policy.timeZone);
+    touched.set(`${record.category}|${hour}`, { category: record.category, hour });
   }
   const opened: string[] = [];
-  for (const [category, hour] of touched) {
+  for (const { category, hour } of touched.values()) {
     const hours = [hour, ...sameHourPreviousDays(hour, policy.surge.baselineDays)];
     const found = await deps.reporting.readItems(hours.map((h) => ({ pk: aggregateItem.trend(category), sk: h })));
     const count = (h: string) => Number(found.get(`${aggregateItem.trend(category)}|${h}`)?.n_opened ?? 0);
