@@ -72,6 +72,19 @@ export const InquirySchema = z.object({
 
 export type Inquiry = z.output<typeof InquirySchema>;
 
+/** Each field as people read it: the form's labels and the error pages name fields this way. */
+export const INQUIRY_LABELS: Record<keyof z.output<typeof InquirySchema>, string> = {
+  email: 'Email address',
+  name: 'Your name',
+  userId: 'Account ID',
+  category: 'What is it about?',
+  subject: 'Subject',
+  message: 'What happened?',
+  amount: 'Amount',
+  currency: 'Currency',
+  transactionId: 'Transaction or order ID',
+};
+
 export interface FieldProblem {
   field: string;
   message: string;

@@ -6,11 +6,13 @@ import { parseInquiry } from '#events/inquiry.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { ValidationError } from '#lib/errors.ts';
+import { AppError, ValidationError } from '#lib/errors.ts';
 import { httpErrors, json, readBody } from '#lib/http.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
+import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
 import { submitInquiry, type SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
+import { confirmationPage, errorPage, problemPage, wantsHtml } from './html.ts';
 
 const env = loadEnv(['CASES_TABLE', 'PROFILES_TABLE']);
 const deps: SubmitDeps = {
@@ -24,7 +26,7 @@ const deps: SubmitDeps = {
 export const MAX_BODY_BYTES = 32 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 
-async function submit(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function create(event: APIGatewayProxyEvent): Promise<{ caseId: string; reference: string; replayed: boolean }> {
   const body = readBody(event, MAX_BODY_BYTES);
   const idempotencyKey = event.headers['idempotency-key'];
   const problems = [];
@@ -49,11 +51,22 @@ async function submit(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     },
     ...(idempotencyKey && { idempotencyKey }),
   });
-  return json(
-    201,
-    { caseId: result.caseId, reference: result.reference },
-    result.replayed ? { 'idempotent-replayed': 'true' } : {},
-  );
+  return result;
+}
+
+async function submit(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  // A browser posting the form without JavaScript gets pages; every other client gets JSON.
+  if (!wantsHtml(event.headers)) {
+    const result = await create(event);
+    return json(201, { caseId: result.caseId, reference: result.reference }, result.replayed ? { 'idempotent-replayed': 'true' } : {});
+  }
+  try {
+    return confirmationPage((await create(event)).reference);
+  } catch (error) {
+    if (error instanceof AppError) return problemPage(error.status, error.message, error.fields ?? []);
+    logger.error('unhandled error', { error: error as Error });
+    return errorPage(500);
+  }
 }
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

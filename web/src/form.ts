@@ -2,7 +2,7 @@
 // sent (so a form with bad fields posts nothing), errors appear inline and in a summary that takes focus,
 // and the case reference is shown in place. Without JavaScript the form posts to /inquiries as it is.
 import * as z from 'zod/mini';
-import { parseInquiry, type FieldProblem } from '#events/inquiry.ts';
+import { INQUIRY_LABELS, parseInquiry, type FieldProblem } from '#events/inquiry.ts';
 import { byId, h, on, replace } from './dom.ts';
 
 // zod would probe `new Function` (refused by the CSP); tell it not to.
@@ -10,17 +10,7 @@ z.config({ jitless: true });
 
 const FIELDS = ['email', 'name', 'userId', 'category', 'subject', 'message', 'amount', 'currency', 'transactionId'] as const;
 type Field = (typeof FIELDS)[number];
-const LABELS: Record<Field, string> = {
-  email: 'Email address',
-  name: 'Your name',
-  userId: 'Account ID',
-  category: 'What is it about?',
-  subject: 'Subject',
-  message: 'What happened?',
-  amount: 'Amount',
-  currency: 'Currency',
-  transactionId: 'Transaction or order ID',
-};
+const LABELS: Record<Field, string> = INQUIRY_LABELS;
 const REFERENCE = /^TD-[0-9A-Z]{6}$/;
 
 const form = byId<HTMLFormElement>('inquiry-form');
