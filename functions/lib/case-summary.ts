@@ -17,6 +17,7 @@ export function summarizeCase(r: CaseRecord): CaseSummary {
     updatedAt: r.updatedAt,
     deadlines: r.deadlines,
     sla: r.sla,
+    ...(r.firstRespondedAt && { firstRespondedAt: r.firstRespondedAt }),
     ...(r.assignee && { assignee: r.assignee }),
     ...(r.escalation && { escalation: r.escalation }),
     version: r.version,

@@ -57,6 +57,8 @@ export interface CaseSummary {
   updatedAt: string;
   deadlines: CaseRecord['deadlines'];
   sla: CaseRecord['sla'];
+  /** Set once an agent answered: the resolution deadline is the one that counts from then on. */
+  firstRespondedAt?: string;
   assignee?: string;
   escalation?: CaseRecord['escalation'];
   version: number;

@@ -16,13 +16,15 @@ import type { Storage } from './storage.ts';
 
 /**
  * Reporting: the stream folded into aggregates (exactly once, coalesced per batch), surge detection
- * that opens incident cases, scheduled daily/weekly report emails, and the subscriptions API.
+ * that opens incident cases, scheduled daily/weekly report emails, the subscriptions API and the
+ * dashboard's read endpoint.
  */
 export class Reporting extends Construct {
   readonly table: Table;
   readonly aggregator: AppFunction;
   readonly report: AppFunction;
   readonly subscriptions: AppFunction;
+  readonly reportsApi: AppFunction;
   readonly parked: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
@@ -100,5 +102,11 @@ export class Reporting extends Construct {
     api.agentRoute('GET', '/subscriptions', this.subscriptions);
     api.agentRoute('POST', '/subscriptions', this.subscriptions);
     api.agentRoute('DELETE', '/subscriptions/{subscriptionId}', this.subscriptions);
+
+    // The console's dashboard: the period in progress, from the same report model as the emails.
+    this.reportsApi = new AppFunction(this, 'ReportsApi', { handlerDir: 'reports-api', description: 'Current period numbers for the dashboard (leads, risk)' })
+      .useTable(storage.casesTable, 'CASES_TABLE', 'read')
+      .useTable(this.table, 'REPORTING_TABLE', 'read');
+    api.agentRoute('GET', '/reports/current', this.reportsApi);
   }
 }

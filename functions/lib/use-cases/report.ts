@@ -2,7 +2,7 @@
 // emailed once per subscriber and period — a retried run skips everyone it already reached.
 import { CATEGORIES } from '#domain/case.ts';
 import type { AggregateKey } from '#domain/reporting/aggregate.ts';
-import { hourKey, lastCompletePeriod, periodDays, previousPeriod, sameHourPreviousDays, type Cadence } from '#domain/reporting/buckets.ts';
+import { dayKey, hourKey, lastCompletePeriod, weekOf, periodDays, previousPeriod, sameHourPreviousDays, type Cadence } from '#domain/reporting/buckets.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
 import { buildReport, type AggregateRow, type BacklogRow, type IncidentRow, type Report, type TopConsumerCase, type TrendRow } from '#domain/reporting/report.ts';
 import { renderCsv, renderHtml, renderSubject, renderText } from '#domain/reporting/render.ts';
@@ -35,7 +35,7 @@ function countersOf(attributes: Record<string, unknown>): Record<string, number>
   return counters;
 }
 
-async function dayRows(deps: ReportDeps, days: string[]): Promise<AggregateRow[]> {
+async function dayRows(deps: ReportReadDeps, days: string[]): Promise<AggregateRow[]> {
   const rows: AggregateRow[] = [];
   for (const day of days) {
     for (const item of await deps.reporting.readPartition(aggregateItem.aggregate('day', day))) {
@@ -48,7 +48,10 @@ async function dayRows(deps: ReportDeps, days: string[]): Promise<AggregateRow[]
 }
 
 /** Everything the report shows, read from the reporting table (and a bounded list of top-consumer cases). */
-export async function reportFor(deps: ReportDeps, cadence: Cadence, period: string, categories?: readonly string[]): Promise<Report> {
+/** What building a report reads (sending it also needs the mailer). */
+export type ReportReadDeps = Omit<ReportDeps, 'mailer'>;
+
+export async function reportFor(deps: ReportReadDeps, cadence: Cadence, period: string, categories?: readonly string[]): Promise<Report> {
   const tz = deps.policy.timeZone;
   const days = periodDays(cadence, period);
   const wanted = (category: unknown) => !categories || categories.includes(String(category));
@@ -126,6 +129,13 @@ export async function reportFor(deps: ReportDeps, cadence: Cadence, period: stri
     timeZone: tz,
     topRepeatCategories: deps.policy.topRepeatCategories,
   });
+}
+
+/** The period in progress (today, or this ISO week, in the report's time zone), for the console's dashboard. */
+export function currentReport(deps: ReportReadDeps, cadence: Cadence): Promise<Report> {
+  const now = deps.clock.now();
+  const period = cadence === 'daily' ? dayKey(now, deps.policy.timeZone) : weekOf(now, deps.policy.timeZone);
+  return reportFor(deps, cadence, period);
 }
 
 export function reportEmail(report: Report, to: string): OutboundEmail {
