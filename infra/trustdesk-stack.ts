@@ -8,6 +8,7 @@ import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
+import { Web } from './constructs/web.ts';
 
 export const STACK_NAME = 'Trustdesk';
 
@@ -24,8 +25,10 @@ export class TrustdeskStack extends Stack {
     new Lifecycle(this, 'Lifecycle', { storage, config });
     new AgentApi(this, 'Agents', { storage, api });
     new Reporting(this, 'Reporting', { storage, api, config });
+    const web = new Web(this, 'Web', { api, identity });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
+    new CfnOutput(this, 'SiteUrl', { value: web.url, description: 'The public form; the agent console is at /console' });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'IntakeAddress', { value: config.intakeAddress });

@@ -205,7 +205,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
 }
 
 function send(res: ServerResponse, result: Partial<APIGatewayProxyResult> & { statusCode: number }): void {
-  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  // Stamped with the cloud's time, as API Gateway does (the virtual clock here): pages count SLA time by it.
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json', date: new Date().toUTCString() };
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = String(v);
   for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
   const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');

@@ -19,6 +19,7 @@ import { startS3Server } from './s3-server.ts';
 import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
+import { staticSiteFromTemplate } from './static-site.ts';
 import { fileCheckpointStore, memoryCheckpointStore, startStreamMapping, type StreamMapping } from './stream-poller.ts';
 import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template.ts';
 
@@ -40,7 +41,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -261,6 +262,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => smtp.stop());
 
   const routes = routesFromTemplate(template);
+  // The pages CloudFront serves on AWS; the console signs in with dev tokens here.
+  const site = staticSiteFromTemplate({ template, cdkOutDir: o.cdkOutDir, ctx, localFiles: { 'config.json': { auth: 'local' } } });
+  if (site) o.log(`✓ web pages: ${site.keys().length} file(s) from the template's bucket deployment`);
   // Work done so far, across every part; settled when a full round of waiting adds none.
   const progress = () =>
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
@@ -359,7 +363,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
           accountId: ACCOUNT,
           log: o.log,
           verifyToken: (token) => issuer.verify(token).catch(() => undefined),
-        });
+        }).then((done) => done || (site?.handle(req, res, url) ?? false));
     handled
       .then((done) => {
         if (!done) reply(404, { message: 'Not Found' });
@@ -394,6 +398,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
+      web: `${api}/`,
+      console: `${api}/console`,
     },
     clock,
     intakeAddresses: rules.flatMap((r) => r.recipients),

@@ -35,7 +35,7 @@ export class FunctionTimeoutError extends Error {
   override name = 'Runtime.Timeout';
 }
 
-/** Load every AWS::Lambda::Function of the template whose code is a bundled cdk.out asset. */
+/** Load every Node.js AWS::Lambda::Function of the template whose code is a bundled cdk.out asset. */
 export async function loadFunctions(
   template: CfnTemplate,
   cdkOutDir: string,
@@ -48,6 +48,8 @@ export async function loadFunctions(
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (typeof assetPath !== 'string') continue; // inline or custom-resource code: not ours to run
     const props = resource.Properties ?? {};
+    // Deploy-time helpers CDK adds (the BucketDeployment's Python handler): nothing to run locally.
+    if (typeof props.Runtime === 'string' && !props.Runtime.startsWith('nodejs')) continue;
     const variables = { ...((resolveIntrinsics((props.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx) ?? {}) as Record<string, string>), ...overrides };
     const [file, exportName] = String(props.Handler ?? 'index.handler').split('.') as [string, string];
     const entry = path.join(cdkOutDir, assetPath, `${file}.mjs`);

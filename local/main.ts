@@ -40,6 +40,8 @@ const { urls } = cloud;
 console.log(`
   trustdesk local cloud is up (${((performance.now() - started) / 1000).toFixed(1)} s)
 
+  Web form        ${urls.web}
+  Agent console   ${urls.console}   (sign in with a dev role)
   API             ${urls.api}          POST /inquiries · GET /cases · GET /cases/{caseId}
   Health          ${urls.health}
   Dev token       ${urls.token}   (role=agent|lead|risk)

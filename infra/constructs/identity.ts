@@ -19,7 +19,8 @@ export class Identity extends Construct {
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.client = this.userPool.addClient('Console', {
-      authFlows: { userSrp: true },
+      // The console signs in with USER_PASSWORD_AUTH (over TLS, straight to Cognito): no SDK in the page.
+      authFlows: { userSrp: true, userPassword: true },
       idTokenValidity: Duration.hours(8),
       preventUserExistenceErrors: true,
     });
