@@ -158,6 +158,9 @@ on(form, 'submit', (event) => {
 on(form, 'focusout', (event) => {
   const target = event.target as HTMLInputElement | null;
   const name = target?.name ?? '';
+  // On the way to Send, leave it to the submit: an error appearing now would move the button from
+  // under the pointer between mousedown and mouseup, and the click would be lost.
+  if (event.relatedTarget === submitButton) return;
   // Leaving a field the user typed in checks it; tabbing past an empty one does not nag.
   if (isField(name) && (touched.has(name) || (target?.value ?? '').trim() !== '')) {
     touched.add(name);

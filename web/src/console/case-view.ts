@@ -8,7 +8,7 @@ import { h, on, replace } from '../dom.ts';
 import { ApiError, type CaseView } from './api.ts';
 import { agentName, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
-import { countdown, notice, priorityBadge, slaCell, statusBadge } from './ui.ts';
+import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
 import type { View, ViewContext } from './view.ts';
 
 const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
@@ -117,19 +117,27 @@ function timelinePanel(view: CaseView): HTMLElement {
 }
 
 function slaPanel(c: CaseRecord): HTMLElement {
-  const due = (label: string, iso: string, done: boolean, breached: boolean) =>
-    h('li', {}, h('span', { class: 'sla-label' }, label), ' ', done ? h('span', { class: 'muted' }, `met by ${formatDateTime(iso)} deadline`) : countdown(Date.parse(iso)), breached ? h('span', { class: 'badge breached' }, 'breached') : null);
   const closed = !OPEN.has(c.status);
+  /** One deadline: a live countdown while it runs, else when it was met (or missed). */
+  const row = (label: string, dueIso: string, metAt: string | undefined, breached: boolean) => {
+    const due = Date.parse(dueIso);
+    const state = metAt
+      ? h('span', {}, `${Date.parse(metAt) <= due ? 'met' : 'late'}: ${formatDateTime(metAt)}`, h('span', { class: 'muted' }, ` (due ${formatDateTime(dueIso)})`))
+      : closed
+        ? h('span', { class: 'muted' }, `stopped (was due ${formatDateTime(dueIso)})`)
+        : c.status === 'waiting_on_user'
+          ? h('span', { class: 'sla-paused' }, `paused (due ${formatDateTime(dueIso)} before the pause)`)
+          : countdown(due);
+    return h('li', {}, h('span', { class: 'sla-label' }, label), ' ', state, breached ? h('span', { class: 'badge breached' }, 'breached') : null);
+  };
   return panel(
     'SLA',
-    h('p', {}, slaCell(c)),
     h(
       'ul',
       { class: 'plain' },
-      due('First response', c.deadlines.firstResponseDue, !!c.firstRespondedAt || closed, c.sla.firstResponseBreached),
-      due('Resolution', c.deadlines.resolutionDue, closed, c.sla.resolutionBreached),
+      row('First response', c.deadlines.firstResponseDue, c.firstRespondedAt, c.sla.firstResponseBreached),
+      row('Resolution', c.deadlines.resolutionDue, c.resolvedAt, c.sla.resolutionBreached),
     ),
-    c.firstRespondedAt ? h('p', { class: 'muted' }, `First response ${formatDateTime(c.firstRespondedAt)}`) : null,
     c.pauses.length ? h('p', { class: 'muted' }, `Waited on the requester ${c.pauses.length} time${c.pauses.length === 1 ? '' : 's'} (not counted)`) : null,
   );
 }
