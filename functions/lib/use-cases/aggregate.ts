@@ -4,6 +4,7 @@ import type { CaseEvent, CaseRecord, Category } from '#domain/case.ts';
 import { openIncident, INCIDENT_REQUESTER } from '#domain/incident.ts';
 import { rememberComplaint, type Policies } from '#domain/intake.ts';
 import { backlogDeltas, deltasFor, newEvents, shardFor, type CaseDims, type Delta } from '#domain/reporting/aggregate.ts';
+import { addCounters } from '#domain/reporting/counters.ts';
 import { hourKey, hourRange, sameHourPreviousDays } from '#domain/reporting/buckets.ts';
 import { eventId } from '#domain/reporting/dedupe.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
@@ -139,7 +140,7 @@ function chunks(cases: { updates: CounterUpdate[]; move: WatermarkMove }[]): { u
       const key = keys[i]!;
       const existing = current.updates.get(key);
       if (!existing) current.updates.set(key, { ...u, counters: { ...u.counters } });
-      else for (const [name, n] of Object.entries(u.counters)) existing.counters[name] = (existing.counters[name] ?? 0) + n;
+      else existing.counters = addCounters(existing.counters, u.counters);
     });
     current.moves.push(c.move);
     if (current.updates.size + current.moves.length > MAX_TRANSACTION_ITEMS) throw new Error(`case ${c.move.caseId} alone needs more than ${MAX_TRANSACTION_ITEMS} writes`);

@@ -101,7 +101,8 @@ export async function reportFor(deps: ReportReadDeps, cadence: Cadence, period: 
   });
   const topConsumerCases: TopConsumerCase[] = topItems.flatMap((i) => {
     const record = cases.get(String(i.attributes.caseId));
-    if (!record) return [];
+    // The report lists the top consumers' cases that are still open.
+    if (!record || record.status === 'resolved' || record.status === 'closed') return [];
     return [
       {
         caseId: record.caseId,
