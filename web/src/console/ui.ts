@@ -41,5 +41,5 @@ export type NoticeKind = 'info' | 'error' | 'success';
 
 /** A message in a region screen readers announce. */
 export function notice(kind: NoticeKind, ...children: (Node | string)[]): HTMLElement {
-  return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, ...children);
+  return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status', tabindex: -1 }, ...children);
 }
