@@ -1,116 +1,170 @@
-// npm run bench: figures measured on the local cloud, printed as one table and kept in bench/results.json.
+// npm run bench: every figure measured in one run on the local cloud, printed as one table and kept in
+// bench/results.json and bench/RESULTS.md (machine, Node, date; min / median / max over repeats).
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFigures } from './bundles.ts';
-import { floorOp, intakeOp, putItemOp, run, type RunFigures } from './intake.ts';
+import { costPer, typicalUsage } from './cost.ts';
+import { intakeHandlerCpu } from './handler-cpu.ts';
+import { floorOp, intakeOp, putItemOp, run } from './intake.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
+import { dynamoDbLocalPeakBytes, sampleRss } from './memory.ts';
+import { aggregationThroughput, reportBuildTime } from './reporting.ts';
+import { deadlineLateness } from './timers.ts';
 import { escalatedCaseTransitions, riskPageLatencyMs, typicalCaseTransitions } from './workflow-cost.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SEQUENTIAL_POSTS = Number(process.env.BENCH_POSTS ?? 1000);
+const env = process.env;
+const SEQUENTIAL_POSTS = Number(env.BENCH_POSTS ?? 1000);
+const RUN = Number(env.BENCH_RUN ?? 300);
+const REPEATS = Number(env.BENCH_REPEATS ?? 3);
+
+interface Figure {
+  name: string;
+  unit: string;
+  values: number[];
+  /** e.g. "≥ 0.8", "≤ 300"; judged on the median. */
+  target?: { text: string; met: (median: number) => boolean };
+}
+const figures: Figure[] = [];
+const add = (name: string, unit: string, values: number | number[], target?: Figure['target']) =>
+  figures.push({ name, unit, values: Array.isArray(values) ? values : [values], ...(target && { target }) });
+const atMost = (limit: number) => ({ text: `≤ ${limit}`, met: (m: number) => m <= limit });
+const atLeast = (limit: number) => ({ text: `≥ ${limit}`, met: (m: number) => m >= limit });
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : +n.toFixed(2));
 
 const { cloud, startMs } = await benchCloud();
-const post = async (i: number) => {
-  const res = await fetch(`${cloud.urls.api}/inquiries`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench-${i}@example.com`,
-      subject: `Coins missing after purchase #${i}`,
-      message: 'I bought 500 coins with my card yesterday and they never arrived in my wallet.',
-      amount: 4.99,
-      currency: 'USD',
-    }),
-  });
-  if (res.status !== 201) throw new Error(`POST /inquiries → ${res.status}: ${await res.text()}`);
-  await res.arrayBuffer();
-};
-
+add('local cloud start (in memory)', 'ms', startMs);
 try {
-  // Workflow figures first, on a quiet cloud (the intake run below leaves 1,000 open cases behind).
+  // ── workflows (first, on a quiet cloud) ──
   const typical = await typicalCaseTransitions(cloud);
   const escalated = await escalatedCaseTransitions(cloud);
-  const riskPages: number[] = [];
-  for (let i = 0; i < 5; i++) riskPages.push(await riskPageLatencyMs(cloud));
-  riskPages.sort((a, b) => a - b);
+  add('state transitions: typical case (open → reply → resolve → auto-close)', 'transitions', typical, atMost(12));
+  add('state transitions: escalated case (lifecycle + escalation L1 → L2 → risk)', 'transitions', escalated.lifecycle + escalated.escalation);
+  const pages: number[] = [];
+  for (let i = 0; i < 5; i++) pages.push(await riskPageLatencyMs(cloud));
+  add('P1 safety report → risk team email', 'ms', pages, atMost(1000));
+  const lateness = await deadlineLateness(cloud, 5);
+  add('deadline lateness (virtual clock moved to the deadline)', 'ms', lateness.samples);
 
-  // Intake against the storage floor and raw PutItem, same DynamoDB Local, same concurrency.
-  const RUN = Number(process.env.BENCH_RUN ?? 300);
-  const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+  // ── intake against the storage floor, same DynamoDB Local, same concurrency ──
+  const rss = sampleRss();
   const calls = { count: 0 };
   await run(200, 8, intakeOp(cloud, 'warm'));
   await run(200, 8, floorOp(cloud, 'warm', calls));
   await run(200, 8, putItemOp(cloud, 'warm'));
-  const throughput: Record<string, Record<string, RunFigures[]>> = {};
-  let floorCalls = 0;
+  calls.count = 0;
   let floorOps = 0;
   for (const inFlight of [1, 32]) {
+    const runs: Record<string, { perSecond: number; p50: number; p99: number }[]> = { intake: [], floor: [], putItem: [] };
     for (let r = 0; r < REPEATS; r++) {
-      // Alternate the order so drift (a growing table, a warming JIT) does not favour one of them.
-      const order = r % 2 === 0 ? ['intake', 'floor', 'putItem'] : ['putItem', 'floor', 'intake'];
-      for (const kind of order) {
+      // Alternate the order so drift (a growing table, a warming JIT) favours none of them.
+      for (const kind of r % 2 === 0 ? ['intake', 'floor', 'putItem'] : ['putItem', 'floor', 'intake']) {
         const tag = `${kind}-${inFlight}-${r}`;
-        const before = calls.count;
-        const figures = await run(RUN, inFlight, kind === 'intake' ? intakeOp(cloud, tag) : kind === 'floor' ? floorOp(cloud, tag, calls) : putItemOp(cloud, tag));
-        if (kind === 'floor') {
-          floorCalls += calls.count - before;
-          floorOps += RUN;
-        }
-        ((throughput[`${inFlight} in flight`] ??= {})[kind] ??= []).push(figures);
+        const op = kind === 'intake' ? intakeOp(cloud, tag) : kind === 'floor' ? floorOp(cloud, tag, calls) : putItemOp(cloud, tag);
+        runs[kind]!.push(await run(RUN, inFlight, op));
+        if (kind === 'floor') floorOps += RUN;
       }
     }
-  }
-  const med = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const spread = (values: number[]) => `${Math.round(Math.min(...values))} / ${Math.round(med(values))} / ${Math.round(Math.max(...values))}`;
-  const intakeTable: Record<string, Record<string, string | number>> = {};
-  for (const [level, kinds] of Object.entries(throughput)) {
-    for (const [kind, runs] of Object.entries(kinds)) {
-      intakeTable[`${kind}, ${level}`] = {
-        'ops/s min / median / max': spread(runs.map((x) => x.perSecond)),
-        'p50 ms (median)': +med(runs.map((x) => x.p50)).toFixed(2),
-        'p99 ms (median)': +med(runs.map((x) => x.p99)).toFixed(2),
-      };
+    for (const kind of ['intake', 'floor', 'putItem']) {
+      add(`${kind} throughput, ${inFlight} in flight`, 'ops/s', runs[kind]!.map((x) => x.perSecond));
+      add(`${kind} latency p50, ${inFlight} in flight`, 'ms', runs[kind]!.map((x) => x.p50));
+      add(`${kind} latency p99, ${inFlight} in flight`, 'ms', runs[kind]!.map((x) => x.p99));
     }
-    const ratio = (a: string, b: string) => +(med(kinds[a]!.map((x) => x.perSecond)) / med(kinds[b]!.map((x) => x.perSecond))).toFixed(2);
-    intakeTable[`intake ÷ storage floor, ${level}`] = { 'ops/s min / median / max': String(ratio('intake', 'floor')), 'p50 ms (median)': '', 'p99 ms (median)': '' };
-    intakeTable[`intake ÷ raw PutItem, ${level}`] = { 'ops/s min / median / max': String(ratio('intake', 'putItem')), 'p50 ms (median)': '', 'p99 ms (median)': '' };
+    const ratio = (a: string, b: string) => runs[a]!.map((x, i) => x.perSecond / runs[b]![i]!.perSecond);
+    add(`intake ÷ storage floor, ${inFlight} in flight`, 'ratio', ratio('intake', 'floor'), atLeast(0.8));
+    add(`intake ÷ raw PutItem, ${inFlight} in flight`, 'ratio', ratio('intake', 'putItem'));
   }
-  intakeTable['DynamoDB round trips per new inquiry'] = { 'ops/s min / median / max': String(+(floorCalls / floorOps).toFixed(2)), 'p50 ms (median)': '', 'p99 ms (median)': '' };
-  console.table(intakeTable);
+  add('DynamoDB round trips per new inquiry', 'calls', calls.count / floorOps, atMost(2));
 
-  for (let i = 0; i < 100; i++) await post(-1 - i); // warm-up: JIT, connections, DynamoDB Local
+  // ── 1,000 sequential posts (the intake issue's figure) ──
   const latencies: number[] = [];
-  const t0 = performance.now();
+  const sequential = intakeOp(cloud, 'sequential');
   for (let i = 0; i < SEQUENTIAL_POSTS; i++) {
-    const start = performance.now();
-    await post(i);
-    latencies.push(performance.now() - start);
+    const t0 = performance.now();
+    await sequential(i);
+    latencies.push(performance.now() - t0);
   }
-  const elapsed = performance.now() - t0;
   latencies.sort((a, b) => a - b);
-  const rows = {
-    'local cloud start (in memory), ms': Math.round(startMs),
-    [`intake latency p50 (${SEQUENTIAL_POSTS} sequential posts), ms`]: +percentile(latencies, 50).toFixed(2),
-    'intake latency p99, ms': +percentile(latencies, 99).toFixed(2),
-    'intake latency max, ms': +latencies.at(-1)!.toFixed(2),
-    'sequential intake throughput, posts/s': Math.round((SEQUENTIAL_POSTS / elapsed) * 1000),
-    'state transitions, typical case (open → reply → resolve → auto-close)': typical,
-    'state transitions, escalated case: lifecycle': escalated.lifecycle,
-    'state transitions, escalated case: escalation L1 → L2 → risk': escalated.escalation,
-    'P1 safety report → risk team email, median of 5, ms': Math.round(riskPages[2]!),
-    'P1 safety report → risk team email, max of 5, ms': Math.round(riskPages[4]!),
-  };
-  console.table(rows);
-  const bundles = bundleFigures(path.join(here, '..', 'cdk.out'));
-  console.table(
-    Object.fromEntries(bundles.map((b) => [b.handlerDir, { 'minified KB': Math.round(b.bytes / 1024), 'cold import ms (median of 5)': +b.importMs.median.toFixed(1), 'min ms': +b.importMs.min.toFixed(1), 'max ms': +b.importMs.max.toFixed(1) }])),
-  );
-  writeFileSync(
-    path.join(here, 'results.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, results: rows, intake: intakeTable, bundles }, null, 2)}\n`,
-  );
+  add(`intake latency p50, ${SEQUENTIAL_POSTS} sequential posts`, 'ms', percentile(latencies, 50));
+  add(`intake latency p99, ${SEQUENTIAL_POSTS} sequential posts`, 'ms', percentile(latencies, 99));
+  add('peak RSS, local cloud Node process', 'MB', rss.stop() / 2 ** 20);
+  const javaPeak = dynamoDbLocalPeakBytes(cloud.urls.dynamodb);
+  if (javaPeak) add('peak RSS, DynamoDB Local', 'MB', javaPeak / 2 ** 20);
+
+  // ── cost per 1M inquiries at list prices ──
+  const cost = costPer(typicalUsage({ typicalTransitions: typical, escalatedTransitions: escalated.lifecycle + escalated.escalation, escalatedShare: 0.1 }), 1_000_000);
+  add('cost per 1M inquiries (see bench/cost.ts)', 'USD', cost.total, atMost(300));
 } finally {
   await cloud.stop();
 }
+
+// ── in-process figures (no local cloud) ──
+const cpu = [];
+for (let i = 0; i < REPEATS; i++) cpu.push(await intakeHandlerCpu(10_000, 2_000));
+add('intake handler CPU per call, median (I/O mocked)', 'ms', cpu.map((c) => c.medianMs), atMost(0.3));
+add('intake handler CPU per call, p99 (I/O mocked)', 'ms', cpu.map((c) => c.p99Ms));
+for (const b of bundleFigures(path.join(here, '..', 'cdk.out'))) {
+  const isIntake = b.handlerDir === 'Intake/WebIntake';
+  add(`bundle size: ${b.handlerDir}`, 'KB', b.bytes / 1024, isIntake ? atMost(300) : undefined);
+  add(`cold import: ${b.handlerDir}`, 'ms', [b.importMs.min, b.importMs.median, b.importMs.max], isIntake ? atMost(60) : undefined);
+}
+const aggregation = await aggregationThroughput({ events: Number(env.BENCH_AGG_EVENTS ?? 5000), repeats: REPEATS });
+add('aggregation, coalesced', 'records/s', [aggregation.coalesced.min, aggregation.coalesced.median, aggregation.coalesced.max]);
+add('aggregation, one update per record', 'records/s', [aggregation.perRecord.min, aggregation.perRecord.median, aggregation.perRecord.max]);
+add('aggregation coalesced ÷ per record', 'ratio', aggregation.ratio, atLeast(5));
+const reports = await reportBuildTime({ cases: [10_000, 100_000], repeats: REPEATS });
+for (const r of reports) add(`weekly report build, aggregates of ${r.cases.toLocaleString('en-US')} cases`, 'ms', [r.stats.min, r.stats.median, r.stats.max]);
+if (reports.length === 2) add('report build time 100k ÷ 10k', 'ratio', reports[1]!.stats.median / reports[0]!.stats.median, atMost(1.5));
+
+// ── output ──
+const rows = figures.map((f) => {
+  const sorted = [...f.values].sort((a, b) => a - b);
+  const m = median(f.values);
+  return {
+    figure: f.name,
+    unit: f.unit,
+    min: round(sorted[0]!),
+    median: round(m),
+    max: round(sorted.at(-1)!),
+    target: f.target?.text ?? '',
+    met: f.target ? (f.target.met(m) ? 'yes' : 'NO') : '',
+  };
+});
+console.table(rows);
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  commit: (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })(),
+};
+writeFileSync(path.join(here, 'results.json'), `${JSON.stringify({ machine, figures: rows }, null, 2)}\n`);
+writeFileSync(
+  path.join(here, 'RESULTS.md'),
+  [
+    '# Benchmark results',
+    '',
+    `Measured by \`npm run bench\` on ${machine.date.slice(0, 10)}: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, commit ${machine.commit}.`,
+    `Repeated figures show min / median / max over ${REPEATS} runs; targets are judged on the median. The local cloud runs in one process on`,
+    'the same machine as DynamoDB Local: compare figures with each other, not with AWS.',
+    '',
+    '| figure | unit | min | median | max | target | met |',
+    '|---|---|---:|---:|---:|---|---|',
+    ...rows.map((r) => `| ${r.figure} | ${r.unit} | ${r.min} | ${r.median} | ${r.max} | ${r.target} | ${r.met} |`),
+    '',
+    'See `bench/SCALE.md` for the limits that bind at 10× and 100× a normal day, and `bench/cost.ts` for the cost model.',
+    '',
+  ].join('\n'),
+);
+console.log('written: bench/results.json, bench/RESULTS.md');

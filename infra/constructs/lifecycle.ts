@@ -1,7 +1,8 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -73,6 +74,8 @@ export class Lifecycle extends Construct {
         retryAttempts: 10,
         reportBatchItemFailures: true,
         maxRecordAge: Duration.days(1),
+        // A start or resume that keeps failing is parked (with its shard and sequence range) for replay.
+        onFailure: new SqsDlq(new Queue(this, 'ParkedSignals', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true })),
       }),
     );
   }
