@@ -1,6 +1,6 @@
 // Bundle size of every function in cdk.out and its cold import time in a fresh Node process.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadTemplate, resourcesOfType } from '#local/template.ts';
@@ -22,8 +22,10 @@ export function bundleFigures(cdkOutDir: string, repeats = 5): BundleFigure[] {
   const figures: BundleFigure[] = [];
   for (const [id, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const asset = resource.Metadata?.['aws:asset:path'];
-    if (typeof asset !== 'string') continue;
+    const runtime = String(resource.Properties?.Runtime ?? '');
+    if (typeof asset !== 'string' || !runtime.startsWith('nodejs')) continue; // CDK's own helpers (Python) are not ours
     const file = path.join(cdkOutDir, asset, 'index.mjs');
+    if (!existsSync(file)) continue;
     const env = {
       ...process.env,
       ...environmentOf(((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>),

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { startLocalCloud, type LocalCloud } from '#local/cloud.ts';
 import { freePort } from '#local/ports.ts';
 
+// The bench runs on Node 20 locally; Lambda runs Node 22. The SDK's notice about that is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function benchCloud(): Promise<{ cloud: LocalCloud; startMs: number }> {

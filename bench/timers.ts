@@ -9,7 +9,8 @@ async function json<T>(cloud: LocalCloud, path: string, init?: RequestInit): Pro
 }
 
 export async function deadlineLateness(cloud: LocalCloud, cases = 5): Promise<{ maxMs: number; medianMs: number; samples: number[] }> {
-  const token = (await json<{ token: string }>(cloud, '/local/token?role=agent')).token;
+  // A fresh token for every read: moving the clock expires older ones.
+  const auth = async () => ({ authorization: `Bearer ${(await json<{ token: string }>(cloud, '/local/token?role=agent')).token}` });
   const samples: number[] = [];
   for (let i = 0; i < cases; i++) {
     const { caseId } = await json<{ caseId: string }>(cloud, '/inquiries', {
@@ -18,11 +19,11 @@ export async function deadlineLateness(cloud: LocalCloud, cases = 5): Promise<{ 
       body: JSON.stringify({ email: `timer-${Date.now()}-${i}@example.com`, subject: 'Cannot log in', message: 'Locked out of my account.' }),
     });
     await cloud.settle();
-    const view = await json<{ case: { deadlines: { firstResponseWarnAt: string } } }>(cloud, `/cases/${caseId}`, { headers: { authorization: `Bearer ${token}` } });
+    const view = await json<{ case: { deadlines: { firstResponseWarnAt: string } } }>(cloud, `/cases/${caseId}`, { headers: await auth() });
     const warnAt = Date.parse(view.case.deadlines.firstResponseWarnAt);
     cloud.clock.set(Math.max(warnAt, cloud.clock.now()));
     await cloud.settle();
-    const after = await json<{ timeline: { type: string; at: string }[] }>(cloud, `/cases/${caseId}`, { headers: { authorization: `Bearer ${token}` } });
+    const after = await json<{ timeline: { type: string; at: string }[] }>(cloud, `/cases/${caseId}`, { headers: await auth() });
     const warning = after.timeline.find((e) => e.type === 'sla.warning');
     if (!warning) throw new Error('the warning did not fire');
     samples.push(Date.parse(warning.at) - warnAt);
