@@ -1,21 +1,18 @@
 // The one DynamoDB adapter: every item layout of the cases table lives here.
 import {
-  BatchGetItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
-  UpdateItemCommand,
-  DeleteItemCommand,
   type AttributeValue,
-  type BatchGetItemCommandOutput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import { summarizeCase } from '../case-summary.ts';
+import { batchGetAll, OneOffClaims } from './dynamodb-helpers.ts';
 import { ValidationError } from '../errors.ts';
 import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeWrite, CreateOutcome, IdempotencyClaim, IntakeContext, NewCaseWrite, Quarantined, WorkflowWait } from '../ports.ts';
 
@@ -65,26 +62,21 @@ const idempotencyPut = (tableName: string, claim: IdempotencyClaim, caseId: stri
 });
 
 export class DynamoCaseStore implements CaseStore {
+  private readonly claims: OneOffClaims;
+
   constructor(
     private readonly tableName: string,
     private readonly profilesTable: string | undefined,
     private readonly client: DynamoDBClient = dynamodb,
-  ) {}
+  ) {
+    this.claims = new OneOffClaims(client, tableName);
+  }
 
   async loadIntakeContext(q: { email: string; userId?: string }): Promise<IntakeContext> {
-    const requesterKey = toItem(keys.requester(q.email));
-    const request: Record<string, { Keys: Item[]; ConsistentRead?: boolean }> = {
-      [this.tableName]: { Keys: [requesterKey], ConsistentRead: true },
-    };
-    if (q.userId && this.profilesTable) request[this.profilesTable] = { Keys: [toItem({ userId: q.userId })] };
-    let pending: typeof request | undefined = request;
-    const found: Record<string, Item[]> = {};
-    // BatchGetItem may return unprocessed keys under load; fetch them again.
-    for (let attempt = 0; pending && Object.keys(pending).length > 0 && attempt < 5; attempt++) {
-      const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(out.Responses ?? {})) (found[table] ??= []).push(...items);
-      pending = out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length > 0 ? (out.UnprocessedKeys as typeof request) : undefined;
-    }
+    const found = await batchGetAll(this.client, {
+      [this.tableName]: { Keys: [toItem(keys.requester(q.email))], ConsistentRead: true },
+      ...(q.userId && this.profilesTable && { [this.profilesTable]: { Keys: [toItem({ userId: q.userId })] } }),
+    });
     const requester = found[this.tableName]?.[0];
     const profileItem = this.profilesTable ? found[this.profilesTable]?.[0] : undefined;
     const summary = requester ? (unmarshall(requester) as { recent?: PriorComplaint[]; version?: number }) : undefined;
@@ -198,19 +190,9 @@ export class DynamoCaseStore implements CaseStore {
     // In order of preference: the reference in the subject, then the nearest Message-ID of the thread.
     const wanted = [...(q.reference ? [keys.reference(q.reference)] : []), ...q.messageIds.slice(0, 50).map(keys.messageId)];
     if (wanted.length === 0) return undefined;
-    const found = new Map<string, string>();
-    let pending: Item[] | undefined = wanted.map((k) => toItem(k));
-    for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
-      const out: BatchGetItemCommandOutput = await this.client.send(
-        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) {
-        const { pk, caseId } = unmarshall(item) as { pk: string; caseId: string };
-        found.set(pk, caseId);
-      }
-      pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
-    return wanted.map((k) => found.get(k.pk)).find((caseId) => caseId !== undefined);
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: wanted.map((k) => toItem(k)), ConsistentRead: true } });
+    const caseIdByKey = new Map((found[this.tableName] ?? []).map((item) => [item.pk?.S, item.caseId?.S]));
+    return wanted.map((k) => caseIdByKey.get(k.pk)).find((caseId) => caseId !== undefined);
   }
 
   async getCase(caseId: string): Promise<CaseRecord | undefined> {
@@ -221,23 +203,10 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async getCases(caseIds: string[]): Promise<Map<string, CaseRecord>> {
-    const found = new Map<string, CaseRecord>();
     const unique = [...new Set(caseIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Item[] | undefined = unique.slice(i, i + 100).map((id) => toItem(keys.case(id)));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 6) throw new Error('getCases: too many unprocessed keys');
-        const out: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const record = fromItem<CaseRecord>(item);
-          found.set(record.caseId, record);
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    if (unique.length === 0) return new Map();
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: unique.map((id) => toItem(keys.case(id))), ConsistentRead: true } });
+    return new Map((found[this.tableName] ?? []).map((item) => fromItem<CaseRecord>(item)).map((r) => [r.caseId, r]));
   }
 
   async caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]> {
@@ -316,47 +285,17 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async claimNotice(caseId: string, notice: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toItem({ ...keys.notice(caseId, notice), itemType: 'notice', status: 'pending', claimedAt: new Date().toISOString() }),
-          // A pending claim left by a crash mid-send is re-taken: at-least-once beats never.
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.claims.claim(keys.notice(caseId, notice), { itemType: 'notice' });
   }
 
   async releaseNotice(caseId: string, notice: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({
-        TableName: this.tableName,
-        Key: toItem(keys.notice(caseId, notice)),
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-      }),
-    ).catch(() => undefined);
+    await this.claims.release(keys.notice(caseId, notice));
   }
 
   async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toItem(keys.notice(caseId, notice)),
-        UpdateExpression: 'SET #status = :sent, providerId = :id, sentAt = :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':sent': 'sent', ':id': providerId, ':at': new Date().toISOString() }),
-      }),
-    );
+    await this.claims.markSent(keys.notice(caseId, notice), providerId);
   }
+
 }
 
 /**

@@ -1,19 +1,17 @@
 // The reporting table: aggregates, backlog, trend hours, watermarks, incidents, subscriptions, sent reports.
 import {
-  BatchGetItemCommand,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
   type AttributeValue,
-  type BatchGetItemCommandOutput,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CounterUpdate, ReportingStore, StoredIncident, Subscription, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
+import { batchGetAll, OneOffClaims } from './dynamodb-helpers.ts';
 
 type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
@@ -33,28 +31,24 @@ const WATERMARK_TTL_SECONDS = 400 * 86_400;
 export const subscriptionId = (cadence: string, email: string): string => Buffer.from(`${cadence}#${email}`).toString('base64url');
 
 export class DynamoReportingStore implements ReportingStore {
+  private readonly claims: OneOffClaims;
+
   constructor(
     private readonly tableName: string,
     private readonly client: DynamoDBClient = dynamodb,
-  ) {}
+  ) {
+    this.claims = new OneOffClaims(client, tableName);
+  }
 
   async watermarks(caseIds: string[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    for (let i = 0; i < caseIds.length; i += 100) {
-      let pending: Item[] | undefined = caseIds.slice(i, i + 100).map((id) => toItem(reportingKeys.watermark(id)));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 6) throw new Error('watermarks: too many unprocessed keys');
-        const out: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const { pk, lastVersion } = unmarshall(item) as { pk: string; lastVersion: number };
-          found.set(pk.slice('WM#'.length), lastVersion);
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    if (caseIds.length === 0) return new Map();
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: caseIds.map((id) => toItem(reportingKeys.watermark(id))), ConsistentRead: true } });
+    return new Map(
+      (found[this.tableName] ?? []).map((item) => {
+        const { pk, lastVersion } = unmarshall(item) as { pk: string; lastVersion: number };
+        return [pk.slice('WM#'.length), lastVersion];
+      }),
+    );
   }
 
   async applyCounters(updates: CounterUpdate[], moves: WatermarkMove[]): Promise<void> {
@@ -122,20 +116,14 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] | undefined = keys.slice(i, i + 100).map((k) => toItem(k));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 6) throw new Error('readItems: too many unprocessed keys');
-        const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const plain = unmarshall(item) as { pk: string; sk: string };
-          found.set(`${plain.pk}|${plain.sk}`, plain);
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return found;
+    if (keys.length === 0) return new Map();
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: keys.map((k) => toItem(k)) } });
+    return new Map(
+      (found[this.tableName] ?? []).map((item) => {
+        const plain = unmarshall(item) as { pk: string; sk: string };
+        return [`${plain.pk}|${plain.sk}`, plain];
+      }),
+    );
   }
 
   async claimIncident(incident: StoredIncident): Promise<boolean> {
@@ -203,47 +191,15 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async claimReport(cadence: string, period: string, email: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toItem({ ...reportingKeys.report(cadence, period, email), status: 'pending', claimedAt: new Date().toISOString() }),
-          // A pending claim left by a crash mid-send is taken again: at least once beats never.
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.claims.claim(reportingKeys.report(cadence, period, email));
   }
 
   async releaseReport(cadence: string, period: string, email: string): Promise<void> {
-    await this.client
-      .send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: toItem(reportingKeys.report(cadence, period, email)),
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-        }),
-      )
-      .catch(() => undefined);
+    await this.claims.release(reportingKeys.report(cadence, period, email));
   }
 
   async markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toItem(reportingKeys.report(cadence, period, email)),
-        UpdateExpression: 'SET #status = :sent, providerId = :id, sentAt = :at',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':sent': 'sent', ':id': providerId, ':at': new Date().toISOString() }),
-      }),
-    );
+    await this.claims.markSent(reportingKeys.report(cadence, period, email), providerId);
   }
+
 }

@@ -275,11 +275,11 @@ describe('DynamoCaseStore.loadIntakeContext', () => {
     expect(calls[1]!.args[0].input.RequestItems).toEqual(unprocessed);
   });
 
-  it('gives up on keys that stay unprocessed after a bounded number of attempts', async () => {
+  it('gives up on keys that stay unprocessed after a bounded number of attempts, rather than triage on partial data', async () => {
     const unprocessed = { [TABLE]: { Keys: [{ pk: { S: 'REQUESTER#alice@example.com' }, sk: { S: 'SUMMARY' } }], ConsistentRead: true } };
     ddb.on(BatchGetItemCommand).resolves({ Responses: {}, UnprocessedKeys: unprocessed });
-    await expect(store.loadIntakeContext({ email: 'alice@example.com' })).resolves.toEqual({ recent: [], requesterVersion: 0 });
-    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(5);
+    await expect(store.loadIntakeContext({ email: 'alice@example.com' })).rejects.toThrow(/unprocessed/);
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(7);
   });
 });
 
