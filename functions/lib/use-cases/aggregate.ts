@@ -79,7 +79,8 @@ export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[], 
   return result;
 }
 
-function dimsOf(record: CaseRecord): CaseDims {
+/** What aggregation needs to know about an event's case. */
+export function dimsOf(record: CaseRecord): CaseDims {
   return {
     category: record.category,
     priority: record.priority,

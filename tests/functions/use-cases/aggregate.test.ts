@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseEvent, CaseRecord, Category } from '#domain/case.ts';
-import { backlogDeltas, deltasFor, type CaseDims, type Counters } from '#domain/reporting/aggregate.ts';
+import { backlogDeltas, deltasFor, type Counters } from '#domain/reporting/aggregate.ts';
 import { addCounters, withoutZeros } from '#domain/reporting/counters.ts';
 import { hourKey } from '#domain/reporting/buckets.ts';
 import { keyId } from '#domain/reporting/shards.ts';
 import { policies } from '#lib/policies.ts';
 import type { Clock } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
+import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
 import { FixedClock, InMemoryCaseStore, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore, interleave } from '../reporting-fakes.ts';
 
@@ -32,16 +32,6 @@ function setup(clock: Clock = new FixedClock(at(50 * MINUTE))) {
   return { cases, reporting, factory, deps };
 }
 
-function dimsOf(record: CaseRecord): CaseDims {
-  return {
-    category: record.category,
-    priority: record.priority,
-    channel: record.channel,
-    openedAt: record.openedAt,
-    ...(record.valueTier && { tier: record.valueTier }),
-    deadlines: record.deadlines,
-  };
-}
 
 const sumInto = (into: Map<string, Counters>, key: object, counters: Counters) => into.set(keyId(key), addCounters(into.get(keyId(key)) ?? {}, counters));
 const nonZero = (m: Map<string, Counters>) =>
