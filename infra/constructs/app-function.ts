@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -7,6 +8,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acknowledge, arnToken } from '../nag.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,7 +28,12 @@ export class AppFunction extends NodejsFunction {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Our own execution role instead of AWSLambdaBasicExecutionRole (logs:* on every log group):
+    // it may write to this function's log group and nothing else.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      role,
       entry: path.join(projectRoot, 'functions', handlerDir, 'handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
@@ -59,12 +66,28 @@ export class AppFunction extends NodejsFunction {
       },
       ...rest,
     });
+    acknowledge(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project targets (bundles built for node22, engines, local cloud); moving to a newer runtime is a deliberate upgrade, not a per-function default.');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions; they are the only statement on * besides SES sending (see allowSendEmail).');
+  }
+
+  /** Permission to send email through SES (ses:SendEmail, ses:SendRawEmail). */
+  allowSendEmail(): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['*'] }));
+    acknowledge(this.role!, 'AwsSolutions-IAM5[Resource::*]', 'SES sending is authorized against the sender identity and, in the SES sandbox, every recipient identity, which are unknown at deploy time; the action set is send-only.');
+    return this;
   }
 
   /** Read/write access to a table, with its name in the given environment variable. */
   useTable(table: ITable, envName: string, access: 'read' | 'readWrite' = 'readWrite'): this {
     if (access === 'read') table.grantReadData(this);
     else table.grantReadWriteData(this);
+    const role = this.role!;
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${arnToken(table)}/index/*]`, "CDK's table grant covers the table's own GSIs as <table>/index/*; it cannot reach another table, and the functions query those indexes.");
+    if (table.encryptionKey) {
+      const why = "CDK's grant on the table's customer-managed key: DynamoDB calls GenerateDataKey/ReEncrypt variants on that one key only (the resource is the key's ARN).";
+      acknowledge(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', why);
+      acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', why);
+    }
     this.addEnvironment(envName, table.tableName);
     return this;
   }
@@ -73,6 +96,12 @@ export class AppFunction extends NodejsFunction {
   useBucket(bucket: IBucket, envName: string, access: 'read' | 'readWrite' = 'readWrite'): this {
     if (access === 'read') bucket.grantRead(this);
     else bucket.grantReadWrite(this);
+    const role = this.role!;
+    const why = "CDK's bucket grant: object actions (s3:GetObject*, s3:DeleteObject*, s3:Abort*, s3:List*, s3:GetBucket*) on this one bucket and its objects (<bucket>/*), where inbound mail keys are not known in advance.";
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/*]`, why);
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', ...(access === 'read' ? [] : ['s3:DeleteObject*', 's3:Abort*'])]) {
+      acknowledge(role, `AwsSolutions-IAM5[Action::${action}]`, why);
+    }
     this.addEnvironment(envName, bucket.bucketName);
     return this;
   }

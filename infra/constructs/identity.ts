@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccountRecovery, CfnUserPoolGroup, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag.ts';
 
 export const AGENT_ROLES = ['agent', 'lead', 'risk'] as const;
 
@@ -18,6 +19,8 @@ export class Identity extends Construct {
       passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    acknowledge(this.userPool, 'AwsSolutions-COG2', "MFA is not required yet: the console's sign-in does not handle MFA challenges, so requiring it would lock agents out; pool is admin-created users only with a 12-character password policy.");
+    acknowledge(this.userPool, 'AwsSolutions-COG8', 'Plus tier (threat protection) is a paid plan; with no self sign-up and a handful of admin-created agent accounts its adaptive auth adds little here.');
     this.client = this.userPool.addClient('Console', {
       // The console signs in with USER_PASSWORD_AUTH (over TLS, straight to Cognito): no SDK in the page.
       authFlows: { userSrp: true, userPassword: true },

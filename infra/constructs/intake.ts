@@ -1,4 +1,3 @@
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Duration } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +7,7 @@ import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aw
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
+import { acknowledge } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
 import type { Storage } from './storage.ts';
 
@@ -57,7 +57,9 @@ export class Intake extends Construct {
       description: 'Emails that follow case events: acknowledgement, agent messages, closing notices, SLA warnings',
       environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
-    this.notifier.addToRolePolicy(sesSendPolicy());
+    this.notifier.allowSendEmail();
+    const parked = new Queue(this, 'ParkedNotifications', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
+    acknowledge(parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the notifier stream; nothing consumes it automatically, so it needs no DLQ of its own.');
     this.notifier.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -66,13 +68,9 @@ export class Intake extends Construct {
         retryAttempts: 5,
         reportBatchItemFailures: true,
         // A record that keeps failing is parked with its shard and sequence range, never dropped.
-        onFailure: new SqsDlq(new Queue(this, 'ParkedNotifications', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true })),
+        onFailure: new SqsDlq(parked),
       }),
     );
   }
 }
 
-
-export function sesSendPolicy(): PolicyStatement {
-  return new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['*'] });
-}

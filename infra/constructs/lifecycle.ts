@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import { caseLifecycle } from '../../workflows/case-lifecycle.ts';
 import { escalation } from '../../workflows/escalation.ts';
 import type { StackConfig } from '../config.ts';
+import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
-import { sesSendPolicy } from './intake.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -44,19 +44,25 @@ export class Lifecycle extends Construct {
       environment: { ...machineEnv, SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.steps.addToRolePolicy(taskApi);
-    this.steps.addToRolePolicy(sesSendPolicy());
+    this.steps.allowSendEmail();
 
-    const machine = (machineId: string, name: string, definition: IChainable) =>
-      new StateMachine(this, machineId, {
+    const machine = (machineId: string, name: string, definition: IChainable) => {
+      const sm = new StateMachine(this, machineId, {
         stateMachineName: name,
         stateMachineType: StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromChainable(definition),
         tracingEnabled: true,
         logs: {
           destination: new LogGroup(this, `${machineId}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-          level: LogLevel.ERROR,
+          // Every state transition, but never its input/output: case data stays out of the logs.
+          level: LogLevel.ALL,
+          includeExecutionData: false,
         },
       });
+      acknowledge(sm.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing of the state machine (xray:PutTraceSegments, GetSamplingRules…) supports no resource-level permissions.');
+      acknowledge(sm.role, `AwsSolutions-IAM5[Resource::${arnToken(this.steps)}:*]`, "CDK's LambdaInvoke grant on the steps function and its versions/aliases (<fn>:*): the one function the machine runs.");
+      return sm;
+    };
     this.caseLifecycle = machine('CaseLifecycle', names.lifecycle, caseLifecycle(this, { steps: this.steps }));
     this.escalation = machine('Escalation', names.escalation, escalation(this, { steps: this.steps }));
 
@@ -66,6 +72,8 @@ export class Lifecycle extends Construct {
       environment: machineEnv,
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.signals.addToRolePolicy(taskApi);
+    const parked = new Queue(this, 'ParkedSignals', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
+    acknowledge(parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the signals stream; nothing consumes it automatically, so it needs no DLQ of its own.');
     this.signals.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -75,7 +83,7 @@ export class Lifecycle extends Construct {
         reportBatchItemFailures: true,
         maxRecordAge: Duration.days(1),
         // A start or resume that keeps failing is parked (with its shard and sequence range) for replay.
-        onFailure: new SqsDlq(new Queue(this, 'ParkedSignals', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true })),
+        onFailure: new SqsDlq(parked),
       }),
     );
   }

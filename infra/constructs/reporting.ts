@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -10,8 +11,8 @@ import { parseReportingPolicy } from '../../domain/reporting/policy.ts';
 import reportingPolicyJson from '../../config/reporting-policy.json' with { type: 'json' };
 import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
+import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
-import { sesSendPolicy } from './intake.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -50,6 +51,7 @@ export class Reporting extends Construct {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
     });
+    acknowledge(this.parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the aggregator stream and the report schedules; nothing consumes it automatically, so it needs no DLQ of its own.');
 
     this.aggregator = new AppFunction(this, 'Aggregator', {
       handlerDir: 'aggregator',
@@ -79,8 +81,12 @@ export class Reporting extends Construct {
     })
       .useTable(storage.casesTable, 'CASES_TABLE', 'read')
       .useTable(this.table, 'REPORTING_TABLE');
-    this.report.addToRolePolicy(sesSendPolicy());
+    this.report.allowSendEmail();
 
+    // The schedules' role, ours rather than the stack-wide one the target would create, so it is
+    // reviewed here: it may invoke the report function (and its versions) only.
+    const schedulerRole = new Role(this, 'ReportSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    acknowledge(schedulerRole, `AwsSolutions-IAM5[Resource::${arnToken(this.report)}:*]`, "CDK's invoke grant on the report function and its versions/aliases (<fn>:*): the one function the schedules run.");
     for (const cadence of ['daily', 'weekly'] as const) {
       const { cron, timeZone } = policy.cadences[cadence];
       new Schedule(this, `${cadence === 'daily' ? 'Daily' : 'Weekly'}Report`, {
@@ -88,6 +94,7 @@ export class Reporting extends Construct {
         schedule: ScheduleExpression.expression(`cron(${cron})`, TimeZone.of(timeZone)),
         target: new LambdaInvoke(this.report, {
           input: ScheduleTargetInput.fromObject({ cadence }),
+          role: schedulerRole,
           retryAttempts: 3,
           maxEventAge: Duration.hours(6),
           deadLetterQueue: this.parked,

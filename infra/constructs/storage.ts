@@ -1,7 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { acknowledge } from '../nag.ts';
 import { Construct } from 'constructs';
 
 /**
@@ -57,7 +58,19 @@ export class Storage extends Construct {
       removalPolicy,
     });
 
+    // Server access logs of the mail bucket (who read or deleted which raw message), kept a year.
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy,
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the access log bucket itself; logging it into another bucket would only log the log delivery.');
+
     this.mailBucket = new Bucket(this, 'Mail', {
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'mail/',
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
