@@ -13,7 +13,7 @@ import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
-import { createLocalIssuer, ROLES, type Role } from './jwt-issuer.ts';
+import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
 import { loadFunctions } from './lambda-runtime.ts';
 import { startS3Server } from './s3-server.ts';
 import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
@@ -284,8 +284,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     'GET /local/token': async (_req, url) => {
       const role = url.searchParams.get('role') ?? 'agent';
       if (!ROLES.includes(role as Role)) return [400, { error: 'validation_failed', fields: [{ field: 'role', message: `must be one of ${ROLES.join(', ')}` }] }];
-      const token = await issuer.issue({ role: role as Role, sub: `local-${role}`, email: `${role}@trustdesk.local` });
-      return [200, { token, tokenType: 'Bearer', role, expiresIn: 12 * 3600 }];
+      // Optional lifetime in whole seconds; ≤ 0 gives an already expired token (for testing 401s).
+      const rawExpiry = url.searchParams.get('expiresInSeconds');
+      const expiresIn = rawExpiry === null ? DEFAULT_EXPIRES_IN_SECONDS : /^-?\d{1,9}$/.test(rawExpiry) ? Number(rawExpiry) : NaN;
+      if (!Number.isSafeInteger(expiresIn)) return [400, { error: 'validation_failed', fields: [{ field: 'expiresInSeconds', message: 'must be an integer number of seconds (≤ 0 for an expired token)' }] }];
+      const token = await issuer.issue({ role: role as Role, sub: `local-${role}`, email: `${role}@trustdesk.local`, expiresInSeconds: expiresIn });
+      return [200, { token, tokenType: 'Bearer', role, expiresIn }];
     },
     'GET /local/issuer/.well-known/jwks.json': async () => [200, issuer.jwks()],
     'POST /local/settle': async () => {
