@@ -310,9 +310,9 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
         current,
         {
           type: 'sla.breached',
-          data: { deadline, dueAt: deadline === 'firstResponse' ? current.deadlines.firstResponseDue : current.deadlines.resolutionDue, ...(escalation && escalation.data) },
+          data: { deadline, dueAt: deadline === 'firstResponse' ? current.deadlines.firstResponseDue : current.deadlines.resolutionDue, ...(escalation?.data) },
           lifecycle: true,
-          patch: { sla: { ...sla, ...flags }, ...(escalation && escalation.patch) },
+          patch: { sla: { ...sla, ...flags }, ...(escalation?.patch) },
         },
         system,
         now,

@@ -662,7 +662,7 @@ function validateNames(bucket: string, key: string | undefined): void {
   }
 }
 
-async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
+async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.ServerResponse, _requestId: string): Promise<void> {
   const { bucket, key, query } = parseTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
   if (method !== 'PUT' && method !== 'POST') req.resume();

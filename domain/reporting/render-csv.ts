@@ -91,5 +91,5 @@ export function renderCsv(report: Report): string {
       t('top_consumer_case', metric, c.reference, detail);
     }
   }
-  return [HEADER, ...rows].map(csvLine).join('\r\n') + '\r\n';
+  return `${[HEADER, ...rows].map(csvLine).join('\r\n')}\r\n`;
 }

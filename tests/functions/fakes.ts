@@ -10,7 +10,6 @@ import type {
   BlobStore,
   CasePage,
   CaseStore,
-  CaseSummary,
   ChangeWrite,
   Clock,
   CreateOutcome,

@@ -52,7 +52,7 @@ async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: Case
 
 async function startEscalationIfNew(deps: Pick<WorkflowDeps, 'engine'>, before: CaseRecord | undefined, after: CaseRecord): Promise<void> {
   const esc = after.escalation;
-  if (!esc || esc.status !== 'active' || esc.id === before?.escalation?.id) return;
+  if (esc?.status !== 'active' || esc.id === before?.escalation?.id) return;
   const input: EscalationState = { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier };
   await deps.engine.start('escalation', esc.id, input);
 }
