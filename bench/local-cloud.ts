@@ -20,6 +20,7 @@ export async function benchCloud(): Promise<{ cloud: LocalCloud; startMs: number
     stackName: 'Trustdesk',
     log: () => undefined,
     functionLogLevel: 'WARN',
+    rateLimitScale: 1000, // the bench posts thousands of inquiries from this machine
   });
   return { cloud, startMs: performance.now() - t0 };
 }

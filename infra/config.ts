@@ -10,6 +10,8 @@ export interface StackConfig {
   readonly consoleUrl: string;
   /** Keep tables, key and bucket when the stack is deleted. */
   readonly retainData: boolean;
+  /** Public inquiries one client (IP) may send per 5 minutes before the WAF answers 429 (WAF's minimum is 10). */
+  readonly intakeRateLimit: number;
 }
 
 export function readConfig(app: App): StackConfig {
@@ -22,5 +24,12 @@ export function readConfig(app: App): StackConfig {
     senderAddress: get('senderAddress', 'no-reply@trustdesk.local'),
     consoleUrl: get('consoleUrl', 'http://127.0.0.1:3000/console'),
     retainData: get('retainData', 'true') !== 'false',
+    intakeRateLimit: rateLimit(get('intakeRateLimit', '100')),
   };
+}
+
+function rateLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10 || n > 2_000_000_000) throw new Error(`intakeRateLimit: expected an integer from 10 to 2,000,000,000 (WAF's range), got ${value}`);
+  return n;
 }

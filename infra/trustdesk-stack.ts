@@ -8,6 +8,7 @@ import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
+import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
 
 export const STACK_NAME = 'Trustdesk';
@@ -20,6 +21,7 @@ export class TrustdeskStack extends Stack {
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
+    new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
 
     new Intake(this, 'Intake', { storage, api, config });
     new Lifecycle(this, 'Lifecycle', { storage, config });

@@ -20,6 +20,7 @@ import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './se
 import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
+import { createLocalWaf } from './waf.ts';
 import { fileCheckpointStore, memoryCheckpointStore, startStreamMapping, type StreamMapping } from './stream-poller.ts';
 import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template.ts';
 
@@ -38,6 +39,12 @@ export interface LocalCloudOptions {
   functionLogLevel?: string;
   /** Delays between async-invocation retries (AWS retries twice). */
   asyncRetryDelaysMs?: number[];
+  /**
+   * Multiplies the template's WAF rate limits for this machine's own requests (no X-Forwarded-For): the
+   * integration suite and the bench post many inquiries from 127.0.0.1. A client named by X-Forwarded-For
+   * always gets the template's limit. Default 1.
+   */
+  rateLimitScale?: number;
 }
 
 export interface LocalCloud {
@@ -262,6 +269,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => smtp.stop());
 
   const routes = routesFromTemplate(template);
+  // The web ACL on the API stage: its rate rules on the local clock, before the API adapter.
+  const waf = createLocalWaf({ template, now: () => clock.now(), loopbackLimitScale: o.rateLimitScale ?? 1, log: o.log });
+  o.log(`✓ WAF: ${waf.rules.map((r) => `${r.name} (${r.limit} per ${r.windowMs / 1000} s per client)`).join(', ') || 'no rate rules'}`);
   // The pages CloudFront serves on AWS; the console signs in with dev tokens here.
   const site = staticSiteFromTemplate({ template, cdkOutDir: o.cdkOutDir, ctx, localFiles: { 'config.json': { auth: 'local' } } });
   if (site) o.log(`✓ web pages: ${site.keys().length} file(s) from the template's bucket deployment`);
@@ -360,6 +370,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
           reply(status, body);
           return true;
         })
+      : waf.handle(req, res, url)
+      ? Promise.resolve(true)
       : handleApiRequest(req, res, url, {
           routes,
           functions,

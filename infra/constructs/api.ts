@@ -60,11 +60,6 @@ export class TrustdeskApi extends Construct {
     // Basic validation on every method (declared parameters, body against a model when one is set).
     // The proxy integrations have no models, so the handlers still validate bodies in depth.
     this.validator = this.restApi.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    acknowledge(
-      this.restApi.deploymentStage,
-      'AwsSolutions-APIG3',
-      'Stage throttling (200 rps, burst 400) bounds abuse today; the per-client WAF rate rule on public intake is its own item of issue 5.',
-    );
   }
 
   private resourceFor(path: string): IResource {
@@ -74,7 +69,7 @@ export class TrustdeskApi extends Construct {
   /** A route anyone may call (the public form). */
   publicRoute(method: string, path: string, fn: IFunction): void {
     const m = this.resourceFor(path).addMethod(method, new LambdaIntegration(fn), { authorizationType: AuthorizationType.NONE, requestValidator: this.validator });
-    const why = 'A public route (the inquiry form is for anyone, signed in or not); the handler validates, rate limits and deduplicates.';
+    const why = 'A public route (the inquiry form is for anyone, signed in or not); the WAF rate-limits it per client, the handler validates and deduplicates.';
     acknowledge(m, 'AwsSolutions-APIG4', why);
     acknowledge(m, 'AwsSolutions-COG4', why);
   }
