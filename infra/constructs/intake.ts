@@ -1,14 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
-import { acknowledge } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
+import { parkedRecordsQueue } from './parked-records.ts';
 import type { Storage } from './storage.ts';
 
 export const INBOUND_MAIL_PREFIX = 'inbound/';
@@ -58,8 +57,7 @@ export class Intake extends Construct {
       environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.notifier.allowSendEmail();
-    const parked = new Queue(this, 'ParkedNotifications', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
-    acknowledge(parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the notifier stream; nothing consumes it automatically, so it needs no DLQ of its own.');
+    const parked = parkedRecordsQueue(this, 'ParkedNotifications', 'the notifier stream');
     this.notifier.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,

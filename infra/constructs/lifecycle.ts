@@ -2,7 +2,6 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -11,6 +10,7 @@ import { escalation } from '../../workflows/escalation.ts';
 import type { StackConfig } from '../config.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
+import { parkedRecordsQueue } from './parked-records.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -72,8 +72,7 @@ export class Lifecycle extends Construct {
       environment: machineEnv,
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.signals.addToRolePolicy(taskApi);
-    const parked = new Queue(this, 'ParkedSignals', { encryption: QueueEncryption.SQS_MANAGED, retentionPeriod: Duration.days(14), enforceSSL: true });
-    acknowledge(parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the signals stream; nothing consumes it automatically, so it needs no DLQ of its own.');
+    const parked = parkedRecordsQueue(this, 'ParkedSignals', 'the signals stream');
     this.signals.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -5,7 +5,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseReportingPolicy } from '../../domain/reporting/policy.ts';
 import reportingPolicyJson from '../../config/reporting-policy.json' with { type: 'json' };
@@ -13,6 +13,7 @@ import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
+import { parkedRecordsQueue } from './parked-records.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -45,13 +46,7 @@ export class Reporting extends Construct {
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    // Stream records that fail every retry are parked here with their shard and sequence range.
-    this.parked = new Queue(this, 'ParkedStreamRecords', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    acknowledge(this.parked, 'AwsSolutions-SQS3', 'This queue is itself the dead-letter destination of the aggregator stream and the report schedules; nothing consumes it automatically, so it needs no DLQ of its own.');
+    this.parked = parkedRecordsQueue(this, 'ParkedStreamRecords', 'the aggregator stream and the report schedules');
 
     this.aggregator = new AppFunction(this, 'Aggregator', {
       handlerDir: 'aggregator',
