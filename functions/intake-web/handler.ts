@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseInquiry } from '#events/inquiry.ts';
-import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { DynamoIntakeStore } from '#lib/adapters/dynamodb-intake.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { AppError, ValidationError } from '#lib/errors.ts';
@@ -16,7 +16,7 @@ import { confirmationPage, errorPage, problemPage, wantsHtml } from './html.ts';
 
 const env = loadEnv(['CASES_TABLE', 'PROFILES_TABLE']);
 const deps: SubmitDeps = {
-  store: new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE),
+  store: new DynamoIntakeStore(env.CASES_TABLE, env.PROFILES_TABLE),
   clock: systemClock,
   policies,
   newCaseId,

@@ -93,11 +93,15 @@ export interface Quarantined {
   receivedAt: string;
 }
 
-export interface CaseStore {
+/** What the web intake needs of storage, and nothing more (its bundle carries only this). */
+export interface IntakeStore {
   /** Everything triage needs about the requester, in one round trip. */
   loadIntakeContext(q: { email: string; userId?: string }): Promise<IntakeContext>;
   /** The case, its first event, its idempotency claim and the requester's history, atomically. */
   createCase(write: NewCaseWrite): Promise<CreateOutcome>;
+}
+
+export interface CaseStore extends IntakeStore {
   /** A case a message belongs to, by its reference or by Message-IDs of the thread. */
   findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined>;
   getCase(caseId: string): Promise<CaseRecord | undefined>;

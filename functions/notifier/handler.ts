@@ -6,7 +6,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
-import { escalationPolicy } from '#lib/policies.ts';
+import { escalationPolicy } from '#lib/escalation-policy.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 

@@ -6,7 +6,8 @@ import { SesMailer } from '#lib/adapters/ses.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { escalationPolicy, policies } from '#lib/policies.ts';
+import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { policies } from '#lib/policies.ts';
 import {
   awaitAcknowledgement,
   awaitCase,

@@ -61,6 +61,9 @@ export class AppFunction extends NodejsFunction {
         // Some CommonJS dependencies (mailparser's) call require(); give the ESM bundle one.
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
         externalModules: [],
+        // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
+        // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
+        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts', '--legal-comments': 'external' },
         tsconfig: path.join(projectRoot, 'tsconfig.json'),
         ...bundling,
       },

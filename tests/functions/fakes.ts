@@ -245,7 +245,7 @@ export function sequentialIds() {
 
 export const NOW = new Date('2026-11-25T18:00:00.000Z');
 
-export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW)): SubmitDeps {
+export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW)): SubmitDeps & { store: CaseStore } {
   return { store, clock, policies, ...sequentialIds() };
 }
 

@@ -4,10 +4,11 @@ import { applyRequesterReply } from '#domain/lifecycle.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
 import { BusyError } from '../errors.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
-import type { BlobStore } from '../ports.ts';
+import type { BlobStore, CaseStore } from '../ports.ts';
 import { submitInquiry, type SubmitDeps } from './submit-inquiry.ts';
 
 export interface ReceiveDeps extends SubmitDeps {
+  store: CaseStore;
   blobs: BlobStore;
   mailPrefix: string;
 }

@@ -2,10 +2,10 @@
 import { openCase, rememberComplaint, type NewInquiry, type Policies } from '#domain/intake.ts';
 import { BusyError, IdempotencyMismatchError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
-import type { CaseStore, Clock } from '../ports.ts';
+import type { Clock, IntakeStore } from '../ports.ts';
 
 export interface SubmitDeps {
-  store: CaseStore;
+  store: IntakeStore;
   clock: Clock;
   policies: Policies;
   newCaseId: () => string;
