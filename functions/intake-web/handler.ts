@@ -7,7 +7,7 @@ import { DynamoIntakeStore } from '#lib/adapters/dynamodb-intake.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { AppError, ValidationError } from '#lib/errors.ts';
-import { httpErrors, json, readBody } from '#lib/http.ts';
+import { httpErrors, isThrottling, json, readBody } from '#lib/http.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
@@ -64,6 +64,7 @@ async function submit(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     return confirmationPage((await create(event)).reference);
   } catch (error) {
     if (error instanceof AppError) return problemPage(error.status, error.message, error.fields ?? []);
+    if (isThrottling(error)) return errorPage(503);
     logger.error('unhandled error', { error: error as Error });
     return errorPage(500);
   }

@@ -55,6 +55,14 @@ function readForm(text: string): Record<string, unknown> {
   return { ...out };
 }
 
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'Throttling']);
+
+/** An AWS service refused the call for rate or capacity (after the SDK's own retries): a 503, not our fault. */
+export function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true;
+}
+
 /** Maps typed errors to their status; anything else is our fault: a 500 that says nothing internal. */
 export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
@@ -62,6 +70,12 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatew
       const error = request.error;
       if (error instanceof AppError) {
         request.response = json(error.status, { error: error.code, message: error.message, ...(error.fields && { fields: error.fields }) });
+        return;
+      }
+      if (isThrottling(error)) {
+        // Nothing was written (the call that was throttled failed as a whole): tell the client to come back.
+        logger.warn('throttled', { errorName: (error as Error).name });
+        request.response = json(503, { error: 'busy', message: 'Please retry in a moment' }, { 'retry-after': '1' });
         return;
       }
       logger.error('unhandled error', { error: error as Error });

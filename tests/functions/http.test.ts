@@ -1,3 +1,4 @@
+import { ProvisionedThroughputExceededException, RequestLimitExceeded } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,7 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#lib/errors.ts';
-import { agentFrom, httpErrors, json, parseGroups, readBody, requireRole } from '#lib/http.ts';
+import { agentFrom, httpErrors, isThrottling, json, parseGroups, readBody, requireRole } from '#lib/http.ts';
 import { logger } from '#lib/logger.ts';
 
 function httpEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -287,6 +288,26 @@ describe('httpErrors middleware', () => {
     expect(response.body).not.toContain('stack');
     expect(logged).toHaveBeenCalledTimes(1);
     expect(logged.mock.calls[0]?.[1]).toEqual({ error: secret });
+  });
+
+  it.each([
+    new ProvisionedThroughputExceededException({ message: 'Throughput exceeds the current capacity of your table', $metadata: {} }),
+    new RequestLimitExceeded({ message: 'Throughput exceeds the current throughput limit for your account', $metadata: {} }),
+    Object.assign(new Error('Rate exceeded'), { name: 'SomeServiceSlowDown', $retryable: { throttling: true } }),
+  ])('answers a throttled AWS call (%s) with a 503 and Retry-After, not a 500', async (error) => {
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const response = await respond(error);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(JSON.parse(response.body)).toEqual({ error: 'busy', message: 'Please retry in a moment' });
+    expect(response.body).not.toContain('capacity');
+    expect(warned).toHaveBeenCalledWith('throttled', { errorName: error.name });
+  });
+
+  it('does not take an ordinary failure for throttling', () => {
+    expect(isThrottling(new Error('boom'))).toBe(false);
+    expect(isThrottling({ name: 'ThrottlingException' })).toBe(false);
+    expect(isThrottling(Object.assign(new Error('x'), { name: 'ThrottlingException' }))).toBe(true);
   });
 
   it('treats a thrown non-Error as internal too', async () => {

@@ -1,0 +1,10 @@
+import { benchCloud } from './bench/local-cloud.ts';
+import { intakeOp, run } from './bench/intake.ts';
+const { cloud } = await benchCloud();
+await run(200, 1, intakeOp(cloud, 'warm'));
+await cloud.settle();
+const a = await run(400, 1, intakeOp(cloud, `i`));
+await cloud.settle();
+console.log('intake', a.perSecond.toFixed(1), a.p50.toFixed(2));
+await cloud.stop();
+process.exit(0);
