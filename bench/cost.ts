@@ -47,6 +47,17 @@ export const S3_USD_PER_1K_PUT = 0.005;
 /** Amazon S3 pricing, S3 Standard: $0.0004 per 1,000 GET requests. */
 export const S3_USD_PER_1K_GET = 0.0004;
 
+/**
+ * The emails the lifecycle issue (#3) requires of every typical case — the acknowledgement, the agent's
+ * reply, the resolution and the auto-close notice — before any escalation or warning email.
+ */
+export const REQUIRED_EMAILS_PER_TYPICAL_CASE = 4;
+
+/** What those required emails alone cost at SES list price: a floor under any design that meets #3. */
+export function requiredEmailFloor(inquiries: number): number {
+  return ((checkCount('inquiries', inquiries) * REQUIRED_EMAILS_PER_TYPICAL_CASE) / 1000) * SES_USD_PER_1K_EMAILS_SENT;
+}
+
 export interface LambdaUsage {
   /** Invocations per inquiry. */
   invocations: number;

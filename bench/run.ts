@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFigures } from './bundles.ts';
-import { costPer, typicalUsage } from './cost.ts';
+import { costPer, REQUIRED_EMAILS_PER_TYPICAL_CASE, requiredEmailFloor, typicalUsage } from './cost.ts';
 import { intakeHandlerCpu } from './handler-cpu.ts';
 import { floorOp, intakeOp, putItemOp, run } from './intake.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
@@ -98,6 +98,9 @@ try {
   // ── cost per 1M inquiries at list prices ──
   const cost = costPer(typicalUsage({ typicalTransitions: typical, escalatedTransitions: escalated.lifecycle + escalated.escalation, escalatedShare: 0.1 }), 1_000_000);
   add('cost per 1M inquiries (see bench/cost.ts)', 'USD', cost.total, atMost(300));
+  // The lines that decide the total, and the floor the required emails put under any design.
+  for (const line of cost.lines.filter((l) => l.usd >= 0.05 * cost.total)) add(`cost per 1M: ${line.item}`, 'USD', line.usd);
+  add(`cost floor per 1M: the ${REQUIRED_EMAILS_PER_TYPICAL_CASE} emails a typical case must send`, 'USD', requiredEmailFloor(1_000_000));
 } finally {
   await cloud.stop();
 }

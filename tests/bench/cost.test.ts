@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openCase } from '#domain/intake.ts';
 import { keys } from '#lib/adapters/dynamodb.ts';
 import { policies } from '#lib/policies.ts';
-import { costPer, ITEM_KB, typicalUsage, type Usage } from '../../bench/cost.ts';
+import { costPer, ITEM_KB, REQUIRED_EMAILS_PER_TYPICAL_CASE, requiredEmailFloor, SES_USD_PER_1K_EMAILS_SENT, typicalUsage, type Usage } from '../../bench/cost.ts';
 
 const sum = (lines: { usd: number }[]) => lines.reduce((n, l) => n + l.usd, 0);
 const line = (result: { lines: { item: string; usd: number }[] }, prefix: string) => {
@@ -123,3 +123,16 @@ function dynamoSize(item: Record<string, AttributeValue>): number {
   };
   return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + value(v), 0);
 }
+
+describe('requiredEmailFloor', () => {
+  it('prices the four emails every typical case sends at the SES list price', () => {
+    expect(requiredEmailFloor(1_000_000)).toBeCloseTo((4 * 1_000_000 * SES_USD_PER_1K_EMAILS_SENT) / 1000, 6);
+    expect(requiredEmailFloor(0)).toBe(0);
+  });
+
+  it('stays under the modelled total: the design sends at least the required emails', () => {
+    const usage = typicalUsage({ typicalTransitions: 9, escalatedTransitions: 20, escalatedShare: 0.1 });
+    expect(usage.sesEmailsSent).toBeGreaterThanOrEqual(REQUIRED_EMAILS_PER_TYPICAL_CASE);
+    expect(costPer(usage, 1_000_000).total).toBeGreaterThan(requiredEmailFloor(1_000_000));
+  });
+});
