@@ -41,5 +41,4 @@ describe('EmfMetrics', () => {
     // A flushed count is not carried into the next line.
     expect(opened).not.toHaveProperty('SlaBreached');
   });
-
 });
