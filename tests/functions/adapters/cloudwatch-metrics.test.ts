@@ -20,10 +20,15 @@ function captureStdout(): { lines: () => Record<string, unknown>[] } {
   };
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe('EmfMetrics', () => {
   it('writes one EMF line per count, in the Trustdesk namespace with only the service dimension', () => {
+    // As on Lambda: the integration setup turns metrics off for its own local cloud, and workers inherit it.
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     const stdout = captureStdout();
     const metrics = new EmfMetrics();
     metrics.count(METRIC.slaBreached);
