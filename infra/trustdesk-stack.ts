@@ -47,6 +47,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'IntakeAddress', { value: config.intakeAddress });
+    new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });

@@ -21,6 +21,8 @@ export class Intake extends Construct {
   readonly webIntake: AppFunction;
   readonly emailIntake: AppFunction;
   readonly notifier: AppFunction;
+  /** Must be made the account's active rule set once after the first deploy (README, Deploy to AWS). */
+  readonly receiptRuleSet: ReceiptRuleSet;
   /** Stream records the notifier could not handle after every retry. */
   readonly parked: Queue;
 
@@ -44,8 +46,8 @@ export class Intake extends Construct {
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')
       .useBucket(storage.mailBucket, 'MAIL_BUCKET');
 
-    const ruleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
-    ruleSet.addRule('ToIntake', {
+    this.receiptRuleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
+    this.receiptRuleSet.addRule('ToIntake', {
       recipients: [config.intakeAddress],
       scanEnabled: true,
       actions: [
