@@ -12,6 +12,8 @@ export interface StackConfig {
   readonly retainData: boolean;
   /** Public inquiries one client (IP) may send per 5 minutes before the WAF answers 429 (WAF's minimum is 10). */
   readonly intakeRateLimit: number;
+  /** Address subscribed to the alarm topic (it must confirm the subscription); none when unset. */
+  readonly alarmEmail?: string;
 }
 
 export function readConfig(app: App): StackConfig {
@@ -25,7 +27,15 @@ export function readConfig(app: App): StackConfig {
     consoleUrl: get('consoleUrl', 'http://127.0.0.1:3000/console'),
     retainData: get('retainData', 'true') !== 'false',
     intakeRateLimit: rateLimit(get('intakeRateLimit', '100')),
+    ...alarmEmail(get('alarmEmail', '')),
   };
+}
+
+function alarmEmail(value: string): { alarmEmail?: string } {
+  if (value === '') return {};
+  // One plain address: SNS would accept a malformed endpoint and never deliver anything to it.
+  if (!/^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/.test(value)) throw new Error(`alarmEmail: expected one email address, got ${value}`);
+  return { alarmEmail: value };
 }
 
 function rateLimit(value: string): number {

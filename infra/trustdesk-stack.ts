@@ -6,6 +6,7 @@ import { TrustdeskApi } from './constructs/api.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
+import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
 import { IntakeWaf } from './constructs/waf.ts';
@@ -23,17 +24,32 @@ export class TrustdeskStack extends Stack {
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
 
-    new Intake(this, 'Intake', { storage, api, config });
-    new Lifecycle(this, 'Lifecycle', { storage, config });
+    const intake = new Intake(this, 'Intake', { storage, api, config });
+    const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, config });
     new AgentApi(this, 'Agents', { storage, api });
-    new Reporting(this, 'Reporting', { storage, api, config });
+    const reporting = new Reporting(this, 'Reporting', { storage, api, config });
     const web = new Web(this, 'Web', { api, identity });
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
+      api: api.restApi,
+      parkedQueues: { ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked },
+      streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
+      workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation },
+      asyncFunctions: {
+        EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
+        Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
+      },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url });
     new CfnOutput(this, 'SiteUrl', { value: web.url, description: 'The public form; the agent console is at /console' });
     new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
     new CfnOutput(this, 'IntakeAddress', { value: config.intakeAddress });
+    new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }
 }

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseInquiry } from '#events/inquiry.ts';
+import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoIntakeStore } from '#lib/adapters/dynamodb-intake.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
@@ -21,6 +22,7 @@ const deps: SubmitDeps = {
   policies,
   newCaseId,
   newReference,
+  metrics: new EmfMetrics(),
 };
 
 export const MAX_BODY_BYTES = 32 * 1024;

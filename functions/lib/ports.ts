@@ -1,5 +1,6 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import type { MetricName } from './metrics.ts';
 
 export interface IdempotencyClaim {
   key: string;
@@ -209,4 +210,12 @@ export interface ReportingStore {
   claimReport(cadence: string, period: string, email: string): Promise<boolean>;
   releaseReport(cadence: string, period: string, email: string): Promise<void>;
   markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void>;
+}
+
+// ── metrics ───────────────────────────────────────────────────────────────────────────────────────
+
+/** Business events counted for dashboards and alarms (names in metrics.ts). */
+export interface Metrics {
+  /** Count one occurrence now; recorded even if the invocation fails later. */
+  count(name: MetricName): void;
 }

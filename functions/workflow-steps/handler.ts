@@ -1,6 +1,7 @@
 // Runs every step of the lifecycle and escalation state machines; the payload's `step` picks which.
 import type { EscalationTier } from '#domain/case.ts';
 import type { WorkflowState } from '#domain/lifecycle.ts';
+import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
@@ -28,6 +29,7 @@ const deps: WorkflowDeps = {
   sla: policies.sla,
   escalation: escalationPolicy,
   consoleUrl: env.CONSOLE_URL,
+  metrics: new EmfMetrics(),
 };
 
 export type StepRequest =

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -30,6 +30,8 @@ export class TrustdeskApi extends Construct {
     // One line per request, kept 30 days; no caller IP or identity (personal data stays out of logs).
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     this.restApi = new RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by this name alone: unique per stack, so the alarms see only this API.
+      restApiName: `${Stack.of(this).stackName}-api`,
       description: 'trustdesk: public intake and the agent API',
       deployOptions: {
         stageName: 'v1',

@@ -3,6 +3,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
@@ -20,6 +21,10 @@ export class Intake extends Construct {
   readonly webIntake: AppFunction;
   readonly emailIntake: AppFunction;
   readonly notifier: AppFunction;
+  /** Must be made the account's active rule set once after the first deploy (README, Deploy to AWS). */
+  readonly receiptRuleSet: ReceiptRuleSet;
+  /** Stream records the notifier could not handle after every retry. */
+  readonly parked: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
@@ -41,8 +46,8 @@ export class Intake extends Construct {
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')
       .useBucket(storage.mailBucket, 'MAIL_BUCKET');
 
-    const ruleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
-    ruleSet.addRule('ToIntake', {
+    this.receiptRuleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
+    this.receiptRuleSet.addRule('ToIntake', {
       recipients: [config.intakeAddress],
       scanEnabled: true,
       actions: [
@@ -57,7 +62,7 @@ export class Intake extends Construct {
       environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.notifier.allowSendEmail();
-    const parked = parkedRecordsQueue(this, 'ParkedNotifications', 'the notifier stream');
+    this.parked = parkedRecordsQueue(this, 'ParkedNotifications', 'the notifier stream');
     this.notifier.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -66,7 +71,7 @@ export class Intake extends Construct {
         retryAttempts: 5,
         reportBatchItemFailures: true,
         // A record that keeps failing is parked with its shard and sequence range, never dropped.
-        onFailure: new SqsDlq(parked),
+        onFailure: new SqsDlq(this.parked),
       }),
     );
   }

@@ -4,6 +4,7 @@ import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { caseLifecycle } from '../../workflows/case-lifecycle.ts';
 import { escalation } from '../../workflows/escalation.ts';
@@ -23,6 +24,8 @@ export class Lifecycle extends Construct {
   readonly signals: AppFunction;
   readonly caseLifecycle: StateMachine;
   readonly escalation: StateMachine;
+  /** Workflow starts and resumes that failed every retry (stream records). */
+  readonly parked: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; config: StackConfig }) {
     super(scope, id);
@@ -72,7 +75,7 @@ export class Lifecycle extends Construct {
       environment: machineEnv,
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.signals.addToRolePolicy(taskApi);
-    const parked = parkedRecordsQueue(this, 'ParkedSignals', 'the signals stream');
+    this.parked = parkedRecordsQueue(this, 'ParkedSignals', 'the signals stream');
     this.signals.addEventSource(
       new DynamoEventSource(storage.casesTable, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -82,7 +85,7 @@ export class Lifecycle extends Construct {
         reportBatchItemFailures: true,
         maxRecordAge: Duration.days(1),
         // A start or resume that keeps failing is parked (with its shard and sequence range) for replay.
-        onFailure: new SqsDlq(parked),
+        onFailure: new SqsDlq(this.parked),
       }),
     );
   }

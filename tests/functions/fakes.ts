@@ -15,11 +15,13 @@ import type {
   CreateOutcome,
   IntakeContext,
   Mailer,
+  Metrics,
   NewCaseWrite,
   OutboundEmail,
   Quarantined,
   WorkflowWait,
 } from '#lib/ports.ts';
+import type { MetricName } from '#lib/metrics.ts';
 import type { SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
 
 interface StoredClaim {
@@ -245,8 +247,19 @@ export function sequentialIds() {
 
 export const NOW = new Date('2026-11-25T18:00:00.000Z');
 
-export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW)): SubmitDeps & { store: CaseStore } {
-  return { store, clock, policies, ...sequentialIds() };
+export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW), metrics: Metrics = new RecordingMetrics()): SubmitDeps & { store: CaseStore } {
+  return { store, clock, policies, metrics, ...sequentialIds() };
+}
+
+/** Keeps every count, in order. */
+export class RecordingMetrics implements Metrics {
+  readonly counted: MetricName[] = [];
+  count(name: MetricName): void {
+    this.counted.push(name);
+  }
+  times(name: MetricName): number {
+    return this.counted.filter((n) => n === name).length;
+  }
 }
 
 export const sampleInquiry = (overrides: Partial<NewInquiry> = {}): NewInquiry => ({

@@ -5,7 +5,8 @@ import type { EscalationPolicy } from '#domain/escalation-policy.ts';
 import { onTimerExpired, pageRiskTeam, recordEscalationStep, workflowState, type Change, type WorkflowState } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { BusyError } from '../errors.ts';
-import type { CaseStore, Clock, Mailer, WorkflowEngine } from '../ports.ts';
+import { METRIC } from '../metrics.ts';
+import type { CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
 import { escalationEmail } from './emails.ts';
 
 export interface WorkflowDeps {
@@ -16,6 +17,7 @@ export interface WorkflowDeps {
   sla: SlaPolicy;
   escalation: EscalationPolicy;
   consoleUrl: string;
+  metrics: Metrics;
 }
 
 /** What the signal consumer needs: no mail, no escalation policy. */
@@ -70,10 +72,15 @@ export async function awaitCase(deps: WorkflowDeps, taskToken: string, state: Wo
 
 export async function timerExpired(deps: WorkflowDeps, state: WorkflowState): Promise<WorkflowState> {
   let before: CaseRecord | undefined;
+  let decided: Change | undefined;
   const after = await mutate(deps, state.caseId, (current, now) => {
     before = current;
-    return onTimerExpired(current, now, deps.sla);
+    decided = onTimerExpired(current, now, deps.sla);
+    return decided;
   });
+  // The last decision is the one saved (mutate returns only once its change is stored), and a retried
+  // step finds the breach already recorded: one count per breached deadline.
+  if (decided?.event.type === 'sla.breached') deps.metrics.count(METRIC.slaBreached);
   await startEscalationIfNew(deps, before, after);
   return workflowState(after, deps.clock.now(), deps.sla);
 }

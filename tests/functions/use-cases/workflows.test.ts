@@ -19,7 +19,7 @@ import {
   type EscalationState,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
-import { FakeMailer, FixedClock, InMemoryCaseStore } from '../fakes.ts';
+import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
 import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, at, caseAt } from '../lifecycle-fakes.ts';
 
 const sla = policies.sla;
@@ -31,6 +31,7 @@ let store: InMemoryCaseStore;
 let engine: FakeEngine;
 let clock: FixedClock;
 let mailer: FakeMailer;
+let metrics: RecordingMetrics;
 let deps: WorkflowDeps;
 
 beforeEach(() => {
@@ -38,7 +39,8 @@ beforeEach(() => {
   engine = new FakeEngine();
   clock = new FixedClock(at(10 * MINUTE));
   mailer = new FakeMailer();
-  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE };
+  metrics = new RecordingMetrics();
+  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE, metrics };
 });
 
 /** Puts a case in the table as it was opened. */
@@ -226,6 +228,7 @@ describe('timerExpired', () => {
     expect(state).toEqual(workflowState(stored(), clock.now(), sla));
     expect(state).toMatchObject({ lifecycleVersion: 2, timer: { phase: 'first-response-breach', seconds: 15 * 60 } });
     expect(engine.starts.filter((s) => s.workflow === 'escalation')).toEqual([]);
+    expect(metrics.counted).toEqual([]);
   });
 
   it('records a breach and starts the escalation workflow named by the escalation id', async () => {
@@ -236,6 +239,28 @@ describe('timerExpired', () => {
     expect(stored().escalation).toMatchObject({ id: ESC, startTier: 'L1', status: 'active' });
     expect(engine.starts).toEqual([{ workflow: 'escalation', name: ESC, input: { caseId: CASE_ID, escalationId: ESC, startTier: 'L1' }, outcome: 'started' }]);
     expect(state).toMatchObject({ lifecycleVersion: 2, critical: false, timer: { phase: 'resolution-warning' } });
+    expect(metrics.counted).toEqual(['SlaBreached']);
+  });
+
+  it('counts a breach once when the step is retried after it was recorded', async () => {
+    seed(caseAt('P1', { sla: { firstResponseWarned: true, firstResponseBreached: false, resolutionWarned: false, resolutionBreached: false } }));
+    deps.clock = new FixedClock(at(HOUR));
+    const input = workflowState(stored(), at(50 * MINUTE), sla);
+    await timerExpired(deps, input);
+    // Step Functions retries the same input (the first attempt's answer was lost).
+    await timerExpired(deps, input);
+    expect(eventTypes()).toEqual(['sla.breached']);
+    expect(metrics.times('SlaBreached')).toBe(1);
+  });
+
+  it('counts each breached deadline: first response, then resolution', async () => {
+    seed(caseAt('P1', { sla: { firstResponseWarned: true, firstResponseBreached: false, resolutionWarned: true, resolutionBreached: false } }));
+    deps.clock = new FixedClock(at(HOUR));
+    await timerExpired(deps, workflowState(stored(), at(50 * MINUTE), sla));
+    deps.clock = new FixedClock(new Date(Date.parse(stored().deadlines.resolutionDue!) + 1000));
+    await timerExpired(deps, workflowState(stored(), deps.clock.now(), sla));
+    expect(eventTypes()).toEqual(['sla.breached', 'sla.breached']);
+    expect(metrics.counted).toEqual(['SlaBreached', 'SlaBreached']);
   });
 
   it('does not start another escalation when one is already active', async () => {
@@ -272,6 +297,7 @@ describe('timerExpired', () => {
     expect(eventTypes()).toEqual(['agent.replied']);
     expect(stored().escalation).toBeUndefined();
     expect(engine.starts).toEqual([]);
+    expect(metrics.counted).toEqual([]);
     expect(state).toMatchObject({ status: 'investigating', timer: { phase: 'resolution-warning' } });
   });
 
@@ -286,6 +312,7 @@ describe('timerExpired', () => {
     await expect(timerExpired(deps, workflowState(stored(), at(50 * MINUTE), sla))).rejects.toThrow(BusyError);
     expect(writes).toBe(5);
     expect(eventTypes()).toEqual([]);
+    expect(metrics.counted).toEqual([]);
     expect(engine.starts).toEqual([]);
   });
 
