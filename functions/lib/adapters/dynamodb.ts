@@ -40,7 +40,8 @@ function fromItem<T>(item: Item): T {
   return plain as T;
 }
 
-const caseItem = (r: CaseRecord): Item =>
+/** A case as stored (exported for tests that seed the table in the product's own shapes). */
+export const caseItem = (r: CaseRecord): Item =>
   toItem({
     ...keys.case(r.caseId),
     itemType: 'case',
@@ -50,7 +51,7 @@ const caseItem = (r: CaseRecord): Item =>
     gsi2sk: r.openedAt,
     ...r,
   });
-const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
+export const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
 const idempotencyPut = (tableName: string, claim: IdempotencyClaim, caseId: string, reference: string, nowSeconds: number): TransactWriteItem => ({
   Put: {
     TableName: tableName,
