@@ -22,7 +22,7 @@ const figures: Record<string, string | number> = {};
 // ── the data: closed system cases and events that send no email and start no waiting workflow ──
 
 const TOTAL_RECORDS = sized(1_000, 10_000); // case events on the stream, the poison among them
-const CASES = sized(50, 500);
+const CASES = sized(200, 1_000);
 // Away from every period the other tests report on: a day in 2001 picked per run.
 const BASE = Date.UTC(2001, 0, 1, 18) + Math.floor(Math.random() * 300) * 86_400_000;
 // Not account_access: the surge test counts the system cases of that category.
@@ -44,12 +44,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function eventOf(caseId: string, caseIndex: number, version: number): CaseEvent {
   const kind = KINDS[(caseIndex + version) % KINDS.length]!;
-  return { caseId, version, type: kind.type, at: iso(BASE + (caseIndex % 5) * 3_600_000 + version * 60_000), actor: { kind: 'system' }, data: { ...kind.data, marker: run } };
+  return { caseId, version, type: kind.type, at: iso(BASE + (caseIndex % 7) * 3_600_000 + version * 60_000), actor: { kind: 'system' }, data: { ...kind.data, marker: run } };
 }
 
 function caseOf(caseId: string, caseIndex: number, versions: number): CaseRecord {
   const openedAt = iso(BASE - 86_400_000);
-  const closedAt = iso(BASE + 6 * 3_600_000);
+  const closedAt = iso(BASE + 8 * 3_600_000);
   return {
     caseId,
     reference: `TD-${run.slice(-6).toUpperCase()}-${caseIndex}`,
@@ -140,7 +140,7 @@ async function batchWrite(items: Record<string, AttributeValue>[]): Promise<void
     }
   };
   // A few requests at a time: each round of versions holds each case once, so order within it is free.
-  for (let i = 0; i < chunks.length; i += 8) await Promise.all(chunks.slice(i, i + 8).map(write));
+  for (let i = 0; i < chunks.length; i += 16) await Promise.all(chunks.slice(i, i + 16).map(write));
 }
 
 async function putFaults(body: unknown): Promise<Record<string, unknown>> {
