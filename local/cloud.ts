@@ -1,6 +1,7 @@
 // The local cloud: the synthesized template (cdk.out) run on real emulators in one process tree.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
+import { LocalFaults, startSesFaultProxy } from './faults.ts';
 import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
 import { loadFunctions } from './lambda-runtime.ts';
 import { startS3Server } from './s3-server.ts';
@@ -21,7 +23,7 @@ import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
-import { fileCheckpointStore, memoryCheckpointStore, startStreamMapping, type StreamMapping } from './stream-poller.ts';
+import { fileCheckpointStore, memoryCheckpointStore, readParkedBatch, startStreamMapping, type ParkedBatch, type StreamMapping } from './stream-poller.ts';
 import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
@@ -107,6 +109,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => s3.stop());
   const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () => startSesMailbox({ port: o.ports.ses, host: o.host }));
   stoppers.push(() => mailbox.stop());
+  // The functions reach SES through a proxy that can throttle them (/local/faults); tests read the mailbox itself.
+  const faults = new LocalFaults();
+  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log });
+  stoppers.push(() => sesProxy.stop());
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
@@ -117,7 +123,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL_SES: mailbox.url,
+    AWS_ENDPOINT_URL_SES: sesProxy.url,
     AWS_ENDPOINT_URL_SFN: `http://${o.host}:${o.ports.sfn}`,
   });
   delete process.env.AWS_PROFILE;
@@ -205,7 +211,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const streams = new DynamoDBStreamsClient(clientConfig);
   const mappings: StreamMapping[] = [];
   const parkedFile = dataPath('parked-stream-records.jsonl');
-  const parked: unknown[] = [];
+  const parked: (ParkedBatch & { id: string; mapping: string; functionId: string; at: string })[] = [];
   for (const [id, resource] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
     const p = resource.Properties ?? {};
     const source = p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
@@ -228,11 +234,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
         checkpoints: o.inMemory ? memoryCheckpointStore() : fileCheckpointStore(path.join(o.dataDir, `checkpoints-${id}.json`)),
         invoke: (event) => fn.invoke(event),
         onFailure: async (failure) => {
-          const entry = { mapping: id, functionId, at: new Date().toISOString(), ...failure };
+          const entry = { id: randomUUID(), mapping: id, functionId, at: new Date().toISOString(), ...failure };
           parked.push(entry);
           if (parkedFile) appendFileSync(parkedFile, `${JSON.stringify(entry)}\n`);
           o.log(`${functionId}: parked ${failure.records.length} stream record(s): ${failure.error}`);
         },
+        faultAfterSuccess: () => faults.streamFaultFor(functionId),
         log: o.log,
       }),
     );
@@ -307,6 +314,29 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       return [200, { settled: true }];
     },
     'GET /local/parked': async () => [200, { parked, asyncFailures: asyncInvoker.failures() }],
+    // A redrive: the parked range read again from the stream, handed to its function, then forgotten.
+    'POST /local/parked/replay': async (req) => {
+      const body = await readJson(req);
+      const entry = parked.find((p) => p.id === body.id);
+      if (!entry) return [404, { error: 'not_found', message: 'no parked batch with that id', field: 'id' }];
+      try {
+        const records = await readParkedBatch(streams, entry.batchInfo, REGION);
+        const result = await functions.get(entry.functionId)!.invoke({ Records: records });
+        parked.splice(parked.indexOf(entry), 1);
+        return [200, { replayed: entry.id, records: records.length, result: result ?? null }];
+      } catch (error) {
+        return [409, { error: 'replay_failed', functionError: (error as Error).name, message: (error as Error).message }];
+      }
+    },
+    'GET /local/faults': async () => [200, faults.describe()],
+    'PUT /local/faults': async (req) => {
+      const problems = faults.configure(await readJson(req));
+      return problems.length > 0 ? [400, { error: 'validation_failed', fields: problems }] : [200, faults.describe()];
+    },
+    'DELETE /local/faults': async () => {
+      faults.clear();
+      return [200, faults.describe()];
+    },
     'GET /local/schedules': async () => [200, { schedules: scheduler.schedules() }],
     'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],
     'POST /local/clock': async (req) => {

@@ -18,6 +18,9 @@
 //   A stored checkpoint always wins.
 // Streams API errors are logged and retried with backoff; an expired iterator is replaced by one
 // AFTER_SEQUENCE_NUMBER of the last record read, so nothing is lost or read twice.
+// A parked batch carries what AWS's on-failure destination gets (DDBStreamBatchInfo: stream, shard,
+// sequence range), so it can be read again from the stream and replayed (readParkedBatch).
+// `faultAfterSuccess` lets the local cloud re-deliver batches the function already handled (local/faults.ts).
 
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -53,10 +56,33 @@ export interface StreamMappingOptions {
   /** Where the last processed sequence number per shard is kept. Default: in memory. */
   checkpoints?: CheckpointStore;
   invoke: (event: DynamoDBStreamEvent) => Promise<unknown>;
-  onFailure?: (failed: { records: DynamoDBRecord[]; error: string; attempts: number; shardId: string }) => Promise<void>;
+  onFailure?: (failed: ParkedBatch) => Promise<void>;
+  /** Asked after a batch's first successful invocation: re-deliver it (an injected fault)? */
+  faultAfterSuccess?: () => 'fail-after-success' | 'duplicate' | undefined;
   log?: (line: string) => void;
   /** The events' awsRegion. Default: the streams client's region. */
   region?: string;
+}
+
+/** Like the DDBStreamBatchInfo of AWS's on-failure destination record. */
+export interface StreamBatchInfo {
+  streamArn: string;
+  shardId: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+  approximateArrivalOfFirstRecord?: string;
+  approximateArrivalOfLastRecord?: string;
+  batchSize: number;
+}
+
+export interface ParkedBatch {
+  records: DynamoDBRecord[];
+  error: string;
+  attempts: number;
+  shardId: string;
+  /** RetryAttemptsExhausted, as AWS's requestContext.condition. */
+  condition: 'RetryAttemptsExhausted';
+  batchInfo: StreamBatchInfo;
 }
 
 export interface StreamMapping {
@@ -536,6 +562,14 @@ class Mapping {
     let outcome: Outcome;
     try {
       outcome = this.interpret(await this.o.invoke(event), batch);
+      const fault = outcome.kind === 'success' && batch.invocations === 1 ? this.o.faultAfterSuccess?.() : undefined;
+      if (fault === 'duplicate') {
+        // Delivered twice (say, the first answer was lost): the mapping goes by the second answer.
+        this.log(`shard ${s.id}: injected fault: delivering a handled batch of ${batch.records.length} again`);
+        outcome = this.interpret(await this.o.invoke(event), batch);
+      } else if (fault === 'fail-after-success') {
+        outcome = { kind: 'error', error: 'injected fault: the batch failed after the function handled it' };
+      }
     } catch (err) {
       outcome = { kind: 'error', error: errorText(err) };
     } finally {
@@ -616,11 +650,23 @@ class Mapping {
     const records = batch.records.map((r) => this.toLambdaRecord(r));
     const first = sequenceOf(batch.records[0]!);
     const last = sequenceOf(batch.records.at(-1)!);
+    const arrival = (r: _Record) => r.dynamodb?.ApproximateCreationDateTime && new Date(r.dynamodb.ApproximateCreationDateTime).toISOString();
+    const firstArrival = arrival(batch.records[0]!);
+    const lastArrival = arrival(batch.records.at(-1)!);
+    const batchInfo: StreamBatchInfo = {
+      streamArn: this.o.streamArn,
+      shardId: s.id,
+      startSequenceNumber: first,
+      endSequenceNumber: last,
+      ...(firstArrival && { approximateArrivalOfFirstRecord: firstArrival }),
+      ...(lastArrival && { approximateArrivalOfLastRecord: lastArrival }),
+      batchSize: records.length,
+    };
     if (this.o.onFailure) {
       let failures = 0;
       for (;;) {
         try {
-          await this.o.onFailure({ records, error, attempts: batch.invocations, shardId: s.id });
+          await this.o.onFailure({ records, error, attempts: batch.invocations, shardId: s.id, condition: 'RetryAttemptsExhausted', batchInfo });
           break;
         } catch (err) {
           if (this.stopped) return false;
@@ -652,28 +698,7 @@ class Mapping {
   }
 
   private toLambdaRecord(r: _Record): DynamoDBRecord {
-    const d = r.dynamodb ?? {};
-    const dynamodb: StreamRecord = {};
-    if (d.ApproximateCreationDateTime !== undefined) {
-      dynamodb.ApproximateCreationDateTime = Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000);
-    }
-    if (d.Keys) dynamodb.Keys = imageToLambda(d.Keys);
-    if (d.NewImage) dynamodb.NewImage = imageToLambda(d.NewImage);
-    if (d.OldImage) dynamodb.OldImage = imageToLambda(d.OldImage);
-    if (d.SequenceNumber !== undefined) dynamodb.SequenceNumber = d.SequenceNumber;
-    if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
-    if (d.StreamViewType !== undefined) dynamodb.StreamViewType = d.StreamViewType;
-    const out: DynamoDBRecord = {
-      eventID: r.eventID,
-      eventName: r.eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: this.region,
-      dynamodb,
-      eventSourceARN: this.o.streamArn,
-    };
-    if (r.userIdentity) out.userIdentity = { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId };
-    return out;
+    return toLambdaRecord(r, this.region, this.o.streamArn);
   }
 
   private resolveRegion(): Promise<string> {
@@ -729,7 +754,62 @@ class Mapping {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Replaying a parked batch
+
+/**
+ * The records of a parked batch, read again from the stream by its shard and sequence range (as a
+ * redrive does on AWS, where the on-failure record carries only the range): Lambda-shaped, in order.
+ */
+export async function readParkedBatch(streams: DynamoDBStreamsClient, info: StreamBatchInfo, region: string): Promise<DynamoDBRecord[]> {
+  const start = await streams.send(
+    new GetShardIteratorCommand({ StreamArn: info.streamArn, ShardId: info.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: info.startSequenceNumber }),
+  );
+  const out: DynamoDBRecord[] = [];
+  let iterator = start.ShardIterator;
+  while (iterator) {
+    const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: MAX_GET_RECORDS_LIMIT }));
+    for (const r of page.Records ?? []) {
+      const seq = sequenceOf(r);
+      if (compareSequence(seq, info.endSequenceNumber) > 0) return out;
+      out.push(toLambdaRecord(r, region, info.streamArn));
+    }
+    // An open shard hands out iterators forever: stop at its tip.
+    if ((page.Records ?? []).length === 0) break;
+    iterator = page.NextShardIterator;
+  }
+  if (out.length === 0) throw new Error(`no records ${info.startSequenceNumber}..${info.endSequenceNumber} left in ${info.shardId}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // helpers
+
+/** A Streams API record as Lambda delivers it. */
+export function toLambdaRecord(r: _Record, region: string, streamArn: string): DynamoDBRecord {
+  const d = r.dynamodb ?? {};
+  const dynamodb: StreamRecord = {};
+  if (d.ApproximateCreationDateTime !== undefined) {
+    dynamodb.ApproximateCreationDateTime = Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000);
+  }
+  if (d.Keys) dynamodb.Keys = imageToLambda(d.Keys);
+  if (d.NewImage) dynamodb.NewImage = imageToLambda(d.NewImage);
+  if (d.OldImage) dynamodb.OldImage = imageToLambda(d.OldImage);
+  if (d.SequenceNumber !== undefined) dynamodb.SequenceNumber = d.SequenceNumber;
+  if (d.SizeBytes !== undefined) dynamodb.SizeBytes = d.SizeBytes;
+  if (d.StreamViewType !== undefined) dynamodb.StreamViewType = d.StreamViewType;
+  const out: DynamoDBRecord = {
+    eventID: r.eventID,
+    eventName: r.eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb,
+    eventSourceARN: streamArn,
+  };
+  if (r.userIdentity) out.userIdentity = { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId };
+  return out;
+}
+
 
 function backoff(baseMs: number, failures: number): number {
   return Math.min(MAX_BACKOFF_MS, Math.max(1, baseMs) * 2 ** Math.min(failures - 1, 16));

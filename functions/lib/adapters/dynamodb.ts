@@ -8,7 +8,7 @@ import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, idempotency
 import { ValidationError } from '../errors.ts';
 import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeWrite, CreateOutcome, Quarantined, WorkflowWait } from '../ports.ts';
 
-export { dynamodb, keys } from './dynamodb-intake.ts';
+export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
 export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   private readonly claims: OneOffClaims;

@@ -1,0 +1,231 @@
+// Faults the local cloud can inject from outside functions/, switched on and off with /local/faults:
+// - stream redelivery: an event source mapping that re-delivers batches the function already handled
+//   (a batch reported failed after the function succeeded, or the same batch delivered twice), as AWS's
+//   at-least-once delivery may;
+// - SES throttling: a proxy in front of the SES mailbox that answers the next K SendEmail/SendRawEmail
+//   calls with SES's own throttling error, so the SDK, the functions and the async retries all see it.
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StreamFaultSettings {
+  /** Logical-id prefixes of the functions whose mappings misbehave (e.g. ReportingAggregator). */
+  functions: string[];
+  /** Every n-th batch the function handled is reported failed anyway, so the mapping retries (or bisects) it. */
+  failAfterSuccessEvery?: number;
+  /** Every n-th batch the function handled is delivered to it once more, right away. */
+  duplicateEvery?: number;
+}
+
+export interface SesFaultSettings {
+  /** How many of the next matching send calls are throttled. */
+  throttle: number;
+  /** Only calls with a recipient containing this text (case-insensitive) are throttled; all when unset. */
+  recipientsContaining?: string;
+}
+
+/** What a stream mapping does with a batch the function has just handled. */
+export type StreamFault = 'fail-after-success' | 'duplicate' | undefined;
+
+interface StreamCounters {
+  batchesHandled: number;
+  failedAfterSuccess: number;
+  duplicated: number;
+}
+
+interface SesCounters {
+  throttled: number;
+  passed: number;
+}
+
+type FieldProblem = { field: string; message: string };
+
+export class LocalFaults {
+  private stream: StreamFaultSettings | undefined;
+  private ses: (SesFaultSettings & { remaining: number }) | undefined;
+  private streamCounters: StreamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
+  private sesCounters: SesCounters = { throttled: 0, passed: 0 };
+
+  /** Asked by a stream mapping after the function handled a batch the first time it was delivered. */
+  streamFaultFor(functionId: string): StreamFault {
+    const s = this.stream;
+    if (!s?.functions.some((prefix) => functionId.startsWith(prefix))) return undefined;
+    const n = ++this.streamCounters.batchesHandled;
+    if (s.failAfterSuccessEvery && n % s.failAfterSuccessEvery === 0) {
+      this.streamCounters.failedAfterSuccess++;
+      return 'fail-after-success';
+    }
+    if (s.duplicateEvery && n % s.duplicateEvery === 0) {
+      this.streamCounters.duplicated++;
+      return 'duplicate';
+    }
+    return undefined;
+  }
+
+  /** Asked by the SES proxy for each send call: throttle it? */
+  throttleSend(recipients: string[]): boolean {
+    const s = this.ses;
+    const wanted = s?.recipientsContaining?.toLowerCase();
+    if (!s || s.remaining <= 0 || (wanted && !recipients.some((r) => r.toLowerCase().includes(wanted)))) {
+      this.sesCounters.passed++;
+      return false;
+    }
+    s.remaining--;
+    this.sesCounters.throttled++;
+    return true;
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      stream: this.stream ?? null,
+      ses: this.ses ? { throttle: this.ses.throttle, remaining: this.ses.remaining, ...(this.ses.recipientsContaining && { recipientsContaining: this.ses.recipientsContaining }) } : null,
+      injected: { stream: { ...this.streamCounters }, ses: { ...this.sesCounters } },
+    };
+  }
+
+  /** PUT /local/faults: replaces the settings it names (null switches one off) and resets their counters. */
+  configure(body: Record<string, unknown>): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    if (!('stream' in body) && !('ses' in body)) problems.push({ field: 'stream', message: 'give "stream" and/or "ses" (null switches a fault off)' });
+    const stream = 'stream' in body ? parseStream(body.stream, problems) : undefined;
+    const ses = 'ses' in body ? parseSes(body.ses, problems) : undefined;
+    if (problems.length > 0) return problems;
+    if ('stream' in body) {
+      this.stream = stream;
+      this.streamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
+    }
+    if ('ses' in body) {
+      this.ses = ses && { ...ses, remaining: ses.throttle };
+      this.sesCounters = { throttled: 0, passed: 0 };
+    }
+    return [];
+  }
+
+  clear(): void {
+    this.stream = undefined;
+    this.ses = undefined;
+  }
+}
+
+const positiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1_000_000;
+
+function parseStream(value: unknown, problems: FieldProblem[]): StreamFaultSettings | undefined {
+  if (value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ field: 'stream', message: 'must be an object or null' });
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  if (!Array.isArray(v.functions) || v.functions.length === 0 || !v.functions.every((f) => typeof f === 'string' && f.length > 0)) {
+    problems.push({ field: 'stream.functions', message: 'must list logical-id prefixes of stream consumers' });
+  }
+  for (const field of ['failAfterSuccessEvery', 'duplicateEvery'] as const) {
+    if (v[field] !== undefined && !positiveInt(v[field])) problems.push({ field: `stream.${field}`, message: 'must be a whole number ≥ 1' });
+  }
+  if (v.failAfterSuccessEvery === undefined && v.duplicateEvery === undefined) {
+    problems.push({ field: 'stream.failAfterSuccessEvery', message: 'give failAfterSuccessEvery and/or duplicateEvery' });
+  }
+  return {
+    functions: v.functions as string[],
+    ...(v.failAfterSuccessEvery !== undefined && { failAfterSuccessEvery: v.failAfterSuccessEvery as number }),
+    ...(v.duplicateEvery !== undefined && { duplicateEvery: v.duplicateEvery as number }),
+  };
+}
+
+function parseSes(value: unknown, problems: FieldProblem[]): SesFaultSettings | undefined {
+  if (value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ field: 'ses', message: 'must be an object or null' });
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  if (!positiveInt(v.throttle)) problems.push({ field: 'ses.throttle', message: 'must be a whole number ≥ 1 (the send calls to throttle)' });
+  if (v.recipientsContaining !== undefined && (typeof v.recipientsContaining !== 'string' || v.recipientsContaining === '')) {
+    problems.push({ field: 'ses.recipientsContaining', message: 'must be a non-empty string' });
+  }
+  return { throttle: v.throttle as number, ...(typeof v.recipientsContaining === 'string' && { recipientsContaining: v.recipientsContaining }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SES proxy
+
+export interface SesFaultProxy {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const SEND_ACTIONS = new Set(['SendEmail', 'SendRawEmail']);
+
+/** SES v1 (query API) throttling, as SES answers it: HTTP 400 with code Throttling, which the SDK retries. */
+export function sesThrottlingResponse(requestId: string): { status: number; headers: Record<string, string>; body: string } {
+  return {
+    status: 400,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">' +
+      '<Error><Type>Sender</Type><Code>Throttling</Code><Message>Maximum sending rate exceeded.</Message></Error>' +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}
+
+/** The recipients of a SES v1 send call's form body (SendRawEmail: its Destinations, else the message's headers). */
+export function sendCallRecipients(params: URLSearchParams): string[] {
+  const listed = [...params].filter(([k]) => /^(Destination\.(To|Cc|Bcc)Addresses|Destinations)\.member\.\d+$/.test(k)).map(([, v]) => v);
+  if (listed.length > 0 || params.get('Action') !== 'SendRawEmail') return listed;
+  const raw = Buffer.from(params.get('RawMessage.Data') ?? '', 'base64').toString('utf8');
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const unfolded = head.replace(/\r?\n[ \t]+/g, ' ');
+  return unfolded
+    .split(/\r?\n/)
+    .filter((line) => /^(to|cc|bcc):/i.test(line))
+    .flatMap((line) => line.slice(line.indexOf(':') + 1).split(','))
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
+/** A proxy in front of the SES mailbox: everything passes through, except the send calls the faults throttle. */
+export async function startSesFaultProxy(o: { host: string; target: string; faults: LocalFaults; log: (line: string) => void }): Promise<SesFaultProxy> {
+  const target = new URL(o.target);
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const form = /x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString('utf8')) : undefined;
+      const action = form?.get('Action') ?? '';
+      if (req.method === 'POST' && form && SEND_ACTIONS.has(action) && o.faults.throttleSend(sendCallRecipients(form))) {
+        const answer = sesThrottlingResponse(randomUUID());
+        o.log(`ses fault: ${action} throttled`);
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        return;
+      }
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', (error) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`ses proxy: ${error.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, o.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
+  return {
+    url: `http://${host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
