@@ -16,7 +16,7 @@ import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalFaults, startSesFaultProxy } from './faults.ts';
 import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
-import { loadFunctions } from './lambda-runtime.ts';
+import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
 import { startS3Server } from './s3-server.ts';
 import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
@@ -47,6 +47,8 @@ export interface LocalCloudOptions {
    * always gets the template's limit. Default 1.
    */
   rateLimitScale?: number;
+  /** Keep the functions' log lines in memory, served at GET /local/logs (tests look for leaks in them). */
+  captureFunctionLogs?: FunctionLogCaptureOptions;
 }
 
 export interface LocalCloud {
@@ -164,6 +166,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     return typeof name === 'string' ? name : id;
   };
 
+  const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
+  if (functionLogs) stoppers.push(async () => functionLogs.stop());
   const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx, o.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: o.functionLogLevel } : {}));
   const stepFunctions = await step(`Step Functions on ${o.host}:${o.ports.sfn}`, () =>
     startLocalStepFunctions({
@@ -336,6 +340,11 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     'DELETE /local/faults': async () => {
       faults.clear();
       return [200, faults.describe()];
+    },
+    'GET /local/logs': async (_req, url) => {
+      if (!functionLogs) return [404, { error: 'not_found', message: 'function logs are not captured (captureFunctionLogs)' }];
+      const since = Number(url.searchParams.get('since') ?? 0);
+      return [200, { lines: functionLogs.lines(Number.isFinite(since) ? since : 0), dropped: functionLogs.dropped() }];
     },
     'GET /local/schedules': async () => [200, { schedules: scheduler.schedules() }],
     'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],

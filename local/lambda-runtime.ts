@@ -1,5 +1,6 @@
 // Lambda, locally: the bundles the CDK app built (cdk.out/asset.*/index.mjs), imported in-process with
 // the environment the template gives each function, invoked with a Lambda-shaped context.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +34,86 @@ export interface LocalFunction {
 
 export class FunctionTimeoutError extends Error {
   override name = 'Runtime.Timeout';
+}
+
+/** One line a function wrote during an invocation (what CloudWatch Logs would hold on AWS). */
+export interface FunctionLogLine {
+  seq: number;
+  at: string;
+  functionId: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+/**
+ * The functions' output, kept in memory: every line written to stdout/stderr while an invocation runs,
+ * attributed to its function (functions share this process, so the invocation is found by async context),
+ * plus the error an invocation ends with, as Lambda's runtime would log it.
+ */
+export interface FunctionLogCapture {
+  lines(sinceSeq?: number): FunctionLogLine[];
+  /** Lines that fell out of the ring. */
+  dropped(): number;
+  stop(): void;
+}
+
+export interface FunctionLogCaptureOptions {
+  /** Lines kept (oldest dropped first). */
+  ringSize: number;
+  /** Whether a captured line is also written through to the real stream. */
+  print: (line: string) => boolean;
+}
+
+const invocation = new AsyncLocalStorage<{ functionId: string }>();
+let activeCapture: ((functionId: string, stream: 'stdout' | 'stderr', text: string) => boolean) | undefined;
+
+export function captureFunctionLogs(opts: FunctionLogCaptureOptions): FunctionLogCapture {
+  if (activeCapture) throw new Error('function logs are already captured');
+  const ring: FunctionLogLine[] = [];
+  let seq = 0;
+  let dropped = 0;
+  const record = (functionId: string, stream: 'stdout' | 'stderr', text: string): boolean => {
+    let print = false;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      ring.push({ seq: ++seq, at: new Date().toISOString(), functionId, stream, line });
+      if (ring.length > opts.ringSize) {
+        ring.shift();
+        dropped++;
+      }
+      print ||= opts.print(line);
+    }
+    return print;
+  };
+  const restore = (['stdout', 'stderr'] as const).map((name) => {
+    const target = process[name];
+    const original = target.write;
+    target.write = function write(this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      const store = invocation.getStore();
+      if (store && (typeof chunk === 'string' || chunk instanceof Uint8Array)) {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        if (!record(store.functionId, name, text)) {
+          // Not printed: still honour the write callback, as the stream would.
+          const callback = rest.find((r): r is () => void => typeof r === 'function');
+          if (callback) queueMicrotask(callback);
+          return true;
+        }
+      }
+      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as typeof target.write;
+    return () => {
+      target.write = original;
+    };
+  });
+  activeCapture = record;
+  return {
+    lines: (sinceSeq = 0) => ring.filter((l) => l.seq > sinceSeq),
+    dropped: () => dropped,
+    stop: () => {
+      for (const r of restore) r();
+      activeCapture = undefined;
+    },
+  };
 }
 
 /** Load every Node.js AWS::Lambda::Function of the template whose code is a bundled cdk.out asset. */
@@ -111,8 +192,13 @@ async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number
     timer = setTimeout(() => reject(new FunctionTimeoutError(`${name} timed out after ${timeoutSeconds} s`)), timeoutSeconds * 1000);
   });
   try {
-    const result = await Promise.race([handler(payload, context), timeout]);
+    const result = await Promise.race([invocation.run({ functionId: name }, () => handler(payload, context)), timeout]);
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
+  } catch (error) {
+    // Lambda's runtime logs the error an invocation fails with: its message reaches the logs too.
+    const e = error as Error;
+    activeCapture?.(name, 'stderr', `ERROR\tInvoke Error\t${JSON.stringify({ errorType: e.name, errorMessage: e.message, stackTrace: e.stack?.split('\n') ?? [] })}`);
+    throw error;
   } finally {
     clearTimeout(timer);
   }

@@ -17,6 +17,7 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const REPLACEMENT_CHARACTER = '\uFFFD';
 
 /** The request body as an object, from JSON or a form post; refuses what it cannot read with a 4xx. */
 export function readBody(event: APIGatewayProxyEvent, maxBytes: number): Record<string, unknown> {
@@ -31,6 +32,8 @@ export function readBody(event: APIGatewayProxyEvent, maxBytes: number): Record<
   } catch {
     throw new ValidationError([{ field: 'body', message: 'must be valid UTF-8' }]);
   }
+  // API Gateway hands a text body over already decoded, invalid bytes replaced by U+FFFD: refuse those too.
+  if (text.includes(REPLACEMENT_CHARACTER)) throw new ValidationError([{ field: 'body', message: 'must be valid UTF-8' }]);
   if (mediaType === FORM) return readForm(text);
   let parsed: unknown;
   try {

@@ -24,6 +24,8 @@ export interface ParsedMail {
 export const MAIL_LIMITS = { subject: 200, text: 10_000, attachments: 10 } as const;
 
 const firstAddress = (value: AddressObject | AddressObject[] | undefined) => (Array.isArray(value) ? value[0] : value)?.value[0];
+/** RFC 5321's limit; a longer "address" is not one (and would not fit in a key). */
+const MAX_ADDRESS_LENGTH = 254;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
 
 /** Parse raw MIME; never throws for malformed mail (mailparser is lenient), only for non-mail input. */
@@ -37,7 +39,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const threadIds = [...new Set([mail.inReplyTo, ...references.slice().reverse()].filter((v): v is string => !!v).map(normalizeMessageId))];
   const reference = REFERENCE_PATTERN.exec(mail.subject ?? '')?.[0];
   return {
-    ...(address && EMAIL.test(address) && { from: { email: address, ...(sender?.name && { name: oneLine(sender.name).slice(0, 120) }) } }),
+    ...(address && address.length <= MAX_ADDRESS_LENGTH && EMAIL.test(address) && { from: { email: address, ...(sender?.name && { name: oneLine(sender.name).slice(0, 120) }) } }),
     subject,
     text: stripQuoted(body).slice(0, MAIL_LIMITS.text),
     ...(mail.messageId && { messageId: normalizeMessageId(mail.messageId) }),

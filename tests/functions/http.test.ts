@@ -106,6 +106,15 @@ describe('readBody', () => {
     }
   });
 
+  it('refuses a text body API Gateway decoded with replacement characters (invalid UTF-8 on the wire)', () => {
+    const decodedByGateway = Buffer.concat([Buffer.from('{"note":"a'), Buffer.from([0xff]), Buffer.from('b"}')]).toString('utf8');
+    for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+      expect(thrown(() => readBody(post(type, decodedByGateway), MAX))).toMatchObject({ status: 400, fields: [{ field: 'body', message: 'must be valid UTF-8' }] });
+    }
+    // Written as a JSON escape, the character is the sender's choice, not a broken encoding.
+    expect(readBody(post('application/json', '{"note":"a\\ufffdb"}'), MAX)).toEqual({ note: 'a\ufffdb' });
+  });
+
   it('refuses malformed JSON with a 400 naming the body', () => {
     expect(thrown(() => readBody(post('application/json', '{"a":'), MAX))).toMatchObject({
       status: 400,

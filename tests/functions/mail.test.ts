@@ -42,6 +42,14 @@ describe('parseMail', () => {
     expect(attachment!.content.equals(pdf)).toBe(true);
   });
 
+  it('has no sender when the From address is longer than an address can be (254 characters)', async () => {
+    const raw = Buffer.from(`From: <${'a'.repeat(3000)}@example.com>\r\nSubject: hi\r\n\r\nhello\r\n`);
+    expect((await parseMail(raw)).from).toBeUndefined();
+    const longest = `${'a'.repeat(64)}@${'d'.repeat(177)}.example.com`;
+    expect(longest).toHaveLength(254);
+    expect((await parseMail(Buffer.from(`From: <${longest}>\r\nSubject: hi\r\n\r\nhello\r\n`))).from?.email).toBe(longest);
+  });
+
   it('hashes and sizes binary attachments by their decoded content', async () => {
     const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256));
     const raw = await mime({ from: 'a@b.co', subject: 's', text: 't', attachments: [{ filename: 'screen.png', content: bytes, contentType: 'image/png' }] });

@@ -53,7 +53,12 @@ export default async function setup(project: TestProject) {
     // The suite posts many inquiries from 127.0.0.1; tests/integration/rate-limit.test.ts acts as other
     // clients (X-Forwarded-For) and meets the template's own limit.
     rateLimitScale: 1000,
-    functionLogLevel: process.env.TRUSTDESK_TEST_LOG ? 'INFO' : 'WARN',
+    // INFO, kept in memory (GET /local/logs) for the privacy tests; printed only from WARN up unless asked.
+    functionLogLevel: 'INFO',
+    captureFunctionLogs: {
+      ringSize: 50_000,
+      print: (line) => !!process.env.TRUSTDESK_TEST_LOG || /"level":"(WARN|ERROR|CRITICAL)"/.test(line),
+    },
   });
   project.provide('cloud', {
     api: cloud.urls.api,
