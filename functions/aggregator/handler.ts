@@ -3,6 +3,7 @@
 // record that causes it, which ends up parked after its retries while the rest is counted.
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { CaseEvent } from '#domain/case.ts';
+import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import { systemClock } from '#lib/clock.ts';
@@ -23,6 +24,7 @@ const deps: AggregateDeps = {
   policies,
   newCaseId,
   newReference,
+  metrics: new EmfMetrics(),
 };
 
 export async function handler(event: DynamoDBStreamEvent): Promise<{ batchItemFailures: [] }> {

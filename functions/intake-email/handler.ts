@@ -1,7 +1,6 @@
 // Inbound mail: invoked by the SES receipt rule after the raw message was stored in S3.
 import middy from '@middy/core';
 import { SesReceiptEventSchema } from '#events/ses.ts';
-import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { S3BlobStore } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
@@ -20,7 +19,6 @@ const deps: ReceiveDeps = {
   policies,
   newCaseId,
   newReference,
-  metrics: new EmfMetrics(),
 };
 
 async function receive(event: unknown): Promise<{ results: Received[] }> {

@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseInquiry } from '#events/inquiry.ts';
-import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoIntakeStore } from '#lib/adapters/dynamodb-intake.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
@@ -22,7 +21,6 @@ const deps: SubmitDeps = {
   policies,
   newCaseId,
   newReference,
-  metrics: new EmfMetrics(),
 };
 
 export const MAX_BODY_BYTES = 32 * 1024;

@@ -6,7 +6,11 @@ export const METRICS_NAMESPACE = 'Trustdesk';
 export const METRICS_SERVICE = 'trustdesk';
 
 export const METRIC = {
-  /** A new case was created from an inquiry (web form or email); a replayed submission is not counted. */
+  /**
+   * A new case was opened (web form, email, or an incident the aggregator opened). Counted by the aggregator
+   * from the stream, once per case.opened event it counts: a replayed submission writes no event, and a
+   * redelivered batch counts nothing twice. Intake stays free of it (bundle size, cold start).
+   */
   casesOpened: 'CasesOpened',
   /** A first-response or resolution deadline passed with the case still waiting on the team. */
   slaBreached: 'SlaBreached',

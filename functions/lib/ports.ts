@@ -216,6 +216,6 @@ export interface ReportingStore {
 
 /** Business events counted for dashboards and alarms (names in metrics.ts). */
 export interface Metrics {
-  /** Count one occurrence now; recorded even if the invocation fails later. */
-  count(name: MetricName): void;
+  /** Count `value` occurrences (1 by default) now; recorded even if the invocation fails later. */
+  count(name: MetricName, value?: number): void;
 }

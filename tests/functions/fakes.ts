@@ -247,15 +247,15 @@ export function sequentialIds() {
 
 export const NOW = new Date('2026-11-25T18:00:00.000Z');
 
-export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW), metrics: Metrics = new RecordingMetrics()): SubmitDeps & { store: CaseStore } {
-  return { store, clock, policies, metrics, ...sequentialIds() };
+export function submitDeps(store: CaseStore = new InMemoryCaseStore(), clock: Clock = new FixedClock(NOW)): SubmitDeps & { store: CaseStore } {
+  return { store, clock, policies, ...sequentialIds() };
 }
 
-/** Keeps every count, in order. */
+/** Keeps every count, in order (a count of n is recorded n times). */
 export class RecordingMetrics implements Metrics {
   readonly counted: MetricName[] = [];
-  count(name: MetricName): void {
-    this.counted.push(name);
+  count(name: MetricName, value = 1): void {
+    for (let i = 0; i < value; i++) this.counted.push(name);
   }
   times(name: MetricName): number {
     return this.counted.filter((n) => n === name).length;

@@ -7,8 +7,8 @@ import type { Metrics } from '../ports.ts';
 export class EmfMetrics implements Metrics {
   private readonly emf = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
-  count(name: MetricName): void {
-    this.emf.addMetric(name, MetricUnit.Count, 1);
+  count(name: MetricName, value = 1): void {
+    this.emf.addMetric(name, MetricUnit.Count, value);
     // Flushed at once (synchronously, so concurrent invocations never mix): a count survives a later
     // failure of the invocation, and the handlers need no end-of-invocation hook.
     this.emf.publishStoredMetrics();

@@ -9,7 +9,8 @@ import { hourKey, hourRange, sameHourPreviousDays } from '#domain/reporting/buck
 import { eventId } from '#domain/reporting/dedupe.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
 import { detectSurge, incidentKey, incidentWindowStart } from '#domain/reporting/trends.ts';
-import type { CaseStore, Clock, CounterUpdate, ReportingStore, WatermarkMove } from '../ports.ts';
+import { METRIC } from '../metrics.ts';
+import type { CaseStore, Clock, CounterUpdate, Metrics, ReportingStore, WatermarkMove } from '../ports.ts';
 
 export interface AggregateDeps {
   cases: CaseStore;
@@ -19,6 +20,7 @@ export interface AggregateDeps {
   policies: Policies;
   newCaseId: () => string;
   newReference: () => string;
+  metrics: Metrics;
 }
 
 export interface AggregateResult {
@@ -58,6 +60,7 @@ export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[], 
       marks.set(event.caseId, event.version);
       result.writes += chunk!.updates.length;
     }
+    countOpenings(deps, fresh);
     result.incidents = await watchForSurges(deps, fresh, records);
     return result;
   }
@@ -75,8 +78,15 @@ export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[], 
     await deps.reporting.applyCounters(chunk.updates, chunk.moves);
     result.writes += chunk.updates.length;
   }
+  countOpenings(deps, fresh);
   result.incidents = await watchForSurges(deps, fresh, records);
   return result;
+}
+
+/** Cases opened, for the SLA breach rate: once per counted case.opened, after its counts are written. */
+function countOpenings(deps: AggregateDeps, fresh: CaseEvent[]): void {
+  const opened = fresh.filter((e) => e.type === 'case.opened').length;
+  if (opened > 0) deps.metrics.count(METRIC.casesOpened, opened);
 }
 
 /** What aggregation needs to know about an event's case. */

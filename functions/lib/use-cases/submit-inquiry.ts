@@ -2,8 +2,7 @@
 import { openCase, rememberComplaint, type NewInquiry, type Policies } from '#domain/intake.ts';
 import { BusyError, IdempotencyMismatchError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
-import { METRIC } from '../metrics.ts';
-import type { Clock, IntakeStore, Metrics } from '../ports.ts';
+import type { Clock, IntakeStore } from '../ports.ts';
 
 export interface SubmitDeps {
   store: IntakeStore;
@@ -11,7 +10,6 @@ export interface SubmitDeps {
   policies: Policies;
   newCaseId: () => string;
   newReference: () => string;
-  metrics: Metrics;
 }
 
 export interface SubmitRequest {
@@ -74,8 +72,6 @@ export async function submitInquiry(deps: SubmitDeps, request: SubmitRequest): P
     });
     switch (outcome.kind) {
       case 'created':
-        // Only here, once per case: replays and retried writes never reach this branch twice.
-        deps.metrics.count(METRIC.casesOpened);
         return { caseId: record.caseId, reference: record.reference, replayed: false };
       case 'replay':
         if (outcome.fingerprint !== fingerprint) throw new IdempotencyMismatchError();

@@ -8,7 +8,7 @@ import { policies } from '#lib/policies.ts';
 import type { Clock } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
-import { FixedClock, InMemoryCaseStore, sequentialIds } from '../fakes.ts';
+import { FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore, interleave } from '../reporting-fakes.ts';
 
 const MINUTE = 60_000;
@@ -28,8 +28,9 @@ function setup(clock: Clock = new FixedClock(at(50 * MINUTE))) {
   const cases = new InMemoryCaseStore();
   const reporting = new InMemoryReportingStore();
   const factory = new CaseFactory(cases);
-  const deps: AggregateDeps = { cases, reporting, clock, policy, policies, ...sequentialIds() };
-  return { cases, reporting, factory, deps };
+  const metrics = new RecordingMetrics();
+  const deps: AggregateDeps = { cases, reporting, clock, policy, policies, metrics, ...sequentialIds() };
+  return { cases, reporting, factory, deps, metrics };
 }
 
 
@@ -127,6 +128,17 @@ describe('aggregateEvents: exactly-once counting', () => {
     expect(trendCount(reporting, 'gifts_coins', '2026-11-24T10')).toBe(1);
     // The top consumer's case is listed for the report of its local day.
     expect(reporting.partition('TOPCASE#2026-11-24').map((i) => i.sk)).toEqual([opened[2]!.caseId]);
+  });
+
+  it('counts each opened case once for the CasesOpened metric, however often its batch comes', async () => {
+    const { factory, deps, metrics } = setup();
+    const opened = await busyDay(factory);
+    const events = interleave(factory.events());
+    await aggregateEvents(deps, events);
+    await aggregateEvents(deps, events);
+    await aggregateEvents(deps, events.slice(0, 5));
+    expect(metrics.times('CasesOpened')).toBe(opened.length);
+    expect(metrics.counted.every((name) => name === 'CasesOpened')).toBe(true);
   });
 
   it('counts nothing again when the same batch is delivered again', async () => {

@@ -5,7 +5,7 @@ import type { OutboundEmail, Subscription } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents } from '#lib/use-cases/aggregate.ts';
 import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report.ts';
-import { FakeMailer, FixedClock, InMemoryCaseStore, sequentialIds } from '../fakes.ts';
+import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
 
 const MINUTE = 60_000;
@@ -109,7 +109,7 @@ function world(): World {
 
 /** Counts the factory's cases so far through the aggregator, as the stream would. */
 async function aggregate(w: World, now: Date = at(20 * HOUR)): Promise<void> {
-  await aggregateEvents({ cases: w.cases, reporting: w.reporting, clock: new FixedClock(now), policy, policies, ...sequentialIds() }, w.factory.events());
+  await aggregateEvents({ cases: w.cases, reporting: w.reporting, clock: new FixedClock(now), policy, policies, metrics: new RecordingMetrics(), ...sequentialIds() }, w.factory.events());
 }
 
 /** Tuesday: 3 refund, 2 payout and 1 top-consumer gifts case; Monday: 2 refund cases. */

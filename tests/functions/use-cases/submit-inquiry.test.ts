@@ -3,20 +3,18 @@ import { BusyError, IdempotencyMismatchError } from '#lib/errors.ts';
 import { sha256Hex } from '#lib/ids.ts';
 import { fingerprintOf, submitInquiry } from '#lib/use-cases/submit-inquiry.ts';
 import type { SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
-import { FixedClock, InMemoryCaseStore, NOW, RecordingMetrics, sampleInquiry, submitDeps } from '../fakes.ts';
+import { FixedClock, InMemoryCaseStore, NOW, sampleInquiry, submitDeps } from '../fakes.ts';
 
 const HOUR = 3_600_000;
 
 let store: InMemoryCaseStore;
 let clock: FixedClock;
-let metrics: RecordingMetrics;
 let deps: SubmitDeps;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
   clock = new FixedClock(NOW);
-  metrics = new RecordingMetrics();
-  deps = submitDeps(store, clock, metrics);
+  deps = submitDeps(store, clock);
 });
 
 describe('submitInquiry', () => {
@@ -50,7 +48,6 @@ describe('submitInquiry', () => {
     expect(second).toEqual({ caseId: first.caseId, reference: first.reference, replayed: true });
     expect(third).toEqual(second);
     expect(store.cases.size).toBe(1);
-    expect(metrics.counted).toEqual(['CasesOpened']);
     expect(store.requesters.get('alice@example.com')!.version).toBe(1);
   });
 
@@ -60,7 +57,6 @@ describe('submitInquiry', () => {
       submitInquiry(deps, { inquiry: sampleInquiry({ message: 'Something else entirely' }), idempotencyKey: 'form-123' }),
     ).rejects.toBeInstanceOf(IdempotencyMismatchError);
     expect(store.cases.size).toBe(1);
-    expect(metrics.times('CasesOpened')).toBe(1);
   });
 
   it('opens separate cases for different keys, even with the same body', async () => {
@@ -127,7 +123,6 @@ describe('submitInquiry', () => {
     expect(store.requesters.get('alice@example.com')).toMatchObject({ version: 2 });
     expect(store.requesters.get('alice@example.com')!.recent.map((c) => c.caseId)).toEqual([result.caseId, 'concurrent']);
     expect(store.cases.get(result.caseId)!.repeatOf).toEqual(['concurrent']);
-    expect(metrics.counted).toEqual(['CasesOpened']);
   });
 
   it('retries with a fresh reference when the reference is taken', async () => {
@@ -147,7 +142,6 @@ describe('submitInquiry', () => {
     expect(create).toHaveBeenCalledTimes(4);
     expect(store.cases.size).toBe(0);
     expect(store.claims.size).toBe(0);
-    expect(metrics.counted).toEqual([]);
   });
 });
 
