@@ -64,5 +64,5 @@ describe('local cloud restart', () => {
     const store = await json<{ emails: { subject: string; destination: { to: string[] } }[] }>(`${cloud.urls.mailbox}/store`);
     const escalations = store.emails.filter((m) => m.subject.startsWith('[ESCALATION'));
     expect(escalations.map((m) => m.destination.to[0])).toEqual(['l1-leads@trustdesk.local']);
-  });
+  }, 120_000); // two cold starts of the whole cloud: minutes on a loaded 2-core machine, not seconds
 });
