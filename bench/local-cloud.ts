@@ -6,6 +6,8 @@ import { freePort } from '#local/ports.ts';
 
 // The bench runs on Node 20 locally; Lambda runs Node 22. The SDK's notice about that is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The functions' EMF metric lines are stdout noise here (the tests silence them the same way).
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
