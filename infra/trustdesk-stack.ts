@@ -33,7 +33,7 @@ export class TrustdeskStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked },
       streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation },
       asyncFunctions: {

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
@@ -25,6 +26,7 @@ export class Intake extends Construct {
   readonly receiptRuleSet: ReceiptRuleSet;
   /** Stream records the notifier could not handle after every retry. */
   readonly parked: Queue;
+  readonly parkedMail: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
@@ -35,11 +37,15 @@ export class Intake extends Construct {
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read');
     api.publicRoute('POST', '/inquiries', this.webIntake);
 
+    // SES invokes the email intake asynchronously: a message that fails every Lambda retry is parked
+    // (its SES receipt event names the raw message in the bucket), never dropped.
+    this.parkedMail = parkedRecordsQueue(this, 'ParkedInboundMail', "the email intake's asynchronous invocations");
     this.emailIntake = new AppFunction(this, 'EmailIntake', {
       handlerDir: 'intake-email',
       description: 'Inbound mail from the SES receipt rule',
       timeout: Duration.seconds(30),
       memorySize: 1024,
+      onFailure: new SqsDestination(this.parkedMail),
       environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX, INTAKE_ADDRESS: config.intakeAddress },
     })
       .useTable(storage.casesTable, 'CASES_TABLE')

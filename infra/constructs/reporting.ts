@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -46,7 +47,7 @@ export class Reporting extends Construct {
       removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    this.parked = parkedRecordsQueue(this, 'ParkedStreamRecords', 'the aggregator stream and the report schedules');
+    this.parked = parkedRecordsQueue(this, 'ParkedStreamRecords', 'the aggregator stream, the report schedules and the report function');
 
     this.aggregator = new AppFunction(this, 'Aggregator', {
       handlerDir: 'aggregator',
@@ -73,6 +74,8 @@ export class Reporting extends Construct {
       timeout: Duration.minutes(2),
       memorySize: 1024,
       environment: { SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
+      // The schedules invoke it asynchronously: a run that fails Lambda's own retries is parked too.
+      onFailure: new SqsDestination(this.parked),
     })
       .useTable(storage.casesTable, 'CASES_TABLE', 'read')
       .useTable(this.table, 'REPORTING_TABLE');
