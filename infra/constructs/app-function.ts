@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -70,13 +70,19 @@ export class AppFunction extends NodejsFunction {
       ...rest,
     });
     acknowledge(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project targets (bundles built for node22, engines, local cloud); moving to a newer runtime is a deliberate upgrade, not a per-function default.');
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions; they are the only statement on * besides SES sending (see allowSendEmail).');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions; they are the only statement on *.');
   }
 
   /** Permission to send email through SES (ses:SendEmail, ses:SendRawEmail). */
   allowSendEmail(): this {
-    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: ['*'] }));
-    acknowledge(this.role!, 'AwsSolutions-IAM5[Resource::*]', 'SES sending is authorized against the sender identity and, in the SES sandbox, every recipient identity, which are unknown at deploy time; the action set is send-only.');
+    // SES authorizes a send against identities of this account: the sender's and, in the sandbox, each
+    // recipient's (verified identities too), which are not known at deploy time. Nothing outside them.
+    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }));
+    acknowledge(
+      this.role!,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+      "SES checks sending against this account's identities: the sender identity and, in the SES sandbox, every recipient identity, which are not known at deploy time; the action set is send-only.",
+    );
     return this;
   }
 
