@@ -105,7 +105,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => dynamo.stop());
   const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () => startS3Server({ port: o.ports.s3, host: o.host, dataDir: dataPath('s3') }));
   stoppers.push(() => s3.stop());
-  const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () => startSesMailbox({ port: o.ports.ses, host: o.host }));
+  const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () =>
+    startSesMailbox({ port: o.ports.ses, host: o.host, ...(!o.inMemory && { journal: path.join(o.dataDir, 'ses-mailbox.jsonl') }) }),
+  );
   stoppers.push(() => mailbox.stop());
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
