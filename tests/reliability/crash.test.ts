@@ -17,7 +17,7 @@ import { readJournal, type StoredSesEmail } from '#local/ses-mailbox.ts';
 import { heavy, sized } from './scale.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const INQUIRIES = sized(100, 500);
+const INQUIRIES = sized(60, 500);
 const IN_FLIGHT = 16;
 /** Share of the stream accepted before the kill: the rest is cut off mid-intake. */
 const KILL_AFTER = Math.round(INQUIRIES * 0.6);
