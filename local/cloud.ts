@@ -7,13 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { policies } from '#lib/policies.ts';
+import { freePort } from './ports.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { rearmOpenCases } from './rearm.ts';
 import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
-import { createTablesFromTemplate, startDynamoDbLocal } from './dynamodb-local.ts';
+import { createTablesFromTemplate, startDurableWriteProxy, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalFaults, startSesFaultProxy } from './faults.ts';
 import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
@@ -95,9 +96,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(async () => clock.uninstall());
   const dataPath = (name: string) => (o.inMemory ? undefined : path.join(o.dataDir, name));
 
-  const dynamo = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
+  // On disk, an acknowledged write must survive a crash as on AWS: the DynamoDB port is then served by
+  // a proxy that answers writes once committed (see startDurableWriteProxy), java on a private port.
+  const javaPort = o.inMemory ? o.ports.dynamodb : await freePort(o.host);
+  const java = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
     startDynamoDbLocal({
-      port: o.ports.dynamodb,
+      port: javaPort,
       host: o.host,
       dbPath: dataPath('dynamodb'),
       // DynamoDB Local prints its whole configuration; keep only what signals trouble.
@@ -106,10 +110,15 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       },
     }),
   );
-  stoppers.push(() => dynamo.stop());
+  stoppers.push(() => java.stop());
+  const durable = o.inMemory ? undefined : await startDurableWriteProxy({ upstream: java.endpoint, port: o.ports.dynamodb, host: o.host, log: o.log });
+  if (durable) stoppers.push(() => durable.stop());
+  const dynamo = { endpoint: durable?.endpoint ?? java.endpoint };
   const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () => startS3Server({ port: o.ports.s3, host: o.host, dataDir: dataPath('s3') }));
   stoppers.push(() => s3.stop());
-  const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () => startSesMailbox({ port: o.ports.ses, host: o.host }));
+  const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () =>
+    startSesMailbox({ port: o.ports.ses, host: o.host, ...(!o.inMemory && { journal: path.join(o.dataDir, 'ses-mailbox.jsonl') }) }),
+  );
   stoppers.push(() => mailbox.stop());
   // The functions reach SES through a proxy that can throttle them (/local/faults); tests read the mailbox itself.
   const faults = new LocalFaults();

@@ -28,9 +28,16 @@
  *     at: number /* epoch seconds *\/ }
  * Addresses are as written, e.g. 'Trustdesk <noreply@trustdesk.local>' for raw mail (mailparser's
  * `.text`), or exactly the Source/Destination strings for SendEmail.
+ *
+ * On disk (`journal` set, the cloud not in memory) every stored email is appended to a JSON-lines
+ * journal BEFORE the SES call answers, and the journal is loaded back on start: a crash loses no mail
+ * that a sender was told was sent, and `GET /store` shows mail from before and after a restart.
  */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 
 export interface SesMailbox {
   url: string;
@@ -72,13 +79,79 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSesMailbox(opts: { port: number; host?: string }): Promise<SesMailbox> {
+interface PackageStore {
+  emails: unknown[];
+}
+
+/** The package's store singleton (the module its server requires), to journal and reload its emails. */
+function packageStore(): PackageStore {
+  const store = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as { getStoreReadonly?: () => PackageStore };
+  if (typeof store.getStoreReadonly !== 'function') throw new Error('aws-ses-v2-local: no store module found');
+  return store.getStoreReadonly();
+}
+
+/** The emails of a journal; a line torn by a crash mid-write is the one email whose send never answered. */
+export function readJournal(file: string): StoredSesEmail[] {
+  if (!existsSync(file)) return [];
+  const emails: StoredSesEmail[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      emails.push(JSON.parse(line) as StoredSesEmail);
+    } catch {
+      // torn last line: skipped
+    }
+  }
+  return emails;
+}
+
+/**
+ * Makes the package's store write every email to `file` as it is stored, starting from the journal's
+ * emails (replacing whatever an earlier mailbox of this process left). Returns the undo.
+ */
+function journalStore(file: string): () => void {
+  mkdirSync(dirname(file), { recursive: true });
+  const store = packageStore();
+  // The journal is the truth; a torn last line is dropped from the file too, so new lines start clean.
+  const loaded = readJournal(file);
+  writeFileSync(file, loaded.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  const journaled = (emails: unknown[]): unknown[] => {
+    Object.defineProperty(emails, 'push', {
+      configurable: true,
+      value: (...added: unknown[]) => {
+        // Written before it is stored: if the disk refuses, SES answers an error and the sender retries.
+        appendFileSync(file, added.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        return Array.prototype.push.apply(emails, added);
+      },
+    });
+    return emails;
+  };
+  let current = journaled(loaded);
+  Object.defineProperty(store, 'emails', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    // clearStore() assigns a new array: the journal is emptied with it.
+    set: (emails: unknown[]) => {
+      writeFileSync(file, emails.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      current = journaled(emails);
+    },
+  });
+  return () => {
+    delete (current as { push?: unknown }).push;
+    Object.defineProperty(store, 'emails', { configurable: true, enumerable: true, writable: true, value: current });
+  };
+}
+
+export async function startSesMailbox(opts: { port: number; host?: string; journal?: string }): Promise<SesMailbox> {
   const host = opts.host ?? '127.0.0.1';
   const factory = await loadServerFactory();
+  const unjournal = opts.journal ? journalStore(opts.journal) : () => undefined;
   const server = await factory({ host, port: opts.port });
   if (!server.listening) {
     // The package resolves even when listen failed (Express passes the error to the callback).
     server.close();
+    unjournal();
     throw Object.assign(new Error(`aws-ses-v2-local could not listen on ${host}:${opts.port} (port in use?)`), { code: 'EADDRINUSE' });
   }
   server.on('error', (error) => process.stderr.write(`ses-mailbox: error: ${error.message}\n`));
@@ -93,7 +166,7 @@ export async function startSesMailbox(opts: { port: number; host?: string }): Pr
       stopping ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      });
+      }).finally(unjournal);
       return stopping;
     },
     async emails() {

@@ -5,15 +5,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  type AttributeValue,
+  CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTablesFromTemplate, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { createTablesFromTemplate, startDurableWriteProxy, startDynamoDbLocal, tablesOfWrite, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
 import type { CfnTemplate } from '../../local/template.ts';
 
 async function freePort(): Promise<number> {
@@ -345,6 +349,73 @@ describe('startDynamoDbLocal failures and process hygiene', { timeout: 40_000 },
         if (isAlive(javaPid)) process.kill(javaPid, 'SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('startDurableWriteProxy', { timeout: 60_000 }, () => {
+  it('names the tables of every kind of write', () => {
+    expect(tablesOfWrite({ TableName: 'cases', Item: {} })).toEqual(['cases']);
+    expect(tablesOfWrite({ RequestItems: { a: [], b: [] } })).toEqual(['a', 'b']);
+    expect(tablesOfWrite({ TransactItems: [{ Put: { TableName: 'x' } }, { ConditionCheck: { TableName: 'y' } }] })).toEqual(['x', 'y']);
+    expect(tablesOfWrite({ Statement: 'UPDATE …' })).toEqual([]);
+  });
+
+  it('answers a transaction only once it survives a SIGKILL of DynamoDB Local, and passes errors through', async () => {
+    const dbPath = mkdtempSync(join(tmpdir(), 'ddb-durable-'));
+    const java = await startDynamoDbLocal({ port: await freePort(), dbPath });
+    const proxy = await startDurableWriteProxy({ upstream: java.endpoint, port: 0 });
+    const client = new DynamoDBClient({ endpoint: proxy.endpoint, region: 'local', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    let again: DynamoDbLocal | undefined;
+    try {
+      await client.send(
+        new CreateTableCommand({ TableName: 'durable', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+      );
+      const put = (pk: string) => ({ Put: { TableName: 'durable', Item: { pk: { S: pk } }, ConditionExpression: 'attribute_not_exists(pk)' } });
+      const acked: string[] = [];
+      let next = 0;
+      let killed = false;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (!killed) {
+            const pk = `k${next++}`;
+            const ok = await client.send(new TransactWriteItemsCommand({ TransactItems: [put(pk), put(`${pk}-b`)] })).then(() => true, () => false);
+            if (killed || !ok) continue;
+            acked.push(pk);
+            if (acked.length >= 200) {
+              killed = true;
+              process.kill(java.pid, 'SIGKILL');
+            }
+          }
+        }),
+      );
+      await proxy.stop();
+      await java.stop();
+      again = await startDynamoDbLocal({ port: await freePort(), dbPath });
+      const reader = new DynamoDBClient({ endpoint: again.endpoint, region: 'local', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const found = new Set<string>();
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await reader.send(new ScanCommand({ TableName: 'durable', ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) found.add(item.pk!.S!);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      expect(acked.filter((pk) => !found.has(pk) || !found.has(`${pk}-b`))).toEqual([]);
+
+      const proxy2 = await startDurableWriteProxy({ upstream: again.endpoint, port: 0 });
+      const client2 = new DynamoDBClient({ endpoint: proxy2.endpoint, region: 'local', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+      // A write DynamoDB refuses comes back as it was (here: the condition fails).
+      await expect(client2.send(new TransactWriteItemsCommand({ TransactItems: [put(acked[0]!)] }))).rejects.toThrow(/ConditionalCheckFailed/);
+      expect((await client2.send(new GetItemCommand({ TableName: 'durable', Key: { pk: { S: acked[0]! } } }))).Item?.pk?.S).toBe(acked[0]);
+      client2.destroy();
+      reader.destroy();
+      await proxy2.stop();
+    } finally {
+      client.destroy();
+      await proxy.stop();
+      await java.stop();
+      await again?.stop();
+      rmSync(dbPath, { recursive: true, force: true });
     }
   });
 });

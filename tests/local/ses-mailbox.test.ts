@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadServerFactory, startSesMailbox, type SesMailbox, type StoredSesEmail } from '../../local/ses-mailbox.ts';
+import { loadServerFactory, readJournal, startSesMailbox, type SesMailbox, type StoredSesEmail } from '../../local/ses-mailbox.ts';
 
 function sesClient(endpoint: string): SESClient {
   return new SESClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -169,5 +172,63 @@ describe('local SES mailbox lifecycle', () => {
     const first = await startSesMailbox({ port: 0 });
     await expect(startSesMailbox({ port: first.port })).rejects.toThrow(/could not listen/);
     await first.stop();
+  });
+});
+
+describe('local SES mailbox on disk', () => {
+  const send = (ses: SESClient, subject: string) =>
+    ses.send(
+      new SendEmailCommand({
+        Source: 'noreply@trustdesk.local',
+        Destination: { ToAddresses: ['viewer@example.com'] },
+        Message: { Subject: { Data: subject }, Body: { Text: { Data: subject } } },
+      }),
+    );
+
+  it('journals every stored email and shows it again after a restart, skipping a line torn by a crash', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ses-journal-'));
+    const journal = path.join(dir, 'mail.jsonl');
+    try {
+      const first = await startSesMailbox({ port: 0, journal });
+      const ses = sesClient(first.url);
+      const sent = await send(ses, 'before the crash');
+      // On file as soon as SES answered: nothing waits for stop().
+      expect(readJournal(journal).map((e) => e.messageId)).toEqual([sent.MessageId]);
+      await first.stop();
+      ses.destroy();
+      appendFileSync(journal, '{"messageId":"torn');
+
+      const second = await startSesMailbox({ port: 0, journal });
+      const ses2 = sesClient(second.url);
+      await send(ses2, 'after the restart');
+      const subjects = ((await second.emails()) as StoredSesEmail[]).map((e) => e.subject);
+      expect(subjects).toEqual(['before the crash', 'after the restart']);
+      expect(readJournal(journal).map((e) => e.subject)).toEqual(subjects);
+
+      await second.clear();
+      expect(readJournal(journal)).toEqual([]);
+      await second.stop();
+      ses2.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves an in-memory mailbox unjournaled once a journaled one stopped', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ses-journal-'));
+    const journal = path.join(dir, 'mail.jsonl');
+    try {
+      const onDisk = await startSesMailbox({ port: 0, journal });
+      await onDisk.stop();
+      const inMemory = await startSesMailbox({ port: 0 });
+      const ses = sesClient(inMemory.url);
+      await send(ses, 'memory only');
+      expect(readJournal(journal)).toEqual([]);
+      await inMemory.clear();
+      await inMemory.stop();
+      ses.destroy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,10 @@
 // Patterns both DynamoDB adapters use: reading many keys in one round trip, and claiming a one-off
-// action (an email) so that it happens once even when the code that does it is retried.
+// action (an email) so that it happens once even when the code that does it is retried (at least once
+// across a crash: see functions/lib/use-cases/notify.ts).
 import {
   BatchGetItemCommand,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -50,32 +52,79 @@ export async function batchGetAll(client: DynamoDBClient, request: Record<string
   return found;
 }
 
+/** A claim someone else holds and may still be acting on: retry later. */
+export class ClaimBusyError extends Error {
+  override name = 'ClaimBusyError';
+}
+
+export interface ClaimTiming {
+  /** How long a pending claim belongs to its taker: longer than any sender runs (functions time out first). */
+  leaseSeconds: number;
+  /** How long claim() waits on someone else's live claim before giving up with ClaimBusyError. */
+  maxWaitMs: number;
+  pollMs: number;
+}
+
 /**
- * A claim on a one-off action: `pending` while it runs, `sent` when done. A pending claim left by a crash
- * mid-action may be taken again (at least once beats never); a sent one never.
+ * The functions that send time out after 10 s, so a lease of 30 s outlives any live taker. A waiting
+ * retry gives up after 7 s (inside its own 10 s); the retries around it (6 stream invocations, 7 workflow
+ * attempts) add up to more than one lease, so a crashed taker's email is still sent.
+ */
+const DEFAULT_TIMING: ClaimTiming = { leaseSeconds: 30, maxWaitMs: 7_000, pollMs: 500 };
+
+/**
+ * A claim on a one-off action (an email): `pending` with a lease while its taker acts, `sent` when done.
+ * A sent claim is never taken again. A pending one is taken again only once its lease ran out — its
+ * taker crashed or timed out — so two live senders never act at once (at least once, never lost). Until
+ * then claim() waits for the holder to finish (sent: false; given back: taken), and past maxWaitMs
+ * throws ClaimBusyError so that the caller's retry comes back later.
  */
 export class OneOffClaims {
+  private readonly timing: ClaimTiming;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {}
+    timing: Partial<ClaimTiming> = {},
+  ) {
+    this.timing = { ...DEFAULT_TIMING, ...timing };
+  }
 
   async claim(key: { pk: string; sk: string }, attributes: Record<string, unknown> = {}): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: marshall({ ...key, ...attributes, status: 'pending', claimedAt: new Date().toISOString() }, { removeUndefinedValues: true }),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-      throw error;
+    const started = Date.now();
+    for (;;) {
+      const now = new Date();
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: marshall(
+              { ...key, ...attributes, status: 'pending', claimedAt: now.toISOString(), leaseUntil: Math.floor(now.getTime() / 1000) + this.timing.leaseSeconds },
+              { removeUndefinedValues: true },
+            ),
+            // Claims from before leases have none: they count as run out.
+            ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+        const held = (error as { Item?: Record<string, AttributeValue> }).Item ?? (await this.read(key));
+        // Gone meanwhile (given back): take it on the next round.
+        if (held && held.status?.S !== 'pending') return false;
+        if (!held) continue;
+        if (Date.now() - started >= this.timing.maxWaitMs) throw new ClaimBusyError(`${key.pk} ${key.sk} is being acted on`);
+        await new Promise((resolve) => setTimeout(resolve, this.timing.pollMs));
+      }
     }
+  }
+
+  private async read(key: { pk: string; sk: string }): Promise<Record<string, AttributeValue> | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: marshall(key), ConsistentRead: true }));
+    return out.Item;
   }
 
   /** Give a pending claim back (the action failed), so a retry can take it. */

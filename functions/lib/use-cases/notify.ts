@@ -1,5 +1,17 @@
 // Emails that follow committed events (the stream is the outbox): once per event, even when redelivered.
+//
+// The guarantee, and why: SES takes no idempotency key, so no sender can make "sent" and "recorded as
+// sent" one step. Each email is claimed in the cases table before it is sent (claim → send → mark sent):
+// - a claim marked sent is never sent again (stream redelivery, workflow retries, a restart);
+// - a pending claim is leased to its taker (OneOffClaims): a retry that meets it while its taker may
+//   still run waits, then fails to be retried later, so two live senders never send the same email;
+// - a failed send gives its claim back, so the retry sends it;
+// - a send that succeeded is never given back, even if recording it fails (that would send it twice);
+// - a taker that crashed (or timed out) between the claim and the mark leaves the claim pending; once
+//   its lease ran out the redelivery takes it again: AT LEAST ONCE. The email is never lost; it is sent
+//   twice only when the crash fell between SES accepting it and the mark being written.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
 import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './emails.ts';
 
@@ -39,14 +51,25 @@ export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<Not
   if (!record) return 'no-case';
   const email = emailFor(event, record, deps);
   if (!email) return 'nothing-to-send';
-  const notice = `${event.type}-${event.version}`;
-  if (!(await deps.store.claimNotice(event.caseId, notice))) return 'already-sent';
+  return (await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email)) ? 'sent' : 'already-sent';
+}
+
+/** Sends the email unless this notice of the case was sent already; true when it was sent now. */
+export async function sendNoticeOnce(deps: Pick<NotifyDeps, 'store' | 'mailer'>, caseId: string, notice: string, email: OutboundEmail): Promise<boolean> {
+  if (!(await deps.store.claimNotice(caseId, notice))) return false;
+  let providerId: string;
   try {
-    const providerId = await deps.mailer.send(email);
-    await deps.store.markNoticeSent(event.caseId, notice, providerId);
-    return 'sent';
+    providerId = await deps.mailer.send(email);
   } catch (error) {
-    await deps.store.releaseNotice(event.caseId, notice);
+    await deps.store.releaseNotice(caseId, notice);
     throw error;
   }
+  try {
+    await deps.store.markNoticeSent(caseId, notice, providerId);
+  } catch (error) {
+    // Sent: the claim stays pending rather than be given back (a retry would send it twice). Only a
+    // later redelivery of this very event could take it again.
+    logger.warn('email sent but not recorded as sent', { caseId, notice, providerId, error: (error as Error).name });
+  }
+  return true;
 }

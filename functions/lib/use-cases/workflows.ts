@@ -8,6 +8,7 @@ import { BusyError } from '../errors.ts';
 import { METRIC } from '../metrics.ts';
 import type { CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
 import { escalationEmail } from './emails.ts';
+import { sendNoticeOnce } from './notify.ts';
 
 export interface WorkflowDeps {
   store: CaseStore;
@@ -99,15 +100,7 @@ export async function notifyTier(deps: WorkflowDeps, state: EscalationState, tie
   const seconds = deps.escalation.tiers[tier].ackMinutes * 60;
   if (esc?.id !== state.escalationId || esc.status !== 'active') return { ...state, tier, timer: { seconds }, acknowledged: true };
   const notice = `escalation-${state.escalationId}-${tier}`;
-  if (await deps.store.claimNotice(after.caseId, notice)) {
-    try {
-      const id = await deps.mailer.send(escalationEmail(after, deps.escalation.tiers[tier], deps.consoleUrl));
-      await deps.store.markNoticeSent(after.caseId, notice, id);
-    } catch (error) {
-      await deps.store.releaseNotice(after.caseId, notice);
-      throw error;
-    }
-  }
+  await sendNoticeOnce(deps, after.caseId, notice, escalationEmail(after, deps.escalation.tiers[tier], deps.consoleUrl));
   return { ...state, tier, timer: { seconds } };
 }
 

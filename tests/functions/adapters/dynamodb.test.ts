@@ -419,16 +419,20 @@ describe('DynamoCaseStore.findThread', () => {
 });
 
 describe('DynamoCaseStore notices and quarantine', () => {
-  it('claimNotice puts a pending claim that a crashed sender may re-take', async () => {
+  it('claimNotice puts a pending claim with a lease, which a sender may re-take once the lease ran out', async () => {
     ddb.on(PutItemCommand).resolves({});
     await expect(store.claimNotice('c-1', 'acknowledgement')).resolves.toBe(true);
     const input = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
-    expect(unmarshall(input.Item!)).toMatchObject({ pk: 'CASE#c-1', sk: 'NOTICE#acknowledgement', status: 'pending' });
-    expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR #status = :pending');
+    const item = unmarshall(input.Item!);
+    expect(item).toMatchObject({ pk: 'CASE#c-1', sk: 'NOTICE#acknowledgement', status: 'pending' });
+    expect(item.leaseUntil).toBe(Math.floor(Date.parse(item.claimedAt) / 1000) + 30);
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR (#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))');
+    expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('claimNotice is false when the notice was already sent', async () => {
+  it('claimNotice is false when the notice was already sent (read back when the failure carries no item)', async () => {
     ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb.on(GetItemCommand).resolves({ Item: marshall({ pk: 'CASE#c-1', sk: 'NOTICE#acknowledgement', status: 'sent' }) });
     await expect(store.claimNotice('c-1', 'acknowledgement')).resolves.toBe(false);
   });
 

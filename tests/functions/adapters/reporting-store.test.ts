@@ -226,13 +226,13 @@ describe('DynamoReportingStore report claims', () => {
 
     const input = ddb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(unmarshall(input.Item!)).toMatchObject({ pk: 'REPORT#daily#2026-11-24', sk: 'alice@example.com', status: 'pending' });
-    expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR #status = :pending');
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR (#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now))');
     expect(input.ExpressionAttributeNames).toEqual({ '#status': 'status' });
-    expect(input.ExpressionAttributeValues).toEqual({ ':pending': { S: 'pending' } });
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':pending': { S: 'pending' } });
   });
 
   it('claimReport: false when the report was already sent', async () => {
-    ddb.on(PutItemCommand).rejects(conditionFailed());
+    ddb.on(PutItemCommand).rejects(Object.assign(conditionFailed(), { Item: { status: { S: 'sent' } } }));
     await expect(store.claimReport('daily', '2026-11-24', 'alice@example.com')).resolves.toBe(false);
   });
 

@@ -64,6 +64,15 @@ describe('acknowledging a new case', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
+  it('keeps a sent email sent when recording it fails: the claim is not given back, so no retry sends it twice', async () => {
+    vi.spyOn(store, 'markNoticeSent').mockRejectedValueOnce(new Error('DynamoDB throttled'));
+    const release = vi.spyOn(store, 'releaseNotice');
+    await expect(notifyFor(deps, opened)).resolves.toBe('sent');
+    expect(release).not.toHaveBeenCalled();
+    expect(mailer.sent).toHaveLength(1);
+    expect(notices()).toEqual([[`${record.caseId}#case.opened-1`, { status: 'pending' }]]);
+  });
+
   it('does not send when the claim is refused', async () => {
     vi.spyOn(store, 'claimNotice').mockResolvedValue(false);
     await expect(notifyFor(deps, opened)).resolves.toBe('already-sent');

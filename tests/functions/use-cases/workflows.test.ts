@@ -359,6 +359,15 @@ describe('escalation steps', () => {
     expect(eventTypes()).toEqual(['escalation.started', 'escalation.notified']);
   });
 
+  it('notifyTier does not page the tier twice when recording the sent email fails and the step is retried', async () => {
+    vi.spyOn(store, 'markNoticeSent').mockRejectedValueOnce(new Error('throttled'));
+    const release = vi.spyOn(store, 'releaseNotice');
+    const next = await notifyTier(deps, state, 'L1');
+    expect(next.tier).toBe('L1');
+    expect(release).not.toHaveBeenCalled();
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   it('notifyTier emails each tier in turn, one email each', async () => {
     await notifyTier(deps, state, 'L1');
     const l2 = await notifyTier(deps, { ...state, tier: 'L1' }, 'L2');
