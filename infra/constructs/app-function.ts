@@ -60,7 +60,9 @@ export class AppFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Some CommonJS dependencies (mailparser's) call require(); give the ESM bundle one.
         banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-        externalModules: [],
+        // The SDK loads its event-stream codec with a lazy import() that only event-stream operations
+        // (S3 Select, Bedrock streaming…) reach; none of ours do. Bundling would inline it eagerly (13 KB).
+        externalModules: ['@smithy/core/event-streams'],
         // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
         // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
         esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts', '--legal-comments': 'external' },
