@@ -58,6 +58,12 @@ export interface LocalCloud {
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
   settle(): Promise<void>;
+  /**
+   * Holds the stream consumers (records wait on the stream) until resumeStreams(): the bench measures the
+   * write path without them, as on AWS where they run apart from the API. settle() needs them resumed.
+   */
+  pauseStreams(): void;
+  resumeStreams(): void;
   issueToken(role: Role): Promise<string>;
   /** The local physical name (what Ref gives) of the resource whose logical id starts with the prefix. */
   nameOf(logicalIdPrefix: string): string;
@@ -468,6 +474,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     clock,
     intakeAddresses: rules.flatMap((r) => r.recipients),
     settle,
+    pauseStreams: () => {
+      for (const m of mappings) m.pause();
+    },
+    resumeStreams: () => {
+      for (const m of mappings) m.resume();
+    },
     issueToken: (role) => issuer.issue({ role, sub: `local-${role}`, email: `${role}@trustdesk.local` }),
     nameOf: (prefix) => {
       const id = Object.keys(template.Resources).find((k) => k.startsWith(prefix));

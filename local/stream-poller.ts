@@ -89,6 +89,12 @@ export interface StreamMapping {
   stop(): Promise<void>;
   /** Resolves once every shard has been polled to its end after this call, with nothing in flight. */
   whenIdle(): Promise<void>;
+  /**
+   * Stops handing new batches to the function until resume() (records wait on the stream, as they would
+   * for a throttled function); the batch in hand finishes. For benchmarks of the write path alone.
+   */
+  pause(): void;
+  resume(): void;
   stats(): { delivered: number; failedBatches: number; parked: number };
 }
 
@@ -233,6 +239,7 @@ class Mapping {
   private lastDescribeTick = -1;
   private discoveredOnce = false;
   private stopped = false;
+  private paused = false;
   private stopping: Promise<void> | undefined;
   private delivered = 0;
   private failedBatches = 0;
@@ -260,6 +267,13 @@ class Mapping {
     return {
       stop: () => this.stop(),
       whenIdle: () => this.whenIdle(),
+      pause: () => {
+        this.paused = true;
+      },
+      resume: () => {
+        this.paused = false;
+        this.wakeAll();
+      },
       stats: () => ({ delivered: this.delivered, failedBatches: this.failedBatches, parked: this.parked }),
     };
   }
@@ -452,6 +466,10 @@ class Mapping {
 
     while (!this.stopped) {
       try {
+        if (this.paused) {
+          await this.sleep(this.pollIntervalMs, true);
+          continue;
+        }
         if (s.batches.length === 0) {
           if (s.pending.length === 0 && !s.endOfShard) {
             const ok = await this.fetch(s);

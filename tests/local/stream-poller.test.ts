@@ -390,6 +390,26 @@ describe('stream event source mapping', { timeout: 20_000 }, () => {
     expect(m.stats().delivered).toBe(6);
   });
 
+  it('pause holds new batches on the stream until resume, then delivers every record once, in order', async () => {
+    const { table, streamArn } = await newTable();
+    const done: string[] = [];
+    const { m } = mapping(streamArn, {
+      batchSize: 2,
+      invoke: async (e) => {
+        done.push(...(keysOf(e.Records) as string[]));
+      },
+    });
+    await m.whenIdle();
+    m.pause();
+    await putMany(table, range(0, 5));
+    await new Promise((r) => setTimeout(r, 600)); // several poll intervals
+    expect(done).toEqual([]);
+    m.resume();
+    await m.whenIdle();
+    expect(done).toEqual(range(0, 5));
+    expect(m.stats().delivered).toBe(5);
+  });
+
   it('LATEST skips what was written before the mapping started', async () => {
     const { table, streamArn } = await newTable();
     await put(table, 'old');
