@@ -6,11 +6,13 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   type KeysAndAttributes,
+  type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 
@@ -50,6 +52,26 @@ export async function batchGetAll(client: DynamoDBClient, request: Record<string
     }
   }
   return found;
+}
+
+/**
+ * Every item a Query matches, page after page (DynamoDB stops a page at 1 MB or `Limit`). The one place
+ * that follows `LastEvaluatedKey`: callers describe the query, not the loop.
+ */
+export async function queryAll(
+  client: DynamoDBClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  options: { stopAfter?: number } = {},
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    // Enough matched (a filtered query may need several pages to get there): stop reading.
+    startKey = options.stopAfter !== undefined && items.length >= options.stopAfter ? undefined : page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
 
 /** A claim someone else holds and may still be acting on: retry later. */
