@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalCloud, type LocalCloud } from '#local/cloud.ts';
-import { freePort } from '#local/ports.ts';
+import { freePort } from '#local/free-port.ts';
 
 // The bench runs on Node 20 locally; Lambda runs Node 22. The SDK's notice about that is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -24,7 +24,7 @@ import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents, aggregateItem, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
 import { reportFor, type ReportDeps } from '#lib/use-cases/report.ts';
 import { createTablesFromTemplate, startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb-local.ts';
-import { freePort } from '#local/ports.ts';
+import { freePort } from '#local/free-port.ts';
 import { loadTemplate, type CfnTemplate } from '#local/template.ts';
 import { percentile } from './local-cloud.ts';
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { policies } from '#lib/policies.ts';
-import { freePort } from './ports.ts';
+import { freePort } from './free-port.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { rearmOpenCases } from './rearm.ts';

@@ -206,12 +206,6 @@ function compareDates(a: LocalDate, b: LocalDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 
-/** True when the local date is a work day and not a holiday. */
-export function isBusinessDay(date: LocalDate, cal: BusinessCalendar): boolean {
-  const c = compile(cal);
-  return c.workDays.has(weekdayOf(date)) && !c.holidays.has(isoDate(date));
-}
-
 /** The business window [start, end) of a local date as epoch ms, or undefined on a closed day. */
 const MAX_MEMOIZED_WINDOWS = 20_000;
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '#local/cloud.ts';
-import { freePort } from '#local/ports.ts';
+import { freePort } from '#local/free-port.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'trustdesk-restart-'));

@@ -12,7 +12,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
-import { freePort } from '#local/ports.ts';
+import { freePort } from '#local/free-port.ts';
 import { readJournal, type StoredSesEmail } from '#local/ses-mailbox.ts';
 import { heavy, sized } from './scale.ts';
 

@@ -3,7 +3,7 @@ import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { summarizeCase } from '../case-summary.ts';
-import { batchGetAll, OneOffClaims } from './dynamodb-helpers.ts';
+import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, idempotencyPut, keys, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeWrite, CreateOutcome, Quarantined, WorkflowWait } from '../ports.ts';
@@ -78,53 +78,41 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   }
 
   async caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]> {
-    const ids: string[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'byOpened',
-          KeyConditionExpression: 'gsi1pk = :all AND gsi1sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':all': { S: 'CASES' },
-            ':from': { S: q.from },
-            ':to': { S: `${q.to}` },
-            ...(q.category && { ':category': { S: q.category } }),
-          },
-          ...(q.category && { FilterExpression: 'category = :category' }),
-          ProjectionExpression: 'caseId',
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) if (item.caseId?.S) ids.push(item.caseId.S);
-      startKey = ids.length < q.limit ? out.LastEvaluatedKey : undefined;
-    } while (startKey);
-    return ids.slice(0, q.limit);
+    const items = await queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: 'byOpened',
+        KeyConditionExpression: 'gsi1pk = :all AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':all': { S: 'CASES' },
+          ':from': { S: q.from },
+          ':to': { S: `${q.to}` },
+          ...(q.category && { ':category': { S: q.category } }),
+        },
+        ...(q.category && { FilterExpression: 'category = :category' }),
+        ProjectionExpression: 'caseId',
+        ScanIndexForward: false,
+      },
+      { stopAfter: q.limit },
+    );
+    return items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : [])).slice(0, q.limit);
   }
 
   async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
     let record: CaseRecord | undefined;
     const events: CaseEvent[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: keys.case(caseId).pk } },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const sk = item.sk?.S ?? '';
-        if (sk === 'CASE') record = fromItem<CaseRecord>(item);
-        else if (sk.startsWith('EVENT#')) events.push(fromItem<CaseEvent>(item));
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.case(caseId).pk } },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const sk = item.sk?.S ?? '';
+      if (sk === 'CASE') record = fromItem<CaseRecord>(item);
+      else if (sk.startsWith('EVENT#')) events.push(fromItem<CaseEvent>(item));
+    }
     return record ? { record, events } : undefined;
   }
 

@@ -3,7 +3,6 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   type AttributeValue,
   type TransactWriteItem,
@@ -11,7 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CounterUpdate, ReportingStore, StoredIncident, Subscription, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
-import { batchGetAll, OneOffClaims } from './dynamodb-helpers.ts';
+import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 
 type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
@@ -95,24 +94,11 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async readPartition(pk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
-    const rows: { sk: string; attributes: Record<string, unknown> }[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { sk, pk: _pk, ...attributes } = unmarshall(item) as { sk: string; pk: string };
-        rows.push({ sk, attributes });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return rows;
+    const items = await queryAll(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } });
+    return items.map((item) => {
+      const { sk, pk: _pk, ...attributes } = unmarshall(item) as { sk: string; pk: string };
+      return { sk, attributes };
+    });
   }
 
   async readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
@@ -156,24 +142,15 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async listSubscriptions(cadence?: Subscription['cadence']): Promise<Subscription[]> {
-    const out: Subscription[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: cadence ? 'pk = :pk AND begins_with(sk, :cadence)' : 'pk = :pk',
-          ExpressionAttributeValues: toItem({ ':pk': 'SUBSCRIPTION', ...(cadence && { ':cadence': `${cadence}#` }) }),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...subscription } = unmarshall(item) as Subscription & { pk: string; sk: string };
-        out.push(subscription);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: cadence ? 'pk = :pk AND begins_with(sk, :cadence)' : 'pk = :pk',
+      ExpressionAttributeValues: toItem({ ':pk': 'SUBSCRIPTION', ...(cadence && { ':cadence': `${cadence}#` }) }),
+    });
+    return items.map((item) => {
+      const { pk: _pk, sk: _sk, ...subscription } = unmarshall(item) as Subscription & { pk: string; sk: string };
+      return subscription;
+    });
   }
 
   async putSubscription(s: Subscription): Promise<void> {

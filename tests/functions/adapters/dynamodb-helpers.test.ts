@@ -1,9 +1,9 @@
 // One-off claims with a lease: a live taker is waited for, never doubled; a dead one's claim is taken over.
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ClaimBusyError, OneOffClaims } from '#lib/adapters/dynamodb-helpers.ts';
+import { ClaimBusyError, OneOffClaims, queryAll } from '#lib/adapters/dynamodb-helpers.ts';
 
 const client = new DynamoDBClient({ region: 'us-east-1' });
 const ddb = mockClient(client);
@@ -46,5 +46,24 @@ describe('OneOffClaims.claim', () => {
     ddb.on(GetItemCommand).resolves({});
     await expect(claims.claim(KEY)).resolves.toBe(true);
     expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true });
+  });
+});
+
+describe('queryAll', () => {
+  const page = (ids: string[], next?: string) => ({ Items: ids.map((id) => ({ pk: { S: id } })), ...(next && { LastEvaluatedKey: { pk: { S: next } } }) });
+
+  it('follows LastEvaluatedKey until the last page, starting each page where the previous one stopped', async () => {
+    ddb.on(QueryCommand).resolvesOnce(page(['a', 'b'], 'b')).resolvesOnce(page(['c'], 'c')).resolvesOnce(page(['d']));
+    const items = await queryAll(client, { TableName: 'cases', KeyConditionExpression: 'pk = :pk' });
+    expect(items.map((i) => i.pk?.S)).toEqual(['a', 'b', 'c', 'd']);
+    const starts = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey?.pk?.S);
+    expect(starts).toEqual([undefined, 'b', 'c']);
+  });
+
+  it('stops reading once stopAfter items matched, even with pages left', async () => {
+    ddb.on(QueryCommand).resolvesOnce(page([], 'x')).resolvesOnce(page(['a', 'b'], 'b')).resolvesOnce(page(['c']));
+    const items = await queryAll(client, { TableName: 'cases', KeyConditionExpression: 'pk = :pk' }, { stopAfter: 2 });
+    expect(items.map((i) => i.pk?.S)).toEqual(['a', 'b']);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+// A free TCP port to listen on (a networking helper: not the hexagonal ports of functions/lib/ports.ts).
 import { createServer } from 'node:net';
 
 /** A port nobody listens on right now (for tests that run beside a developer's own local cloud). */
