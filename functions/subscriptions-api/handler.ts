@@ -4,12 +4,14 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { parseSubscription } from '#events/subscription.ts';
 import { DynamoReportingStore, subscriptionId } from '#lib/adapters/reporting-store.ts';
+import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { agentFrom, httpErrors, json, readBody, requireRole } from '#lib/http.ts';
 
 const env = loadEnv(['REPORTING_TABLE']);
 const store = new DynamoReportingStore(env.REPORTING_TABLE);
+const clock = systemClock;
 
 async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const agent = agentFrom(event);
@@ -26,7 +28,7 @@ async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult
         email,
         cadence,
         ...(categories?.length && { categories: [...new Set(categories)] }),
-        createdAt: new Date().toISOString(),
+        createdAt: clock.now().toISOString(),
         createdBy: agent.id,
       };
       await store.putSubscription(subscription);
