@@ -384,7 +384,7 @@ export async function writeCases(store: DynamoCaseStore, histories: readonly Cas
       if (created.kind !== 'created') throw new Error(`case ${record.caseId} not created: ${JSON.stringify(created)}`);
       for (const change of h.changes) {
         const saved = await store.saveChange(change);
-        if (saved.kind !== 'created') throw new Error(`case ${record.caseId} v${change.record.version} not saved: ${JSON.stringify(saved)}`);
+        if (saved.kind !== 'saved') throw new Error(`case ${record.caseId} v${change.record.version} not saved: ${JSON.stringify(saved)}`);
       }
     }
   });

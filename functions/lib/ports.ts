@@ -14,10 +14,19 @@ export interface IntakeContext {
   requesterVersion: number; // 0 when the requester is new
 }
 
-export type CreateOutcome =
-  | { kind: 'created' }
-  | { kind: 'replay'; caseId: string; reference: string; fingerprint: string }
-  | { kind: 'retry'; reason: string };
+/** The idempotency claim was taken before: the write it guards was already made, for this case. */
+export interface Replay {
+  kind: 'replay';
+  caseId: string;
+  reference: string;
+  fingerprint: string;
+}
+
+/** A new case: written, already written (a replay), or lost a race (a new case id, reference or requester read may win). */
+export type CreateOutcome = { kind: 'created' } | Replay | { kind: 'retry'; reason: string };
+
+/** A change to a case: saved, already saved (a replay), or stale (the case moved on meanwhile: read it again). */
+export type ChangeOutcome = { kind: 'saved' } | Replay | { kind: 'stale' };
 
 export interface NewCaseWrite {
   record: CaseRecord;
@@ -111,8 +120,8 @@ export interface CaseStore extends IntakeStore {
   /** Ids of cases opened in [from, to), optionally of one category; newest first, at most `limit`. */
   caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]>;
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
-  /** Save a change if the case is still at `record.version - 1` ('retry' when it is not). */
-  saveChange(write: ChangeWrite): Promise<CreateOutcome>;
+  /** Save a change if the case is still at `record.version - 1` ('stale' when it is not). */
+  saveChange(write: ChangeWrite): Promise<ChangeOutcome>;
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;

@@ -10,6 +10,7 @@ import type {
   BlobStore,
   CasePage,
   CaseStore,
+  ChangeOutcome,
   ChangeWrite,
   Clock,
   CreateOutcome,
@@ -19,6 +20,7 @@ import type {
   NewCaseWrite,
   OutboundEmail,
   Quarantined,
+  Replay,
   WorkflowWait,
 } from '#lib/ports.ts';
 import type { MetricName } from '#lib/metrics.ts';
@@ -81,22 +83,22 @@ export class InMemoryCaseStore implements CaseStore {
     return { kind: 'created' };
   }
 
-  async saveChange(w: ChangeWrite): Promise<CreateOutcome> {
+  async saveChange(w: ChangeWrite): Promise<ChangeOutcome> {
     await this.beforeWrite?.({ kind: 'change', write: w });
     const r = w.record;
     const replay = w.idempotency && this.replayOf(w.idempotency.key, epochSeconds(r.updatedAt));
     if (replay) return replay;
     const current = this.cases.get(r.caseId);
-    if (!current || current.version !== r.version - 1) return { kind: 'retry', reason: 'case version' };
+    if (!current || current.version !== r.version - 1) return { kind: 'stale' };
     const events = this.events.get(r.caseId) ?? [];
-    if (events.some((e) => e.version === w.event.version)) return { kind: 'retry', reason: 'case version' };
+    if (events.some((e) => e.version === w.event.version)) return { kind: 'stale' };
     this.cases.set(r.caseId, copy(r));
     this.events.set(r.caseId, [...events, copy(w.event)]);
     if (w.idempotency) {
       this.claims.set(w.idempotency.key, { caseId: r.caseId, reference: r.reference, fingerprint: w.idempotency.fingerprint, expiresAt: w.idempotency.expiresAt });
     }
     for (const id of w.messageIds ?? []) this.messageIds.set(id, r.caseId);
-    return { kind: 'created' };
+    return { kind: 'saved' };
   }
 
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
@@ -109,7 +111,7 @@ export class InMemoryCaseStore implements CaseStore {
   }
 
   /** A live claim wins; an expired one may be taken over (`attribute_not_exists(pk) OR expiresAt < :now`). */
-  private replayOf(key: string, nowSeconds: number): CreateOutcome | undefined {
+  private replayOf(key: string, nowSeconds: number): Replay | undefined {
     const claim = this.claims.get(key);
     if (!claim || claim.expiresAt < nowSeconds) return undefined;
     return { kind: 'replay', caseId: claim.caseId, reference: claim.reference, fingerprint: claim.fingerprint };

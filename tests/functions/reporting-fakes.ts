@@ -287,7 +287,7 @@ export class CaseFactory {
 
   private async save(change: Change): Promise<CaseEvent> {
     const outcome = await this.store.saveChange(change);
-    if (outcome.kind !== 'created') throw new Error(`could not save v${change.record.version} of ${change.record.caseId}`);
+    if (outcome.kind !== 'saved') throw new Error(`could not save v${change.record.version} of ${change.record.caseId}`);
     return change.event;
   }
 

@@ -11,7 +11,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import { batchGetAll } from './dynamodb-helpers.ts';
-import type { CreateOutcome, IdempotencyClaim, IntakeContext, IntakeStore, NewCaseWrite } from '../ports.ts';
+import type { CreateOutcome, IdempotencyClaim, IntakeContext, IntakeStore, NewCaseWrite, Replay } from '../ports.ts';
 
 export const dynamodb = new DynamoDBClient({});
 
@@ -48,15 +48,30 @@ export const caseItem = (r: CaseRecord): Item =>
     ...r,
   });
 export const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
-export const idempotencyPut = (tableName: string, claim: IdempotencyClaim, caseId: string, reference: string, nowSeconds: number): TransactWriteItem => ({
-  Put: {
-    TableName: tableName,
-    Item: toItem({ ...keys.idempotency(claim.key), itemType: 'idempotency', caseId, reference, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt }),
-    ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-    ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
+
+/** The condition of a write that creates an item: nothing may be there yet. */
+export const IS_NEW = 'attribute_not_exists(pk)';
+
+/**
+ * One write of a transaction, named for what it is. DynamoDB answers a cancelled transaction with one
+ * reason per write, in the order of the writes; `transactWrites` pairs them back with these names in one
+ * place, so that no store method counts positions.
+ */
+export interface NamedWrite {
+  /** What the write is ('case id', 'idempotency claim', …): the reason a lost race reports. */
+  name: string;
+  write: TransactWriteItem;
+  /**
+   * What a failed condition on this write means. `replay`: the idempotency claim is held, so the writes it
+   * guards were made before. `retry`: another writer won a race for the item, and the whole write may be
+   * decided again. Unset: the condition fails only together with another one (or through a bug), so a
+   * cancellation by it alone is rethrown.
+   */
+  ifConditionFails?: 'replay' | 'retry';
+}
+
+/** A transaction's outcome: written, replayed (its idempotency claim was held), or a race lost on a named write. */
+export type TransactionOutcome = { kind: 'written' } | Replay | { kind: 'lost-race'; on: string };
 
 export class DynamoIntakeStore implements IntakeStore {
   constructor(
@@ -83,60 +98,84 @@ export class DynamoIntakeStore implements IntakeStore {
 
   async createCase(w: NewCaseWrite): Promise<CreateOutcome> {
     const r = w.record;
-    const nowSeconds = Math.floor(Date.parse(r.openedAt) / 1000);
-    const requesterCondition =
-      w.requesterVersion === 0
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': { N: String(w.requesterVersion) } } };
-    const items: TransactWriteItem[] = [
-      { Put: { TableName: this.tableName, Item: caseItem(r), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: eventItem(w.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-      idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds),
+    const outcome = await this.transactWrites([
+      { name: 'case id', write: this.put(caseItem(r), { expression: IS_NEW }), ifConditionFails: 'retry' },
+      { name: 'first event', write: this.put(eventItem(w.event), { expression: IS_NEW }) },
+      this.idempotencyClaim(w.idempotency, r, Math.floor(Date.parse(r.openedAt) / 1000)),
       {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.reference(r.reference), itemType: 'reference', caseId: r.caseId }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+        name: 'reference',
+        write: this.put(toItem({ ...keys.reference(r.reference), itemType: 'reference', caseId: r.caseId }), { expression: IS_NEW }),
+        ifConditionFails: 'retry',
       },
       {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.requester(r.requester.email), itemType: 'requester', recent: w.recent, version: w.requesterVersion + 1 }),
-          ...requesterCondition,
-        },
+        // The requester's recent complaints as triage read them: unchanged since (or still absent).
+        name: 'requester',
+        write: this.put(
+          toItem({ ...keys.requester(r.requester.email), itemType: 'requester', recent: w.recent, version: w.requesterVersion + 1 }),
+          w.requesterVersion === 0 ? { expression: IS_NEW } : { expression: 'version = :v', values: { ':v': { N: String(w.requesterVersion) } } },
+        ),
+        ifConditionFails: 'retry',
       },
-      ...w.messageIds.map((id) => ({
-        Put: { TableName: this.tableName, Item: toItem({ ...keys.messageId(id), itemType: 'messageId', caseId: r.caseId }) },
-      })),
-    ];
-    return this.transact(items, { idempotency: 2, retryOn: { 0: 'case id', 3: 'reference', 4: 'requester' } });
+      ...this.messageIdWrites(w.messageIds, r.caseId),
+    ]);
+    if (outcome.kind === 'written') return { kind: 'created' };
+    return outcome.kind === 'lost-race' ? { kind: 'retry', reason: outcome.on } : outcome;
   }
 
-  protected async transact(items: TransactWriteItem[], roles: { idempotency: number; retryOn: Record<number, string> }): Promise<CreateOutcome> {
+  /** A Put into the cases table, under a condition; `returnHeld` brings the item that failed it back with the cancellation. */
+  protected put(item: Item, condition?: { expression: string; values?: Item; returnHeld?: boolean }): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: item,
+        ...(condition && { ConditionExpression: condition.expression }),
+        ...(condition?.values && { ExpressionAttributeValues: condition.values }),
+        ...(condition?.returnHeld && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+      },
+    };
+  }
+
+  /** The idempotency claim: taken when free or expired; a held one comes back with the cancellation. */
+  protected idempotencyClaim(claim: IdempotencyClaim, r: CaseRecord, nowSeconds: number): NamedWrite {
+    const item = toItem({ ...keys.idempotency(claim.key), itemType: 'idempotency', caseId: r.caseId, reference: r.reference, fingerprint: claim.fingerprint, expiresAt: claim.expiresAt });
+    return {
+      name: 'idempotency claim',
+      write: this.put(item, { expression: `${IS_NEW} OR expiresAt < :now`, values: { ':now': { N: String(nowSeconds) } }, returnHeld: true }),
+      ifConditionFails: 'replay',
+    };
+  }
+
+  /** The Message-IDs a case is known by (for threading replies); a later message with the same id overwrites. */
+  protected messageIdWrites(messageIds: readonly string[], caseId: string): NamedWrite[] {
+    return messageIds.map((id) => ({ name: 'message id', write: this.put(toItem({ ...keys.messageId(id), itemType: 'messageId', caseId })) }));
+  }
+
+  /** Every write or none; a cancellation read by the names of the writes that caused it. */
+  protected async transactWrites(writes: NamedWrite[]): Promise<TransactionOutcome> {
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-      return { kind: 'created' };
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.write) }));
+      return { kind: 'written' };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      const claim = reasons[roles.idempotency];
-      if (claim?.Code === 'ConditionalCheckFailed') {
-        const existing = claim.Item ?? (await this.getIdempotency(items[roles.idempotency]!.Put!.Item!));
+      const failed = writes.flatMap((w, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? [{ ...w, held: reasons[i]?.Item }] : []));
+      const claim = failed.find((w) => w.ifConditionFails === 'replay');
+      if (claim) {
+        const existing = claim.held ?? (await this.getItem(claim.write.Put!.Item!));
         if (existing) {
           const { caseId, reference, fingerprint } = unmarshall(existing) as { caseId: string; reference: string; fingerprint: string };
           return { kind: 'replay', caseId, reference, fingerprint };
         }
       }
-      for (const [index, reason] of reasons.entries()) {
-        if (reason.Code === 'ConditionalCheckFailed' && roles.retryOn[index]) return { kind: 'retry', reason: roles.retryOn[index] };
-      }
-      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'retry', reason: 'contention' };
+      const lost = failed.find((w) => w.ifConditionFails === 'retry');
+      if (lost) return { kind: 'lost-race', on: lost.name };
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return { kind: 'lost-race', on: 'contention' };
       throw error;
     }
   }
 
-  private async getIdempotency(item: Item): Promise<Item | undefined> {
+  /** The stored item under the key of `item`, read consistently. */
+  private async getItem(item: Item): Promise<Item | undefined> {
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: { pk: item.pk!, sk: item.sk! }, ConsistentRead: true }),
     );

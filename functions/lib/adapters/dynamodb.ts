@@ -1,12 +1,12 @@
 // The one DynamoDB adapter: every item layout of the cases table lives here and in ./dynamodb-intake.ts.
-import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, idempotencyPut, keys, toItem, type Item } from './dynamodb-intake.ts';
+import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
-import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeWrite, CreateOutcome, Quarantined, WorkflowWait } from '../ports.ts';
+import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, WorkflowWait } from '../ports.ts';
 
 export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
@@ -18,25 +18,21 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
     this.claims = new OneOffClaims(client, tableName);
   }
 
-  async saveChange(w: ChangeWrite): Promise<CreateOutcome> {
+  async saveChange(w: ChangeWrite): Promise<ChangeOutcome> {
     const r = w.record;
-    const nowSeconds = Math.floor(Date.parse(r.updatedAt) / 1000);
-    const items: TransactWriteItem[] = [
+    const outcome = await this.transactWrites([
       {
-        Put: {
-          TableName: this.tableName,
-          Item: caseItem(r),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': { N: String(r.version - 1) } },
-        },
+        name: 'case version',
+        write: this.put(caseItem(r), { expression: 'version = :expected', values: { ':expected': { N: String(r.version - 1) } } }),
+        ifConditionFails: 'retry',
       },
-      { Put: { TableName: this.tableName, Item: eventItem(w.event), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...(w.idempotency ? [idempotencyPut(this.tableName, w.idempotency, r.caseId, r.reference, nowSeconds)] : []),
-      ...(w.messageIds ?? []).map((id) => ({
-        Put: { TableName: this.tableName, Item: toItem({ ...keys.messageId(id), itemType: 'messageId', caseId: r.caseId }) },
-      })),
-    ];
-    return this.transact(items, { idempotency: w.idempotency ? 2 : -1, retryOn: { 0: 'case version', 1: 'case version' } });
+      { name: 'event', write: this.put(eventItem(w.event), { expression: IS_NEW }), ifConditionFails: 'retry' },
+      ...(w.idempotency ? [this.idempotencyClaim(w.idempotency, r, Math.floor(Date.parse(r.updatedAt) / 1000))] : []),
+      ...this.messageIdWrites(w.messageIds ?? [], r.caseId),
+    ]);
+    if (outcome.kind === 'written') return { kind: 'saved' };
+    // Whichever write lost (the case moved on, or another change was in flight): read the case again.
+    return outcome.kind === 'lost-race' ? { kind: 'stale' } : outcome;
   }
 
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
@@ -87,7 +83,7 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
         ExpressionAttributeValues: {
           ':all': { S: 'CASES' },
           ':from': { S: q.from },
-          ':to': { S: `${q.to}` },
+          ':to': { S: q.to },
           ...(q.category && { ':category': { S: q.category } }),
         },
         ...(q.category && { FilterExpression: 'category = :category' }),
@@ -100,20 +96,15 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   }
 
   async getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined> {
-    let record: CaseRecord | undefined;
-    const events: CaseEvent[] = [];
     const items = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': { S: keys.case(caseId).pk } },
       ConsistentRead: true,
     });
-    for (const item of items) {
-      const sk = item.sk?.S ?? '';
-      if (sk === 'CASE') record = fromItem<CaseRecord>(item);
-      else if (sk.startsWith('EVENT#')) events.push(fromItem<CaseEvent>(item));
-    }
-    return record ? { record, events } : undefined;
+    const record = items.find((item) => item.sk?.S === 'CASE');
+    const events = items.filter((item) => item.sk?.S?.startsWith('EVENT#')).map((item) => fromItem<CaseEvent>(item));
+    return record ? { record: fromItem<CaseRecord>(record), events } : undefined;
   }
 
   async listCases(q: CaseQuery): Promise<CasePage> {

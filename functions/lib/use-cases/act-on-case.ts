@@ -31,7 +31,7 @@ export async function actOnCase(
     throw error;
   }
   const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
-  if (outcome.kind !== 'created') throw staleVersion(undefined);
+  if (outcome.kind !== 'saved') throw staleVersion(undefined);
   return { case: change.record, event: change.event };
 }
 

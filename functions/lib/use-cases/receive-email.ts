@@ -65,7 +65,7 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
         idempotency: { key: idempotencyKey, fingerprint: messageId, expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + 7 * 86_400 },
         messageIds: ownIds,
       });
-      if (outcome.kind === 'created') return { outcome: 'threaded', caseId: next.caseId, reference: next.reference, version: next.version };
+      if (outcome.kind === 'saved') return { outcome: 'threaded', caseId: next.caseId, reference: next.reference, version: next.version };
       if (outcome.kind === 'replay') return { outcome: 'threaded', caseId: outcome.caseId, reference: outcome.reference, version: current.version };
     }
     if (await deps.store.getCase(threadCaseId)) throw new BusyError();

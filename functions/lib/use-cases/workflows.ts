@@ -48,7 +48,7 @@ async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: Case
     const change = decide(current, deps.clock.now());
     if (!change) return current;
     const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
-    if (outcome.kind === 'created') return change.record;
+    if (outcome.kind === 'saved') return change.record;
   }
   throw new BusyError();
 }

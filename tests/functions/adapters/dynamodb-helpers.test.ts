@@ -1,4 +1,5 @@
-// One-off claims with a lease: a live taker is waited for, never doubled; a dead one's claim is taken over.
+// The DynamoDB adapters' shared patterns: one-off claims with a lease (a live taker is waited for, never
+// doubled; a dead one's claim is taken over) and a Query followed to its last page.
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -50,20 +51,28 @@ describe('OneOffClaims.claim', () => {
 });
 
 describe('queryAll', () => {
-  const page = (ids: string[], next?: string) => ({ Items: ids.map((id) => ({ pk: { S: id } })), ...(next && { LastEvaluatedKey: { pk: { S: next } } }) });
+  const row = (n: number) => ({ pk: { S: 'P' }, sk: { S: `S#${n}` } });
+  const query = { TableName: 'cases', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'P' } } };
 
-  it('follows LastEvaluatedKey until the last page, starting each page where the previous one stopped', async () => {
-    ddb.on(QueryCommand).resolvesOnce(page(['a', 'b'], 'b')).resolvesOnce(page(['c'], 'c')).resolvesOnce(page(['d']));
-    const items = await queryAll(client, { TableName: 'cases', KeyConditionExpression: 'pk = :pk' });
-    expect(items.map((i) => i.pk?.S)).toEqual(['a', 'b', 'c', 'd']);
-    const starts = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.ExclusiveStartKey?.pk?.S);
-    expect(starts).toEqual([undefined, 'b', 'c']);
+  it('follows LastEvaluatedKey to the last page and keeps every item in order', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [row(1), row(2)], LastEvaluatedKey: row(2) })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: row(2) }) // a filtered page can match nothing and still go on
+      .resolvesOnce({ Items: [row(3)] });
+    await expect(queryAll(client, query)).resolves.toEqual([row(1), row(2), row(3)]);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ExclusiveStartKey)).toEqual([undefined, row(2), row(2)]);
+    for (const c of calls) expect(c).toMatchObject(query);
   });
 
-  it('stops reading once stopAfter items matched, even with pages left', async () => {
-    ddb.on(QueryCommand).resolvesOnce(page([], 'x')).resolvesOnce(page(['a', 'b'], 'b')).resolvesOnce(page(['c']));
-    const items = await queryAll(client, { TableName: 'cases', KeyConditionExpression: 'pk = :pk' }, { stopAfter: 2 });
-    expect(items.map((i) => i.pk?.S)).toEqual(['a', 'b']);
+  it('stops reading once stopAfter items matched', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [row(1)], LastEvaluatedKey: row(1) })
+      .resolvesOnce({ Items: [row(2), row(3)], LastEvaluatedKey: row(3) })
+      .resolves({ Items: [row(9)] });
+    await expect(queryAll(client, query, { stopAfter: 2 })).resolves.toEqual([row(1), row(2), row(3)]);
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 });

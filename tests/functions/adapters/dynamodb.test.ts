@@ -65,88 +65,86 @@ function canceled(reasons: CancellationReason[]) {
 const NONE: CancellationReason = { Code: 'None' };
 const CHECK_FAILED: CancellationReason = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
 
-/** Cancellation reasons of a createCase transaction: [case, event, idempotency, reference, requester]. */
-const createReasons = (at: Partial<Record<0 | 1 | 2 | 3 | 4, CancellationReason>>) => [0, 1, 2, 3, 4].map((i) => at[i as 0] ?? NONE);
+/** The writes of the one transaction sent, each as the item it stores. */
+function transactionItems(): Record<string, unknown>[] {
+  const calls = ddb.commandCalls(TransactWriteItemsCommand);
+  expect(calls).toHaveLength(1);
+  return calls[0]!.args[0].input.TransactItems!.map((w) => {
+    expect(w.Put?.TableName).toBe(TABLE);
+    return unmarshall(w.Put!.Item!);
+  });
+}
+const ofType = (items: Record<string, unknown>[], itemType: string) => items.filter((i) => i.itemType === itemType);
+
+/**
+ * The transaction cancelled as DynamoDB cancels it: one reason per write, in the order sent. `reasons`
+ * names the failing writes by the type of item they store; every other write gets 'None'.
+ */
+function cancelWhen(reasons: Record<string, CancellationReason>) {
+  ddb.on(TransactWriteItemsCommand).callsFake(async (input: { TransactItems: { Put: { Item: Item } }[] }) => {
+    throw canceled(input.TransactItems.map((w) => reasons[String(unmarshall(w.Put.Item).itemType)] ?? NONE));
+  });
+}
 
 describe('DynamoCaseStore.createCase', () => {
-  it('writes case, event, idempotency claim, reference and requester in ONE transaction with the right conditions', async () => {
+  it('writes case, first event, idempotency claim, reference, requester history and message ids in ONE transaction', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
     await expect(store.createCase(newCase({ messageIds: ['m1@mail.example'] }))).resolves.toEqual({ kind: 'created' });
 
     expect(ddb.calls()).toHaveLength(1);
-    const [call] = ddb.commandCalls(TransactWriteItemsCommand);
-    const items = call!.args[0].input.TransactItems!;
+    const items = transactionItems();
     expect(items).toHaveLength(6);
-    for (const i of items) {
-      expect(i.Put?.TableName).toBe(TABLE);
-      expect(i.Update ?? i.Delete ?? i.ConditionCheck).toBeUndefined();
-    }
-    const [caseput, eventput, claim, reference, requester, messageId] = items.map((i) => i.Put!);
-
-    expect(unmarshall(caseput!.Item!)).toMatchObject({
-      pk: `CASE#${record.caseId}`,
-      sk: 'CASE',
-      itemType: 'case',
-      gsi1pk: 'CASES',
-      gsi1sk: `${record.openedAt}#${record.caseId}`,
-      gsi2pk: `REQUESTER#${record.requester.email}`,
-      caseId: record.caseId,
-      version: 1,
-      subject: record.subject,
-    });
-    expect(caseput!.ConditionExpression).toBe('attribute_not_exists(pk)');
-
-    expect(unmarshall(eventput!.Item!)).toMatchObject({ pk: `CASE#${record.caseId}`, sk: 'EVENT#0000000001', itemType: 'event', type: 'case.opened' });
-    expect(eventput!.ConditionExpression).toBe('attribute_not_exists(pk)');
-
-    expect(unmarshall(claim!.Item!)).toEqual({
-      pk: 'IDEMPOTENCY#key:abc',
-      sk: 'IDEMPOTENCY',
-      itemType: 'idempotency',
-      caseId: record.caseId,
-      reference: record.reference,
-      fingerprint: 'fp-1',
-      expiresAt: nowSeconds + 86_400,
-    });
-    expect(claim!.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :now');
-    expect(claim!.ExpressionAttributeValues).toEqual({ ':now': { N: String(nowSeconds) } });
-    expect(claim!.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
-
-    expect(unmarshall(reference!.Item!)).toEqual({ pk: `REF#${record.reference}`, sk: 'REF', itemType: 'reference', caseId: record.caseId });
-    expect(reference!.ConditionExpression).toBe('attribute_not_exists(pk)');
-
-    expect(unmarshall(requester!.Item!)).toMatchObject({ pk: `REQUESTER#${record.requester.email}`, sk: 'SUMMARY', version: 1, recent: newCase().recent });
-    expect(requester!.ConditionExpression).toBe('attribute_not_exists(pk)');
-
-    expect(unmarshall(messageId!.Item!)).toEqual({ pk: 'MSGID#m1@mail.example', sk: 'MSGID', itemType: 'messageId', caseId: record.caseId });
+    expect(ofType(items, 'case')).toEqual([
+      expect.objectContaining({
+        pk: `CASE#${record.caseId}`,
+        sk: 'CASE',
+        gsi1pk: 'CASES',
+        gsi1sk: `${record.openedAt}#${record.caseId}`,
+        gsi2pk: `REQUESTER#${record.requester.email}`,
+        caseId: record.caseId,
+        version: 1,
+        subject: record.subject,
+      }),
+    ]);
+    expect(ofType(items, 'event')).toEqual([expect.objectContaining({ pk: `CASE#${record.caseId}`, sk: 'EVENT#0000000001', type: 'case.opened' })]);
+    expect(ofType(items, 'idempotency')).toEqual([
+      {
+        pk: 'IDEMPOTENCY#key:abc',
+        sk: 'IDEMPOTENCY',
+        itemType: 'idempotency',
+        caseId: record.caseId,
+        reference: record.reference,
+        fingerprint: 'fp-1',
+        expiresAt: nowSeconds + 86_400,
+      },
+    ]);
+    expect(ofType(items, 'reference')).toEqual([{ pk: `REF#${record.reference}`, sk: 'REF', itemType: 'reference', caseId: record.caseId }]);
+    expect(ofType(items, 'requester')).toEqual([expect.objectContaining({ pk: `REQUESTER#${record.requester.email}`, sk: 'SUMMARY', version: 1, recent: newCase().recent })]);
+    expect(ofType(items, 'messageId')).toEqual([{ pk: 'MSGID#m1@mail.example', sk: 'MSGID', itemType: 'messageId', caseId: record.caseId }]);
   });
 
-  it('guards a known requester by its version and bumps it', async () => {
+  it("bumps a known requester's history version", async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
     await store.createCase(newCase({ requesterVersion: 3 }));
-    const requester = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems![4]!.Put!;
-    expect(requester.ConditionExpression).toBe('version = :v');
-    expect(requester.ExpressionAttributeValues).toEqual({ ':v': { N: '3' } });
-    expect(unmarshall(requester.Item!).version).toBe(4);
+    expect(ofType(transactionItems(), 'requester')).toEqual([expect.objectContaining({ version: 4 })]);
   });
 
   it('drops undefined optional fields instead of failing to marshall them', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
     const { amount: _a, currency: _c, ...withoutMoney } = record;
     await store.createCase(newCase({ record: { ...withoutMoney, amount: undefined } as CaseRecord }));
-    const caseItem = unmarshall(ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems![0]!.Put!.Item!);
-    expect(caseItem).not.toHaveProperty('amount');
+    expect(ofType(transactionItems(), 'case')[0]).not.toHaveProperty('amount');
   });
 
-  it('replays when the idempotency claim exists: the old item comes back with the cancellation', async () => {
+  it('replays when the idempotency claim is held: the old item comes back with the cancellation', async () => {
     const old = item({ ...keys.idempotency('key:abc'), itemType: 'idempotency', caseId: 'case-old', reference: 'TD-AAAAAA', fingerprint: 'fp-old', expiresAt: nowSeconds + 100 });
-    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 2: { ...CHECK_FAILED, Item: old }, 3: CHECK_FAILED })));
+    cancelWhen({ idempotency: { ...CHECK_FAILED, Item: old }, reference: CHECK_FAILED });
     await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'replay', caseId: 'case-old', reference: 'TD-AAAAAA', fingerprint: 'fp-old' });
     expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 
   it('reads the claim with a consistent GetItem when the cancellation carries no item', async () => {
-    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 2: CHECK_FAILED })));
+    cancelWhen({ idempotency: CHECK_FAILED });
     ddb.on(GetItemCommand).resolves({ Item: item({ ...keys.idempotency('key:abc'), caseId: 'case-old', reference: 'TD-BBBBBB', fingerprint: 'fp-old' }) });
     await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'replay', caseId: 'case-old', reference: 'TD-BBBBBB', fingerprint: 'fp-old' });
     const [get] = ddb.commandCalls(GetItemCommand);
@@ -154,23 +152,22 @@ describe('DynamoCaseStore.createCase', () => {
   });
 
   it.each([
-    [0, 'case id'],
-    [3, 'reference'],
-    [4, 'requester'],
-  ] as const)('asks for a retry when the condition on item %i (%s) failed', async (index, reason) => {
-    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ [index]: CHECK_FAILED })));
+    ['case', 'case id'],
+    ['reference', 'reference'],
+    ['requester', 'requester'],
+  ] as const)('asks for a retry when the condition on the %s item failed (%s)', async (itemType, reason) => {
+    cancelWhen({ [itemType]: CHECK_FAILED });
     await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'retry', reason });
   });
 
   it('asks for a retry on a transaction conflict', async () => {
-    ddb.on(TransactWriteItemsCommand).rejects(canceled(createReasons({ 4: { Code: 'TransactionConflict' } })));
+    cancelWhen({ requester: { Code: 'TransactionConflict' } });
     await expect(store.createCase(newCase())).resolves.toEqual({ kind: 'retry', reason: 'contention' });
   });
 
   it('rethrows a cancellation it cannot explain', async () => {
-    const error = canceled(createReasons({ 1: { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' } }));
-    ddb.on(TransactWriteItemsCommand).rejects(error);
-    await expect(store.createCase(newCase())).rejects.toBe(error);
+    cancelWhen({ event: { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' } });
+    await expect(store.createCase(newCase())).rejects.toBeInstanceOf(TransactionCanceledException);
   });
 
   it('rethrows other errors untouched', async () => {
@@ -189,35 +186,37 @@ describe('DynamoCaseStore.saveChange (a requester reply)', () => {
     messageIds: ['reply@mail.example'],
   });
 
-  it('writes the new version only if the case is still at the previous one', async () => {
+  it('writes the new version, its event, the claim and the message ids in ONE transaction', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
-    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'created' });
-    const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'saved' });
+    const items = transactionItems();
     expect(items).toHaveLength(4);
-    expect(items[0]!.Put!.ConditionExpression).toBe('version = :expected');
-    expect(items[0]!.Put!.ExpressionAttributeValues).toEqual({ ':expected': { N: '1' } });
-    expect(unmarshall(items[1]!.Put!.Item!).sk).toBe('EVENT#0000000002');
-    expect(unmarshall(items[2]!.Put!.Item!).pk).toBe('IDEMPOTENCY#email:msg-1');
-    expect(items[2]!.Put!.ExpressionAttributeValues).toEqual({ ':now': { N: String(Math.floor(Date.parse(next.updatedAt) / 1000)) } });
-    expect(unmarshall(items[3]!.Put!.Item!).pk).toBe('MSGID#reply@mail.example');
+    expect(ofType(items, 'case')).toEqual([expect.objectContaining({ pk: `CASE#${record.caseId}`, version: 2, updatedAt: next.updatedAt })]);
+    expect(ofType(items, 'event')).toEqual([expect.objectContaining({ sk: 'EVENT#0000000002', type: 'requester.replied' })]);
+    expect(ofType(items, 'idempotency')).toEqual([expect.objectContaining({ pk: 'IDEMPOTENCY#email:msg-1', caseId: record.caseId, fingerprint: 'msg-1' })]);
+    expect(ofType(items, 'messageId')).toEqual([expect.objectContaining({ pk: 'MSGID#reply@mail.example', caseId: record.caseId })]);
   });
 
   it('writes only case and event when there is no idempotency claim or message id', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
     const { idempotency: _i, messageIds: _m, ...change } = reply();
-    await expect(store.saveChange(change)).resolves.toEqual({ kind: 'created' });
-    const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.map((i) => unmarshall(i.Put!.Item!).sk)).toEqual(['CASE', 'EVENT#0000000002']);
+    await expect(store.saveChange(change)).resolves.toEqual({ kind: 'saved' });
+    expect(transactionItems().map((i) => i.sk)).toEqual(['CASE', 'EVENT#0000000002']);
   });
 
-  it('asks for a retry when the case moved on', async () => {
-    ddb.on(TransactWriteItemsCommand).rejects(canceled([CHECK_FAILED, NONE, NONE, NONE]));
-    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'retry', reason: 'case version' });
+  it.each(['case', 'event'])('is stale when the condition on the %s item failed (the case moved on)', async (itemType) => {
+    cancelWhen({ [itemType]: CHECK_FAILED });
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'stale' });
   });
 
-  it('replays a reply that was already recorded', async () => {
+  it('is stale on a transaction conflict (another change was in flight)', async () => {
+    cancelWhen({ case: { Code: 'TransactionConflict' } });
+    await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'stale' });
+  });
+
+  it('replays a reply that was already recorded, even when the case moved on since', async () => {
     const old = item({ caseId: record.caseId, reference: record.reference, fingerprint: 'msg-1' });
-    ddb.on(TransactWriteItemsCommand).rejects(canceled([CHECK_FAILED, NONE, { ...CHECK_FAILED, Item: old }, NONE]));
+    cancelWhen({ case: CHECK_FAILED, idempotency: { ...CHECK_FAILED, Item: old } });
     await expect(store.saveChange(reply())).resolves.toEqual({ kind: 'replay', caseId: record.caseId, reference: record.reference, fingerprint: 'msg-1' });
   });
 });
@@ -397,6 +396,26 @@ describe('DynamoCaseStore.getCase and getCaseWithTimeline', () => {
   it('is undefined when the partition has no case item', async () => {
     ddb.on(QueryCommand).resolves({ Items: [noticeItem] });
     await expect(store.getCaseWithTimeline(record.caseId)).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoCaseStore.caseIdsOpenedBetween', () => {
+  const ids = (...caseIds: string[]) => caseIds.map((caseId) => ({ caseId: { S: caseId } }));
+
+  it('reads the newest-first index across pages until enough ids matched, and no more than the limit', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: ids('c-5'), LastEvaluatedKey: { pk: { S: 'x' } } })
+      .resolvesOnce({ Items: ids('c-4', 'c-3'), LastEvaluatedKey: { pk: { S: 'y' } } })
+      .resolves({ Items: ids('c-1') });
+    await expect(store.caseIdsOpenedBetween({ from: '2026-11-25T00', to: '2026-11-25T23', category: 'refund', limit: 2 })).resolves.toEqual(['c-5', 'c-4']);
+    const calls = ddb.commandCalls(QueryCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input).toMatchObject({
+      IndexName: 'byOpened',
+      ScanIndexForward: false,
+      ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':from': { S: '2026-11-25T00' }, ':to': { S: '2026-11-25T23' }, ':category': { S: 'refund' } },
+    });
   });
 });
 

@@ -117,7 +117,7 @@ describe('actOnCase', () => {
     expect(store.events.get(CASE_ID)).toEqual([]);
   });
 
-  it('is a conflict for any outcome but created', async () => {
+  it('is a conflict for any outcome but saved', async () => {
     vi.spyOn(store, 'saveChange').mockResolvedValue({ kind: 'replay', caseId: CASE_ID, reference: 'TD-1', fingerprint: 'f' });
     await refusal(act(reply), ConflictError, 409);
   });

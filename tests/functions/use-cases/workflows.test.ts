@@ -53,7 +53,7 @@ function seed(record: CaseRecord): CaseRecord {
 /** Saves a change the way every writer does; the case after it. */
 async function save(change: Change | undefined): Promise<CaseRecord> {
   if (!change) throw new Error('no change to save');
-  await expect(store.saveChange(change)).resolves.toEqual({ kind: 'created' });
+  await expect(store.saveChange(change)).resolves.toEqual({ kind: 'saved' });
   return change.record;
 }
 

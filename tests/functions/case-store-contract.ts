@@ -1,0 +1,165 @@
+// What every CaseStore promises about its writes, as scenarios any implementation must pass: the
+// in-memory fake (tests/functions/case-store-contract.test.ts) and DynamoCaseStore on DynamoDB Local
+// (tests/integration/case-store.test.ts). One list for both is what keeps the fake faithful: the use
+// cases' tests trust it to refuse, replay and retry exactly as the table's conditions do.
+import { describe, expect, it } from 'vitest';
+import { openCase } from '#domain/intake.ts';
+import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import { policies } from '#lib/policies.ts';
+import type { CaseStore, ChangeWrite, NewCaseWrite } from '#lib/ports.ts';
+import { NOW, sampleInquiry } from './fakes.ts';
+
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+const DAY = 86_400;
+
+/** Fresh ids per scenario: the Dynamo run shares one table between them. */
+const run = Date.now().toString(36);
+let counter = 0;
+function ids() {
+  const n = `${run}-${++counter}`;
+  return { caseId: `case-${n}`, reference: `TD-${n}`, email: `requester-${n}@example.com`, key: `key:${n}` };
+}
+
+function newCase(id = ids(), overrides: Partial<NewCaseWrite> = {}): NewCaseWrite {
+  const { record, event } = openCase(sampleInquiry({ requester: { email: id.email, name: 'Alice' } }), {
+    caseId: id.caseId,
+    reference: id.reference,
+    now: NOW,
+    priorComplaints: [],
+    policies,
+  });
+  return {
+    record,
+    event,
+    idempotency: { key: id.key, fingerprint: `fp-${id.key}`, expiresAt: nowSeconds + DAY },
+    requesterVersion: 0,
+    recent: [{ caseId: record.caseId, reference: record.reference, category: record.category, openedAt: record.openedAt }],
+    messageIds: [`${id.caseId}@mail.example`],
+    ...overrides,
+  };
+}
+
+/** The next version of a case, as a requester's reply makes it. */
+function reply(record: CaseRecord, overrides: Partial<ChangeWrite> = {}): ChangeWrite {
+  const at = new Date(Date.parse(record.updatedAt) + 60_000).toISOString();
+  const next: CaseRecord = { ...record, version: record.version + 1, updatedAt: at };
+  const event: CaseEvent = { caseId: record.caseId, version: next.version, type: 'requester.replied', at, actor: { kind: 'requester', email: record.requester.email }, data: {} };
+  return { record: next, event, ...overrides };
+}
+
+export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore>) {
+  describe('createCase', () => {
+    it('writes the case with its first event, reference, message ids and requester history, all at once', async () => {
+      const store = await makeStore();
+      const write = newCase();
+      await expect(store.createCase(write)).resolves.toEqual({ kind: 'created' });
+      await expect(store.getCaseWithTimeline(write.record.caseId)).resolves.toEqual({ record: write.record, events: [write.event] });
+      await expect(store.findThread({ reference: write.record.reference, messageIds: [] })).resolves.toBe(write.record.caseId);
+      await expect(store.findThread({ messageIds: write.messageIds })).resolves.toBe(write.record.caseId);
+      await expect(store.loadIntakeContext({ email: write.record.requester.email })).resolves.toEqual({ recent: write.recent, requesterVersion: 1 });
+    });
+
+    it('replays a held idempotency claim with the first case, and writes nothing of the second', async () => {
+      const store = await makeStore();
+      const first = newCase();
+      await store.createCase(first);
+      const again = newCase({ ...ids(), key: first.idempotency.key });
+      await expect(store.createCase(again)).resolves.toEqual({
+        kind: 'replay',
+        caseId: first.record.caseId,
+        reference: first.record.reference,
+        fingerprint: first.idempotency.fingerprint,
+      });
+      await expect(store.getCase(again.record.caseId)).resolves.toBeUndefined();
+      await expect(store.findThread({ reference: again.record.reference, messageIds: [] })).resolves.toBeUndefined();
+      await expect(store.loadIntakeContext({ email: again.record.requester.email })).resolves.toEqual({ recent: [], requesterVersion: 0 });
+    });
+
+    it('takes an expired idempotency claim over', async () => {
+      const store = await makeStore();
+      const first = newCase();
+      await store.createCase({ ...first, idempotency: { ...first.idempotency, expiresAt: nowSeconds - 1 } });
+      const again = newCase({ ...ids(), key: first.idempotency.key });
+      await expect(store.createCase(again)).resolves.toEqual({ kind: 'created' });
+      await expect(store.getCase(again.record.caseId)).resolves.toEqual(again.record);
+    });
+
+    it('asks for a retry when the case id is taken, leaving the case that has it untouched', async () => {
+      const store = await makeStore();
+      const first = newCase();
+      await store.createCase(first);
+      const clash = newCase({ ...ids(), caseId: first.record.caseId });
+      await expect(store.createCase(clash)).resolves.toEqual({ kind: 'retry', reason: 'case id' });
+      await expect(store.getCase(first.record.caseId)).resolves.toEqual(first.record);
+    });
+
+    it('asks for a retry when the reference is taken, and takes no claim meanwhile', async () => {
+      const store = await makeStore();
+      const first = newCase();
+      await store.createCase(first);
+      const clash = newCase({ ...ids(), reference: first.record.reference });
+      await expect(store.createCase(clash)).resolves.toEqual({ kind: 'retry', reason: 'reference' });
+      await expect(store.getCase(clash.record.caseId)).resolves.toBeUndefined();
+      // Nothing of the cancelled write stayed: the same request with a fresh reference goes through.
+      const retried = newCase({ ...ids(), key: clash.idempotency.key });
+      await expect(store.createCase(retried)).resolves.toEqual({ kind: 'created' });
+    });
+
+    it("asks for a retry when the requester's history changed since triage read it", async () => {
+      const store = await makeStore();
+      const id = ids();
+      const first = newCase(id);
+      await store.createCase(first);
+      // Read as new (version 0) though a first case exists now, then read at the right version.
+      const stale = newCase({ ...ids(), email: id.email });
+      await expect(store.createCase(stale)).resolves.toEqual({ kind: 'retry', reason: 'requester' });
+      await expect(store.createCase(newCase({ ...ids(), email: id.email }, { requesterVersion: 2 }))).resolves.toEqual({ kind: 'retry', reason: 'requester' });
+      const second = newCase({ ...ids(), email: id.email }, { requesterVersion: 1 });
+      await expect(store.createCase(second)).resolves.toEqual({ kind: 'created' });
+      await expect(store.loadIntakeContext({ email: id.email })).resolves.toMatchObject({ requesterVersion: 2 });
+    });
+  });
+
+  describe('saveChange', () => {
+    it('saves the next version with its event while the case is at the previous one', async () => {
+      const store = await makeStore();
+      const created = newCase();
+      await store.createCase(created);
+      const change = reply(created.record, { messageIds: ['reply@mail.example'] });
+      await expect(store.saveChange(change)).resolves.toEqual({ kind: 'saved' });
+      await expect(store.getCaseWithTimeline(created.record.caseId)).resolves.toEqual({ record: change.record, events: [created.event, change.event] });
+      await expect(store.findThread({ messageIds: ['reply@mail.example'] })).resolves.toBe(created.record.caseId);
+    });
+
+    it('is stale when the case moved on meanwhile, and keeps the version that won', async () => {
+      const store = await makeStore();
+      const created = newCase();
+      await store.createCase(created);
+      const winner = reply(created.record);
+      await store.saveChange(winner);
+      const loser = { ...reply(created.record), record: { ...winner.record, subject: 'mine' } };
+      await expect(store.saveChange(loser)).resolves.toEqual({ kind: 'stale' });
+      await expect(store.getCase(created.record.caseId)).resolves.toEqual(winner.record);
+    });
+
+    it('is stale for a case that does not exist', async () => {
+      const store = await makeStore();
+      const never = newCase();
+      await expect(store.saveChange(reply(never.record))).resolves.toEqual({ kind: 'stale' });
+      await expect(store.getCase(never.record.caseId)).resolves.toBeUndefined();
+    });
+
+    it('replays a change whose idempotency claim is held, and saves nothing', async () => {
+      const store = await makeStore();
+      const created = newCase();
+      await store.createCase(created);
+      const claim = { key: `${created.idempotency.key}:reply`, fingerprint: 'msg-1', expiresAt: nowSeconds + DAY };
+      const first = reply(created.record, { idempotency: claim });
+      await expect(store.saveChange(first)).resolves.toEqual({ kind: 'saved' });
+      // The same message again, decided on the case as it is now.
+      const again = reply(first.record, { idempotency: claim });
+      await expect(store.saveChange(again)).resolves.toEqual({ kind: 'replay', caseId: created.record.caseId, reference: created.record.reference, fingerprint: 'msg-1' });
+      await expect(store.getCase(created.record.caseId)).resolves.toEqual(first.record);
+    });
+  });
+}
