@@ -1,7 +1,7 @@
 // Invoked by EventBridge Scheduler with {"cadence": "daily" | "weekly"} (optionally a "period" to re-send).
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
-import { SesMailer } from '#lib/adapters/ses.ts';
+import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';

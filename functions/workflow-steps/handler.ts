@@ -3,11 +3,11 @@ import type { EscalationTier } from '#domain/case.ts';
 import type { WorkflowState } from '#domain/lifecycle.ts';
 import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
-import { SesMailer } from '#lib/adapters/ses.ts';
+import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { policies } from '#lib/policies.ts';
 import {
   awaitAcknowledgement,
