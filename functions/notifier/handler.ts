@@ -10,7 +10,7 @@ import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 
-const env = loadEnv(['CASES_TABLE', 'SENDER_ADDRESS', 'INTAKE_ADDRESS', 'CONSOLE_URL']);
+const env = loadEnv('notifier');
 const deps: NotifyDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   mailer: new SesMailer(env.SENDER_ADDRESS),

@@ -8,7 +8,7 @@ import { logger } from '#lib/logger.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { sendScheduledReport, type ReportDeps, type ReportRun } from '#lib/use-cases/report.ts';
 
-const env = loadEnv(['CASES_TABLE', 'REPORTING_TABLE', 'SENDER_ADDRESS']);
+const env = loadEnv('report');
 const deps: ReportDeps = {
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),

@@ -20,7 +20,7 @@ import {
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
 
-const env = loadEnv(['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'SENDER_ADDRESS', 'CONSOLE_URL']);
+const env = loadEnv('workflow-steps');
 const deps: WorkflowDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN }),
