@@ -1,6 +1,5 @@
-// Runs every step of the lifecycle and escalation state machines; the payload's `step` picks which.
-import type { EscalationTier } from '#domain/case.ts';
-import type { WorkflowState } from '#domain/lifecycle.ts';
+// Runs every step of the lifecycle and escalation state machines; the payload's `step` picks which
+// (the names and payloads are the contract in workflows/steps.ts, shared with the state machines).
 import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
@@ -16,9 +15,9 @@ import {
   notifyTier,
   pageRisk,
   timerExpired,
-  type EscalationState,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
+import { STEP, type StepRequest } from '#workflows/steps.ts';
 
 const env = loadEnv('workflow-steps');
 const deps: WorkflowDeps = {
@@ -32,30 +31,23 @@ const deps: WorkflowDeps = {
   metrics: new EmfMetrics(),
 };
 
-export type StepRequest =
-  | { step: 'await'; taskToken: string; waitFor: string; input: WorkflowState }
-  | { step: 'timer-expired' | 'page-risk'; input: WorkflowState }
-  | { step: 'notify-tier'; tier: EscalationTier; input: EscalationState }
-  | { step: 'await-ack'; taskToken: string; input: EscalationState }
-  | { step: 'escalation-exhausted'; input: EscalationState };
-
 export class UnknownStepError extends Error {
   override name = 'UnknownStepError';
 }
 
 export async function handler(request: StepRequest): Promise<unknown> {
   switch (request.step) {
-    case 'await':
+    case STEP.await:
       return awaitCase(deps, request.taskToken, request.input, request.waitFor);
-    case 'timer-expired':
+    case STEP.timerExpired:
       return timerExpired(deps, request.input);
-    case 'page-risk':
+    case STEP.pageRisk:
       return pageRisk(deps, request.input);
-    case 'notify-tier':
+    case STEP.notifyTier:
       return notifyTier(deps, request.input, request.tier);
-    case 'await-ack':
+    case STEP.awaitAck:
       return awaitAcknowledgement(deps, request.taskToken, request.input);
-    case 'escalation-exhausted':
+    case STEP.escalationExhausted:
       return escalationExhausted(deps, request.input);
     default:
       throw new UnknownStepError(`unknown step ${(request as { step: string }).step}`);

@@ -16,9 +16,9 @@ import {
   onCaseChanged,
   pageRisk,
   timerExpired,
-  type EscalationState,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
+import type { EscalationState } from '#workflows/steps.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
 import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, at, caseAt } from '../lifecycle-fakes.ts';
 
