@@ -9,18 +9,22 @@ import { Choice, Condition, Errors, IntegrationPattern, JitterType, JsonPath, Su
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { STEP, type StepArguments, type StepName } from './steps.ts';
 
 export interface WorkflowSteps {
   /** The function that runs every step of trustdesk's workflows (`functions/workflow-steps`). */
   readonly steps: IFunction;
 }
 
+/** A step's fixed arguments: required when the step declares any (steps.ts), omitted when it has none. */
+type ArgumentsOf<S extends StepName> = [keyof StepArguments<S>] extends [never] ? [args?: StepArguments<S>] : [args: StepArguments<S>];
+
 /** A step that does its work and returns the next WorkflowState. */
-export function step(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
+export function step<S extends StepName>(scope: Construct, id: string, steps: IFunction, name: S, ...[args]: ArgumentsOf<S>) {
   return retried(
     new LambdaInvoke(scope, id, {
       lambdaFunction: steps,
-      payload: TaskInput.fromObject({ step: name, 'input.$': '$', ...extra }),
+      payload: TaskInput.fromObject({ step: name, 'input.$': '$', ...args }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
     }),
@@ -38,12 +42,12 @@ function retried<T extends LambdaInvoke>(task: T): T {
  * step stores the task token on the case; the whole state input travels as `input` (the local cloud
  * evaluates the timeout path there, as AWS does on the state input).
  */
-export function waitFor(scope: Construct, id: string, steps: IFunction, name: string, extra: Record<string, unknown> = {}) {
+export function waitFor<S extends StepName>(scope: Construct, id: string, steps: IFunction, name: S, ...[args]: ArgumentsOf<S>) {
   return retried(
     new LambdaInvoke(scope, id, {
       lambdaFunction: steps,
       integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...extra }),
+      payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...args }),
       taskTimeout: Timeout.at('$.timer.seconds'),
     }),
   );
@@ -54,12 +58,12 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
 
   // Every timer that runs out comes here: a pre-breach warning, a breach (which starts the escalation),
   // or the silence after which a resolved or unanswered case closes with a notice to the requester.
-  const timerExpired = step(scope, 'Deadline or silence reached', steps, 'timer-expired');
+  const timerExpired = step(scope, 'Deadline or silence reached', steps, STEP.timerExpired);
 
-  const awaitAgent = waitFor(scope, 'Investigating: wait for an agent until the next deadline', steps, 'await', { waitFor: 'agent' });
-  const awaitRequester = waitFor(scope, 'Waiting on the requester (SLA paused)', steps, 'await', { waitFor: 'user' });
-  const awaitSilence = waitFor(scope, 'Resolved: wait for silence before closing', steps, 'await', { waitFor: 'silence' });
-  const pageRiskTeam = step(scope, 'Critical: page the risk team now', steps, 'page-risk');
+  const awaitAgent = waitFor(scope, 'Investigating: wait for an agent until the next deadline', steps, STEP.await, { waitFor: 'agent' });
+  const awaitRequester = waitFor(scope, 'Waiting on the requester (SLA paused)', steps, STEP.await, { waitFor: 'user' });
+  const awaitSilence = waitFor(scope, 'Resolved: wait for silence before closing', steps, STEP.await, { waitFor: 'silence' });
+  const pageRiskTeam = step(scope, 'Critical: page the risk team now', steps, STEP.pageRisk);
 
   const whereIsTheCase = new Choice(scope, 'Where is the case?')
     .when(Condition.stringEquals('$.status', 'closed'), closed)

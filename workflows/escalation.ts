@@ -2,15 +2,17 @@
 // the case up a tier; an acknowledgement stops the chain at once.
 import { Choice, Condition, Errors, Succeed, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { EscalationTier } from '#domain/case.ts';
 import { step, waitFor, type WorkflowSteps } from './case-lifecycle.ts';
+import { STEP } from './steps.ts';
 
 export function escalation(scope: Construct, { steps }: WorkflowSteps): IChainable {
   const acknowledged = new Succeed(scope, 'Acknowledged');
-  const unacknowledged = step(scope, 'Nobody acknowledged: record it', steps, 'escalation-exhausted');
+  const unacknowledged = step(scope, 'Nobody acknowledged: record it', steps, STEP.escalationExhausted);
 
-  const tier = (name: 'L1' | 'L2' | 'risk', label: string) => {
-    const notify = step(scope, `Notify ${label}`, steps, 'notify-tier', { tier: name });
-    const awaitAck = waitFor(scope, `Wait for ${label} to acknowledge`, steps, 'await-ack', { tier: name });
+  const tier = (name: EscalationTier, label: string) => {
+    const notify = step(scope, `Notify ${label}`, steps, STEP.notifyTier, { tier: name });
+    const awaitAck = waitFor(scope, `Wait for ${label} to acknowledge`, steps, STEP.awaitAck, { tier: name });
     notify.next(awaitAck);
     awaitAck.next(acknowledged);
     return { notify, awaitAck };

@@ -15,7 +15,7 @@ import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
 
-const env = loadEnv(['CASES_TABLE', 'REPORTING_TABLE']);
+const env = loadEnv('aggregator');
 const deps: AggregateDeps = {
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),

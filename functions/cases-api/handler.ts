@@ -13,7 +13,7 @@ import { policies } from '#lib/policies.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { getCase, listCases } from '#lib/use-cases/read-cases.ts';
 
-const env = loadEnv(['CASES_TABLE']);
+const env = loadEnv('cases-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, undefined);
 const READERS = ['agent', 'lead', 'risk'] as const;
 

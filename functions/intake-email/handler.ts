@@ -10,7 +10,7 @@ import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
 import { receiveEmail, type Received, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 
-const env = loadEnv(['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX']);
+const env = loadEnv('intake-email');
 const deps: ReceiveDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE),
   blobs: new S3BlobStore(env.MAIL_BUCKET),

@@ -14,7 +14,7 @@ import { policies } from '#lib/policies.ts';
 import { submitInquiry, type SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
 import { confirmationPage, errorPage, problemPage, wantsHtml } from './html.ts';
 
-const env = loadEnv(['CASES_TABLE', 'PROFILES_TABLE']);
+const env = loadEnv('intake-web');
 const deps: SubmitDeps = {
   store: new DynamoIntakeStore(env.CASES_TABLE, env.PROFILES_TABLE),
   clock: systemClock,

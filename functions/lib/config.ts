@@ -1,6 +1,10 @@
-/** Read required environment variables once, at cold start, and fail fast naming every missing one. */
-export function loadEnv<const K extends string>(names: readonly K[], env: NodeJS.ProcessEnv = process.env): Record<K, string> {
+// The one way a handler reads its configuration: the variables declared for its function in
+// environment.ts, read once at cold start, failing fast with every missing one named.
+import { FUNCTION_ENV, type EnvName, type FunctionName } from './environment.ts';
+
+export function loadEnv<F extends FunctionName>(fn: F, env: NodeJS.ProcessEnv = process.env): Record<EnvName<F>, string> {
+  const names: readonly EnvName<F>[] = FUNCTION_ENV[fn];
   const missing = names.filter((n) => !env[n]);
-  if (missing.length > 0) throw new Error(`Missing environment: ${missing.join(', ')}`);
-  return Object.fromEntries(names.map((n) => [n, env[n] as string])) as Record<K, string>;
+  if (missing.length > 0) throw new Error(`Missing environment for ${fn}: ${missing.join(', ')}`);
+  return Object.fromEntries(names.map((n) => [n, env[n] as string])) as Record<EnvName<F>, string>;
 }

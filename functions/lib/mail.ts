@@ -70,7 +70,11 @@ export function stripQuoted(text: string): string {
   return kept.join('\n').replace(/[^\S\n]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
-/** Enough HTML → text for mail that has no text part. */
+/**
+ * Enough HTML → text for mail that has no text part. mailparser fills `text` from the HTML only for a
+ * single-part text/html message; HTML with an attachment, with an inline image, or as the only part of a
+ * multipart/alternative reaches here (tests/functions/mail.test.ts sends each).
+ */
 export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style|head)[^>]*>[\s\S]*?<\/\1>/gi, '')

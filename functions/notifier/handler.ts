@@ -3,14 +3,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
-import { SesMailer } from '#lib/adapters/ses.ts';
+import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
-import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 
-const env = loadEnv(['CASES_TABLE', 'SENDER_ADDRESS', 'INTAKE_ADDRESS', 'CONSOLE_URL']);
+const env = loadEnv('notifier');
 const deps: NotifyDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   mailer: new SesMailer(env.SENDER_ADDRESS),

@@ -1,14 +1,14 @@
 // Invoked by EventBridge Scheduler with {"cadence": "daily" | "weekly"} (optionally a "period" to re-send).
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
-import { SesMailer } from '#lib/adapters/ses.ts';
+import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { sendScheduledReport, type ReportDeps, type ReportRun } from '#lib/use-cases/report.ts';
 
-const env = loadEnv(['CASES_TABLE', 'REPORTING_TABLE', 'SENDER_ADDRESS']);
+const env = loadEnv('report');
 const deps: ReportDeps = {
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),

@@ -12,7 +12,7 @@ import { agentFrom, httpErrors, json, requireRole } from '#lib/http.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { currentReport, type ReportReadDeps } from '#lib/use-cases/report.ts';
 
-const env = loadEnv(['CASES_TABLE', 'REPORTING_TABLE']);
+const env = loadEnv('reports-api');
 const deps: ReportReadDeps = {
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),

@@ -9,7 +9,7 @@ import { loadEnv } from '#lib/config.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { agentFrom, httpErrors, json, readBody, requireRole } from '#lib/http.ts';
 
-const env = loadEnv(['REPORTING_TABLE']);
+const env = loadEnv('subscriptions-api');
 const store = new DynamoReportingStore(env.REPORTING_TABLE);
 const clock = systemClock;
 

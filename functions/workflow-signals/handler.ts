@@ -11,7 +11,7 @@ import { policies } from '#lib/policies.ts';
 import { caseChange } from '#lib/stream.ts';
 import { onCaseChanged, type SignalDeps } from '#lib/use-cases/workflows.ts';
 
-const env = loadEnv(['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN']);
+const env = loadEnv('workflow-signals');
 const deps: SignalDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN }),

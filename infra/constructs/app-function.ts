@@ -1,28 +1,36 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_ENV, RUNTIME_ENV, type EnvName, type FunctionName } from '#lib/environment.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export interface AppFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {
-  /** Folder under functions/ holding handler.ts. */
-  readonly handlerDir: string;
+export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'environment'> {
+  /** Folder under functions/ holding handler.ts; its declared variables are FUNCTION_ENV[handlerDir]. */
+  readonly handlerDir: F;
+  /** Variables given as values; the rest come from useTable/useBucket. */
+  readonly environment?: Partial<Record<EnvName<F>, string>>;
 }
 
 /**
  * Every trustdesk Lambda: Node 22 on arm64, X-Ray tracing, JSON logs kept 30 days, one minified ESM
- * bundle per function (the same bundle the local cloud imports from cdk.out).
+ * bundle per function (the same bundle the local cloud imports from cdk.out). Its environment is the
+ * contract in functions/lib/environment.ts: only declared names type-check, and synth fails unless the
+ * function ends up with exactly its declared set (plus RUNTIME_ENV).
  */
-export class AppFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFunction {
+  /** Its folder under functions/, which names its environment contract. */
+  readonly handlerDir: F;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps<F>) {
     const { handlerDir, environment, bundling, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -71,8 +79,24 @@ export class AppFunction extends NodejsFunction {
       },
       ...rest,
     });
+    this.handlerDir = handlerDir;
+    this.node.addValidation({ validate: () => this.environmentMismatch() });
     acknowledge(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project targets (bundles built for node22, engines, local cloud); moving to a newer runtime is a deliberate upgrade, not a per-function default.');
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions; they are the only statement on *.');
+  }
+
+  /** What differs between the variables this function is given and those declared for it (none: valid). */
+  private environmentMismatch(): string[] {
+    const { handlerDir } = this;
+    const cfn = this.node.defaultChild as CfnFunction;
+    const given = Object.keys((Stack.of(this).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined)?.variables ?? {});
+    const declared: readonly string[] = [...FUNCTION_ENV[handlerDir], ...RUNTIME_ENV];
+    const extra = given.filter((name) => !declared.includes(name));
+    const missing = declared.filter((name) => !given.includes(name));
+    return [
+      ...(extra.length > 0 ? [`${handlerDir} is given variables its handler does not declare: ${extra.join(', ')}`] : []),
+      ...(missing.length > 0 ? [`${handlerDir} declares variables it is not given: ${missing.join(', ')}`] : []),
+    ];
   }
 
   /** Permission to send email through SES (ses:SendEmail, ses:SendRawEmail). */
@@ -89,7 +113,7 @@ export class AppFunction extends NodejsFunction {
   }
 
   /** Read/write access to a table, with its name in the given environment variable. */
-  useTable(table: ITable, envName: string, access: 'read' | 'readWrite' = 'readWrite'): this {
+  useTable(table: ITable, envName: EnvName<F>, access: 'read' | 'readWrite' = 'readWrite'): this {
     if (access === 'read') table.grantReadData(this);
     else table.grantReadWriteData(this);
     const role = this.role!;
@@ -104,7 +128,7 @@ export class AppFunction extends NodejsFunction {
   }
 
   /** Access to a bucket, with its name in the given environment variable. */
-  useBucket(bucket: IBucket, envName: string, access: 'read' | 'readWrite' = 'readWrite'): this {
+  useBucket(bucket: IBucket, envName: EnvName<F>, access: 'read' | 'readWrite' = 'readWrite'): this {
     if (access === 'read') bucket.grantRead(this);
     else bucket.grantReadWrite(this);
     const role = this.role!;

@@ -46,7 +46,7 @@ export class Intake extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 1024,
       onFailure: new SqsDestination(this.parkedMail),
-      environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX, INTAKE_ADDRESS: config.intakeAddress },
+      environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX },
     })
       .useTable(storage.casesTable, 'CASES_TABLE')
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')

@@ -73,7 +73,7 @@ export class Reporting extends Construct {
       description: 'Builds a report from aggregates and emails it to each subscriber once',
       timeout: Duration.minutes(2),
       memorySize: 1024,
-      environment: { SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
+      environment: { SENDER_ADDRESS: config.senderAddress },
       // The schedules invoke it asynchronously: a run that fails Lambda's own retries is parked too.
       onFailure: new SqsDestination(this.parked),
     })

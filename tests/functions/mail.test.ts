@@ -185,6 +185,53 @@ describe('stripQuoted', () => {
   });
 });
 
+// mailparser derives `text` from the HTML only for a single-part text/html message; when the HTML sits in a
+// multipart body with no text part, it leaves `text` undefined and parseMail's own htmlToText must run.
+describe('parseMail on HTML without a text part, where mailparser gives no text', () => {
+  const html = '<html><body><p>My <b>payout</b> is missing.</p><div>Order&nbsp;#&lt;77&gt;<br>Fish &amp; chips</div></body></html>';
+  const fromFallback = stripQuoted(htmlToText(html));
+
+  it('reads an HTML body sent with an attachment (multipart/mixed)', async () => {
+    const raw = await mime({ from: 'a@b.co', subject: 'receipt', html, attachments: [{ filename: 'receipt.pdf', content: Buffer.from('%PDF-1.4') }] });
+    const mail = await parseMail(raw);
+    expect(mail.text).toBe(fromFallback);
+    expect(mail.text).toBe('My payout is missing.\nOrder #<77>\nFish & chips');
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['receipt.pdf']);
+  });
+
+  it('reads an HTML body with an inline image (multipart/related)', async () => {
+    const raw = await mime({
+      from: 'a@b.co',
+      subject: 'screenshot',
+      html: html.replace('</body>', '<img src="cid:shot@client"></body>'),
+      attachments: [{ filename: 'shot.png', cid: 'shot@client', content: Buffer.from('89504e470d0a1a0a', 'hex') }],
+    });
+    const mail = await parseMail(raw);
+    expect(mail.text).toBe(fromFallback);
+  });
+
+  it('reads a multipart/alternative whose only alternative is HTML', async () => {
+    const raw = Buffer.from(
+      [
+        'From: a@b.co',
+        'To: support@trustdesk.local',
+        'Subject: html only',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="alt"',
+        '',
+        '--alt',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        html,
+        '--alt--',
+        '',
+      ].join('\r\n'),
+    );
+    const mail = await parseMail(raw);
+    expect(mail.text).toBe(fromFallback);
+  });
+});
+
 describe('htmlToText', () => {
   it('keeps line structure, removes scripts, styles and head, decodes entities once', () => {
     const text = htmlToText('<head><title>x</title></head><style>b{}</style><p>One</p><div>Two<br/>Three</div><script>alert(1)</script>&amp;lt;&nbsp;&quot;&#39;');

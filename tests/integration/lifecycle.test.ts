@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDeadlines } from '#domain/sla/deadlines.ts';
-import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { policies } from '#lib/policies.ts';
 import { actAs, advanceClockTo, asAgent, clockNow, executions, mailbox, postInquiry, sendMail, settle, unique } from './support.ts';
 

@@ -4,6 +4,7 @@ import type { CaseRecord, EscalationTier } from '#domain/case.ts';
 import type { EscalationPolicy } from '#domain/escalation-policy.ts';
 import { onTimerExpired, pageRiskTeam, recordEscalationStep, workflowState, type Change, type WorkflowState } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
+import type { EscalationState, LifecycleWaitFor } from '#workflows/steps.ts';
 import { BusyError } from '../errors.ts';
 import { METRIC } from '../metrics.ts';
 import type { CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
@@ -23,15 +24,6 @@ export interface WorkflowDeps {
 
 /** What the signal consumer needs: no mail, no escalation policy. */
 export type SignalDeps = Pick<WorkflowDeps, 'store' | 'engine' | 'clock' | 'sla'>;
-
-export interface EscalationState {
-  caseId: string;
-  escalationId: string;
-  startTier: EscalationTier;
-  tier?: EscalationTier;
-  timer?: { seconds: number };
-  acknowledged?: boolean;
-}
 
 export class CaseGoneError extends Error {
   override name = 'CaseGoneError';
@@ -63,7 +55,7 @@ async function startEscalationIfNew(deps: Pick<WorkflowDeps, 'engine'>, before: 
 // ── lifecycle steps ───────────────────────────────────────────────────────────────────────────────
 
 /** Park the lifecycle on a task token; resume at once if the case moved since the state was computed. */
-export async function awaitCase(deps: WorkflowDeps, taskToken: string, state: WorkflowState, waitFor: string): Promise<void> {
+export async function awaitCase(deps: WorkflowDeps, taskToken: string, state: WorkflowState, waitFor: LifecycleWaitFor): Promise<void> {
   // Token first, then look: a change committed in between is seen by us or by the signal consumer.
   await deps.store.putWorkflowWait(state.caseId, LIFECYCLE, { token: taskToken, knownVersion: state.lifecycleVersion, waitFor });
   const current = await deps.store.getCase(state.caseId);

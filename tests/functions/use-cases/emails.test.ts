@@ -2,7 +2,7 @@
 // every subject; escalations to the tier's address with a link to the case.
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
-import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import type { OutboundEmail } from '#lib/ports.ts';
 import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, escalationEmail, escapeHtml, warningEmail } from '#lib/use-cases/emails.ts';
 import { CASE_ID, REFERENCE, caseAt } from '../lifecycle-fakes.ts';

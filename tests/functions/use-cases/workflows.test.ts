@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
 import { applyAgentAction, applyRequesterReply, onTimerExpired, pageRiskTeam, workflowState, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import { BusyError } from '#lib/errors.ts';
-import { escalationPolicy } from '#lib/escalation-policy.ts';
+import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { policies } from '#lib/policies.ts';
 import { escalationEmail } from '#lib/use-cases/emails.ts';
 import {
@@ -16,9 +16,9 @@ import {
   onCaseChanged,
   pageRisk,
   timerExpired,
-  type EscalationState,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
+import type { EscalationState } from '#workflows/steps.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
 import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, at, caseAt } from '../lifecycle-fakes.ts';
 

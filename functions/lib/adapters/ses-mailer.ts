@@ -1,3 +1,5 @@
+// The Mailer port over Amazon SES: a plain send for text + HTML, a raw MIME send (nodemailer's composer)
+// when there are attachments. Named for its role beside events/ses.ts, which is inbound mail's schema.
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutboundEmail } from '../ports.ts';

@@ -1,7 +1,7 @@
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SesMailer, oneLine } from '#lib/adapters/ses.ts';
+import { SesMailer, oneLine } from '#lib/adapters/ses-mailer.ts';
 
 const client = new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const ses = mockClient(client);

@@ -1,0 +1,26 @@
+// The environment contract between infra/ and functions/: for each function (by its folder under
+// functions/), the variables its handler reads. `loadEnv` (config.ts) is typed by it, so a handler can only
+// read what is declared; `AppFunction` (infra/constructs/app-function.ts) is typed by it and checks at synth
+// that the function is given exactly these, so renaming a variable on one side fails the type check or synth.
+// Plain data with no imports: it is bundled into every function.
+
+export const FUNCTION_ENV = {
+  aggregator: ['CASES_TABLE', 'REPORTING_TABLE'],
+  'cases-api': ['CASES_TABLE'],
+  'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
+  'intake-web': ['CASES_TABLE', 'PROFILES_TABLE'],
+  notifier: ['CASES_TABLE', 'SENDER_ADDRESS', 'INTAKE_ADDRESS', 'CONSOLE_URL'],
+  report: ['CASES_TABLE', 'REPORTING_TABLE', 'SENDER_ADDRESS'],
+  'reports-api': ['CASES_TABLE', 'REPORTING_TABLE'],
+  'subscriptions-api': ['REPORTING_TABLE'],
+  'workflow-signals': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN'],
+  'workflow-steps': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'SENDER_ADDRESS', 'CONSOLE_URL'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Read by the runtime and Powertools rather than by a handler; `AppFunction` gives them to every function. */
+export const RUNTIME_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'] as const;
+
+/** A function's folder under functions/ (its `handlerDir`). */
+export type FunctionName = keyof typeof FUNCTION_ENV;
+/** The variables one function's handler reads. */
+export type EnvName<F extends FunctionName> = (typeof FUNCTION_ENV)[F][number];
