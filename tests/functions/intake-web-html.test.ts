@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationPage, escapeHtml, problemPage, wantsHtml } from '../../functions/intake-web/html.ts';
+import { escapeHtml } from '../../domain/html.ts';
+import { confirmationPage, problemPage, wantsHtml } from '../../functions/intake-web/html.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
