@@ -4,11 +4,11 @@ import { parseInquiryRequest } from '#events/inquiry.ts';
 import { DynamoIntakeStore } from '#lib/adapters/dynamodb-intake.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { httpApi, json, jsonFailure, readBody, valid, type FailureAnswer } from '#lib/http.ts';
+import { httpApi, json, readBody, valid } from '#lib/http.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { policies } from '#lib/policies.ts';
 import { submitInquiry, type SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
-import { confirmationPage, errorPage, problemPage, wantsHtml } from './html.ts';
+import { confirmationPage, pageOrJson, wantsHtml } from './html.ts';
 
 const env = loadEnv(['CASES_TABLE', 'PROFILES_TABLE']);
 const deps: SubmitDeps = {
@@ -20,12 +20,6 @@ const deps: SubmitDeps = {
 };
 
 export const MAX_BODY_BYTES = 32 * 1024;
-
-/** A refusal names what to correct; busy or broken on our side, the page says to try again. */
-const pageOrJson: FailureAnswer = (failure, event) => {
-  if (!wantsHtml(event.headers)) return jsonFailure(failure, event);
-  return failure.kind === 'refused' ? problemPage(failure.status, failure.message, failure.fields ?? []) : errorPage(failure.status);
-};
 
 export const handler = httpApi(
   {

@@ -4,6 +4,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { html, type SafeHtml } from '#domain/html.ts';
 import { INQUIRY_LABELS, type FieldProblem } from '#events/inquiry.ts';
+import { jsonFailure, type FailureAnswer } from '#lib/http.ts';
 
 /** Nothing but our stylesheet: these pages have no script, no frames, and post only to us. */
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -105,3 +106,12 @@ export function errorPage(statusCode: number): APIGatewayProxyResult {
 <p>Nothing was lost on your side: go back and send the form again in a minute.</p>`,
   );
 }
+
+/**
+ * The shared error mapping (lib/http.ts's describeFailure), answered as a page when a browser posted the
+ * form itself: a refusal names what to correct; busy or broken on our side, the page says to try again.
+ */
+export const pageOrJson: FailureAnswer = (failure, event) => {
+  if (!wantsHtml(event.headers)) return jsonFailure(failure, event);
+  return failure.kind === 'refused' ? problemPage(failure.status, failure.message, failure.fields ?? []) : errorPage(failure.status);
+};
