@@ -1,6 +1,29 @@
-// GET /cases query string: paging and the queue filters agents use.
+// GET /cases query string (paging and the queue filters agents use) and the {caseId} of the routes
+// under /cases/{caseId}. A parameter given empty (a form's blank filter) counts as absent.
+import * as z from 'zod/mini';
 import { CASE_STATUSES, CATEGORIES, PRIORITIES } from '#domain/case.ts';
-import type { FieldProblem } from './inquiry.ts';
+import { TEXT_REQUIRED } from './inquiry.ts';
+import { parseQuery, type Parsed } from './request.ts';
+
+const ASSIGNEE = /^[A-Za-z0-9._:@-]{1,128}$/;
+const LIMIT = 'must be a whole number from 1 to 100';
+const oneOf = <const T extends readonly [string, ...string[]]>(allowed: T) => z.optional(z.enum(allowed, `must be one of ${allowed.join(', ')}`));
+
+/** In the order the problems are reported. */
+export const CaseQuerySchema = z.strictObject({
+  limit: z.optional(
+    z.pipe(
+      z.pipe(z.string(), z.transform((s) => Number(s))),
+      z.number(LIMIT).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 100, LIMIT)),
+    ),
+  ),
+  status: oneOf(CASE_STATUSES),
+  priority: oneOf(PRIORITIES),
+  category: oneOf(CATEGORIES),
+  breached: z.optional(z.pipe(z.enum(['true', 'false'], 'must be one of true, false'), z.transform((s) => s === 'true'))),
+  assignee: z.optional(z.string().check(z.regex(ASSIGNEE, "must be an agent id or 'none'"))),
+  cursor: z.optional(z.string()),
+});
 
 export interface CaseQueryInput {
   limit: number;
@@ -14,41 +37,25 @@ export interface CaseQueryInput {
   };
 }
 
-const ASSIGNEE = /^[A-Za-z0-9._:@-]{1,128}$/;
-const KNOWN = new Set(['limit', 'cursor', 'status', 'priority', 'category', 'assignee', 'breached']);
-
-export function parseCaseQuery(params: Record<string, string | undefined>): { ok: true; query: CaseQueryInput } | { ok: false; problems: FieldProblem[] } {
-  const problems: FieldProblem[] = [];
-  const oneOf = <T extends string>(field: string, allowed: readonly T[]): T | undefined => {
-    const value = params[field];
-    if (value === undefined || value === '') return undefined;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push({ field, message: `must be one of ${allowed.join(', ')}` });
-    return undefined;
-  };
-  for (const key of Object.keys(params)) if (!KNOWN.has(key)) problems.push({ field: key, message: 'is not a filter this API knows' });
-  const limitText = params.limit;
-  const limit = limitText === undefined || limitText === '' ? 25 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) problems.push({ field: 'limit', message: 'must be a whole number from 1 to 100' });
-  const status = oneOf('status', CASE_STATUSES);
-  const priority = oneOf('priority', PRIORITIES);
-  const category = oneOf('category', CATEGORIES);
-  const breachedText = oneOf('breached', ['true', 'false'] as const);
-  const assignee = params.assignee;
-  if (assignee !== undefined && assignee !== '' && !ASSIGNEE.test(assignee)) problems.push({ field: 'assignee', message: "must be an agent id or 'none'" });
-  if (problems.length > 0) return { ok: false, problems };
+export function parseCaseQuery(params: Record<string, string | undefined> | null): Parsed<CaseQueryInput> {
+  const given = Object.entries(params ?? {}).filter(([key, value]) => !(value === '' && Object.hasOwn(CaseQuerySchema.def.shape, key)));
+  const parsed = parseQuery(CaseQuerySchema, Object.fromEntries(given), 'is not a filter this API knows');
+  if (!parsed.ok) return parsed;
+  const { limit, cursor, status, priority, category, assignee, breached } = parsed.value;
   return {
     ok: true,
-    query: {
-      limit,
-      ...(params.cursor && { cursor: params.cursor }),
+    value: {
+      limit: limit ?? 25,
+      ...(cursor && { cursor }),
       filter: {
         ...(status && { status }),
         ...(priority && { priority }),
         ...(category && { category }),
         ...(assignee && { assignee }),
-        ...(breachedText && { breached: breachedText === 'true' }),
+        ...(breached !== undefined && { breached }),
       },
     },
   };
 }
+
+export const CasePathSchema = z.object({ caseId: z.string(TEXT_REQUIRED) });

@@ -107,6 +107,23 @@ export function parseInquiry(input: unknown): { ok: true; inquiry: Inquiry } | {
   return { ok: false, problems };
 }
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+/** POST /inquiries as a whole: the body and its optional Idempotency-Key header, the problems of both named together. */
+export function parseInquiryRequest(
+  body: unknown,
+  idempotencyKey: string | undefined,
+): { ok: true; inquiry: Inquiry; idempotencyKey?: string } | { ok: false; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    problems.push({ field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' });
+  }
+  const parsed = parseInquiry(body);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  if (problems.length > 0 || !parsed.ok) return { ok: false, problems };
+  return { ok: true, inquiry: parsed.inquiry, ...(idempotencyKey && { idempotencyKey }) };
+}
+
 /** Readable messages for zod issues (zod/mini ships no locale; these are ours). */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
   const seen = new Set<string>();

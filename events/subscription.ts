@@ -1,7 +1,8 @@
-// POST /subscriptions: who gets which report.
+// POST /subscriptions: who gets which report; DELETE /subscriptions/{subscriptionId}: which one goes.
 import * as z from 'zod/mini';
 import { CATEGORIES } from '#domain/case.ts';
-import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
+import { TEXT_REQUIRED } from './inquiry.ts';
+import { parseWith, type Parsed } from './request.ts';
 
 export const SubscriptionSchema = z.object({
   email: z.pipe(
@@ -14,7 +15,6 @@ export const SubscriptionSchema = z.object({
 
 export type SubscriptionInput = z.output<typeof SubscriptionSchema>;
 
-export function parseSubscription(input: unknown): { ok: true; value: SubscriptionInput } | { ok: false; problems: FieldProblem[] } {
-  const result = SubscriptionSchema.safeParse(input);
-  return result.success ? { ok: true, value: result.data } : { ok: false, problems: describeIssues(result.error.issues) };
-}
+export const parseSubscription = (input: unknown): Parsed<SubscriptionInput> => parseWith(SubscriptionSchema, input);
+
+export const SubscriptionPathSchema = z.object({ subscriptionId: z.string(TEXT_REQUIRED) });

@@ -6,14 +6,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CATEGORIES } from '#domain/case.ts';
+import { escapeHtml } from '#domain/html.ts';
 import { categoryLabel } from '#domain/reporting/report.ts';
 import { INQUIRY_LIMITS } from '#events/inquiry.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(root, 'web');
 const dist = path.join(web, 'dist');
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** `{{name}}` placeholders in the HTML sources. */
 const placeholders: Record<string, string> = {

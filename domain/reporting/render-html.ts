@@ -1,47 +1,10 @@
 // The report as an HTML email: nested tables, inline styles, bars as table cells of a computed width.
 // No images, scripts, links, classes or <style> blocks — the subset that Gmail, Outlook (Word engine)
-// and Apple Mail all render. Every interpolated value goes through the `html` tag, which escapes it;
-// only fragments the tag itself produced are inserted as they are.
+// and Apple Mail all render. Every interpolated value goes through the `html` tag of domain/html.ts,
+// which escapes it; only fragments the tag itself produced are inserted as they are.
+import { html, type Interpolation, type SafeHtml } from '../html.ts';
 import { formatChange, formatCount, formatCurrent, formatPercent, formatPrevious, oneLine } from './format.ts';
 import { HEADLINE_LABELS, categoryLabel, type Headline, type Metric, type Report } from './report.ts';
-
-/** A fragment of markup built by `html`; nothing else can make one. */
-class SafeHtml {
-  readonly #markup: string;
-  private constructor(markup: string) {
-    this.#markup = markup;
-  }
-  static fromTemplate(strings: TemplateStringsArray, values: readonly Interpolation[]): SafeHtml {
-    let out = strings[0]!;
-    values.forEach((v, i) => {
-      out += render(v) + strings[i + 1]!;
-    });
-    return new SafeHtml(out);
-  }
-  toString(): string {
-    return this.#markup;
-  }
-}
-
-type Interpolation = string | number | SafeHtml | readonly SafeHtml[] | null | undefined;
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-/** Text made safe for an HTML element or a double-quoted attribute. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
-}
-
-function render(v: Interpolation): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof SafeHtml) return v.toString();
-  if (Array.isArray(v)) return v.map((x) => render(x)).join('');
-  return escapeHtml(v);
-}
-
-function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
-  return SafeHtml.fromTemplate(strings, values);
-}
 
 // ── building blocks ───────────────────────────────────────────────────────────────────────────────
 

@@ -3,7 +3,7 @@
 import { oneLine } from './format.ts';
 import type { Report } from './report.ts';
 
-export { escapeHtml, renderHtml } from './render-html.ts';
+export { renderHtml } from './render-html.ts';
 export { renderText } from './render-text.ts';
 export { neutralise, renderCsv } from './render-csv.ts';
 

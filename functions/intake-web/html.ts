@@ -1,7 +1,10 @@
 // Answers for a browser that posted the form itself (no JavaScript): small HTML pages instead of JSON.
 // Only when the body is form-encoded AND the Accept header prefers HTML; JSON clients see no change.
+// Built with domain/html.ts's `html` tag like every other page and email, so each value is escaped.
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { html, type SafeHtml } from '#domain/html.ts';
 import { INQUIRY_LABELS, type FieldProblem } from '#events/inquiry.ts';
+import { jsonFailure, type FailureAnswer } from '#lib/http.ts';
 
 /** Nothing but our stylesheet: these pages have no script, no frames, and post only to us. */
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -36,10 +39,7 @@ export function wantsHtml(headers: Record<string, string | undefined>): boolean 
 
 const labelOf = (field: string): string => (Object.hasOwn(INQUIRY_LABELS, field) ? INQUIRY_LABELS[field as keyof typeof INQUIRY_LABELS] : field);
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function page(statusCode: number, title: string, body: string): APIGatewayProxyResult {
+function page(statusCode: number, title: string, body: SafeHtml): APIGatewayProxyResult {
   return {
     statusCode,
     headers: {
@@ -49,12 +49,12 @@ function page(statusCode: number, title: string, body: string): APIGatewayProxyR
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     },
-    body: `<!doctype html>
+    body: html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · trustdesk</title>
+<title>${title} · trustdesk</title>
 <link rel="stylesheet" href="/styles.css">
 </head>
 <body class="public">
@@ -64,7 +64,7 @@ ${body}
 </main>
 </body>
 </html>
-`,
+`.toString(),
   };
 }
 
@@ -73,10 +73,10 @@ export function confirmationPage(reference: string): APIGatewayProxyResult {
   return page(
     201,
     `Case ${reference}`,
-    `<section class="confirmation" aria-labelledby="confirmation-title">
+    html`<section class="confirmation" aria-labelledby="confirmation-title">
 <h1 id="confirmation-title">We have your inquiry</h1>
 <p>Your case reference is</p>
-<p class="reference"><strong id="reference">${escapeHtml(reference)}</strong></p>
+<p class="reference"><strong id="reference">${reference}</strong></p>
 <p>Keep it: put it in the subject when you write to us about this again. We have sent a copy to your email address, and an agent will get back to you there.</p>
 <p><a class="button" href="/">Send another inquiry</a></p>
 </section>`,
@@ -85,14 +85,13 @@ export function confirmationPage(reference: string): APIGatewayProxyResult {
 
 /** 4xx: what was wrong, field by field; the browser's Back button returns to the filled-in form. */
 export function problemPage(statusCode: number, message: string, problems: FieldProblem[]): APIGatewayProxyResult {
-  const items = problems.length > 0 ? problems.map((p) => `<li>${escapeHtml(labelOf(p.field))} ${escapeHtml(p.message)}</li>`).join('\n') : `<li>${escapeHtml(message)}</li>`;
+  const items = problems.length > 0 ? problems.map((p) => html`\n<li>${labelOf(p.field)} ${p.message}</li>`) : html`\n<li>${message}</li>`;
   return page(
     statusCode,
     'Please correct your inquiry',
-    `<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
+    html`<div class="error-summary" role="alert" aria-labelledby="error-summary-title">
 <h1 id="error-summary-title">Please correct the following</h1>
-<ul id="error-summary-list">
-${items}
+<ul id="error-summary-list">${items}
 </ul>
 </div>
 <p>Nothing was sent. Use your browser's Back button to correct the form, or <a href="/">start again</a>.</p>`,
@@ -103,7 +102,16 @@ export function errorPage(statusCode: number): APIGatewayProxyResult {
   return page(
     statusCode,
     'Something went wrong',
-    `<h1>We could not take your inquiry just now</h1>
+    html`<h1>We could not take your inquiry just now</h1>
 <p>Nothing was lost on your side: go back and send the form again in a minute.</p>`,
   );
 }
+
+/**
+ * The shared error mapping (lib/http.ts's describeFailure), answered as a page when a browser posted the
+ * form itself: a refusal names what to correct; busy or broken on our side, the page says to try again.
+ */
+export const pageOrJson: FailureAnswer = (failure, event) => {
+  if (!wantsHtml(event.headers)) return jsonFailure(failure, event);
+  return failure.kind === 'refused' ? problemPage(failure.status, failure.message, failure.fields ?? []) : errorPage(failure.status);
+};

@@ -1,8 +1,44 @@
-// HTTP plumbing shared by the API handlers: body parsing, responses, errors, caller identity.
-import type middy from '@middy/core';
+// HTTP plumbing shared by the API handlers: one router, body parsing, responses, the one error mapping,
+// caller identity. Every API function is `httpApi({ 'METHOD /resource': route, … })`: API Gateway has
+// matched the request to one of the template's resources already (event.resource, on AWS and in the
+// local cloud alike), so routing is a map lookup, not path matching; a route parses its input with a
+// schema from events/ (`valid` turns a bad field into a 400 naming it), calls a use case and answers.
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AppError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from './errors.ts';
+import type { FieldProblem } from '#events/inquiry.ts';
+import { AppError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from './errors.ts';
 import { logger } from './logger.ts';
+
+/** Answers one request API Gateway matched to its `METHOD /resource`. */
+export type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+export interface HttpApiOptions {
+  /** Roles that may call any route of this API, checked before the route is looked up; none: public. */
+  roles?: readonly string[];
+  /** How a failure is answered: JSON unless the API says otherwise (the web intake answers browsers in HTML). */
+  answerFailure?: FailureAnswer;
+}
+
+/** One API function: its routes keyed `METHOD /resource` as in the template, with the shared middleware. */
+export function httpApi(routes: Record<string, Route>, options: HttpApiOptions = {}) {
+  const { roles, answerFailure } = options;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(httpHeaderNormalizer())
+    .use(httpErrors(answerFailure))
+    .handler(async (event) => {
+      if (roles) requireRole(agentFrom(event), roles);
+      const key = `${event.httpMethod} ${event.resource}`;
+      if (!Object.hasOwn(routes, key)) throw new NotFoundError('No such route');
+      return routes[key]!(event);
+    });
+}
+
+/** A parse by a schema from events/ that succeeded, or a 400 naming every bad field. */
+export function valid<Parsed extends { ok: true } | { ok: false; problems: FieldProblem[] }>(parsed: Parsed): Exclude<Parsed, { ok: false }> {
+  if (!parsed.ok) throw new ValidationError((parsed as { problems: FieldProblem[] }).problems);
+  return parsed as Exclude<Parsed, { ok: false }>;
+}
 
 const SECURITY_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -66,23 +102,48 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING.has(error.name) || (error as { $retryable?: { throttling?: boolean } }).$retryable?.throttling === true;
 }
 
-/** Maps typed errors to their status; anything else is our fault: a 500 that says nothing internal. */
-export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+/**
+ * What the client is told about a failed request. `refused`: a typed AppError, its own status, code and
+ * words; `busy`: AWS throttled us (nothing was written), come back in a second; `internal`: our fault,
+ * a 500 that says nothing internal.
+ */
+export interface HttpFailure {
+  kind: 'refused' | 'busy' | 'internal';
+  status: number;
+  code: string;
+  message: string;
+  fields?: FieldProblem[];
+}
+
+export type FailureAnswer = (failure: HttpFailure, event: APIGatewayProxyEvent) => APIGatewayProxyResult;
+
+/** The one mapping from a thrown error to what the client may know of it (logged when it is not the client's doing). */
+export function describeFailure(error: unknown): HttpFailure {
+  if (error instanceof AppError) {
+    return { kind: 'refused', status: error.status, code: error.code, message: error.message, ...(error.fields && { fields: error.fields }) };
+  }
+  if (isThrottling(error)) {
+    // Nothing was written (the call that was throttled failed as a whole): tell the client to come back.
+    logger.warn('throttled', { errorName: (error as Error).name });
+    return { kind: 'busy', status: 503, code: 'busy', message: 'Please retry in a moment' };
+  }
+  logger.error('unhandled error', { error: error as Error });
+  return { kind: 'internal', status: 500, code: 'internal', message: 'Something went wrong on our side; please retry' };
+}
+
+/** A failure as JSON: `{ error, message, fields? }`, with `retry-after` when we are busy. */
+export const jsonFailure: FailureAnswer = (failure) =>
+  json(
+    failure.status,
+    { error: failure.code, message: failure.message, ...(failure.fields && { fields: failure.fields }) },
+    failure.kind === 'busy' ? { 'retry-after': '1' } : {},
+  );
+
+/** The one error middleware: maps whatever a route threw with `describeFailure`, answered as the API answers. */
+export function httpErrors(answer: FailureAnswer = jsonFailure): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: (request) => {
-      const error = request.error;
-      if (error instanceof AppError) {
-        request.response = json(error.status, { error: error.code, message: error.message, ...(error.fields && { fields: error.fields }) });
-        return;
-      }
-      if (isThrottling(error)) {
-        // Nothing was written (the call that was throttled failed as a whole): tell the client to come back.
-        logger.warn('throttled', { errorName: (error as Error).name });
-        request.response = json(503, { error: 'busy', message: 'Please retry in a moment' }, { 'retry-after': '1' });
-        return;
-      }
-      logger.error('unhandled error', { error: error as Error });
-      request.response = json(500, { error: 'internal', message: 'Something went wrong on our side; please retry' });
+      request.response = answer(describeFailure(request.error), request.event);
     },
   };
 }

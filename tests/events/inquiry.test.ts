@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '#domain/case.ts';
-import { INQUIRY_LIMITS, describeIssues, parseInquiry, type FieldProblem, type Inquiry } from '#events/inquiry.ts';
+import { INQUIRY_LIMITS, describeIssues, parseInquiry, parseInquiryRequest, type FieldProblem, type Inquiry } from '#events/inquiry.ts';
 
 const base = { email: 'alice@example.com', subject: 'Missing coins', message: 'I bought coins and they never arrived.' };
 
@@ -257,5 +257,23 @@ describe('describeIssues', () => {
     expect(problems.map((p) => p.field)).toEqual(['body', 'a.0']);
     expect(problems[0]!.message).not.toBe('Invalid input');
     expect(problems[1]!.message).toBe('first');
+  });
+});
+
+describe('parseInquiryRequest', () => {
+  it('keeps a well-formed Idempotency-Key with the inquiry, and does without one', () => {
+    const keyed = parseInquiryRequest(base, 'order-42:retry');
+    expect(keyed).toEqual({ ok: true, inquiry: accepted(base), idempotencyKey: 'order-42:retry' });
+    expect(parseInquiryRequest(base, undefined)).toEqual({ ok: true, inquiry: accepted(base) });
+  });
+
+  it.each(['', 'has space', 'x'.repeat(129), 'ünïcode'])('refuses the Idempotency-Key %j', (key) => {
+    expect(parseInquiryRequest(base, key)).toEqual({ ok: false, problems: [{ field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' }] });
+  });
+
+  it('names a bad key together with every bad field of the body, the key first', () => {
+    const parsed = parseInquiryRequest({ ...base, email: 'nope' }, 'bad key');
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.field)).toEqual(['Idempotency-Key', 'email']);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES } from '#domain/case.ts';
 import type { FieldProblem } from '#events/inquiry.ts';
-import { parseSubscription, type SubscriptionInput } from '#events/subscription.ts';
+import { parsePath } from '#events/request.ts';
+import { parseSubscription, SubscriptionPathSchema, type SubscriptionInput } from '#events/subscription.ts';
 
 function accepted(input: unknown): SubscriptionInput {
   const result = parseSubscription(input);
@@ -63,5 +64,12 @@ describe('parseSubscription', () => {
 
   it('refuses a body that is not an object', () => {
     for (const body of [null, 'daily', 42, []]) expect(refused(body)).toEqual([{ field: 'body', message: expect.any(String) }]);
+  });
+});
+
+describe('SubscriptionPathSchema', () => {
+  it('reads the subscription id and names it when it is missing', () => {
+    expect(parsePath(SubscriptionPathSchema, { subscriptionId: 'daily#a@example.com' })).toEqual({ ok: true, value: { subscriptionId: 'daily#a@example.com' } });
+    expect(parsePath(SubscriptionPathSchema, {})).toEqual({ ok: false, problems: [{ field: 'subscriptionId', message: 'is required' }] });
   });
 });

@@ -14,7 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#lib/errors.ts';
-import { agentFrom, httpErrors, isThrottling, json, parseGroups, readBody, requireRole } from '#lib/http.ts';
+import { agentFrom, httpApi, httpErrors, isThrottling, json, parseGroups, readBody, requireRole, valid } from '#lib/http.ts';
 import { logger } from '#lib/logger.ts';
 
 function httpEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -331,5 +331,57 @@ describe('httpErrors middleware', () => {
       .use(httpErrors())
       .handler(async () => json(200, { ok: true }));
     expect((await handler(httpEvent(), context)).statusCode).toBe(200);
+  });
+});
+
+describe('httpApi', () => {
+  const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+  const asLead = { authorizer: { claims: { sub: 'lead-1', 'cognito:groups': 'lead' } } } as unknown as APIGatewayProxyEvent['requestContext'];
+  const asAgent = { authorizer: { claims: { sub: 'agent-1', 'cognito:groups': 'agent' } } } as unknown as APIGatewayProxyEvent['requestContext'];
+
+  const api = httpApi(
+    {
+      'GET /things': async () => json(200, { route: 'list' }),
+      'DELETE /things/{thingId}': async (event) => json(200, { route: 'delete', thingId: event.pathParameters?.thingId }),
+    },
+    { roles: ['lead'] },
+  );
+  const call = (httpMethod: string, resource: string, requestContext = asLead, extra: Partial<APIGatewayProxyEvent> = {}) =>
+    api(httpEvent({ httpMethod, resource, path: resource, requestContext, ...extra }), context);
+
+  it('routes by method and resource as API Gateway matched them', async () => {
+    expect(JSON.parse((await call('GET', '/things')).body)).toEqual({ route: 'list' });
+    const deleted = await call('DELETE', '/things/{thingId}', asLead, { path: '/things/t-1', pathParameters: { thingId: 't-1' } });
+    expect(JSON.parse(deleted.body)).toEqual({ route: 'delete', thingId: 't-1' });
+  });
+
+  it('answers an unknown method or resource with a 404', async () => {
+    for (const [method, resource] of [['POST', '/things'], ['GET', '/other'], ['GET', '/things/{thingId}']] as const) {
+      const response = await call(method, resource);
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toEqual({ error: 'not_found', message: 'No such route' });
+    }
+  });
+
+  it('checks the caller before the route: 401 without claims, 403 for another role, even on an unknown route', async () => {
+    expect((await call('GET', '/things', { authorizer: null } as unknown as APIGatewayProxyEvent['requestContext'])).statusCode).toBe(401);
+    expect((await call('GET', '/things', asAgent)).statusCode).toBe(403);
+    expect((await call('GET', '/other', asAgent)).statusCode).toBe(403);
+  });
+
+  it('normalises header names before a route reads them', async () => {
+    const echo = httpApi({ 'POST /echo': async (event) => json(200, { key: event.headers['idempotency-key'] }) });
+    const response = await echo(httpEvent({ httpMethod: 'POST', resource: '/echo', headers: { 'Idempotency-Key': 'k-1' } }), context);
+    expect(JSON.parse(response.body)).toEqual({ key: 'k-1' });
+  });
+});
+
+describe('valid', () => {
+  it('returns a successful parse and turns a failed one into a 400 naming each field', () => {
+    expect(valid({ ok: true, value: 3 } as const)).toEqual({ ok: true, value: 3 });
+    const error = thrown(() => valid({ ok: false, problems: [{ field: 'limit', message: 'must be a whole number from 1 to 100' }] }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).status).toBe(400);
+    expect((error as ValidationError).fields).toEqual([{ field: 'limit', message: 'must be a whole number from 1 to 100' }]);
   });
 });

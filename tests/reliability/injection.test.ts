@@ -9,7 +9,7 @@ import { XSS } from './xss-corpus.ts';
 import { actAs, allItems, asAgent, cloud, dynamo, mailbox, postInquiry, request, sendMail, settle, token, unique, type StoredEmail } from '../integration/support.ts';
 
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"'`]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!);
 
 /** What makes HTML active, found in markup (not in escaped text). */
 function activeMarkup(html: string): string[] {

@@ -13,7 +13,7 @@
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './emails.ts';
+import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
 
 export interface NotifyDeps {
   store: CaseStore;

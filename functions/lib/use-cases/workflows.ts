@@ -8,7 +8,7 @@ import type { EscalationState, LifecycleWaitFor } from '#workflows/steps.ts';
 import { BusyError } from '../errors.ts';
 import { METRIC } from '../metrics.ts';
 import type { CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
-import { escalationEmail } from './emails.ts';
+import { escalationEmail } from './email-templates.ts';
 import { sendNoticeOnce } from './notify.ts';
 
 export interface WorkflowDeps {

@@ -2,7 +2,7 @@
 // and the CSV is RFC 4180 with formula injection neutralised.
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Report } from '../../../domain/reporting/report.ts';
-import { escapeHtml, neutralise, renderCsv, renderHtml, renderSubject, renderText } from '../../../domain/reporting/render.ts';
+import { neutralise, renderCsv, renderHtml, renderSubject, renderText } from '../../../domain/reporting/render.ts';
 import { baseInput, day, row } from './fixtures.ts';
 
 const HOSTILE = [
@@ -45,14 +45,6 @@ function tagsOf(html: string): { tag: string; attributes: [string, string][] }[]
   }
   return out;
 }
-
-describe('escapeHtml', () => {
-  it('escapes the five HTML specials and the backtick', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&\`</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&#96;&lt;/a&gt;');
-    expect(escapeHtml(42)).toBe('42');
-    expect(escapeHtml(undefined)).toBe('');
-  });
-});
 
 describe('renderHtml', () => {
   const html = renderHtml(hostileReport());

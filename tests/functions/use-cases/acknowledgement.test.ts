@@ -1,7 +1,7 @@
 // The acknowledgement a new case's requester gets: the case.opened path of notifyFor.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
-import { acknowledgementEmail } from '#lib/use-cases/emails.ts';
+import { acknowledgementEmail } from '#lib/use-cases/email-templates.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { FakeMailer, InMemoryCaseStore, sampleCase } from '../fakes.ts';
 

@@ -1,7 +1,7 @@
 // The emails that follow committed events: which event sends what, and once only, even when redelivered.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, warningEmail } from '#lib/use-cases/emails.ts';
+import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
 import { emailFor, notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { FakeMailer, InMemoryCaseStore } from '../fakes.ts';
 import { CASE_ID, caseAt } from '../lifecycle-fakes.ts';

@@ -6,7 +6,7 @@ import { applyAgentAction, applyRequesterReply, onTimerExpired, pageRiskTeam, wo
 import { BusyError } from '#lib/errors.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { policies } from '#lib/policies.ts';
-import { escalationEmail } from '#lib/use-cases/emails.ts';
+import { escalationEmail } from '#lib/use-cases/email-templates.ts';
 import {
   CaseGoneError,
   awaitAcknowledgement,

@@ -2,9 +2,10 @@
 // every subject; escalations to the tier's address with a link to the case.
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
+import { escapeHtml } from '#domain/html.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import type { OutboundEmail } from '#lib/ports.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, escalationEmail, escapeHtml, warningEmail } from '#lib/use-cases/emails.ts';
+import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, escalationEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
 import { CASE_ID, REFERENCE, caseAt } from '../lifecycle-fakes.ts';
 
 const REPLY_TO = 'support@trustdesk.local';
@@ -120,11 +121,5 @@ describe('emails to the team', () => {
     expect(first.text).toContain(`${CONSOLE}/cases/${CASE_ID}`);
     const resolution = warningEmail(record, 'resolution', record.deadlines.resolutionDue, WARNINGS, CONSOLE);
     expect(resolution.subject).toBe(`[SLA WARNING] ${REFERENCE} resolution due ${record.deadlines.resolutionDue}`);
-  });
-});
-
-describe('escapeHtml', () => {
-  it('escapes the five HTML-significant characters and nothing else', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a> ü ✓`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; ü ✓');
   });
 });

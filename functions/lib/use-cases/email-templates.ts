@@ -1,17 +1,17 @@
-// Every email trustdesk sends, as plain data: text and HTML with every user-supplied string escaped.
+// The templates of every email the case lifecycle sends to requesters and agents (acknowledgement,
+// replies, resolved/closed notices, escalations, SLA warnings), as plain data: a text part, and an HTML
+// part built with domain/html.ts's `html` tag so every user-supplied string is escaped. No I/O here:
+// the notify and workflow use cases pick a template and hand the result to the Mailer port.
 import type { CaseRecord } from '#domain/case.ts';
+import { html } from '#domain/html.ts';
 import type { OutboundEmail } from '../ports.ts';
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-/** Blank lines separate paragraphs; the HTML part is the same text, escaped. */
+/** Blank lines separate paragraphs, line breaks within one become <br>; the HTML part is the same text, escaped. */
 function compose(to: string, subject: string, paragraphs: string[], replyTo?: string): OutboundEmail {
   const text = paragraphs.join('\n\n');
-  const html = `<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:14px;line-height:1.5">${paragraphs
-    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
-    .join('')}</body></html>`;
-  return { to, subject, text, html, ...(replyTo && { replyTo }) };
+  const body = paragraphs.map((p) => html`<p>${p.split('\n').map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>`);
+  const page = html`<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:14px;line-height:1.5">${body}</body></html>`;
+  return { to, subject, text, html: page.toString(), ...(replyTo && { replyTo }) };
 }
 
 const greeting = (r: CaseRecord) => (r.requester.name ? `Hello ${r.requester.name},` : 'Hello,');
