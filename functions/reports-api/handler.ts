@@ -10,7 +10,7 @@ import { loadEnv } from '#lib/config.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { agentFrom, httpErrors, json, requireRole } from '#lib/http.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { currentReport, type ReportReadDeps } from '#lib/use-cases/report.ts';
+import { currentReport, type ReportReadDeps } from '#lib/use-cases/report-from-aggregates.ts';
 
 const env = loadEnv(['CASES_TABLE', 'REPORTING_TABLE']);
 const deps: ReportReadDeps = {

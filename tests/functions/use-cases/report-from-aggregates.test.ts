@@ -3,8 +3,8 @@ import type { CaseRecord } from '#domain/case.ts';
 import { policies } from '#lib/policies.ts';
 import type { OutboundEmail, Subscription } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents } from '#lib/use-cases/aggregate.ts';
-import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report.ts';
+import { aggregateEvents } from '#lib/use-cases/fold-case-events.ts';
+import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
 

@@ -9,7 +9,7 @@ import { renderCsv, renderHtml, renderSubject, renderText } from '#domain/report
 import { detectSurge } from '#domain/reporting/trends.ts';
 import { COUNTER_PREFIX, reportingKeys } from '../adapters/reporting-store.ts';
 import type { CaseStore, Clock, Mailer, OutboundEmail, ReportingStore, Subscription } from '../ports.ts';
-import { aggregateItem } from './aggregate.ts';
+import { aggregateItem } from './fold-case-events.ts';
 
 export interface ReportDeps {
   reporting: ReportingStore;

@@ -7,7 +7,7 @@ import { keyId } from '#domain/reporting/shards.ts';
 import { policies } from '#lib/policies.ts';
 import type { Clock } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
+import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 import { FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore, interleave } from '../reporting-fakes.ts';
 
