@@ -1,16 +1,18 @@
-// Stream events → aggregates, exactly once and coalesced: one update per aggregate item per chunk,
-// written with the cases' watermarks in the same transaction. Then surges open incident cases.
+// Stream events → aggregates, exactly once and coalesced: one change per stored item per chunk, applied
+// with the cases' watermarks in the same all-or-nothing apply. Then surges open incident cases.
+// Speaks the ReportingStore port only (which item holds what is the adapter's business).
 import type { CaseEvent, CaseRecord, Category } from '#domain/case.ts';
 import { openIncident, INCIDENT_REQUESTER } from '#domain/incident.ts';
 import { rememberComplaint, type Policies } from '#domain/intake.ts';
-import { backlogDeltas, deltasFor, newEvents, shardFor, type CaseDims, type Delta } from '#domain/reporting/aggregate.ts';
+import { backlogDeltas, deltasFor, keyId, newEvents, shardFor, type CaseDims } from '#domain/reporting/aggregate.ts';
 import { addCounters } from '#domain/reporting/counters.ts';
-import { hourKey, hourRange, sameHourPreviousDays } from '#domain/reporting/buckets.ts';
+import { hourKey, hourRange } from '#domain/reporting/buckets.ts';
 import { eventId } from '#domain/reporting/dedupe.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
-import { detectSurge, incidentKey, incidentWindowStart } from '#domain/reporting/trends.ts';
+import { incidentKey, incidentWindowStart } from '#domain/reporting/trends.ts';
 import { METRIC } from '../metrics.ts';
-import type { CaseStore, Clock, CounterUpdate, Metrics, ReportingStore, WatermarkMove } from '../ports.ts';
+import { MAX_COUNTS_PER_APPLY, type CaseStore, type Clock, type CountChange, type Metrics, type ReportingStore, type WatermarkMove } from '../ports.ts';
+import { judgeHours } from './judge-surges.ts';
 
 export interface AggregateDeps {
   cases: CaseStore;
@@ -30,57 +32,50 @@ export interface AggregateResult {
   incidents: string[];
 }
 
-/** DynamoDB transactions hold at most 100 items. */
-const MAX_TRANSACTION_ITEMS = 100;
+/** The events of a batch not counted yet, with the watermarks they were judged by and their cases. */
+export interface FreshBatch {
+  fresh: CaseEvent[];
+  watermarks: Map<string, number>;
+  records: Map<string, CaseRecord>;
+}
 
-export const aggregateItem = {
-  aggregate: (granularity: string, period: string) => `AGG#${granularity}#${period}`,
-  backlog: 'BACKLOG',
-  trend: (category: string) => `TREND#${category}`,
-  topCases: (day: string) => `TOPCASE#${day}`,
-};
-
-export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[], options: { coalesce?: boolean } = {}): Promise<AggregateResult> {
-  const coalesceWrites = options.coalesce ?? true;
-  const caseIds = [...new Set(events.map((e) => e.caseId))];
-  const watermarks = await deps.reporting.watermarks(caseIds);
+export async function freshBatch(deps: Pick<AggregateDeps, 'cases' | 'reporting'>, events: CaseEvent[]): Promise<FreshBatch> {
+  const watermarks = await deps.reporting.watermarks([...new Set(events.map((e) => e.caseId))]);
   const fresh = newEvents(events, watermarks);
-  const result: AggregateResult = { applied: fresh.length, skipped: events.length - fresh.length, writes: 0, incidents: [] };
-  if (fresh.length === 0) return result;
+  const records = fresh.length === 0 ? new Map<string, CaseRecord>() : await deps.cases.getCases([...new Set(fresh.map((e) => e.caseId))]);
+  return { fresh, watermarks, records };
+}
 
-  const records = await deps.cases.getCases([...new Set(fresh.map((e) => e.caseId))]);
-  if (!coalesceWrites) {
-    // The baseline the benchmark compares against: one transaction per event.
-    const marks = new Map(watermarks);
-    for (const event of fresh) {
-      const record = records.get(event.caseId);
-      if (!record) throw new Error(`case ${event.caseId} of event v${event.version} not found`);
-      const [chunk] = chunks([{ updates: updatesFor(event, record, deps.policy), move: { caseId: event.caseId, from: marks.get(event.caseId) ?? 0, to: event.version } }]);
-      await deps.reporting.applyCounters(chunk!.updates, chunk!.moves);
-      marks.set(event.caseId, event.version);
-      result.writes += chunk!.updates.length;
-    }
-    countOpenings(deps, fresh);
-    result.incidents = await watchForSurges(deps, fresh, records);
-    return result;
-  }
-  const perCase = new Map<string, { updates: CounterUpdate[]; move: WatermarkMove }>();
-  for (const event of fresh) {
-    const record = records.get(event.caseId);
-    if (!record) throw new Error(`case ${event.caseId} of event v${event.version} not found`);
-    const entry = perCase.get(event.caseId) ?? { updates: [], move: { caseId: event.caseId, from: watermarks.get(event.caseId) ?? 0, to: event.version } };
+export function recordOf(batch: FreshBatch, event: CaseEvent): CaseRecord {
+  const record = batch.records.get(event.caseId);
+  if (!record) throw new Error(`case ${event.caseId} of event v${event.version} not found`);
+  return record;
+}
+
+export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[]): Promise<AggregateResult> {
+  const batch = await freshBatch(deps, events);
+  const result: AggregateResult = { applied: batch.fresh.length, skipped: events.length - batch.fresh.length, writes: 0, incidents: [] };
+  if (batch.fresh.length === 0) return result;
+
+  const perCase = new Map<string, { changes: CountChange[]; move: WatermarkMove }>();
+  for (const event of batch.fresh) {
+    const entry = perCase.get(event.caseId) ?? { changes: [], move: { caseId: event.caseId, from: batch.watermarks.get(event.caseId) ?? 0, to: event.version } };
     entry.move.to = Math.max(entry.move.to, event.version);
-    entry.updates.push(...updatesFor(event, record, deps.policy));
+    entry.changes.push(...countChangesOf(event, recordOf(batch, event), deps.policy));
     perCase.set(event.caseId, entry);
   }
-
   for (const chunk of chunks([...perCase.values()])) {
-    await deps.reporting.applyCounters(chunk.updates, chunk.moves);
-    result.writes += chunk.updates.length;
+    await deps.reporting.applyCounts(chunk.changes, chunk.moves);
+    result.writes += chunk.changes.length;
   }
-  countOpenings(deps, fresh);
-  result.incidents = await watchForSurges(deps, fresh, records);
+  result.incidents = await afterCounting(deps, batch);
   return result;
+}
+
+/** What follows counting a batch: the CasesOpened metric, then surges (incident cases) of its new cases. */
+export async function afterCounting(deps: AggregateDeps, batch: FreshBatch): Promise<string[]> {
+  countOpenings(deps, batch.fresh);
+  return watchForSurges(deps, batch.fresh, batch.records);
 }
 
 /** Cases opened, for the SLA breach rate: once per counted case.opened, after its counts are written. */
@@ -101,63 +96,74 @@ export function dimsOf(record: CaseRecord): CaseDims {
   };
 }
 
-function updatesFor(event: CaseEvent, record: CaseRecord, policy: ReportingPolicy): CounterUpdate[] {
+/** What one event changes in the counts: its day and hour aggregates, the backlog, and for an opening the hour's count and a top consumer's listing. */
+export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: ReportingPolicy): CountChange[] {
   const settings = { timeZone: policy.timeZone, histogramEdges: policy.histogramEdges, topConsumerTiers: policy.topConsumerTiers };
   const input = { event, dims: dimsOf(record) };
   const id = eventId(event);
-  const updates: CounterUpdate[] = [
-    ...deltasFor(input, settings).map((d) => counterUpdate(d, aggregateItem.aggregate(d.key.granularity, d.key.period), [d.key.category, d.key.priority, d.key.channel], id, policy)),
-    ...backlogDeltas(input, settings).map((d) => counterUpdate(d, aggregateItem.backlog, [d.key.openedDay, d.key.category, d.key.channel], id, policy)),
+  const changes: CountChange[] = [
+    ...deltasFor(input, settings).map((d): CountChange => ({ kind: 'aggregate', key: d.key, shard: shardFor(d.key, id, policy.shards), counters: d.counters })),
+    ...backlogDeltas(input, settings).map((d): CountChange => ({ kind: 'backlog', key: d.key, shard: shardFor(d.key, id, policy.shards), counters: d.counters })),
   ];
   if (event.type === 'case.opened') {
     const hour = hourKey(event.at, policy.timeZone);
-    updates.push({ pk: aggregateItem.trend(record.category), sk: hour, attributes: { category: record.category, hour }, counters: { opened: 1 } });
+    changes.push({ kind: 'opened-in-hour', category: record.category, hour, opened: 1 });
     if (record.valueTier && policy.topConsumerTiers.includes(record.valueTier)) {
-      updates.push({
-        pk: aggregateItem.topCases(hour.slice(0, 10)),
-        sk: record.caseId,
-        attributes: { caseId: record.caseId, reference: record.reference, tier: record.valueTier, category: record.category, priority: record.priority, openedAt: record.openedAt },
-        counters: {},
+      changes.push({
+        kind: 'top-consumer-case',
+        listing: { day: hour.slice(0, 10), caseId: record.caseId, reference: record.reference, tier: record.valueTier, category: record.category, priority: record.priority, openedAt: record.openedAt },
       });
     }
   }
-  return updates;
+  return changes;
 }
 
-function counterUpdate<K extends object>(delta: Delta<K>, pk: string, skParts: string[], id: string, policy: ReportingPolicy): CounterUpdate {
-  const shard = shardFor(delta.key, id, policy.shards);
-  const attributes = Object.fromEntries(Object.entries(delta.key).map(([k, v]) => [k, String(v)]));
-  return { pk, sk: [...skParts, String(shard)].join('#'), attributes, counters: delta.counters };
+/** The stored item a change is to: two changes with the same identity are merged into one. */
+function itemIdentity(c: CountChange): string {
+  switch (c.kind) {
+    case 'aggregate':
+    case 'backlog':
+      return `${c.kind}|${keyId(c.key)}|${c.shard}`;
+    case 'opened-in-hour':
+      return `${c.kind}|${c.category}|${c.hour}`;
+    case 'top-consumer-case':
+      return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+  }
+}
+
+/** Two changes to the same item as one: counts added (a listing is the same listing set again). */
+function merge(into: CountChange, c: CountChange): CountChange {
+  if ((into.kind === 'aggregate' || into.kind === 'backlog') && c.kind === into.kind) return { ...into, counters: addCounters({ ...into.counters }, c.counters) };
+  if (into.kind === 'opened-in-hour' && c.kind === 'opened-in-hour') return { ...into, opened: into.opened + c.opened };
+  return into;
 }
 
 /**
- * Groups whole cases into transactions: every update of a case goes with its watermark move, so a
- * chunk either counts a case's events and moves its watermark, or does neither. Coalesced, a chunk
- * holds one update per item however many events touched it.
+ * Groups whole cases into applies: every change of a case goes with its watermark move, so an apply
+ * either counts a case's events and moves its watermark, or does neither. Coalesced, an apply holds
+ * one change per item however many events touched it.
  */
-function chunks(cases: { updates: CounterUpdate[]; move: WatermarkMove }[]): { updates: CounterUpdate[]; moves: WatermarkMove[] }[] {
-  type Chunk = { updates: Map<string, CounterUpdate>; moves: WatermarkMove[] };
+function chunks(cases: { changes: CountChange[]; move: WatermarkMove }[]): { changes: CountChange[]; moves: WatermarkMove[] }[] {
+  type Chunk = { changes: Map<string, CountChange>; moves: WatermarkMove[] };
   const out: Chunk[] = [];
-  let current: Chunk = { updates: new Map(), moves: [] };
-  const itemKey = (u: CounterUpdate) => `${u.pk}|${u.sk}`;
+  let current: Chunk = { changes: new Map(), moves: [] };
   for (const c of cases) {
-    const keys = c.updates.map(itemKey);
-    const added = new Set(keys.filter((k) => !current.updates.has(k))).size;
-    if (current.moves.length > 0 && current.updates.size + added + current.moves.length + 1 > MAX_TRANSACTION_ITEMS) {
+    const ids = c.changes.map(itemIdentity);
+    const added = new Set(ids.filter((id) => !current.changes.has(id))).size;
+    if (current.moves.length > 0 && current.changes.size + added + current.moves.length + 1 > MAX_COUNTS_PER_APPLY) {
       out.push(current);
-      current = { updates: new Map(), moves: [] };
+      current = { changes: new Map(), moves: [] };
     }
-    c.updates.forEach((u, i) => {
-      const key = keys[i]!;
-      const existing = current.updates.get(key);
-      if (!existing) current.updates.set(key, { ...u, counters: { ...u.counters } });
-      else existing.counters = addCounters(existing.counters, u.counters);
+    c.changes.forEach((change, i) => {
+      const id = ids[i]!;
+      const existing = current.changes.get(id);
+      current.changes.set(id, existing ? merge(existing, change) : change);
     });
     current.moves.push(c.move);
-    if (current.updates.size + current.moves.length > MAX_TRANSACTION_ITEMS) throw new Error(`case ${c.move.caseId} alone needs more than ${MAX_TRANSACTION_ITEMS} writes`);
+    if (current.changes.size + current.moves.length > MAX_COUNTS_PER_APPLY) throw new Error(`case ${c.move.caseId} alone needs more than ${MAX_COUNTS_PER_APPLY} writes`);
   }
   if (current.moves.length > 0) out.push(current);
-  return out.map((c) => ({ updates: [...c.updates.values()], moves: c.moves }));
+  return out.map((c) => ({ changes: [...c.changes.values()], moves: c.moves }));
 }
 
 /** Per category with new cases: this hour against the same hour on previous days. */
@@ -173,14 +179,11 @@ async function watchForSurges(deps: AggregateDeps, fresh: CaseEvent[], records: 
     touched.set(`${record.category}|${hour}`, { category: record.category, hour });
   }
   const opened: string[] = [];
-  for (const { category, hour } of touched.values()) {
-    const hours = [hour, ...sameHourPreviousDays(hour, policy.surge.baselineDays)];
-    const found = await deps.reporting.readItems(hours.map((h) => ({ pk: aggregateItem.trend(category), sk: h })));
-    const count = (h: string) => Number(found.get(`${aggregateItem.trend(category)}|${h}`)?.n_opened ?? 0);
-    const judged = detectSurge({ category, lastHour: count(hour), sameHourPreviousDays: hours.slice(1).map(count), policy: policy.surge });
+  for (const judged of await judgeHours(deps.reporting, policy.surge, [...touched.values()])) {
     if (!judged.surge) continue;
-    const key = incidentKey(category, incidentWindowStart(hour, policy.surge.incidentWindowHours));
-    const caseId = await openIncidentCase(deps, { key, category, hour, lastHour: judged.lastHour, baseline: judged.baseline });
+    const category = judged.category as Category;
+    const key = incidentKey(category, incidentWindowStart(judged.hour, policy.surge.incidentWindowHours));
+    const caseId = await openIncidentCase(deps, { key, category, hour: judged.hour, lastHour: judged.lastHour, baseline: judged.baseline });
     if (caseId) opened.push(caseId);
   }
   return opened;
