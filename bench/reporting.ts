@@ -12,20 +12,21 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord, Category, Channel, Outcome, PriorComplaint, ValueTier } from '#domain/case.ts';
 import { openCase, rememberComplaint } from '#domain/intake.ts';
 import { applyAgentAction, applyRequesterReply, pageRiskTeam, recordEscalationStep, type Change } from '#domain/lifecycle.ts';
-import { hourKey, lastCompletePeriod, periodDays, previousPeriod, sameHourPreviousDays } from '#domain/reporting/buckets.ts';
+import { dayKey, hourKey, lastCompletePeriod, periodDays, previousPeriod, sameHourPreviousDays } from '#domain/reporting/buckets.ts';
 import { histogramCounter, withoutZeros, type Counters } from '#domain/reporting/counters.ts';
 import { renderCsv, renderHtml, renderText } from '#domain/reporting/render.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { policies } from '#lib/policies.ts';
-import type { Clock, CounterUpdate, Mailer } from '#lib/ports.ts';
+import type { Clock, CountChange, Mailer } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents, aggregateItem, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
-import { reportFor, type ReportDeps } from '#lib/use-cases/report.ts';
+import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
+import { reportFor, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { createTablesFromTemplate, startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb-local.ts';
 import { freePort } from '#local/free-port.ts';
 import { loadTemplate, type CfnTemplate } from '#local/template.ts';
+import { aggregatePerRecord } from './aggregate-per-record.ts';
 import { percentile } from './local-cloud.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -407,7 +408,8 @@ export function aggregateDeps(db: ReportingDb, reportingTable: string, clock: Cl
 export async function aggregateInBatches(deps: AggregateDeps, events: readonly CaseEvent[], coalesce = true): Promise<{ applied: number; skipped: number; writes: number; incidents: string[] }> {
   const total = { applied: 0, skipped: 0, writes: 0, incidents: [] as string[] };
   for (let i = 0; i < events.length; i += STREAM_BATCH) {
-    const r = await aggregateEvents(deps, events.slice(i, i + STREAM_BATCH), { coalesce });
+    const batch = events.slice(i, i + STREAM_BATCH);
+    const r = await (coalesce ? aggregateEvents(deps, batch) : aggregatePerRecord(deps, batch));
     total.applied += r.applied;
     total.skipped += r.skipped;
     total.writes += r.writes;
@@ -420,7 +422,13 @@ export async function aggregateInBatches(deps: AggregateDeps, events: readonly C
 
 type Snapshot = Map<string, Record<string, unknown>>;
 
-/** Every aggregate item of a reporting table (watermarks and incidents left out), by pk|sk. */
+/** What the wall clock decides (a watermark's expiry, when an incident was detected), not the counting. */
+const CLOCK_ATTRIBUTES = ['expiresAt', 'detectedAt'];
+
+/**
+ * Every item of a reporting table by its table key, whatever the layout: two aggregations of the same
+ * events must leave the same items (counts, listings, watermarks, incidents) but for CLOCK_ATTRIBUTES.
+ */
 async function aggregateSnapshot(db: ReportingDb, table: string): Promise<Snapshot> {
   const items: Snapshot = new Map();
   let start: Record<string, AttributeValue> | undefined;
@@ -428,7 +436,7 @@ async function aggregateSnapshot(db: ReportingDb, table: string): Promise<Snapsh
     const page = await db.client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const raw of page.Items ?? []) {
       const { pk, sk, ...rest } = unmarshall(raw) as { pk: string; sk: string } & Record<string, unknown>;
-      if (pk.startsWith('WM#') || pk.startsWith('INCIDENT')) continue;
+      for (const name of CLOCK_ATTRIBUTES) delete rest[name];
       items.set(`${pk}|${sk}`, rest);
     }
     start = page.LastEvaluatedKey;
@@ -458,10 +466,11 @@ function assertSameAggregates(coalesced: Snapshot, perRecord: Snapshot, what: st
   for (const key of perRecord.keys()) if (!coalesced.has(key)) throw new Error(`${what}: ${key} exists only after per-event aggregation`);
 }
 
-function openedIn(snapshot: Snapshot): number {
-  let opened = 0;
-  for (const [key, item] of snapshot) if (key.startsWith('AGG#day#')) opened += Number(item.n_opened ?? 0);
-  return opened;
+/** Cases counted as opened on the days of `events`, read through the port. */
+async function openedIn(db: ReportingDb, table: string, events: readonly CaseEvent[]): Promise<number> {
+  const days = [...new Set(events.map((e) => dayKey(e.at, reportingPolicy.timeZone)))];
+  const rows = await new DynamoReportingStore(table, db.client).dayAggregates(days);
+  return rows.reduce((n, r) => n + (r.counters.opened ?? 0), 0);
 }
 
 /**
@@ -475,7 +484,7 @@ export const DEFAULT_WINDOW_HOURS = 6;
  * The surge baseline a running system has: each category's openings per hour, as in the generated
  * stream, on each of the previous days. Without it every busy hour of a fresh table looks like a surge.
  */
-function trendHistory(events: readonly CaseEvent[]): CounterUpdate[] {
+function trendHistory(events: readonly CaseEvent[]): CountChange[] {
   const perHour = new Map<string, { category: string; hour: string; opened: number }>();
   for (const e of events) {
     if (e.type !== 'case.opened') continue;
@@ -486,12 +495,7 @@ function trendHistory(events: readonly CaseEvent[]): CounterUpdate[] {
     perHour.set(`${category}|${hour}`, entry);
   }
   return [...perHour.values()].flatMap(({ category, hour, opened }) =>
-    sameHourPreviousDays(hour, reportingPolicy.surge.baselineDays).map((h) => ({
-      pk: aggregateItem.trend(category),
-      sk: h,
-      attributes: { category, hour: h },
-      counters: { opened },
-    })),
+    sameHourPreviousDays(hour, reportingPolicy.surge.baselineDays).map((h): CountChange => ({ kind: 'opened-in-hour', category, hour: h, opened })),
   );
 }
 
@@ -530,7 +534,7 @@ export async function aggregationThroughput(opts: { events: number; repeats: num
     const run = async (coalesce: boolean, list: readonly CaseEvent[]) => {
       const table = await createReportingTable(db, `bench-aggregates-${++tableNo}`);
       const deps = aggregateDeps(db, table);
-      for (let i = 0; i < history.length; i += 100) await deps.reporting.applyCounters(history.slice(i, i + 100), []);
+      for (let i = 0; i < history.length; i += 100) await deps.reporting.applyCounts(history.slice(i, i + 100), []);
       const t0 = performance.now();
       const result = await aggregateInBatches(deps, list, coalesce);
       const ms = performance.now() - t0;
@@ -550,7 +554,8 @@ export async function aggregationThroughput(opts: { events: number; repeats: num
       const [a, b] = await Promise.all([aggregateSnapshot(db, tables.coalesced!), aggregateSnapshot(db, tables.perRecord!)]);
       assertSameAggregates(a, b, label);
       const opened = new Set(list.filter((e) => e.type === 'case.opened').map((e) => e.caseId)).size;
-      if (openedIn(a) !== opened) throw new Error(`${label}: aggregates count ${openedIn(a)} opened cases, the events ${opened}`);
+      const counted = await openedIn(db, tables.coalesced!, list);
+      if (counted !== opened) throw new Error(`${label}: aggregates count ${counted} opened cases, the events ${opened}`);
       await Promise.all([dropTable(db, tables.coalesced!), dropTable(db, tables.perRecord!)]);
       return out;
     };
@@ -639,8 +644,8 @@ function rowCounters(n: number, category: string): Counters {
  * of the report's week and the week before (at least 1 case each, so every volume has the same rows),
  * hour rows of the report's week, the backlog by opening day, and the trend hours the report reads.
  */
-function weekOfAggregates(cases: number, weeks: readonly string[][], trendHours: readonly string[]): CounterUpdate[] {
-  const updates: CounterUpdate[] = [];
+function weekOfAggregates(cases: number, weeks: readonly string[][], trendHours: readonly string[]): CountChange[] {
+  const updates: CountChange[] = [];
   for (const [w, days] of weeks.entries()) {
     for (const day of days) {
       for (const [category, weight] of CATEGORY_WEIGHTS) {
@@ -648,23 +653,12 @@ function weekOfAggregates(cases: number, weeks: readonly string[][], trendHours:
           for (const channel of REQUESTER_CHANNELS) {
             const perDay = (cases / days.length) * (weight / CATEGORY_TOTAL) * PRIORITY_SHARE[priority]! * CHANNEL_SHARE[channel]!;
             const dims = { category, priority, channel };
-            const sk = `${category}#${priority}#${channel}#0`;
-            updates.push({
-              pk: aggregateItem.aggregate('day', day),
-              sk,
-              attributes: { granularity: 'day', period: day, ...dims },
-              counters: rowCounters(Math.max(1, Math.round(perDay)), category),
-            });
+            updates.push({ kind: 'aggregate', key: { granularity: 'day', period: day, ...dims }, shard: 0, counters: rowCounters(Math.max(1, Math.round(perDay)), category) });
             // Hour rows of the report's week (the report reads none; they make the table as big as it gets).
             if (w > 0) continue;
             HOUR_SHARE.forEach((share, h) => {
               const hour = `${day}T${String(h).padStart(2, '0')}`;
-              updates.push({
-                pk: aggregateItem.aggregate('hour', hour),
-                sk,
-                attributes: { granularity: 'hour', period: hour, ...dims },
-                counters: rowCounters(Math.max(1, Math.round(perDay * share)), category),
-              });
+              updates.push({ kind: 'aggregate', key: { granularity: 'hour', period: hour, ...dims }, shard: 0, counters: rowCounters(Math.max(1, Math.round(perDay * share)), category) });
             });
           }
         }
@@ -677,18 +671,13 @@ function weekOfAggregates(cases: number, weeks: readonly string[][], trendHours:
     for (const [category, weight] of CATEGORY_WEIGHTS) {
       for (const channel of REQUESTER_CHANNELS) {
         const open = (cases / 7) * (weight / CATEGORY_TOTAL) * CHANNEL_SHARE[channel]! * (0.02 + (0.3 * (i + 1)) / allDays.length);
-        updates.push({
-          pk: aggregateItem.backlog,
-          sk: `${openedDay}#${category}#${channel}#0`,
-          attributes: { openedDay, category, channel },
-          counters: { open: Math.max(1, Math.round(open)) },
-        });
+        updates.push({ kind: 'backlog', key: { openedDay, category, channel }, shard: 0, counters: { open: Math.max(1, Math.round(open)) } });
       }
     }
   });
   for (const [category, weight] of CATEGORY_WEIGHTS) {
     for (const hour of trendHours) {
-      updates.push({ pk: aggregateItem.trend(category), sk: hour, attributes: { category, hour }, counters: { opened: Math.max(1, Math.round(((cases / 7) * weight) / CATEGORY_TOTAL / 24)) } });
+      updates.push({ kind: 'opened-in-hour', category, hour, opened: Math.max(1, Math.round(((cases / 7) * weight) / CATEGORY_TOTAL / 24)) });
     }
   }
   return updates;
@@ -723,7 +712,7 @@ export async function reportBuildTime(opts: { cases: number[]; repeats: number }
       const reporting = new DynamoReportingStore(table, db.client);
       const updates = weekOfAggregates(count, weeks, trendHours);
       const chunks = Array.from({ length: Math.ceil(updates.length / 100) }, (_, i) => updates.slice(i * 100, i * 100 + 100));
-      await inPool(chunks, 4, (chunk) => reporting.applyCounters(chunk, []));
+      await inPool(chunks, 4, (chunk) => reporting.applyCounts(chunk, []));
       const deps: ReportDeps = { reporting, cases, mailer: noMail, clock, policy: reportingPolicy };
       const build = async () => {
         const t0 = performance.now();

@@ -18,7 +18,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import type { Clock, Mailer } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { reportFor, type ReportDeps } from '#lib/use-cases/report.ts';
+import { reportFor, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { loadTemplate } from '#local/template.ts';
 import { FAKE_CREDENTIALS, HOSTILE_NAMES, HOSTILE_SUBJECTS, aggregateDeps, aggregateInBatches, generateCases, seededRandom, startReportingDb, tableIds, writeCases, type Opening } from '../bench/reporting.ts';
 

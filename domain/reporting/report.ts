@@ -32,15 +32,20 @@ export interface TrendRow {
   surge: boolean;
 }
 
-export interface IncidentRow {
+/** A surge incident, recorded once per key (category and window) with the incident case opened for it. */
+export interface Incident {
   key: string;
   category: string;
+  /** The hour key its window starts at (local to the report time zone): the report lists it on that day. */
   windowStart: string;
   detectedAt: string;
   lastHour: number;
   baseline: number;
-  status: string;
+  caseId: string;
 }
+
+/** An incident as the report lists it: with its case's status, without the case id. */
+export type IncidentRow = Omit<Incident, 'caseId'> & { status: string };
 
 /** An open case of a top consumer, as the report lists it (subject and name are user-supplied). */
 export interface TopConsumerCase {

@@ -13,7 +13,7 @@ import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { insertedEvent } from '#lib/stream.ts';
-import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
+import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 
 const env = loadEnv('aggregator');
 const deps: AggregateDeps = {

@@ -1,5 +1,7 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
 
 export interface IdempotencyClaim {
@@ -168,20 +170,51 @@ export interface WorkflowEngine {
 
 // ── reporting ─────────────────────────────────────────────────────────────────────────────────────
 
-export interface CounterUpdate {
-  /** Item key in the reporting table. */
-  pk: string;
-  sk: string;
-  /** Attributes set on first write (the aggregate's dimensions). */
-  attributes: Record<string, string>;
-  counters: Record<string, number>;
+/**
+ * One change to what the reporting store counts, in the domain's words; each is one stored item, so a
+ * change of the same kind with the same key (and shard) is a change to the same item.
+ */
+export type CountChange =
+  /** Flow counters of a day or hour bucket, on one shard of the key. */
+  | { kind: 'aggregate'; key: AggregateKey; shard: number; counters: Counters }
+  /** The open backlog (counter `open`) by opening day, on one shard of the key. */
+  | { kind: 'backlog'; key: BacklogKey; shard: number; counters: Counters }
+  /** Cases of a category opened in a local hour: what surges are judged on. */
+  | { kind: 'opened-in-hour'; category: string; hour: string; opened: number }
+  /** A top consumer's case, listed under the local day it was opened (set, not counted). */
+  | { kind: 'top-consumer-case'; listing: TopConsumerListing };
+
+export interface TopConsumerListing {
+  /** The local day the case was opened (the report of that day lists it). */
+  day: string;
+  caseId: string;
+  reference: string;
+  tier: string;
+  category: string;
+  priority: string;
+  openedAt: string;
 }
+
+/** applyCounts is all or nothing for at most this many changes and watermark moves together. */
+export const MAX_COUNTS_PER_APPLY = 100;
 
 export interface WatermarkMove {
   caseId: string;
-  /** The watermark read before (0 = none yet); the write fails if it moved meanwhile. */
+  /** The watermark read before (0 = none yet); the apply fails if it moved meanwhile. */
   from: number;
   to: number;
+}
+
+/** Open cases of one backlog key (one shard of it). */
+export interface BacklogCount {
+  key: BacklogKey;
+  open: number;
+}
+
+export interface OpenedInHour {
+  category: string;
+  hour: string;
+  opened: number;
 }
 
 export interface Subscription {
@@ -193,25 +226,27 @@ export interface Subscription {
   createdBy: string;
 }
 
-export interface StoredIncident {
-  key: string;
-  category: string;
-  windowStart: string;
-  detectedAt: string;
-  lastHour: number;
-  baseline: number;
-  caseId: string;
-}
-
 export interface ReportingStore {
+  /** The last counted version of each case (cases never counted are absent). */
   watermarks(caseIds: string[]): Promise<Map<string, number>>;
-  /** Counter increments and watermark moves, all or nothing. */
-  applyCounters(updates: CounterUpdate[], moves: WatermarkMove[]): Promise<void>;
-  /** Every item under a partition key (an aggregate period, the backlog, a category's trend hours). */
-  readPartition(pk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]>;
-  readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>>;
+  /**
+   * Count changes and watermark moves, all or nothing (at most MAX_COUNTS_PER_APPLY, one change per
+   * item). A move whose `from` is no longer the stored watermark cancels the whole apply (it throws),
+   * so a repeated or concurrent apply never counts twice.
+   */
+  applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void>;
+  /** The day aggregates (every shard of every key) of these local days. */
+  dayAggregates(days: readonly string[]): Promise<AggregateRow[]>;
+  /** The open backlog, every key and shard. */
+  backlog(): Promise<BacklogCount[]>;
+  /** Cases opened per category and local hour, for every pair of these categories and hours that has any. */
+  openedPerHour(categories: readonly string[], hours: readonly string[]): Promise<OpenedInHour[]>;
   /** Record an incident once per key; false when one was already recorded. */
-  claimIncident(incident: StoredIncident): Promise<boolean>;
+  claimIncident(incident: Incident): Promise<boolean>;
+  /** Incidents whose window starts on these local days, day by day. */
+  incidentsOn(days: readonly string[]): Promise<Incident[]>;
+  /** Top consumers' cases listed on these days (day by day, then by case id), of some categories only, at most `limit`. */
+  topConsumerCasesOn(days: readonly string[], q: { limit: number; categories?: readonly string[] }): Promise<TopConsumerListing[]>;
   listSubscriptions(cadence?: Subscription['cadence']): Promise<Subscription[]>;
   putSubscription(subscription: Subscription): Promise<void>;
   deleteSubscription(subscriptionId: string): Promise<boolean>;

@@ -6,7 +6,7 @@ import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { sendScheduledReport, type ReportDeps, type ReportRun } from '#lib/use-cases/report.ts';
+import { sendScheduledReport, type ReportDeps, type ReportRun } from '#lib/use-cases/report-from-aggregates.ts';
 
 const env = loadEnv('report');
 const deps: ReportDeps = {

@@ -7,7 +7,7 @@ import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { httpApi, json, valid } from '#lib/http.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { currentReport, type ReportReadDeps } from '#lib/use-cases/report.ts';
+import { currentReport, type ReportReadDeps } from '#lib/use-cases/report-from-aggregates.ts';
 
 const env = loadEnv('reports-api');
 const deps: ReportReadDeps = {

@@ -1,22 +1,31 @@
-// An in-memory ReportingStore, faithful to DynamoReportingStore and to what DynamoDB enforces:
-// applyCounters is one transaction (≤ 100 items, one operation per item, watermark conditions, all
-// or nothing); claimIncident writes once per key; report claims can be taken again while pending,
-// never once sent. Plus a small factory of cases and the events the domain produces for them.
+// An in-memory ReportingStore written against the port alone (it knows no table keys), enforcing what
+// the port promises and DynamoDB enforces under it: applyCounts is all or nothing (≤ 100 changes and
+// moves, one change per item, every watermark move conditional on the watermark read), so a retried or
+// concurrent apply never counts twice; claimIncident records once per key; report claims can be taken
+// again while pending, never once sent. Plus a small factory of cases and the events the domain
+// produces for them.
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
 import type { CaseEvent, CaseRecord, Category, Channel, ValueTier } from '#domain/case.ts';
 import { openIncident } from '#domain/incident.ts';
 import { openCase } from '#domain/intake.ts';
 import { applyAgentAction, applyRequesterReply, onTimerExpired, type AgentAction, type Change } from '#domain/lifecycle.ts';
-import { COUNTER_PREFIX, reportingKeys } from '#lib/adapters/reporting-store.ts';
+import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import { policies } from '#lib/policies.ts';
-import type { CounterUpdate, ReportingStore, StoredIncident, Subscription, WatermarkMove } from '#lib/ports.ts';
+import {
+  MAX_COUNTS_PER_APPLY,
+  type BacklogCount,
+  type CountChange,
+  type OpenedInHour,
+  type ReportingStore,
+  type Subscription,
+  type TopConsumerListing,
+  type WatermarkMove,
+} from '#lib/ports.ts';
 import type { InMemoryCaseStore } from './fakes.ts';
 
-type Stored = Record<string, unknown> & { pk: string; sk: string };
-
-const MAX_TRANSACTION_ITEMS = 100;
 const copy = <T>(value: T): T => structuredClone(value);
-const itemKey = (pk: string, sk: string) => `${pk}|${sk}`;
+const byText = <T>(text: (value: T) => string) => (a: T, b: T) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0);
 
 /** The error DynamoDB answers a malformed request with. */
 export class ValidationException extends Error {
@@ -28,15 +37,62 @@ export interface PortCall {
   args: unknown[];
 }
 
+export interface StoredCount<K> {
+  key: K;
+  shard: number;
+  counters: Counters;
+}
+
+/** Everything the store holds, in the port's words. */
+export interface ReportingState {
+  aggregates: Map<string, StoredCount<AggregateKey>>;
+  backlog: Map<string, StoredCount<BacklogKey>>;
+  openedInHour: Map<string, OpenedInHour>;
+  topConsumerCases: Map<string, TopConsumerListing>;
+  watermarks: Map<string, number>;
+  incidents: Map<string, Incident>;
+  subscriptions: Map<string, Subscription>;
+  reports: Map<string, { status: 'pending' | 'sent'; providerId?: string }>;
+}
+
+const dims = (k: AggregateKey | BacklogKey) => Object.values(k).join('#');
+
+/** The one item a change is to: two changes with the same identity in one apply are refused. */
+function identityOf(c: CountChange): string {
+  switch (c.kind) {
+    case 'aggregate':
+    case 'backlog':
+      return `${c.kind}|${dims(c.key)}|${c.shard}`;
+    case 'opened-in-hour':
+      return `${c.kind}|${c.category}|${c.hour}`;
+    case 'top-consumer-case':
+      return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+  }
+}
+
+function addInto(into: Counters, add: Counters): Counters {
+  for (const [name, n] of Object.entries(add)) into[name] = (into[name] ?? 0) + n;
+  return into;
+}
+
 export class InMemoryReportingStore implements ReportingStore {
-  /** Every item of the table, by `pk|sk`, as DynamoDB would hold it (pk and sk included). */
-  readonly items = new Map<string, Stored>();
+  /** What the store holds (a test's view; tests read it through the helpers below). */
+  readonly state: ReportingState = {
+    aggregates: new Map(),
+    backlog: new Map(),
+    openedInHour: new Map(),
+    topConsumerCases: new Map(),
+    watermarks: new Map(),
+    incidents: new Map(),
+    subscriptions: new Map(),
+    reports: new Map(),
+  };
   /** Every call of the port, in order. */
   readonly calls: PortCall[] = [];
-  /** Every committed applyCounters transaction, as it was asked for. */
-  readonly transactions: { updates: CounterUpdate[]; moves: WatermarkMove[] }[] = [];
-  /** Runs before an applyCounters is checked: a test can play a concurrent writer here. */
-  beforeApply: ((updates: CounterUpdate[], moves: WatermarkMove[]) => void | Promise<void>) | undefined;
+  /** Every committed applyCounts, as it was asked for. */
+  readonly transactions: { changes: CountChange[]; moves: WatermarkMove[] }[] = [];
+  /** Runs before an applyCounts is checked: a test can play a concurrent writer here. */
+  beforeApply: ((changes: CountChange[], moves: WatermarkMove[]) => void | Promise<void>) | undefined;
 
   private log(method: keyof ReportingStore, ...args: unknown[]): void {
     this.calls.push({ method, args: copy(args) });
@@ -47,15 +103,45 @@ export class InMemoryReportingStore implements ReportingStore {
     return this.calls.filter((c) => c.method === method).length;
   }
 
-  /** The items under a partition key, sorted by sk (a test's view: not recorded as a call). */
-  partition(pk: string): Stored[] {
-    return [...this.items.values()].filter((i) => i.pk === pk).sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)).map(copy);
+  /** A copy of everything held (a test's view: not recorded as a call). */
+  snapshot(): ReportingState {
+    return copy(this.state);
+  }
+
+  /** A copy of everything held but the watermarks: what the counts are. */
+  counts(): Omit<ReportingState, 'watermarks'> {
+    const { watermarks: _watermarks, ...counts } = this.snapshot();
+    return counts;
+  }
+
+  /** Every stored aggregate (day and hour buckets, every shard). */
+  aggregateCounts(): StoredCount<AggregateKey>[] {
+    return [...this.state.aggregates.values()].map(copy);
+  }
+
+  /** Every stored backlog count (every shard). */
+  backlogCounts(): StoredCount<BacklogKey>[] {
+    return [...this.state.backlog.values()].map(copy);
+  }
+
+  /** Cases of a category counted as opened in a local hour. */
+  openedIn(category: string, hour: string): number {
+    return this.state.openedInHour.get(`${category}|${hour}`)?.opened ?? 0;
+  }
+
+  /** The top consumers' cases listed on a day, by case id. */
+  topConsumerCasesListedOn(day: string): TopConsumerListing[] {
+    return [...this.state.topConsumerCases.values()].filter((l) => l.day === day).sort(byText((l) => l.caseId)).map(copy);
+  }
+
+  /** The incidents whose window starts on a day, by key. */
+  incidentsListedOn(day: string): Incident[] {
+    return [...this.state.incidents.values()].filter((i) => i.windowStart.slice(0, 10) === day).sort(byText((i) => i.key)).map(copy);
   }
 
   /** A case's stored watermark (a test's view). */
   watermarkOf(caseId: string): number | undefined {
-    const wm = reportingKeys.watermark(caseId);
-    return this.items.get(itemKey(wm.pk, wm.sk))?.lastVersion as number | undefined;
+    return this.state.watermarks.get(caseId);
   }
 
   async watermarks(caseIds: string[]): Promise<Map<string, number>> {
@@ -69,22 +155,19 @@ export class InMemoryReportingStore implements ReportingStore {
     return found;
   }
 
-  async applyCounters(updates: CounterUpdate[], moves: WatermarkMove[]): Promise<void> {
-    this.log('applyCounters', updates, moves);
-    if (updates.length + moves.length === 0) return;
-    await this.beforeApply?.(updates, moves);
-    if (updates.length + moves.length > MAX_TRANSACTION_ITEMS) {
-      throw new ValidationException(`Member must have length less than or equal to ${MAX_TRANSACTION_ITEMS}`);
+  async applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void> {
+    this.log('applyCounts', changes, moves);
+    if (changes.length + moves.length === 0) return;
+    await this.beforeApply?.(changes, moves);
+    if (changes.length + moves.length > MAX_COUNTS_PER_APPLY) {
+      throw new ValidationException(`Member must have length less than or equal to ${MAX_COUNTS_PER_APPLY}`);
     }
-    const keys = [...updates.map((u) => itemKey(u.pk, u.sk)), ...moves.map((m) => itemKey(reportingKeys.watermark(m.caseId).pk, reportingKeys.watermark(m.caseId).sk))];
-    if (new Set(keys).size !== keys.length) throw new ValidationException('Transaction request cannot include multiple operations on one item');
-    for (const u of updates) {
-      if (Object.keys(u.counters).length === 0 && Object.keys(u.attributes).length === 0) throw new ValidationException('Invalid UpdateExpression: empty');
-    }
+    const items = [...changes.map(identityOf), ...moves.map((m) => `watermark|${m.caseId}`)];
+    if (new Set(items).size !== items.length) throw new ValidationException('Transaction request cannot include multiple operations on one item');
 
-    // Every condition first: one failure cancels the whole transaction.
+    // Every condition first: one failure cancels the whole apply.
     const reasons: CancellationReason[] = [
-      ...updates.map((): CancellationReason => ({ Code: 'None' })),
+      ...changes.map((): CancellationReason => ({ Code: 'None' })),
       ...moves.map((m): CancellationReason => {
         const current = this.watermarkOf(m.caseId);
         const ok = m.from === 0 ? current === undefined : current === m.from;
@@ -95,100 +178,120 @@ export class InMemoryReportingStore implements ReportingStore {
       throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
     }
 
-    for (const u of updates) {
-      const key = itemKey(u.pk, u.sk);
-      const item: Stored = this.items.get(key) ?? { pk: u.pk, sk: u.sk };
-      Object.assign(item, u.attributes);
-      for (const [name, n] of Object.entries(u.counters)) {
-        const attribute = `${COUNTER_PREFIX}${name}`;
-        item[attribute] = ((item[attribute] as number | undefined) ?? 0) + n;
+    for (const change of changes) {
+      const id = identityOf(change);
+      switch (change.kind) {
+        case 'aggregate':
+        case 'backlog': {
+          const into = this.state[change.kind === 'aggregate' ? 'aggregates' : 'backlog'] as Map<string, StoredCount<AggregateKey | BacklogKey>>;
+          const stored = into.get(id) ?? { key: copy(change.key), shard: change.shard, counters: {} };
+          addInto(stored.counters, change.counters);
+          into.set(id, stored);
+          break;
+        }
+        case 'opened-in-hour': {
+          const key = `${change.category}|${change.hour}`;
+          const opened = (this.state.openedInHour.get(key)?.opened ?? 0) + change.opened;
+          this.state.openedInHour.set(key, { category: change.category, hour: change.hour, opened });
+          break;
+        }
+        case 'top-consumer-case':
+          this.state.topConsumerCases.set(id, copy(change.listing));
+          break;
       }
-      this.items.set(key, item);
     }
-    const expiresAt = Math.floor(Date.now() / 1000) + 400 * 86_400;
-    for (const m of moves) {
-      const { pk, sk } = reportingKeys.watermark(m.caseId);
-      this.items.set(itemKey(pk, sk), { pk, sk, lastVersion: m.to, expiresAt });
-    }
-    this.transactions.push(copy({ updates, moves }));
+    for (const m of moves) this.state.watermarks.set(m.caseId, m.to);
+    this.transactions.push(copy({ changes, moves }));
   }
 
-  async readPartition(pk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
-    this.log('readPartition', pk);
-    return this.partition(pk).map(({ pk: _pk, sk, ...attributes }) => ({ sk, attributes }));
+  async dayAggregates(days: readonly string[]): Promise<AggregateRow[]> {
+    this.log('dayAggregates', days);
+    const all = [...this.state.aggregates.values()].filter((a) => a.key.granularity === 'day');
+    return days.flatMap((day) =>
+      all
+        .filter((a) => a.key.period === day)
+        .sort(byText((a) => `${a.key.category}#${a.key.priority}#${a.key.channel}#${a.shard}`))
+        .map((a) => ({ key: copy(a.key), counters: copy(a.counters) })),
+    );
   }
 
-  async readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    this.log('readItems', keys);
-    const ids = keys.map((k) => itemKey(k.pk, k.sk));
-    if (new Set(ids).size !== ids.length) throw new ValidationException('Provided list of item keys contains duplicates');
-    const found = new Map<string, Record<string, unknown>>();
-    for (const id of ids) {
-      const item = this.items.get(id);
-      if (item) found.set(id, copy(item));
-    }
-    return found;
+  async backlog(): Promise<BacklogCount[]> {
+    this.log('backlog');
+    return [...this.state.backlog.values()]
+      .sort(byText((b) => `${b.key.openedDay}#${b.key.category}#${b.key.channel}#${b.shard}`))
+      .map((b) => ({ key: copy(b.key), open: b.counters.open ?? 0 }));
   }
 
-  async claimIncident(incident: StoredIncident): Promise<boolean> {
+  async openedPerHour(categories: readonly string[], hours: readonly string[]): Promise<OpenedInHour[]> {
+    this.log('openedPerHour', categories, hours);
+    if (new Set(categories).size !== categories.length || new Set(hours).size !== hours.length) throw new ValidationException('Provided list of item keys contains duplicates');
+    return categories.flatMap((category) => hours.flatMap((hour) => this.state.openedInHour.get(`${category}|${hour}`) ?? [])).map(copy);
+  }
+
+  async claimIncident(incident: Incident): Promise<boolean> {
     this.log('claimIncident', incident);
-    const key = reportingKeys.incident(incident.key);
-    if (this.items.has(itemKey(key.pk, key.sk))) return false;
-    this.items.set(itemKey(key.pk, key.sk), { ...key, ...copy(incident) });
-    // Listed under the local day of its window, the day the report of that period shows it.
-    const day = reportingKeys.incidentsOfDay(incident.windowStart.slice(0, 10));
-    this.items.set(itemKey(day, incident.key), { pk: day, sk: incident.key, ...copy(incident) });
+    if (this.state.incidents.has(incident.key)) return false;
+    this.state.incidents.set(incident.key, copy(incident));
     return true;
+  }
+
+  async incidentsOn(days: readonly string[]): Promise<Incident[]> {
+    this.log('incidentsOn', days);
+    // Listed under the local day of its window, the day the report of that period shows it.
+    return days.flatMap((day) => this.incidentsListedOn(day));
+  }
+
+  async topConsumerCasesOn(days: readonly string[], q: { limit: number; categories?: readonly string[] }): Promise<TopConsumerListing[]> {
+    this.log('topConsumerCasesOn', days, q);
+    return days
+      .flatMap((day) => this.topConsumerCasesListedOn(day))
+      .filter((l) => !q.categories || q.categories.includes(l.category))
+      .slice(0, q.limit);
   }
 
   async listSubscriptions(cadence?: Subscription['cadence']): Promise<Subscription[]> {
     this.log('listSubscriptions', cadence);
-    return this.partition('SUBSCRIPTION')
-      .filter((i) => !cadence || i.sk.startsWith(`${cadence}#`))
-      .map(({ pk: _pk, sk: _sk, ...s }) => s as unknown as Subscription);
+    return [...this.state.subscriptions.entries()]
+      .filter(([, s]) => !cadence || s.cadence === cadence)
+      .sort(byText(([id]) => id))
+      .map(([, s]) => copy(s));
   }
 
   async putSubscription(s: Subscription): Promise<void> {
     this.log('putSubscription', s);
-    const key = reportingKeys.subscription(s.cadence, s.email);
-    this.items.set(itemKey(key.pk, key.sk), { ...key, ...copy(s) });
+    // One subscription per cadence and email: subscribing again replaces it.
+    this.state.subscriptions.set(`${s.cadence}#${s.email}`, copy(s));
   }
 
   async deleteSubscription(subscriptionId: string): Promise<boolean> {
     this.log('deleteSubscription', subscriptionId);
-    const [cadence, ...rest] = Buffer.from(subscriptionId, 'base64url').toString('utf8').split('#');
-    const email = rest.join('#');
-    if ((cadence !== 'daily' && cadence !== 'weekly') || !email) return false;
-    const key = reportingKeys.subscription(cadence, email);
-    return this.items.delete(itemKey(key.pk, key.sk));
+    const found = [...this.state.subscriptions].find(([, s]) => s.subscriptionId === subscriptionId);
+    return found !== undefined && this.state.subscriptions.delete(found[0]);
   }
 
   /** The state of one report email: undefined (never claimed or released), 'pending' or 'sent'. */
   reportStatus(cadence: string, period: string, email: string): string | undefined {
-    const key = reportingKeys.report(cadence, period, email);
-    return this.items.get(itemKey(key.pk, key.sk))?.status as string | undefined;
+    return this.state.reports.get(`${cadence}|${period}|${email}`)?.status;
   }
 
   async claimReport(cadence: string, period: string, email: string): Promise<boolean> {
     this.log('claimReport', cadence, period, email);
-    const key = reportingKeys.report(cadence, period, email);
-    const existing = this.items.get(itemKey(key.pk, key.sk));
+    const key = `${cadence}|${period}|${email}`;
+    const existing = this.state.reports.get(key);
     if (existing && existing.status !== 'pending') return false;
-    this.items.set(itemKey(key.pk, key.sk), { ...key, status: 'pending', claimedAt: new Date().toISOString() });
+    this.state.reports.set(key, { status: 'pending' });
     return true;
   }
 
   async releaseReport(cadence: string, period: string, email: string): Promise<void> {
     this.log('releaseReport', cadence, period, email);
-    const key = reportingKeys.report(cadence, period, email);
-    if (this.items.get(itemKey(key.pk, key.sk))?.status === 'pending') this.items.delete(itemKey(key.pk, key.sk));
+    const key = `${cadence}|${period}|${email}`;
+    if (this.state.reports.get(key)?.status === 'pending') this.state.reports.delete(key);
   }
 
   async markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void> {
     this.log('markReportSent', cadence, period, email, providerId);
-    const key = reportingKeys.report(cadence, period, email);
-    const item: Stored = this.items.get(itemKey(key.pk, key.sk)) ?? { ...key };
-    this.items.set(itemKey(key.pk, key.sk), { ...item, status: 'sent', providerId, sentAt: new Date().toISOString() });
+    this.state.reports.set(`${cadence}|${period}|${email}`, { status: 'sent', providerId });
   }
 }
 

@@ -1,4 +1,5 @@
 // The reporting table: aggregates, backlog, trend hours, watermarks, incidents, subscriptions, sent reports.
+// Speaks the port's domain words; which item holds what is in reporting-layout.ts beside it.
 import {
   DeleteItemCommand,
   type DynamoDBClient,
@@ -8,23 +9,15 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CounterUpdate, ReportingStore, StoredIncident, Subscription, WatermarkMove } from '../ports.ts';
+import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
+import type { BacklogCount, CountChange, OpenedInHour, ReportingStore, Subscription, TopConsumerListing, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
+import { aggregateRowOf, backlogCountOf, counterAttribute, countersOf, itemOf, keys, topConsumerListingOf } from './reporting-layout.ts';
 
 type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
 
-export const reportingKeys = {
-  watermark: (caseId: string) => ({ pk: `WM#${caseId}`, sk: 'WM' }),
-  incident: (key: string) => ({ pk: `INCIDENT#${key}`, sk: 'INCIDENT' }),
-  incidentsOfDay: (day: string) => `INCIDENTS#${day}`,
-  subscription: (cadence: string, email: string) => ({ pk: 'SUBSCRIPTION', sk: `${cadence}#${email}` }),
-  report: (cadence: string, period: string, email: string) => ({ pk: `REPORT#${cadence}#${period}`, sk: email }),
-};
-
-/** Counter attributes carry a prefix so they never collide with key or dimension attributes. */
-export const COUNTER_PREFIX = 'n_';
 const WATERMARK_TTL_SECONDS = 400 * 86_400;
 
 export const subscriptionId = (cadence: string, email: string): string => Buffer.from(`${cadence}#${email}`).toString('base64url');
@@ -41,27 +34,28 @@ export class DynamoReportingStore implements ReportingStore {
 
   async watermarks(caseIds: string[]): Promise<Map<string, number>> {
     if (caseIds.length === 0) return new Map();
-    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: caseIds.map((id) => toItem(reportingKeys.watermark(id))), ConsistentRead: true } });
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: caseIds.map((id) => toItem(keys.watermark(id))), ConsistentRead: true } });
     return new Map(
       (found[this.tableName] ?? []).map((item) => {
         const { pk, lastVersion } = unmarshall(item) as { pk: string; lastVersion: number };
-        return [pk.slice('WM#'.length), lastVersion];
+        return [keys.caseIdOfWatermark(pk), lastVersion];
       }),
     );
   }
 
-  async applyCounters(updates: CounterUpdate[], moves: WatermarkMove[]): Promise<void> {
-    const items: TransactWriteItem[] = updates.map((u) => {
+  async applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void> {
+    const items: TransactWriteItem[] = changes.map((change) => {
+      const { pk, sk, set, add } = itemOf(change);
       const names: Record<string, string> = {};
       const values: Item = {};
       const adds: string[] = [];
       const sets: string[] = [];
-      Object.entries(u.counters).forEach(([name, n], i) => {
-        names[`#c${i}`] = `${COUNTER_PREFIX}${name}`;
+      Object.entries(add).forEach(([name, n], i) => {
+        names[`#c${i}`] = counterAttribute(name);
         values[`:c${i}`] = { N: String(n) };
         adds.push(`#c${i} :c${i}`);
       });
-      Object.entries(u.attributes).forEach(([name, value], i) => {
+      Object.entries(set).forEach(([name, value], i) => {
         names[`#a${i}`] = name;
         values[`:a${i}`] = { S: value };
         sets.push(`#a${i} = :a${i}`);
@@ -69,7 +63,7 @@ export class DynamoReportingStore implements ReportingStore {
       return {
         Update: {
           TableName: this.tableName,
-          Key: toItem({ pk: u.pk, sk: u.sk }),
+          Key: toItem({ pk, sk }),
           UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -81,7 +75,7 @@ export class DynamoReportingStore implements ReportingStore {
       items.push({
         Update: {
           TableName: this.tableName,
-          Key: toItem(reportingKeys.watermark(m.caseId)),
+          Key: toItem(keys.watermark(m.caseId)),
           UpdateExpression: 'SET lastVersion = :to, expiresAt = :exp',
           // Only from the version we read: a concurrent or repeated apply fails instead of counting twice.
           ConditionExpression: m.from === 0 ? 'attribute_not_exists(pk)' : 'lastVersion = :from',
@@ -93,26 +87,37 @@ export class DynamoReportingStore implements ReportingStore {
     await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
   }
 
-  async readPartition(pk: string): Promise<{ sk: string; attributes: Record<string, unknown> }[]> {
+  /** Every item under a partition key, without its key attributes. */
+  private async partition(pk: string): Promise<Record<string, unknown>[]> {
     const items = await queryAll(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } });
     return items.map((item) => {
-      const { sk, pk: _pk, ...attributes } = unmarshall(item) as { sk: string; pk: string };
-      return { sk, attributes };
+      const { pk: _pk, sk: _sk, ...attributes } = unmarshall(item);
+      return attributes;
     });
   }
 
-  async readItems(keys: { pk: string; sk: string }[]): Promise<Map<string, Record<string, unknown>>> {
-    if (keys.length === 0) return new Map();
-    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: keys.map((k) => toItem(k)) } });
-    return new Map(
-      (found[this.tableName] ?? []).map((item) => {
-        const plain = unmarshall(item) as { pk: string; sk: string };
-        return [`${plain.pk}|${plain.sk}`, plain];
-      }),
-    );
+  async dayAggregates(days: readonly string[]): Promise<AggregateRow[]> {
+    // One day after the other: a period's days are few, and one query at a time keeps the table's load flat.
+    const rows: AggregateRow[] = [];
+    for (const day of days) for (const attributes of await this.partition(keys.aggregatesOf('day', day))) rows.push(aggregateRowOf(day, attributes));
+    return rows;
   }
 
-  async claimIncident(incident: StoredIncident): Promise<boolean> {
+  async backlog(): Promise<BacklogCount[]> {
+    return (await this.partition(keys.backlog)).map(backlogCountOf);
+  }
+
+  async openedPerHour(categories: readonly string[], hours: readonly string[]): Promise<OpenedInHour[]> {
+    const wanted = categories.flatMap((category) => hours.map((hour) => ({ pk: keys.trendOf(category), sk: hour })));
+    if (wanted.length === 0) return [];
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: wanted.map((k) => toItem(k)) } });
+    return (found[this.tableName] ?? []).map((item) => {
+      const a = unmarshall(item);
+      return { category: String(a.category), hour: String(a.hour), opened: countersOf(a).opened ?? 0 };
+    });
+  }
+
+  async claimIncident(incident: Incident): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -120,7 +125,7 @@ export class DynamoReportingStore implements ReportingStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: toItem({ ...reportingKeys.incident(incident.key), ...incident }),
+                Item: toItem({ ...keys.incident(incident.key), ...incident }),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -128,7 +133,7 @@ export class DynamoReportingStore implements ReportingStore {
               Put: {
                 TableName: this.tableName,
                 // Listed under the local day of its window (the report's day), not detectedAt's UTC day.
-                Item: toItem({ pk: reportingKeys.incidentsOfDay(incident.windowStart.slice(0, 10)), sk: incident.key, ...incident }),
+                Item: toItem({ pk: keys.incidentsOf(incident.windowStart.slice(0, 10)), sk: incident.key, ...incident }),
               },
             },
           ],
@@ -141,11 +146,32 @@ export class DynamoReportingStore implements ReportingStore {
     }
   }
 
+  async incidentsOn(days: readonly string[]): Promise<Incident[]> {
+    const perDay = await Promise.all(days.map((day) => this.partition(keys.incidentsOf(day))));
+    return perDay.flat().map((a) => ({
+      key: String(a.key),
+      category: String(a.category),
+      windowStart: String(a.windowStart),
+      detectedAt: String(a.detectedAt),
+      lastHour: Number(a.lastHour),
+      baseline: Number(a.baseline),
+      caseId: String(a.caseId),
+    }));
+  }
+
+  async topConsumerCasesOn(days: readonly string[], q: { limit: number; categories?: readonly string[] }): Promise<TopConsumerListing[]> {
+    const perDay = await Promise.all(days.map(async (day) => (await this.partition(keys.topCasesOf(day))).map((a) => topConsumerListingOf(day, a))));
+    return perDay
+      .flat()
+      .filter((listing) => !q.categories || q.categories.includes(listing.category))
+      .slice(0, q.limit);
+  }
+
   async listSubscriptions(cadence?: Subscription['cadence']): Promise<Subscription[]> {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: cadence ? 'pk = :pk AND begins_with(sk, :cadence)' : 'pk = :pk',
-      ExpressionAttributeValues: toItem({ ':pk': 'SUBSCRIPTION', ...(cadence && { ':cadence': `${cadence}#` }) }),
+      ExpressionAttributeValues: toItem({ ':pk': keys.subscriptions, ...(cadence && { ':cadence': `${cadence}#` }) }),
     });
     return items.map((item) => {
       const { pk: _pk, sk: _sk, ...subscription } = unmarshall(item) as Subscription & { pk: string; sk: string };
@@ -154,7 +180,7 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async putSubscription(s: Subscription): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...reportingKeys.subscription(s.cadence, s.email), ...s }) }));
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.subscription(s.cadence, s.email), ...s }) }));
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
@@ -162,21 +188,21 @@ export class DynamoReportingStore implements ReportingStore {
     const email = rest.join('#');
     if ((cadence !== 'daily' && cadence !== 'weekly') || !email) return false;
     const out = await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: toItem(reportingKeys.subscription(cadence, email)), ReturnValues: 'ALL_OLD' }),
+      new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.subscription(cadence, email)), ReturnValues: 'ALL_OLD' }),
     );
     return out.Attributes !== undefined;
   }
 
   async claimReport(cadence: string, period: string, email: string): Promise<boolean> {
-    return this.claims.claim(reportingKeys.report(cadence, period, email));
+    return this.claims.claim(keys.report(cadence, period, email));
   }
 
   async releaseReport(cadence: string, period: string, email: string): Promise<void> {
-    await this.claims.release(reportingKeys.report(cadence, period, email));
+    await this.claims.release(keys.report(cadence, period, email));
   }
 
   async markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void> {
-    await this.claims.markSent(reportingKeys.report(cadence, period, email), providerId);
+    await this.claims.markSent(keys.report(cadence, period, email), providerId);
   }
 
 }

@@ -15,7 +15,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoReportingStore, subscriptionId } from '#lib/adapters/reporting-store.ts';
-import type { CounterUpdate, StoredIncident } from '#lib/ports.ts';
+import type { Incident } from '#domain/reporting/report.ts';
+import type { CountChange } from '#lib/ports.ts';
 
 const TABLE = 'reporting';
 const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -51,19 +52,20 @@ const conditionFailed = () => new ConditionalCheckFailedException({ message: 'Th
 const canceled = () =>
   new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] });
 
-describe('DynamoReportingStore.applyCounters', () => {
-  const dayUpdate: CounterUpdate = {
-    pk: 'AGG#day#2026-11-24',
-    sk: 'refund#P2#web#0',
-    attributes: { granularity: 'day', period: '2026-11-24', category: 'refund', priority: 'P2', channel: 'web' },
+describe('DynamoReportingStore.applyCounts', () => {
+  const dayUpdate: CountChange = {
+    kind: 'aggregate',
+    key: { granularity: 'day', period: '2026-11-24', category: 'refund', priority: 'P2', channel: 'web' },
+    shard: 0,
     counters: { opened: 2, resolved: 1 },
   };
-  const topCase: CounterUpdate = { pk: 'TOPCASE#2026-11-24', sk: 'case-1', attributes: { caseId: 'case-1', tier: 'top' }, counters: {} };
+  const listing = { caseId: 'case-1', reference: 'TD-000001', tier: 'top', category: 'gifts_coins', priority: 'P2', openedAt: '2026-11-24T18:00:00.000Z' };
+  const topCase: CountChange = { kind: 'top-consumer-case', listing: { day: '2026-11-24', ...listing } };
 
   it('writes counters and watermarks in ONE transaction: ADD on n_ counters, SET of dimensions, conditional watermark moves', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
 
-    await store.applyCounters([dayUpdate, topCase], [
+    await store.applyCounts([dayUpdate, topCase], [
       { caseId: 'case-1', from: 0, to: 3 },
       { caseId: 'case-2', from: 4, to: 6 },
     ]);
@@ -84,7 +86,8 @@ describe('DynamoReportingStore.applyCounters', () => {
     });
     expect(counters!.ConditionExpression).toBeUndefined();
     // No counters: only the dimensions are set (an empty ADD would be invalid).
-    expect(clauses(top!)).toEqual({ SET: { caseId: 'case-1', tier: 'top' } });
+    expect(unmarshall(top!.Key!)).toEqual({ pk: 'TOPCASE#2026-11-24', sk: 'case-1' });
+    expect(clauses(top!)).toEqual({ SET: listing });
     expect(top!.UpdateExpression).not.toContain('ADD');
 
     expect(unmarshall(first!.Key!)).toEqual({ pk: 'WM#case-1', sk: 'WM' });
@@ -101,13 +104,13 @@ describe('DynamoReportingStore.applyCounters', () => {
   });
 
   it('sends nothing for nothing', async () => {
-    await store.applyCounters([], []);
+    await store.applyCounts([], []);
     expect(ddb.calls()).toHaveLength(0);
   });
 
   it('lets a cancelled transaction fail the call (nothing was counted)', async () => {
     ddb.on(TransactWriteItemsCommand).rejects(canceled());
-    await expect(store.applyCounters([dayUpdate], [{ caseId: 'case-1', from: 0, to: 1 }])).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await expect(store.applyCounts([dayUpdate], [{ caseId: 'case-1', from: 0, to: 1 }])).rejects.toMatchObject({ name: 'TransactionCanceledException' });
   });
 });
 
@@ -143,47 +146,124 @@ describe('DynamoReportingStore reads', () => {
     await expect(store.watermarks(['a'])).rejects.toThrow(/unprocessed/);
   });
 
-  it('readPartition: every page, without the key attributes', async () => {
-    ddb
-      .on(QueryCommand)
-      .resolvesOnce({ Items: [item({ pk: 'BACKLOG', sk: 'x#0', n_open: 2 })], LastEvaluatedKey: item({ pk: 'BACKLOG', sk: 'x#0' }) })
-      .resolvesOnce({ Items: [item({ pk: 'BACKLOG', sk: 'y#0', n_open: -1, category: 'refund' })] });
+  it('applyCounts: the backlog, an hour bucket and an hour\'s openings, on their items', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
 
-    const rows = await store.readPartition('BACKLOG');
+    await store.applyCounts(
+      [
+        { kind: 'backlog', key: { openedDay: '2026-11-24', category: 'refund', channel: 'web' }, shard: 1, counters: { open: -1 } },
+        { kind: 'aggregate', key: { granularity: 'hour', period: '2026-11-24T10', category: 'refund', priority: 'P3', channel: 'email' }, shard: 0, counters: { opened: 1 } },
+        { kind: 'opened-in-hour', category: 'refund', hour: '2026-11-24T10', opened: 3 },
+      ],
+      [],
+    );
+
+    const [backlog, hour, trend] = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!.map((i) => i.Update!);
+    expect(unmarshall(backlog!.Key!)).toEqual({ pk: 'BACKLOG', sk: '2026-11-24#refund#web#1' });
+    expect(clauses(backlog!)).toEqual({ SET: { openedDay: '2026-11-24', category: 'refund', channel: 'web' }, ADD: { n_open: -1 } });
+    expect(unmarshall(hour!.Key!)).toEqual({ pk: 'AGG#hour#2026-11-24T10', sk: 'refund#P3#email#0' });
+    expect(unmarshall(trend!.Key!)).toEqual({ pk: 'TREND#refund', sk: '2026-11-24T10' });
+    expect(clauses(trend!)).toEqual({ SET: { category: 'refund', hour: '2026-11-24T10' }, ADD: { n_opened: 3 } });
+  });
+
+  it('dayAggregates: every page of each day, as rows (dimensions an old item lacks get their defaults)', async () => {
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'AGG#day#2026-11-24' } } })
+      .resolvesOnce({
+        Items: [item({ pk: 'AGG#day#2026-11-24', sk: 'refund#P2#web#0', granularity: 'day', period: '2026-11-24', category: 'refund', priority: 'P2', channel: 'web', n_opened: 2 })],
+        LastEvaluatedKey: item({ pk: 'AGG#day#2026-11-24', sk: 'refund#P2#web#0' }),
+      })
+      .resolvesOnce({ Items: [item({ pk: 'AGG#day#2026-11-24', sk: 'x#0', n_resolved: 1 })] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'AGG#day#2026-11-25' } } }).resolves({ Items: [] });
+
+    const rows = await store.dayAggregates(['2026-11-24', '2026-11-25']);
 
     expect(rows).toEqual([
-      { sk: 'x#0', attributes: { n_open: 2 } },
-      { sk: 'y#0', attributes: { n_open: -1, category: 'refund' } },
+      { key: { granularity: 'day', period: '2026-11-24', category: 'refund', priority: 'P2', channel: 'web' }, counters: { opened: 2 } },
+      { key: { granularity: 'day', period: '2026-11-24', category: 'other', priority: 'P4', channel: 'web' }, counters: { resolved: 1 } },
+    ]);
+    const inputs = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(inputs).toHaveLength(3);
+    expect(inputs.find((i) => i.ExclusiveStartKey)!.ExclusiveStartKey).toEqual(item({ pk: 'AGG#day#2026-11-24', sk: 'refund#P2#web#0' }));
+  });
+
+  it('backlog: every page, as open counts by key', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [item({ pk: 'BACKLOG', sk: 'a#0', openedDay: '2026-11-23', category: 'payout', channel: 'email', n_open: 2 })], LastEvaluatedKey: item({ pk: 'BACKLOG', sk: 'a#0' }) })
+      .resolvesOnce({ Items: [item({ pk: 'BACKLOG', sk: 'b#0', openedDay: '2026-11-24', category: 'refund', channel: 'web', n_open: -1 })] });
+
+    const rows = await store.backlog();
+
+    expect(rows).toEqual([
+      { key: { openedDay: '2026-11-23', category: 'payout', channel: 'email' }, open: 2 },
+      { key: { openedDay: '2026-11-24', category: 'refund', channel: 'web' }, open: -1 },
     ]);
     const inputs = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(inputs[0]).toMatchObject({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'BACKLOG' } } });
-    expect(inputs[1]!.ExclusiveStartKey).toEqual(item({ pk: 'BACKLOG', sk: 'x#0' }));
+    expect(inputs[1]!.ExclusiveStartKey).toEqual(item({ pk: 'BACKLOG', sk: 'a#0' }));
   });
 
-  it('readItems: keyed by pk|sk, retrying unprocessed keys', async () => {
+  it('openedPerHour: every category × hour in one batch read, retrying unprocessed keys; hours with none are absent', async () => {
     ddb
       .on(BatchGetItemCommand)
       .resolvesOnce({
-        Responses: { [TABLE]: [item({ pk: 'TREND#refund', sk: '2026-11-24T10', n_opened: 4 })] },
-        UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'TREND#refund', sk: '2026-11-23T10' })] } },
+        Responses: { [TABLE]: [item({ pk: 'TREND#refund', sk: '2026-11-24T10', category: 'refund', hour: '2026-11-24T10', n_opened: 4 })] },
+        UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'TREND#payout', sk: '2026-11-23T10' })] } },
       })
-      .resolvesOnce({ Responses: { [TABLE]: [item({ pk: 'TREND#refund', sk: '2026-11-23T10', n_opened: 1 })] } });
+      .resolvesOnce({ Responses: { [TABLE]: [item({ pk: 'TREND#payout', sk: '2026-11-23T10', category: 'payout', hour: '2026-11-23T10', n_opened: 1 })] } });
 
-    const found = await store.readItems([
+    const found = await store.openedPerHour(['refund', 'payout'], ['2026-11-24T10', '2026-11-23T10']);
+
+    expect(found).toEqual([
+      { category: 'refund', hour: '2026-11-24T10', opened: 4 },
+      { category: 'payout', hour: '2026-11-23T10', opened: 1 },
+    ]);
+    const calls = ddb.commandCalls(BatchGetItemCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.args[0].input.RequestItems![TABLE]!.Keys!.map((k) => unmarshall(k))).toEqual([
       { pk: 'TREND#refund', sk: '2026-11-24T10' },
       { pk: 'TREND#refund', sk: '2026-11-23T10' },
-      { pk: 'TREND#refund', sk: '2026-11-22T10' },
+      { pk: 'TREND#payout', sk: '2026-11-24T10' },
+      { pk: 'TREND#payout', sk: '2026-11-23T10' },
     ]);
+  });
 
-    expect(found.get('TREND#refund|2026-11-24T10')).toMatchObject({ n_opened: 4 });
-    expect(found.get('TREND#refund|2026-11-23T10')).toMatchObject({ n_opened: 1 });
-    expect(found.has('TREND#refund|2026-11-22T10')).toBe(false);
-    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  it('openedPerHour: nothing asked, nothing read', async () => {
+    await expect(store.openedPerHour([], ['2026-11-24T10'])).resolves.toEqual([]);
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('incidentsOn: the incidents listed under each day', async () => {
+    const listed = { key: 'surge#refund#2026-11-24T18', category: 'refund', windowStart: '2026-11-24T18', detectedAt: '2026-11-25T03:00:00.000Z', lastHour: 15, baseline: 5, caseId: 'case-9' };
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'INCIDENTS#2026-11-24' } } }).resolves({ Items: [item({ pk: 'INCIDENTS#2026-11-24', sk: listed.key, ...listed })] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'INCIDENTS#2026-11-25' } } }).resolves({ Items: [] });
+
+    await expect(store.incidentsOn(['2026-11-24', '2026-11-25'])).resolves.toEqual([listed]);
+  });
+
+  it('topConsumerCasesOn: day by day, of the asked categories, at most limit', async () => {
+    const listing = (caseId: string, category: string) => ({ caseId, reference: `TD-${caseId}`, tier: 'top', category, priority: 'P2', openedAt: '2026-11-24T18:00:00.000Z' });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'TOPCASE#2026-11-24' } } }).resolves({
+      Items: [item({ pk: 'TOPCASE#2026-11-24', sk: 'a', ...listing('a', 'refund') }), item({ pk: 'TOPCASE#2026-11-24', sk: 'b', ...listing('b', 'payout') })],
+    });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'TOPCASE#2026-11-25' } } }).resolves({
+      Items: [item({ pk: 'TOPCASE#2026-11-25', sk: 'c', ...listing('c', 'refund') }), item({ pk: 'TOPCASE#2026-11-25', sk: 'd', ...listing('d', 'refund') })],
+    });
+
+    const refund = await store.topConsumerCasesOn(['2026-11-24', '2026-11-25'], { limit: 2, categories: ['refund'] });
+    const all = await store.topConsumerCasesOn(['2026-11-24', '2026-11-25'], { limit: 10 });
+
+    expect(refund).toEqual([
+      { day: '2026-11-24', ...listing('a', 'refund') },
+      { day: '2026-11-25', ...listing('c', 'refund') },
+    ]);
+    expect(all.map((l) => l.caseId)).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 
 describe('DynamoReportingStore.claimIncident', () => {
-  const incident: StoredIncident = {
+  const incident: Incident = {
     key: 'surge#refund#2026-11-24T00',
     category: 'refund',
     windowStart: '2026-11-24T00',

@@ -3,8 +3,8 @@ import type { CaseRecord } from '#domain/case.ts';
 import { policies } from '#lib/policies.ts';
 import type { OutboundEmail, Subscription } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents } from '#lib/use-cases/aggregate.ts';
-import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report.ts';
+import { aggregateEvents } from '#lib/use-cases/fold-case-events.ts';
+import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
 
@@ -72,9 +72,9 @@ const headlineOpened = (email: OutboundEmail) => Number(csvOf(email).find((r) =>
 /** Aggregate rows as stored: the sum of one counter over the day items of a period. */
 function sumOfRows(reporting: InMemoryReportingStore, day: string, counter: string, category?: string): number {
   return reporting
-    .partition(`AGG#day#${day}`)
-    .filter((i) => !category || i.category === category)
-    .reduce((n, i) => n + Number(i[`n_${counter}`] ?? 0), 0);
+    .aggregateCounts()
+    .filter((a) => a.key.granularity === 'day' && a.key.period === day && (!category || a.key.category === category))
+    .reduce((n, a) => n + (a.counters[counter] ?? 0), 0);
 }
 
 interface World {
@@ -213,7 +213,7 @@ describe('sendScheduledReport', () => {
 
     expect(run).toEqual({ cadence: 'daily', period: PERIOD, sent: [], skipped: [], failed: [] });
     expect(w.reporting.calls.slice(before).map((c) => c.method)).toEqual(['listSubscriptions']);
-    expect(w.reporting.count('readPartition')).toBe(0);
+    expect(w.reporting.count('dayAggregates')).toBe(0);
     expect(w.getCasesCalls).toEqual([]);
     expect(w.mailer.sent).toEqual([]);
   });
@@ -248,7 +248,7 @@ describe('reportFor', () => {
     const report = await reportFor(big.deps, 'daily', PERIOD);
     const bigCalls = big.reporting.calls.slice(bigStart).map((c) => c.method);
 
-    for (const method of [...smallCalls, ...bigCalls]) expect(['readPartition', 'readItems']).toContain(method);
+    for (const method of [...smallCalls, ...bigCalls]) expect(['dayAggregates', 'backlog', 'openedPerHour', 'incidentsOn', 'topConsumerCasesOn']).toContain(method);
     expect(bigCalls).toEqual(smallCalls);
     expect(small.getCasesCalls).toHaveLength(1);
     expect(big.getCasesCalls).toHaveLength(1);

@@ -5,9 +5,9 @@ import { addCounters, withoutZeros } from '#domain/reporting/counters.ts';
 import { hourKey } from '#domain/reporting/buckets.ts';
 import { keyId } from '#domain/reporting/shards.ts';
 import { policies } from '#lib/policies.ts';
-import type { Clock } from '#lib/ports.ts';
+import type { Clock, CountChange } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/aggregate.ts';
+import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 import { FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
 import { CaseFactory, InMemoryReportingStore, interleave } from '../reporting-fakes.ts';
 
@@ -51,32 +51,34 @@ async function expected(cases: InMemoryCaseStore, events: CaseEvent[]) {
   return { aggregates: nonZero(aggregates), backlog: nonZero(backlog) };
 }
 
-const countersOf = (item: Record<string, unknown>): Counters =>
-  Object.fromEntries(Object.entries(item).filter(([name]) => name.startsWith('n_')).map(([name, n]) => [name.slice(2), n as number]));
-
 /** What the store holds, summed over shards, per aggregate key and per backlog key. */
 function stored(reporting: InMemoryReportingStore) {
   const aggregates = new Map<string, Counters>();
   const backlog = new Map<string, Counters>();
-  for (const item of reporting.items.values()) {
-    const a = item as Record<string, string>;
-    if (item.pk.startsWith('AGG#')) {
-      sumInto(aggregates, { granularity: a.granularity, period: a.period, category: a.category, priority: a.priority, channel: a.channel }, countersOf(item));
-    } else if (item.pk === 'BACKLOG') {
-      sumInto(backlog, { openedDay: a.openedDay, category: a.category, channel: a.channel }, countersOf(item));
-    }
-  }
+  for (const a of reporting.aggregateCounts()) sumInto(aggregates, a.key, a.counters);
+  for (const b of reporting.backlogCounts()) sumInto(backlog, b.key, b.counters);
   return { aggregates: nonZero(aggregates), backlog: nonZero(backlog) };
 }
 
-/** Opened per category and local hour, as the trend items hold it. */
-function trendCount(reporting: InMemoryReportingStore, category: Category, hour: string): number {
-  return Number(reporting.items.get(`TREND#${category}|${hour}`)?.n_opened ?? 0);
+/** Opened per category and local hour, as the store counts it for surges. */
+const trendCount = (reporting: InMemoryReportingStore, category: Category, hour: string): number => reporting.openedIn(category, hour);
+
+/** The item a change is to, shard left out: what a case's events must touch. */
+function touched(c: CountChange): string {
+  switch (c.kind) {
+    case 'aggregate':
+    case 'backlog':
+      return `${c.kind}|${keyId(c.key)}`;
+    case 'opened-in-hour':
+      return `${c.kind}|${c.category}|${c.hour}`;
+    case 'top-consumer-case':
+      return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+  }
 }
 
 const systemCases = (cases: InMemoryCaseStore) => [...cases.cases.values()].filter((c) => c.channel === 'system');
-/** Items other than watermarks (whose TTL depends on when they were written). */
-const counterItems = (reporting: InMemoryReportingStore) => new Map([...reporting.items].filter(([key]) => !key.startsWith('WM#')));
+/** Everything held but watermarks. */
+const counterItems = (reporting: InMemoryReportingStore) => reporting.counts();
 
 /** A day of work on a handful of cases: replies, requests for information, resolutions, reopens, escalations, SLA timers. */
 async function busyDay(factory: CaseFactory) {
@@ -127,7 +129,7 @@ describe('aggregateEvents: exactly-once counting', () => {
     expect(trendCount(reporting, 'refund', '2026-11-24T23')).toBe(1);
     expect(trendCount(reporting, 'gifts_coins', '2026-11-24T10')).toBe(1);
     // The top consumer's case is listed for the report of its local day.
-    expect(reporting.partition('TOPCASE#2026-11-24').map((i) => i.sk)).toEqual([opened[2]!.caseId]);
+    expect(reporting.topConsumerCasesListedOn('2026-11-24').map((l) => l.caseId)).toEqual([opened[2]!.caseId]);
   });
 
   it('counts each opened case once for the CasesOpened metric, however often its batch comes', async () => {
@@ -146,13 +148,13 @@ describe('aggregateEvents: exactly-once counting', () => {
     await busyDay(factory);
     const events = interleave(factory.events());
     await aggregateEvents(deps, events);
-    const before = structuredClone(reporting.items);
+    const before = reporting.snapshot();
     const transactions = reporting.transactions.length;
 
     const again = await aggregateEvents(deps, events);
 
     expect(again).toEqual({ applied: 0, skipped: events.length, writes: 0, incidents: [] });
-    expect(reporting.items).toEqual(before);
+    expect(reporting.snapshot()).toEqual(before);
     expect(reporting.transactions).toHaveLength(transactions);
     expect(stored(reporting)).toEqual(await expected(cases, events));
   });
@@ -191,34 +193,24 @@ describe('aggregateEvents: exactly-once counting', () => {
     reporting.beforeApply = async () => {
       reporting.beforeApply = undefined;
       // A concurrent invocation counted the same case first.
-      await reporting.applyCounters([], [{ caseId: victim!.caseId, from: 0, to: 1 }]);
+      await reporting.applyCounts([], [{ caseId: victim!.caseId, from: 0, to: 1 }]);
     };
 
     await expect(aggregateEvents(deps, events)).rejects.toMatchObject({ name: 'TransactionCanceledException' });
-    expect([...reporting.items.keys()].filter((k) => !k.startsWith('WM#'))).toEqual([]);
+    expect(reporting.counts()).toEqual(new InMemoryReportingStore().counts());
   });
 
-  it('gives identical counters without coalescing, with more writes', async () => {
-    const { cases, factory, deps } = setup();
+  it('applies one change per item, once per batch', async () => {
+    const { factory, deps, reporting } = setup();
     await busyDay(factory);
     const events = interleave(factory.events());
-    const coalescedStore = new InMemoryReportingStore();
-    const perEventStore = new InMemoryReportingStore();
 
-    const coalesced = await aggregateEvents({ ...deps, reporting: coalescedStore }, events);
-    const perEvent = await aggregateEvents({ ...deps, reporting: perEventStore }, events, { coalesce: false });
+    const result = await aggregateEvents(deps, events);
 
-    expect(counterItems(perEventStore)).toEqual(counterItems(coalescedStore));
-    expect(stored(perEventStore)).toEqual(await expected(cases, events));
-    for (const id of new Set(events.map((e) => e.caseId))) expect(perEventStore.watermarkOf(id)).toBe(coalescedStore.watermarkOf(id));
-    expect(perEvent.applied).toBe(coalesced.applied);
-    expect(perEvent.writes).toBeGreaterThan(coalesced.writes);
-    expect(coalescedStore.transactions).toHaveLength(1);
-    expect(perEventStore.transactions).toHaveLength(events.length);
-    // Coalesced: one update per item in the transaction.
-    const updated = coalescedStore.transactions[0]!.updates.map((u) => `${u.pk}|${u.sk}`);
-    expect(new Set(updated).size).toBe(updated.length);
-    expect(coalesced.writes).toBe(updated.length);
+    expect(reporting.transactions).toHaveLength(1);
+    const changed = reporting.transactions[0]!.changes.map((c) => `${touched(c)}|${'shard' in c ? c.shard : ''}`);
+    expect(new Set(changed).size).toBe(changed.length);
+    expect(result.writes).toBe(changed.length);
   });
 
   it('splits many cases into transactions of at most 100 items, each case with its watermark in the transaction of its updates', async () => {
@@ -237,8 +229,8 @@ describe('aggregateEvents: exactly-once counting', () => {
     expect(result.applied).toBe(events.length);
     const transactions = reporting.transactions;
     expect(transactions.length).toBeGreaterThanOrEqual(3);
-    for (const t of transactions) expect(t.updates.length + t.moves.length).toBeLessThanOrEqual(100);
-    expect(result.writes).toBe(transactions.reduce((n, t) => n + t.updates.length, 0));
+    for (const t of transactions) expect(t.changes.length + t.moves.length).toBeLessThanOrEqual(100);
+    expect(result.writes).toBe(transactions.reduce((n, t) => n + t.changes.length, 0));
 
     // Every case's watermark moves once, from 0 to its last version.
     const moves = transactions.flatMap((t) => t.moves);
@@ -246,16 +238,15 @@ describe('aggregateEvents: exactly-once counting', () => {
     for (const m of moves) expect(m).toEqual({ caseId: m.caseId, from: 0, to: cases.events.get(m.caseId)!.length });
 
     // The items a case's events touch are all updated in the transaction that moves its watermark.
-    const identity = (pk: string, attributes: object) => `${pk}|${keyId(Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, String(v)])))}`;
     for (const t of transactions) {
-      const updated = new Set(t.updates.map((u) => identity(u.pk, u.attributes)));
+      const updated = new Set(t.changes.map(touched));
       for (const m of t.moves) {
         const record = (await cases.getCase(m.caseId))!;
         for (const event of events.filter((e) => e.caseId === m.caseId)) {
           const input = { event, dims: dimsOf(record) };
-          for (const d of deltasFor(input, settings)) expect(updated).toContain(identity(`AGG#${d.key.granularity}#${d.key.period}`, d.key));
-          for (const d of backlogDeltas(input, settings)) expect(updated).toContain(identity('BACKLOG', d.key));
-          if (event.type === 'case.opened') expect(updated).toContain(identity(`TREND#${record.category}`, { category: record.category, hour: hourKey(event.at, tz) }));
+          for (const d of deltasFor(input, settings)) expect(updated).toContain(`aggregate|${keyId(d.key)}`);
+          for (const d of backlogDeltas(input, settings)) expect(updated).toContain(`backlog|${keyId(d.key)}`);
+          if (event.type === 'case.opened') expect(updated).toContain(`opened-in-hour|${record.category}|${hourKey(event.at, tz)}`);
         }
       }
     }
@@ -291,8 +282,8 @@ describe('aggregateEvents: surges', () => {
     expect([...incident.incident!.linkedCaseIds].sort()).toEqual(opened.map((c) => c.caseId).sort());
     expect(cases.events.get(incident.caseId)!.map((e) => e.type)).toEqual(['incident.opened']);
     // Recorded once, and listed under the day of its window for the report.
-    expect(reporting.partition('INCIDENT#surge#refund#2026-11-24T00')).toHaveLength(1);
-    expect(reporting.partition('INCIDENTS#2026-11-24').map((i) => i.caseId)).toEqual([incident.caseId]);
+    expect([...reporting.state.incidents.keys()]).toEqual(['surge#refund#2026-11-24T00']);
+    expect(reporting.incidentsListedOn('2026-11-24').map((i) => i.caseId)).toEqual([incident.caseId]);
   });
 
   it('opens no second incident when the surge batch is delivered again, alone or with new cases', async () => {
