@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
+import { subscriptionOfId } from '#domain/reporting/subscription.ts';
 import type { BacklogCount, CountChange, OpenedInHour, ReportingStore, Subscription, TopConsumerListing, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
@@ -19,8 +20,6 @@ type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
 
 const WATERMARK_TTL_SECONDS = 400 * 86_400;
-
-export const subscriptionId = (cadence: string, email: string): string => Buffer.from(`${cadence}#${email}`).toString('base64url');
 
 export class DynamoReportingStore implements ReportingStore {
   private readonly claims: OneOffClaims;
@@ -184,11 +183,10 @@ export class DynamoReportingStore implements ReportingStore {
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
-    const [cadence, ...rest] = Buffer.from(id, 'base64url').toString('utf8').split('#');
-    const email = rest.join('#');
-    if ((cadence !== 'daily' && cadence !== 'weekly') || !email) return false;
+    const named = subscriptionOfId(id);
+    if (!named) return false;
     const out = await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.subscription(cadence, email)), ReturnValues: 'ALL_OLD' }),
+      new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.subscription(named.cadence, named.email)), ReturnValues: 'ALL_OLD' }),
     );
     return out.Attributes !== undefined;
   }

@@ -14,7 +14,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoReportingStore, subscriptionId } from '#lib/adapters/reporting-store.ts';
+import { subscriptionIdOf as subscriptionId } from '#domain/reporting/subscription.ts';
+import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import type { Incident } from '#domain/reporting/report.ts';
 import type { CountChange } from '#lib/ports.ts';
 
