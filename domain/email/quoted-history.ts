@@ -78,3 +78,24 @@ function dropMobileSignature(lines: string[]): string[] {
 }
 
 const tidy = (s: string) => s.replace(/[^\S\n]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+
+const FORWARD_MARKER = /^(-{2,}\s*(Forwarded message|Forwarded Message|Original Message|Mensaje reenviado|Mensagem encaminhada|Message transf[ée]r[ée]|Weitergeleitete Nachricht|Urspr[üu]ngliche Nachricht)\s*-{2,}|Begin forwarded message:|_{10,})\s*$/i;
+const FORWARD_FROM = /^\*?(From|De|Von|Da)\s?:\*?\s*(.+)$/i;
+
+/** The original sender a forwarded message states ("From: Sam <sam@x.com>" under the forward marker). */
+export function forwardedSender(text: string): { email: string; name?: string } | undefined {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.trim());
+  const marker = lines.findIndex((l) => FORWARD_MARKER.test(l));
+  if (marker < 0) return undefined;
+  for (const line of lines.slice(marker + 1, marker + 8)) {
+    const from = FORWARD_FROM.exec(line)?.[2];
+    if (!from) continue;
+    const bracketed = /^"?([^"<]*?)"?\s*[<[]\s*(?:mailto:)?([^\s<>@]+@[^\s<>@\]]+)\s*[>\]]/.exec(from);
+    const bare = /^([^\s<>@]+@[^\s<>@]+)$/.exec(from);
+    const email = (bracketed?.[2] ?? bare?.[1])?.toLowerCase();
+    if (!email) return undefined;
+    const name = bracketed?.[1]?.trim();
+    return { email, ...(name && { name }) };
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitQuotedHistory } from '#domain/email/quoted-history.ts';
+import { forwardedSender, splitQuotedHistory } from '#domain/email/quoted-history.ts';
 
 const NEW = 'The gift id is g-778, sent during the Friday stream.';
 const cut = (history: string, before = NEW) => splitQuotedHistory(`${before}\n\n${history}`);
@@ -56,5 +56,22 @@ describe('splitQuotedHistory', () => {
   it('keeps the full text with its history, line endings normalised', () => {
     const split = splitQuotedHistory('Yes.\r\n\r\nOn Mon, Trust Team wrote:\r\n> Is it g-778?');
     expect(split).toEqual({ newText: 'Yes.', fullText: 'Yes.\n\nOn Mon, Trust Team wrote:\n> Is it g-778?', quoted: true });
+  });
+});
+
+describe('forwardedSender', () => {
+  it.each([
+    ['Gmail', 'FYI\n\n---------- Forwarded message ---------\nFrom: Sam Rivera <Sam@Example.com>\nDate: Mon, 1 Dec 2026\nSubject: Payout'],
+    ['Apple Mail', 'Begin forwarded message:\n\nFrom: Sam Rivera <sam@example.com>\nSubject: Payout'],
+    ['Outlook', 'See below\n\n________________________________\nFrom: Sam Rivera <sam@example.com>\nSent: Monday\nTo: me'],
+    ['Outlook (bold markers)', '-----Original Message-----\n*From:* "Sam Rivera" [mailto:sam@example.com]\n*Sent:* Monday'],
+    ['Thunderbird de', '-------- Weitergeleitete Nachricht --------\nBetreff: Auszahlung\nVon: Sam Rivera <sam@example.com>'],
+  ])('reads the original sender of a %s forward', (_, text) => {
+    expect(forwardedSender(text)).toEqual({ email: 'sam@example.com', name: 'Sam Rivera' });
+  });
+
+  it('reads a bare address and finds nothing in a message that was not forwarded', () => {
+    expect(forwardedSender('---------- Forwarded message ---------\nFrom: sam@example.com\n')).toEqual({ email: 'sam@example.com' });
+    expect(forwardedSender('From: the app I see nothing.\nThanks')).toBeUndefined();
   });
 });
