@@ -151,7 +151,7 @@ function files(attachments: Attachment[]): ParsedAttachment[] {
       const inside = unpackTnef(a.content);
       if (inside.length > 0) return inside.map((f) => ({ filename: f.filename, contentType: contentTypeOf(f.filename), content: f.content }));
     }
-    const filename = a.filename ?? (a.contentDisposition === 'inline' ? `inline-${i + 1}${extensionOf(a.contentType)}` : `attachment-${i + 1}`);
+    const filename = a.filename ?? unnamed(a, i + 1);
     return [{ filename, contentType: a.contentType || 'application/octet-stream', content: a.content }];
   });
   return unpacked.slice(0, MAIL_LIMITS.attachments).map((a) => ({
@@ -161,6 +161,12 @@ function files(attachments: Attachment[]): ParsedAttachment[] {
     sha256: sha256Hex(a.content),
     content: a.content,
   }));
+}
+
+/** A name for a part that has none: inline images and calendar invites by their type, the rest by position. */
+function unnamed(a: Attachment, position: number): string {
+  if (a.contentType === 'text/calendar') return `calendar-${position}.ics`;
+  return a.contentDisposition === 'inline' ? `inline-${position}${extensionOf(a.contentType)}` : `attachment-${position}`;
 }
 
 const EXTENSIONS: Record<string, string> = {
