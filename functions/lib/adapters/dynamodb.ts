@@ -1,12 +1,15 @@
 // The one DynamoDB adapter: every item layout of the cases table lives here and in ./dynamodb-intake.ts.
-import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
-import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, WorkflowWait } from '../ports.ts';
+import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, SentEmail, UndeliverableAddress, WorkflowWait } from '../ports.ts';
+
+/** How long a bounce can still be matched to the email it is about (bounces come within days). */
+const SENT_EMAIL_TTL_SECONDS = 30 * 86_400;
 
 export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
@@ -139,8 +142,56 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
     await this.claims.release(keys.notice(caseId, notice));
   }
 
-  async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
+  async markNoticeSent(caseId: string, notice: string, providerId: string, to?: string): Promise<void> {
+    // The way back from a bounce first: a notice recorded as sent without it could not be matched.
+    if (to && providerId) {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({ ...keys.sentEmail(providerId), itemType: 'sent-email', caseId, notice, to, expiresAt: Math.floor(Date.now() / 1000) + SENT_EMAIL_TTL_SECONDS }),
+        }),
+      );
+    }
     await this.claims.markSent(keys.notice(caseId, notice), providerId);
+  }
+
+  async markNoticeWithheld(caseId: string, notice: string, reason: string): Promise<void> {
+    await this.claims.markWithheld(keys.notice(caseId, notice), reason);
+  }
+
+  async findSentEmail(providerId: string): Promise<SentEmail | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.sentEmail(providerId)), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { caseId, notice, to } = unmarshall(out.Item) as SentEmail;
+    return { caseId, notice, to };
+  }
+
+  async countAcknowledgement(email: string, hour: string): Promise<number> {
+    const out = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.acknowledgements(email, hour)),
+        UpdateExpression: 'ADD sent :one SET itemType = :type, expiresAt = if_not_exists(expiresAt, :expires)',
+        ExpressionAttributeValues: toItem({ ':one': 1, ':type': 'acknowledgements', ':expires': Math.floor(Date.now() / 1000) + 2 * 86_400 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.sent?.N ?? 1);
+  }
+
+  async undeliverable(email: string): Promise<UndeliverableAddress | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.undeliverable(email)), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { since, status, diagnosticCode, caseId } = unmarshall(out.Item) as UndeliverableAddress;
+    return { email, since, status, ...(diagnosticCode && { diagnosticCode }), caseId };
+  }
+
+  async flagUndeliverable(address: UndeliverableAddress): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.undeliverable(address.email), itemType: 'undeliverable', ...address }) }));
+  }
+
+  async clearUndeliverable(email: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.undeliverable(email)) }));
   }
 
 }
