@@ -73,6 +73,8 @@ export interface CaseSummary {
   firstRespondedAt?: string;
   assignee?: string;
   escalation?: CaseRecord['escalation'];
+  /** Email to the requester bounced: none is sent until they write again. */
+  requesterUndeliverable?: CaseRecord['requesterUndeliverable'];
   version: number;
 }
 
