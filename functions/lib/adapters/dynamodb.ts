@@ -143,16 +143,18 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   }
 
   async markNoticeSent(caseId: string, notice: string, providerId: string, to?: string): Promise<void> {
-    // The way back from a bounce first: a notice recorded as sent without it could not be matched.
-    if (to && providerId) {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toItem({ ...keys.sentEmail(providerId), itemType: 'sent-email', caseId, notice, to, expiresAt: Math.floor(Date.now() / 1000) + SENT_EMAIL_TTL_SECONDS }),
-        }),
-      );
-    }
-    await this.claims.markSent(keys.notice(caseId, notice), providerId);
+    // The notice and the way back from its bounce, side by side (one round trip of time).
+    await Promise.all([
+      this.claims.markSent(keys.notice(caseId, notice), providerId),
+      to && providerId
+        ? this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: toItem({ ...keys.sentEmail(providerId), itemType: 'sent-email', caseId, notice, to, expiresAt: Math.floor(Date.now() / 1000) + SENT_EMAIL_TTL_SECONDS }),
+            }),
+          )
+        : undefined,
+    ]);
   }
 
   async markNoticeWithheld(caseId: string, notice: string, reason: string): Promise<void> {
