@@ -149,6 +149,8 @@ export interface CaseStore extends IntakeStore {
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;
   quarantine(q: Quarantined): Promise<void>;
+  /** Held mail of one kind, newest first, paginated. */
+  listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }>;
   /** Reserve a one-off notice; false when it was already sent. */
   claimNotice(caseId: string, notice: string): Promise<boolean>;
   releaseNotice(caseId: string, notice: string): Promise<void>;

@@ -191,6 +191,27 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
       await expect(store.countAcknowledgement(id.email, '2026-04-15T17')).resolves.toBe(1);
     });
 
+    it('lists quarantined mail of one kind, newest first, page by page', async () => {
+      const store = await makeStore();
+      const id = ids();
+      const held = (n: number, kind: 'automatic' | 'verdict') => ({
+        messageId: `${id.key}-${n}`.replace(/[^A-Za-z0-9-]/g, '-'),
+        mailFrom: id.email,
+        kind,
+        reasons: [kind === 'automatic' ? 'auto-reply' : 'spam'],
+        mailKey: `inbound/${id.key}-${n}`,
+        receivedAt: `2099-01-0${n}T00:00:00.000Z`,
+      });
+      for (const m of [held(1, 'automatic'), held(2, 'verdict'), held(3, 'automatic'), held(4, 'automatic')]) await store.quarantine(m);
+      const first = await store.listQuarantined({ kind: 'automatic', limit: 2 });
+      expect(first.items).toEqual([held(4, 'automatic'), held(3, 'automatic')]);
+      expect(first.cursor).toBeDefined();
+      const second = await store.listQuarantined({ kind: 'automatic', limit: 2, cursor: first.cursor! });
+      expect(second.items[0]).toEqual(held(1, 'automatic'));
+      expect((await store.listQuarantined({ kind: 'verdict', limit: 10 })).items).toContainEqual(held(2, 'verdict'));
+      await expect(store.listQuarantined({ kind: 'automatic', limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow();
+    });
+
     it('flags an address undeliverable until it is cleared', async () => {
       const store = await makeStore();
       const id = ids();

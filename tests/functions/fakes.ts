@@ -174,6 +174,16 @@ export class InMemoryCaseStore implements CaseStore {
     this.quarantined.set(q.messageId, copy(q));
   }
 
+  async listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }> {
+    const all = [...this.quarantined.values()].filter((m) => m.kind === q.kind).sort((a, b) => (`${b.receivedAt}#${b.messageId}` < `${a.receivedAt}#${a.messageId}` ? -1 : 1));
+    const start = q.cursor ? all.findIndex((m) => `${m.receivedAt}#${m.messageId}` === decodeFakeCursor(q.cursor!)) + 1 : 0;
+    if (q.cursor && start === 0) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+    const page = all.slice(start, start + q.limit);
+    const last = page[page.length - 1];
+    const more = start + q.limit < all.length;
+    return { items: page.map(copy), ...(more && last && { cursor: Buffer.from(`${last.receivedAt}#${last.messageId}`).toString('base64url') }) };
+  }
+
   async claimNotice(caseId: string, notice: string): Promise<boolean> {
     const key = `${caseId}#${notice}`;
     const existing = this.notices.get(key);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { emailPolicy } from '#lib/email-policy.ts';
 import { corpus } from '../fixtures/mail/corpus.ts';
-import { actAs, advanceClockTo, allItems, asAgent, clockNow, cloud, mailbox, postInquiry, sendMail, settle, unique } from './support.ts';
+import { actAs, advanceClockTo, allItems, asAgent, clockNow, cloud, mailbox, postInquiry, request, sendMail, settle, token, unique } from './support.ts';
 
 interface CaseView {
   case: {
@@ -72,6 +72,10 @@ describe('automatic mail over SMTP', () => {
     expect(await mailsTo(email)).toEqual([]);
     const held = (await allItems()).find((i) => i.pk?.S?.startsWith('QUARANTINE#') && i.mailFrom?.S === email);
     expect(held?.kind?.S).toBe('automatic');
+    const listed = await request<{ items: { mailFrom: string; kind: string; reasons: string[] }[] }>('GET', '/quarantine?kind=automatic&limit=100', { headers: { authorization: `Bearer ${await token('lead')}` } });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.find((q) => q.mailFrom === email)).toMatchObject({ kind: 'automatic', reasons: expect.arrayContaining(['auto-reply']) });
+    expect((await request('GET', '/quarantine', { headers: { authorization: `Bearer ${await token('agent')}` } })).status).toBe(403);
   });
 
   it('an out-of-office reply to an acknowledgement goes on the timeline as automatic; the paused SLA stays paused', async () => {

@@ -129,9 +129,31 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   }
 
   async quarantine(q: Quarantined): Promise<void> {
+    // On the byOpened index under its kind, newest first, for the leads' list.
+    const listed = { gsi1pk: `QUARANTINE#${q.kind}`, gsi1sk: `${q.receivedAt}#${q.messageId}` };
     await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.quarantine(q.messageId), itemType: 'quarantine', ...q }) }),
+      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.quarantine(q.messageId), itemType: 'quarantine', ...listed, ...q }) }),
     );
+  }
+
+  async listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }> {
+    const partition = `QUARANTINE#${q.kind}`;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byOpened',
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': { S: partition } },
+        ScanIndexForward: false,
+        Limit: q.limit,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, partition) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => {
+      const { messageId, mailFrom, kind, reasons, mailKey, receivedAt } = fromItem<Quarantined>(i);
+      return { messageId, mailFrom, kind, reasons, mailKey, receivedAt };
+    });
+    return { items, ...(out.LastEvaluatedKey && { cursor: encodeCursor(out.LastEvaluatedKey) }) };
   }
 
   async claimNotice(caseId: string, notice: string): Promise<boolean> {
@@ -233,10 +255,11 @@ const CURSOR_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(CURSOR_KEYS.map((k) => key[k]?.S ?? ''))).toString('base64url');
 }
-function decodeCursor(cursor: string): Item {
+/** A cursor this API returned for the partition of the index being listed (`CASES`, `QUARANTINE#kind`), or a 400. */
+function decodeCursor(cursor: string, partition = 'CASES'): Item {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === 'CASES') {
+    if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === partition) {
       return Object.fromEntries(CURSOR_KEYS.map((k, i) => [k, { S: values[i] as string }]));
     }
   } catch {
