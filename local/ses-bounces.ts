@@ -1,7 +1,7 @@
 // Bounces for the local cloud: the SES mailbox can be told to bounce the addresses that match a pattern
 // (`*@bounce.test`, `sam@example.com`), as a real receiving server would. For each email it stores to
 // such an address, the local cloud writes the delivery-status notification a mail server sends back
-// (RFC 3464 multipart/report, in Postfix's shape) and hands it to the SMTP intake, so it takes the same
+// (RFC 3464 multipart/report, in Postfix's shape) and hands it to the receipt rules as SMTP mail is, so it takes the same
 // path as a bounce that reaches the intake address on AWS.
 
 /** `*` matches any run of characters; case does not matter. */
@@ -66,4 +66,40 @@ export function bounceReport(email: BouncedEmail, opts: { intakeAddress: string;
     '',
   ];
   return Buffer.from(lines.join('\r\n'), 'utf8');
+}
+
+export interface BounceBack {
+  /** Send the bounce of one email to the intake address (in the background). */
+  bounce(email: BouncedEmail): void;
+  /** Resolves once every bounce sent so far was delivered. */
+  whenIdle(): Promise<void>;
+  /** How many bounces were delivered (the local cloud's settle counts them as progress). */
+  delivered(): number;
+}
+
+/** Hands each bounce to inbound mail delivery (the receipt rules), as SMTP would, from the null sender. */
+export function startBounceBack(o: {
+  deliver: (raw: Buffer, envelope: { mailFrom: string; rcptTo: string[] }) => Promise<void>;
+  intakeAddress: string | undefined;
+  now: () => Date;
+  log: (line: string) => void;
+}): BounceBack {
+  const inFlight = new Set<Promise<void>>();
+  let delivered = 0;
+  return {
+    bounce(email) {
+      const to = o.intakeAddress;
+      if (!to) return;
+      const work = o
+        .deliver(bounceReport(email, { intakeAddress: to, now: o.now() }), { mailFrom: '', rcptTo: [to] })
+        .then(() => void delivered++)
+        .catch((error: Error) => o.log(`ses bounce: error: ${error.message}`));
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+    whenIdle: async () => {
+      await Promise.all([...inFlight]);
+    },
+    delivered: () => delivered,
+  };
 }

@@ -131,6 +131,23 @@ describe('automatic mail over SMTP', () => {
     expect((await allItems()).find((i) => i.pk?.S === `CASE#${caseId}` && i.sk?.S?.startsWith('NOTICE#agent.replied') && i.status?.S === 'withheld')?.reason?.S).toBe('undeliverable address');
   });
 
+  it('the local SES mailbox bounces the addresses it is told to, and the bounce reaches the case', async () => {
+    const faults = (body: unknown) => request('PUT', '/local/faults', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    expect((await faults({ bounce: { addresses: ['*@bounce.test'] } })).status).toBe(200);
+    try {
+      const email = `${unique('gone')}@bounce.test`;
+      const opened = await postInquiry({ email, subject: 'Gift not delivered', message: 'The rose gift I sent never arrived.' });
+      expect(opened.status).toBe(201);
+      await settle();
+      const view = await read(String(opened.body.caseId));
+      expect(view.timeline).toContainEqual(expect.objectContaining({ type: 'email.bounced', data: expect.objectContaining({ notice: 'case.opened-1', address: email, status: '5.1.1', permanent: true }) }));
+      expect(view.case.requesterUndeliverable).toMatchObject({ status: '5.1.1' });
+      expect(await caseIdsOf('mailer-daemon@mx.bounce.local')).toEqual([]);
+    } finally {
+      await faults({ bounce: null });
+    }
+  });
+
   it('an autoresponder answering every message gets at most the cap of acknowledgements an hour', async () => {
     const now = await clockNow();
     await advanceClockTo(Math.ceil(now / 3_600_000) * 3_600_000 + 60_000); // the start of an hour: all sends fall in it
