@@ -1,11 +1,12 @@
-// The agent API: cases, a case with its timeline, and actions. API Gateway has verified the token already.
+// The agent API: cases, a case with its timeline, actions, and (for leads) the mail held in quarantine. API Gateway has verified the token already.
 import { parseAgentAction } from '#events/agent-action.ts';
 import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
+import { parseQuarantineQuery } from '#events/quarantine-query.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { agentFrom, httpApi, json, readBody, valid } from '#lib/http.ts';
+import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { getCase, listCases } from '#lib/use-cases/read-cases.ts';
@@ -19,6 +20,11 @@ export const handler = httpApi(
   {
     'GET /cases': async (event) => json(200, await listCases(store, valid(parseCaseQuery(event.queryStringParameters)).value)),
     'GET /cases/{caseId}': async (event) => json(200, await getCase(store, valid(parsePath(CasePathSchema, event.pathParameters)).value.caseId)),
+    // Mail held instead of becoming a case (automatic mail by default): leads only.
+    'GET /quarantine': async (event) => {
+      requireRole(agentFrom(event), ['lead']);
+      return json(200, await store.listQuarantined(valid(parseQuarantineQuery(event.queryStringParameters)).value));
+    },
     'POST /cases/{caseId}/actions': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       const { action, expectedVersion } = valid(parseAgentAction(readBody(event, MAX_ACTION_BYTES)));

@@ -6,6 +6,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
+import { emailPolicy } from '#lib/email-policy.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
@@ -17,6 +18,7 @@ const deps: NotifyDeps = {
   replyTo: env.INTAKE_ADDRESS,
   warningsAddress: escalationPolicy.warningsAddress,
   consoleUrl: env.CONSOLE_URL,
+  emailPolicy,
 };
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

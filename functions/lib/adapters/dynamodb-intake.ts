@@ -27,6 +27,9 @@ export const keys = {
   messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
   quarantine: (messageId: string) => ({ pk: `QUARANTINE#${messageId}`, sk: 'QUARANTINE' }),
   workflowWait: (caseId: string, workflow: string) => ({ pk: `CASE#${caseId}`, sk: `WAIT#${workflow}` }),
+  sentEmail: (providerId: string) => ({ pk: `SENT#${providerId}`, sk: 'SENT' }),
+  acknowledgements: (email: string, hour: string) => ({ pk: `ACKS#${email}`, sk: hour }),
+  undeliverable: (email: string) => ({ pk: `ADDRESS#${email}`, sk: 'UNDELIVERABLE' }),
 };
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;
