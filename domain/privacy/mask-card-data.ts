@@ -67,6 +67,17 @@ export function maskCardData(text: string): Masked {
 /** True when the text holds anything `maskCardData` would mask (an attachment's text part, say). */
 export const containsCardData = (text: string): boolean => anyMasked(maskCardData(text).counts);
 
+/** Types whose bytes are text a person wrote or exported (a .txt, .csv, .html, .json, .eml…). */
+const TEXT_TYPES = /^(text\/|message\/|application\/(json|xml|csv|x-csv|rtf)\b)|\+(json|xml)\b/i;
+
+/**
+ * An attachment's text part holds card data. Attachments are kept as sent (they are evidence), so this flags
+ * them ("may contain card data") instead of rewriting them; binary files are not read.
+ */
+export function attachmentMayContainCardData(contentType: string, content: Uint8Array): boolean {
+  return TEXT_TYPES.test(contentType) && containsCardData(new TextDecoder().decode(content));
+}
+
 export const anyMasked = (c: MaskCounts): boolean => c.cardNumbers + c.securityCodes + c.ssns > 0;
 
 export const addCounts = (a: MaskCounts, b: MaskCounts): MaskCounts => ({
