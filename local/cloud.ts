@@ -18,6 +18,7 @@ import { createTablesFromTemplate, startDurableWriteProxy, startDynamoDbLocal } 
 import { LocalFaults, startSesFaultProxy } from './faults.ts';
 import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
+import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
 import { startS3Server } from './s3-server.ts';
 import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
@@ -222,6 +223,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     ...(!o.inMemory && { keyFile: path.join(o.dataDir, 'jwt-signing-key.json') }),
   });
 
+  // The buckets' lifecycle expiration (the raw inbound mail) on the local clock.
+  const s3Lifecycle = startS3Lifecycle({ rules: expirationRules(template, (id) => ctx.ref(id)), s3, clock, log: o.log });
+  stoppers.push(async () => s3Lifecycle.stop());
+
   const scheduler = startScheduler({ template, functions, invoker: asyncInvoker, clock, log: o.log });
   stoppers.push(async () => scheduler.stop());
   o.log(`✓ ${scheduler.schedules().length} schedule(s): ${scheduler.schedules().map((s) => `${s.name} (cron ${s.expression} ${s.timeZone})`).join(', ')}`);
@@ -306,6 +311,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0);
   const settle = async () => {
+    await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
       const before = progress();
       await asyncInvoker.whenIdle();
