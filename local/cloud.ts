@@ -1,32 +1,33 @@
 // The local cloud: the synthesized template (cdk.out) run on real emulators in one process tree.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, appendFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { policies } from '#lib/policies.ts';
 import { freePort } from './free-port.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
-import { rearmOpenCases } from './rearm.ts';
+import { rearmFromFunctionEnvironment } from './rearm.ts';
 import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
-import { createTablesFromTemplate, startDurableWriteProxy, startDynamoDbLocal } from './dynamodb-local.ts';
+import { startDurableWriteProxy } from './dynamodb-durable-proxy.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { createTablesFromTemplate, type LocalTable } from './dynamodb-tables.ts';
 import { LocalFaults, startSesFaultProxy } from './faults.ts';
-import { createLocalIssuer, DEFAULT_EXPIRES_IN_SECONDS, ROLES, type Role } from './jwt-issuer.ts';
+import { controlRoutes } from './control-routes.ts';
+import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
 import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
 import { startS3Server } from './s3-server.ts';
-import { newSesMessageId, receiptRulesFromTemplate, sesReceiptEvent } from './ses-receipt.ts';
+import { deliverByReceiptRules, receiptRulesFromTemplate } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
-import { fileCheckpointStore, memoryCheckpointStore, readParkedBatch, startStreamMapping, type ParkedBatch, type StreamMapping } from './stream-poller.ts';
-import { loadTemplate, resourcesOfType, type IntrinsicContext } from './template.ts';
+import { startEventSourceMappings } from './event-source-mappings.ts';
+import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
   host: string;
@@ -152,35 +153,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     createTablesFromTemplate(new DynamoDBClient(clientConfig), template, (id) => id),
   );
   const tableById = new Map(tables.map((t) => [t.logicalId, t]));
-  const ctx: IntrinsicContext = {
-    region: REGION,
-    accountId: ACCOUNT,
-    partition: 'aws',
-    stackName: o.stackName,
-    urlSuffix: 'amazonaws.com',
-    ref: (id) => {
-      const type = template.Resources[id]?.Type;
-      if (type === 'AWS::S3::Bucket') return id.toLowerCase();
-      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
-      return tableById.get(id)?.tableName ?? id;
-    },
-    getAtt: (id, attribute) => {
-      if (attribute === 'StreamArn') {
-        const arn = tableById.get(id)?.streamArn;
-        if (!arn) throw new Error(`${id} has no stream`);
-        return arn;
-      }
-      const type = template.Resources[id]?.Type ?? 'AWS::Unknown::Resource';
-      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
-      const service = type.split('::')[1]!.toLowerCase();
-      return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
-    },
-  };
-  /** Machines are addressed by their StateMachineName when the template fixes one (as ours does). */
-  const machineName = (id: string): string => {
-    const name = template.Resources[id]?.Properties?.StateMachineName;
-    return typeof name === 'string' ? name : id;
-  };
+  const ctx = localIntrinsics(template, tableById, o.stackName);
 
   const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
   if (functionLogs) stoppers.push(async () => functionLogs.stop());
@@ -197,22 +170,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     }),
   );
   stoppers.push(() => stepFunctions.stop());
-  const machineArnByName = (suffix: string) => {
-    const id = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').find(([, r]) => String(r.Properties?.StateMachineName ?? '').endsWith(suffix))?.[0];
-    if (!id) throw new Error(`no state machine named *${suffix} in the template`);
-    return stateMachineArn(ctx, machineName(id));
-  };
   if (!o.inMemory) {
-    const casesTable = tables.find((t) => t.logicalId.startsWith('StorageCases'));
-    if (casesTable) {
-      const machines = { lifecycle: machineArnByName('case-lifecycle'), escalation: machineArnByName('escalation') };
-      const rearmed = await rearmOpenCases(new DynamoDBClient(clientConfig), casesTable.tableName, policies.sla, {
-        start: async (machine, name, input) => {
-          await stepFunctions.startExecution(machines[machine], name, input).catch((e: unknown) => o.log(`re-arm ${name}: ${(e as Error).message}`));
-        },
-      }, o.log);
-      o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)${rearmed.skipped ? `; ${rearmed.skipped} unreadable case(s) skipped` : ''}`);
-    }
+    const rearmed = await rearmFromFunctionEnvironment({ functions, clientConfig, sfnEndpoint: stepFunctions.endpoint, log: o.log });
+    if (rearmed) o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)${rearmed.skipped ? `; ${rearmed.skipped} unreadable case(s) skipped` : ''}`);
   }
   const asyncInvoker = createAsyncInvoker({ log: o.log, ...(o.asyncRetryDelaysMs && { retryDelaysMs: o.asyncRetryDelaysMs }) });
 
@@ -233,41 +193,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 
   // Streams → functions, per the template's event source mappings.
   const streams = new DynamoDBStreamsClient(clientConfig);
-  const mappings: StreamMapping[] = [];
-  const parkedFile = dataPath('parked-stream-records.jsonl');
-  const parked: (ParkedBatch & { id: string; mapping: string; functionId: string; at: string })[] = [];
-  for (const [id, resource] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
-    const p = resource.Properties ?? {};
-    const source = p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] };
-    const tableId = source['Fn::GetAtt']?.[0];
-    const streamArn = tableId ? tableById.get(tableId)?.streamArn : undefined;
-    if (!streamArn) continue; // not a DynamoDB stream of this stack
-    const functionId = String((p.FunctionName as { Ref?: string }).Ref ?? p.FunctionName);
-    const fn = functions.get(functionId);
-    if (!fn) throw new Error(`${id}: unknown function ${functionId}`);
-    mappings.push(
-      startStreamMapping({
-        streams,
-        streamArn,
-        functionName: functionId,
-        batchSize: Number(p.BatchSize ?? 100),
-        startingPosition: p.StartingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
-        reportBatchItemFailures: Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
-        maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
-        bisectBatchOnFunctionError: p.BisectBatchOnFunctionError === true,
-        checkpoints: o.inMemory ? memoryCheckpointStore() : fileCheckpointStore(path.join(o.dataDir, `checkpoints-${id}.json`)),
-        invoke: (event) => fn.invoke(event),
-        onFailure: async (failure) => {
-          const entry = { id: randomUUID(), mapping: id, functionId, at: new Date().toISOString(), ...failure };
-          parked.push(entry);
-          if (parkedFile) appendFileSync(parkedFile, `${JSON.stringify(entry)}\n`);
-          o.log(`${functionId}: parked ${failure.records.length} stream record(s): ${failure.error}`);
-        },
-        faultAfterSuccess: () => faults.streamFaultFor(functionId),
-        log: o.log,
-      }),
-    );
-  }
+  const { mappings, parked } = startEventSourceMappings({ template, tableById, functions, streams, faults, dataDir: o.inMemory ? undefined : o.dataDir, log: o.log });
   stoppers.push(async () => {
     await Promise.all(mappings.map((m) => m.stop()));
   });
@@ -282,19 +208,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       recipients: rules.flatMap((r) => r.recipients),
       maxBytes: 40 * 1024 * 1024, // SES's limit for received mail
       log: o.log,
-      onMessage: async (raw, envelope) => {
-        const recipients = envelope.rcptTo.map((r) => r.toLowerCase());
-        for (const rule of rules.filter((r) => r.recipients.some((x) => recipients.includes(x)))) {
-          const messageId = newSesMessageId();
-          if (rule.s3) await s3.put(rule.s3.bucket, `${rule.s3.prefix}${messageId}`, raw, 'message/rfc822');
-          if (!rule.lambda) continue;
-          const fn = functions.get(rule.lambda.functionId);
-          if (!fn) throw new Error(`receipt rule ${rule.name}: unknown function ${rule.lambda.functionId}`);
-          const event = sesReceiptEvent({ messageId, mailFrom: envelope.mailFrom, recipients, raw, rule, now: new Date() });
-          if (rule.lambda.invocationType === 'Event') asyncInvoker.invoke(fn, event);
-          else await fn.invoke(event);
-        }
-      },
+      onMessage: deliverByReceiptRules({ rules, s3, functions, asyncInvoker }),
     }),
   );
   stoppers.push(() => smtp.stop());
@@ -321,106 +235,26 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     }
   };
 
-  const localRoutes: Record<string, (req: IncomingMessage, url: URL) => Promise<[number, unknown]>> = {
-    'GET /local/health': async () => [200, { status: 'ok', functions: functions.size, routes: routes.length, streamMappings: mappings.length }],
-    'GET /local/token': async (_req, url) => {
-      const role = url.searchParams.get('role') ?? 'agent';
-      if (!ROLES.includes(role as Role)) return [400, { error: 'validation_failed', fields: [{ field: 'role', message: `must be one of ${ROLES.join(', ')}` }] }];
-      // Optional lifetime in whole seconds; ≤ 0 gives an already expired token (for testing 401s).
-      const rawExpiry = url.searchParams.get('expiresInSeconds');
-      const expiresIn = rawExpiry === null ? DEFAULT_EXPIRES_IN_SECONDS : /^-?\d{1,9}$/.test(rawExpiry) ? Number(rawExpiry) : NaN;
-      if (!Number.isSafeInteger(expiresIn)) return [400, { error: 'validation_failed', fields: [{ field: 'expiresInSeconds', message: 'must be an integer number of seconds (≤ 0 for an expired token)' }] }];
-      const token = await issuer.issue({ role: role as Role, sub: `local-${role}`, email: `${role}@trustdesk.local`, expiresInSeconds: expiresIn });
-      return [200, { token, tokenType: 'Bearer', role, expiresIn }];
-    },
-    'GET /local/issuer/.well-known/jwks.json': async () => [200, issuer.jwks()],
-    'POST /local/settle': async () => {
-      await settle();
-      return [200, { settled: true }];
-    },
-    'GET /local/parked': async () => [200, { parked, asyncFailures: asyncInvoker.failures() }],
-    // A redrive: the parked range read again from the stream, handed to its function, then forgotten.
-    'POST /local/parked/replay': async (req) => {
-      const body = await readJson(req);
-      const entry = parked.find((p) => p.id === body.id);
-      if (!entry) return [404, { error: 'not_found', message: 'no parked batch with that id', field: 'id' }];
-      try {
-        const records = await readParkedBatch(streams, entry.batchInfo, REGION);
-        const result = await functions.get(entry.functionId)!.invoke({ Records: records });
-        parked.splice(parked.indexOf(entry), 1);
-        return [200, { replayed: entry.id, records: records.length, result: result ?? null }];
-      } catch (error) {
-        return [409, { error: 'replay_failed', functionError: (error as Error).name, message: (error as Error).message }];
-      }
-    },
-    'GET /local/faults': async () => [200, faults.describe()],
-    'PUT /local/faults': async (req) => {
-      const problems = faults.configure(await readJson(req));
-      return problems.length > 0 ? [400, { error: 'validation_failed', fields: problems }] : [200, faults.describe()];
-    },
-    'DELETE /local/faults': async () => {
-      faults.clear();
-      return [200, faults.describe()];
-    },
-    'GET /local/logs': async (_req, url) => {
-      if (!functionLogs) return [404, { error: 'not_found', message: 'function logs are not captured (captureFunctionLogs)' }];
-      const since = Number(url.searchParams.get('since') ?? 0);
-      return [200, { lines: functionLogs.lines(Number.isFinite(since) ? since : 0), dropped: functionLogs.dropped() }];
-    },
-    'GET /local/schedules': async () => [200, { schedules: scheduler.schedules() }],
-    'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],
-    'POST /local/clock': async (req) => {
-      const body = await readJson(req);
-      const to = typeof body.to === 'string' ? Date.parse(body.to) : NaN;
-      const advance = typeof body.advanceSeconds === 'number' ? body.advanceSeconds * 1000 : NaN;
-      if (Number.isNaN(to) && !(advance >= 0)) {
-        return [400, { error: 'validation_failed', fields: [{ field: 'to', message: 'give "to" (ISO instant) or "advanceSeconds" (number ≥ 0)' }] }];
-      }
-      if (!Number.isNaN(to) && to < clock.now()) return [409, { error: 'conflict', message: 'the clock only moves forward' }];
-      if (Number.isNaN(to)) clock.advance(advance);
-      else clock.set(to);
-      return [200, { now: new Date(clock.now()).toISOString() }];
-    },
-    'GET /local/executions': async () => [
-      200,
-      {
-        executions: stepFunctions.executions().map((e) => ({
-          name: e.name,
-          stateMachine: e.stateMachineArn.split(':').at(-1),
-          status: e.status,
-          transitions: stepFunctions.transitions(e.executionArn),
-          startDate: e.startDate,
-          ...(e.stopDate && { stopDate: e.stopDate }),
-          ...(e.error && { error: e.error, cause: e.cause }),
-        })),
-      },
-    ],
-  };
+  const controlRoute = controlRoutes({
+    region: REGION,
+    functions,
+    apiRoutes: routes.length,
+    mappings,
+    parked,
+    streams,
+    asyncInvoker,
+    issuer,
+    faults,
+    functionLogs,
+    scheduler,
+    clock,
+    stepFunctions,
+    settle,
+  });
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', apiBase);
-    const runMatch = req.method === 'POST' ? /^\/local\/schedules\/([^/]+)\/run$/.exec(url.pathname) : null;
-    const invokeMatch = req.method === 'POST' ? /^\/local\/functions\/([^/]+)\/invoke$/.exec(url.pathname) : null;
-    const local = invokeMatch
-      ? async (): Promise<[number, unknown]> => {
-          // Like Lambda's Invoke API (RequestResponse): the function's result, or its error.
-          const name = decodeURIComponent(invokeMatch[1]!);
-          const fn = functions.get(name) ?? [...functions.values()].find((f) => f.logicalId.toLowerCase().includes(name.toLowerCase()));
-          if (!fn) return [404, { error: 'not_found', message: `no function named ${name}` }];
-          try {
-            return [200, { result: (await fn.invoke(await readJson(req, 6 * 1024 * 1024))) ?? null }];
-          } catch (error) {
-            return [200, { functionError: (error as Error).name, message: (error as Error).message }];
-          }
-        }
-      : runMatch
-      ? async (): Promise<[number, unknown]> => {
-          const name = decodeURIComponent(runMatch[1]!);
-          if (!scheduler.runNow(name)) return [404, { error: 'not_found', message: `no schedule named ${name}`, schedules: scheduler.schedules().map((x) => x.name) }];
-          await settle();
-          return [200, { ran: name }];
-        }
-      : localRoutes[`${req.method} ${url.pathname}`];
+    const local = controlRoute(req, url);
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -496,18 +330,36 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   };
 }
 
-async function readJson(req: IncomingMessage, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return {};
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+/** What Ref and Fn::GetAtt give locally: table names and stream ARNs of DynamoDB Local, bucket names, machine ARNs. */
+function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTable>, stackName: string): IntrinsicContext {
+  const ctx: IntrinsicContext = {
+    region: REGION,
+    accountId: ACCOUNT,
+    partition: 'aws',
+    stackName,
+    urlSuffix: 'amazonaws.com',
+    ref: (id) => {
+      const type = template.Resources[id]?.Type;
+      if (type === 'AWS::S3::Bucket') return id.toLowerCase();
+      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
+      return tableById.get(id)?.tableName ?? id;
+    },
+    getAtt: (id, attribute) => {
+      if (attribute === 'StreamArn') {
+        const arn = tableById.get(id)?.streamArn;
+        if (!arn) throw new Error(`${id} has no stream`);
+        return arn;
+      }
+      const type = template.Resources[id]?.Type ?? 'AWS::Unknown::Resource';
+      if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
+      const service = type.split('::')[1]!.toLowerCase();
+      return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
+    },
+  };
+  /** Machines are addressed by their StateMachineName when the template fixes one (as ours does). */
+  const machineName = (id: string): string => {
+    const name = template.Resources[id]?.Properties?.StateMachineName;
+    return typeof name === 'string' ? name : id;
+  };
+  return ctx;
 }

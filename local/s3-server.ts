@@ -4,8 +4,9 @@
  * Enough of the S3 REST API for the unchanged `@aws-sdk/client-s3` (configured with `endpoint` and
  * `forcePathStyle: true`): PutObject, GetObject (incl. a single byte Range), HeadObject, DeleteObject,
  * ListObjectsV2 (and V1), CreateBucket, HeadBucket, DeleteBucket, ListBuckets. Buckets spring into
- * existence on first use; lifecycle expiration is local/s3-lifecycle.ts, through `deleteModifiedBefore`. Anything else answers 501 `NotImplemented` (e.g. multipart uploads,
- * CopyObject, DeleteObjects), so a missing feature fails loudly instead of silently.
+ * existence on first use; lifecycle expiration is local/s3-lifecycle.ts, through `deleteModifiedBefore`.
+ * Anything else answers 501 `NotImplemented` (e.g. multipart uploads, CopyObject, DeleteObjects), so a
+ * missing feature fails loudly instead of silently.
  *
  * Request bodies sent with `Content-Encoding: aws-chunked` / `x-amz-content-sha256: STREAMING-…`
  * (what the SDK does for stream bodies: chunked framing plus a trailing checksum) are decoded, and

@@ -24,15 +24,15 @@ export interface LocalScheduler {
   stop(): void;
 }
 
-/** AWS cron (minutes hours day-of-month month day-of-week year) → a 5-field cron croner reads. */
-export function toCroner(awsCron: string): string {
-  const fields = awsCron.trim().split(/\s+/);
-  if (fields.length !== 6) throw new Error(`not an EventBridge cron expression: ${awsCron}`);
-  if (fields[5] !== '*') throw new Error(`only year * is supported locally: ${awsCron}`);
-  // EventBridge numbers the days of the week 1-7 from Sunday, croner 0-6: renumber every day number
-  // (not the n of "d#n" nor a step); names (MON) mean the same in both.
-  fields[4] = fields[4]!.replace(/(^|[,-])([1-7])(?![0-9])/g, (_, before: string, day: string) => `${before}${Number(day) - 1}`);
-  return fields.slice(0, 5).join(' ');
+/**
+ * An EventBridge cron expression (minutes hours day-of-month month day-of-week year) as croner reads it:
+ * its 7-part mode (a leading second, then the same six fields with the year), days of the week counted
+ * 1-7 from Sunday (`alternativeWeekdays`), and `0/15`-style steps (`sloppyRanges`), as EventBridge allows.
+ */
+export function eventBridgeCron(expression: string, timeZone: string): Cron {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 6) throw new Error(`not an EventBridge cron expression: ${expression}`);
+  return new Cron(`0 ${fields.join(' ')}`, { mode: '7-part', alternativeWeekdays: true, sloppyRanges: true, timezone: timeZone, paused: true });
 }
 
 export function startScheduler(o: {
@@ -55,7 +55,7 @@ export function startScheduler(o: {
     const functionId = target.Arn?.['Fn::GetAtt']?.[0];
     if (!functionId || !o.functions.has(functionId)) throw new Error(`${logicalId}: its target is not a function of this stack`);
     const timeZone = String(p.ScheduleExpressionTimezone ?? 'UTC');
-    const cron = new Cron(toCroner(match[1]!), { timezone: timeZone, paused: true });
+    const cron = eventBridgeCron(match[1]!, timeZone);
     const path = String(resource.Metadata?.['aws:cdk:path'] ?? logicalId).split('/');
     const name = path.at(-1) === 'Resource' ? path.at(-2)! : logicalId;
     const schedule = {

@@ -2,6 +2,8 @@
 // applied to mail that arrives on the local SMTP server.
 import { randomBytes } from 'node:crypto';
 import type { SESEvent } from 'aws-lambda';
+import type { AsyncInvoker } from './async-invoker.ts';
+import type { LocalFunction } from './lambda-runtime.ts';
 import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface ReceiptRule {
@@ -94,4 +96,27 @@ export function sesReceiptEvent(opts: {
       },
     ],
   } as unknown as SESEvent;
+}
+
+/** Inbound mail as SES hands it on: for each receipt rule naming a recipient, the raw MIME to its S3 action, then its Lambda action. */
+export function deliverByReceiptRules(o: {
+  rules: ReceiptRule[];
+  s3: { put(bucket: string, key: string, body: Buffer, contentType: string): Promise<unknown> };
+  functions: Map<string, LocalFunction>;
+  asyncInvoker: AsyncInvoker;
+}): (raw: Buffer, envelope: { mailFrom: string; rcptTo: string[] }) => Promise<void> {
+  const { rules, s3, functions, asyncInvoker } = o;
+  return async (raw, envelope) => {
+    const recipients = envelope.rcptTo.map((r) => r.toLowerCase());
+    for (const rule of rules.filter((r) => r.recipients.some((x) => recipients.includes(x)))) {
+      const messageId = newSesMessageId();
+      if (rule.s3) await s3.put(rule.s3.bucket, `${rule.s3.prefix}${messageId}`, raw, 'message/rfc822');
+      if (!rule.lambda) continue;
+      const fn = functions.get(rule.lambda.functionId);
+      if (!fn) throw new Error(`receipt rule ${rule.name}: unknown function ${rule.lambda.functionId}`);
+      const event = sesReceiptEvent({ messageId, mailFrom: envelope.mailFrom, recipients, raw, rule, now: new Date() });
+      if (rule.lambda.invocationType === 'Event') asyncInvoker.invoke(fn, event);
+      else await fn.invoke(event);
+    }
+  };
 }

@@ -17,7 +17,9 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTablesFromTemplate, startDurableWriteProxy, startDynamoDbLocal, tablesOfWrite, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startDurableWriteProxy, tablesOfWrite } from '../../local/dynamodb-durable-proxy.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { createTablesFromTemplate } from '../../local/dynamodb-tables.ts';
 import type { CfnTemplate } from '../../local/template.ts';
 
 async function freePort(): Promise<number> {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AsyncInvoker } from '../../local/async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from '../../local/clock.ts';
 import type { LocalFunction } from '../../local/lambda-runtime.ts';
-import { startScheduler, toCroner, type LocalScheduler } from '../../local/scheduler.ts';
+import { eventBridgeCron, startScheduler, type LocalScheduler } from '../../local/scheduler.ts';
 import type { CfnResource, CfnTemplate } from '../../local/template.ts';
 
 const MINUTE = 60_000;
@@ -10,27 +10,42 @@ const HOUR = 60 * MINUTE;
 const LA = 'America/Los_Angeles';
 const RealDate = globalThis.Date;
 
-describe('toCroner', () => {
-  it('drops the year field of an EventBridge cron expression', () => {
-    expect(toCroner('0 7 * * ? *')).toBe('0 7 * * ?');
-    expect(toCroner('  30 6 ? * MON *  ')).toBe('30 6 ? * MON');
-    expect(toCroner('0/15 8-17 ? * MON-FRI *')).toBe('0/15 8-17 ? * MON-FRI');
-    expect(toCroner('0 0 1 * ? *')).toBe('0 0 1 * ?');
+describe('eventBridgeCron', () => {
+  const TUESDAY_NOON = new Date('2027-01-12T12:00:00.000Z'); // Tuesday 2027-01-12, 12:00 UTC
+  /** The next runs in UTC, as "2027-01-13T07:00 WED". */
+  const nextRuns = (expression: string, n = 3, from = TUESDAY_NOON) =>
+    eventBridgeCron(expression, 'UTC')
+      .nextRuns(n, from)
+      .map((d) => `${d.toISOString().slice(0, 16)} ${['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'][d.getUTCDay()]}`);
+
+  it('reads the six EventBridge fields, with a ? day-of-month or day-of-week field', () => {
+    expect(nextRuns('0 7 * * ? *')).toEqual(['2027-01-13T07:00 WED', '2027-01-14T07:00 THU', '2027-01-15T07:00 FRI']);
+    expect(nextRuns('  30 6 ? * MON *  ')).toEqual(['2027-01-18T06:30 MON', '2027-01-25T06:30 MON', '2027-02-01T06:30 MON']);
+    expect(nextRuns('0 0 1 * ? *')).toEqual(['2027-02-01T00:00 MON', '2027-03-01T00:00 MON', '2027-04-01T00:00 THU']);
+    expect(nextRuns('0/15 8-17 ? * MON-FRI *', 2)).toEqual(['2027-01-12T12:15 TUE', '2027-01-12T12:30 TUE']);
   });
 
-  it('renumbers days of the week: EventBridge counts 1-7 from Sunday, croner 0-6', () => {
-    expect(toCroner('0 7 ? * 2 *')).toBe('0 7 ? * 1');
-    expect(toCroner('0 7 ? * 2-6 *')).toBe('0 7 ? * 1-5');
-    expect(toCroner('0 7 ? * 1,7 *')).toBe('0 7 ? * 0,6');
-    expect(toCroner('0 7 ? * 6#3 *')).toBe('0 7 ? * 5#3'); // the third Friday: the 3 is not a day
-    expect(toCroner('0 7 ? * */2 *')).toBe('0 7 ? * */2');
+  it('counts days of the week the EventBridge way: 1-7 from Sunday, names as in cron', () => {
+    expect(nextRuns('0 7 ? * 2 *')).toEqual(['2027-01-18T07:00 MON', '2027-01-25T07:00 MON', '2027-02-01T07:00 MON']);
+    expect(nextRuns('0 7 ? * MON-FRI *', 5)).toEqual(nextRuns('0 7 ? * 2-6 *', 5));
+    expect(nextRuns('0 7 ? * MON-FRI *', 5)).toEqual(['2027-01-13T07:00 WED', '2027-01-14T07:00 THU', '2027-01-15T07:00 FRI', '2027-01-18T07:00 MON', '2027-01-19T07:00 TUE']);
+    // 1-5 is Sunday to Thursday, not Monday to Friday.
+    expect(nextRuns('0 7 ? * 1-5 *', 5)).toEqual(['2027-01-13T07:00 WED', '2027-01-14T07:00 THU', '2027-01-17T07:00 SUN', '2027-01-18T07:00 MON', '2027-01-19T07:00 TUE']);
+    expect(nextRuns('0 7 ? * 1,7 *')).toEqual(['2027-01-16T07:00 SAT', '2027-01-17T07:00 SUN', '2027-01-23T07:00 SAT']);
+    expect(nextRuns('0 7 ? * 6#3 *', 2)).toEqual(['2027-01-15T07:00 FRI', '2027-02-19T07:00 FRI']); // the third Friday: the 3 is not a day
+    expect(nextRuns('0 7 ? * */2 *', 4)).toEqual(['2027-01-14T07:00 THU', '2027-01-16T07:00 SAT', '2027-01-17T07:00 SUN', '2027-01-19T07:00 TUE']);
   });
 
-  it('refuses a year other than * and a wrong number of fields', () => {
-    expect(() => toCroner('0 7 * * ? 2027')).toThrow(/only year \* is supported/);
-    expect(() => toCroner('0 7 * * ?')).toThrow(/not an EventBridge cron expression/);
-    expect(() => toCroner('0 0 7 * * ? *')).toThrow(/not an EventBridge cron expression/);
-    expect(() => toCroner('')).toThrow(/not an EventBridge cron expression/);
+  it('honours the year field', () => {
+    expect(nextRuns('0 7 * * ? 2028', 2)).toEqual(['2028-01-01T07:00 SAT', '2028-01-02T07:00 SUN']);
+    expect(nextRuns('0 7 1 1 ? 2027-2029', 3)).toEqual(['2028-01-01T07:00 SAT', '2029-01-01T07:00 MON']);
+    expect(nextRuns('0 7 * * ? 2026')).toEqual([]); // only years gone by: it never runs
+  });
+
+  it('refuses a wrong number of fields', () => {
+    expect(() => eventBridgeCron('0 7 * * ?', 'UTC')).toThrow(/not an EventBridge cron expression/);
+    expect(() => eventBridgeCron('0 0 7 * * ? *', 'UTC')).toThrow(/not an EventBridge cron expression/);
+    expect(() => eventBridgeCron('', 'UTC')).toThrow(/not an EventBridge cron expression/);
   });
 });
 

@@ -45,6 +45,16 @@ async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: Case
   throw new BusyError();
 }
 
+/**
+ * Start a case's lifecycle ('exists' when it was started before). The first is named by the case; a
+ * closed case that reopens gets a new one, named by the lifecycle version of the change that reopened
+ * it. The signal consumer and the local cloud's re-arm both start it here, so they agree on the name.
+ */
+function startLifecycle(deps: SignalDeps, record: CaseRecord, reopenedAtLifecycleVersion?: number): Promise<'started' | 'exists'> {
+  const name = reopenedAtLifecycleVersion === undefined ? record.caseId : `${record.caseId}-v${reopenedAtLifecycleVersion}`;
+  return deps.engine.start('lifecycle', name, workflowState(record, deps.clock.now(), deps.sla));
+}
+
 async function startEscalationIfNew(deps: Pick<WorkflowDeps, 'engine'>, before: CaseRecord | undefined, after: CaseRecord): Promise<void> {
   const esc = after.escalation;
   if (esc?.status !== 'active' || esc.id === before?.escalation?.id) return;
@@ -114,10 +124,10 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
   const done: string[] = [];
   const now = deps.clock.now();
   if (!before) {
-    done.push(`lifecycle ${await deps.engine.start('lifecycle', after.caseId, workflowState(after, now, deps.sla))}`);
+    done.push(`lifecycle ${await startLifecycle(deps, after)}`);
   } else if (before.status === 'closed' && after.status !== 'closed') {
     // The first execution ended with the case; a reopened case gets a new one.
-    done.push(`lifecycle ${await deps.engine.start('lifecycle', `${after.caseId}-v${after.lifecycleVersion}`, workflowState(after, now, deps.sla))}`);
+    done.push(`lifecycle ${await startLifecycle(deps, after, after.lifecycleVersion)}`);
   } else if (after.lifecycleVersion > before.lifecycleVersion) {
     const wait = await deps.store.getWorkflowWait(after.caseId, LIFECYCLE);
     if (wait && wait.knownVersion < after.lifecycleVersion) {
@@ -134,6 +144,27 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
     const wait = await deps.store.getWorkflowWait(after.caseId, escalationWait(esc.id));
     // Acknowledged, or stood down because the case was resolved: either way the chain stops.
     if (wait) done.push(`escalation ${await deps.engine.resume(wait.token, { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier, acknowledged: esc.status === 'acknowledged' })}`);
+  }
+  return done;
+}
+
+// ── re-arming: an engine that lost its executions ──────────────────────────────────────────────────
+
+/**
+ * Start an open case's workflows again after the engine lost its executions (the local cloud keeps them
+ * in memory), under the names onCaseChanged gave them, so a redelivered record finds them started: the
+ * lifecycle from the case as stored, an active escalation from the tier it reached.
+ */
+export async function restartWorkflows(deps: SignalDeps, caseId: string): Promise<string[]> {
+  const found = await deps.store.getCaseWithTimeline(caseId);
+  if (!found || found.record.status === 'closed') return [];
+  const { record, events } = found;
+  const reopened = events.findLast((e) => (e.type === 'case.reopened' || e.type === 'requester.replied') && e.data.from === 'closed');
+  const done = [`lifecycle ${await startLifecycle(deps, record, reopened?.version)}`];
+  const esc = record.escalation;
+  if (esc?.status === 'active') {
+    const input: EscalationState = { caseId, escalationId: esc.id, startTier: esc.tier ?? esc.startTier };
+    done.push(`escalation ${await deps.engine.start('escalation', esc.id, input)}`);
   }
   return done;
 }

@@ -15,6 +15,7 @@ import {
   notifyTier,
   onCaseChanged,
   pageRisk,
+  restartWorkflows,
   timerExpired,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
@@ -429,5 +430,52 @@ describe('escalation steps', () => {
     await notifyTier(deps, { ...state, startTier: 'risk' }, 'risk');
     expect(mailer.sent.map((m) => m.to)).toEqual([tiers.risk.address]);
     expect(mailer.sent[0]?.subject).toContain(tiers.risk.label);
+  });
+});
+
+describe('restartWorkflows', () => {
+  it('starts an open case again under the name its first start had, so a redelivered record finds it', async () => {
+    const opened = seed(caseAt('P3'));
+    await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual(['lifecycle started']);
+    expect(engine.starts).toEqual([{ workflow: 'lifecycle', name: CASE_ID, input: workflowState(opened, clock.now(), sla), outcome: 'started' }]);
+    await expect(onCaseChanged(deps, undefined, opened)).resolves.toEqual(['lifecycle exists']);
+    expect(engine.started()).toEqual([`lifecycle:${CASE_ID}`]);
+  });
+
+  it('names a reopened case by the lifecycle version of its reopening, not its current one', async () => {
+    const closed = seed(caseAt('P3', { status: 'closed', closedAt: at(DAY).toISOString(), version: 6, lifecycleVersion: 6 }));
+    const reopened = await save(applyRequesterReply(closed, { email: 'alice@example.com', subject: 'Re: again', message: 'Still broken', attachments: [] }, clock.now(), sla));
+    const replied = await save(act(reopened, { type: 'reply', message: 'Looking again' }));
+    expect([reopened.lifecycleVersion, replied.lifecycleVersion]).toEqual([7, 8]);
+
+    await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual(['lifecycle started']);
+    expect(engine.starts).toEqual([{ workflow: 'lifecycle', name: `${CASE_ID}-v7`, input: workflowState(replied, clock.now(), sla), outcome: 'started' }]);
+    await expect(onCaseChanged(deps, closed, reopened)).resolves.toEqual(['lifecycle exists']); // the reopening, redelivered
+    expect(engine.started()).toEqual([`lifecycle:${CASE_ID}-v7`]);
+  });
+
+  it('names a case an agent reopened from closed the same way, and one reopened while resolved by the case', async () => {
+    const closed = seed(caseAt('P3', { status: 'closed', closedAt: at(DAY).toISOString(), version: 4, lifecycleVersion: 4 }));
+    const reopened = await save(act(closed, { type: 'reopen' }));
+    await restartWorkflows(deps, CASE_ID);
+    expect(engine.started()).toEqual([`lifecycle:${CASE_ID}-v5`]);
+
+    const resolved = await save(act(reopened, { type: 'resolve', outcome: 'resolved' }));
+    await save(act(resolved, { type: 'reopen' })); // from resolved: the same execution carries on
+    const again = new FakeEngine();
+    await restartWorkflows({ ...deps, engine: again }, CASE_ID);
+    expect(again.started()).toEqual([`lifecycle:${CASE_ID}-v5`]);
+  });
+
+  it('restarts an active escalation from the tier it reached, and nothing for a closed or unknown case', async () => {
+    seed(caseAt('P3', { escalation: { id: ESC, startTier: 'L1', tier: 'L2', status: 'active', reason: 'breach', startedAt: at(HOUR).toISOString() }, escalationCount: 1 }));
+    await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual(['lifecycle started', 'escalation started']);
+    expect(engine.starts[1]).toEqual({ workflow: 'escalation', name: ESC, input: { caseId: CASE_ID, escalationId: ESC, startTier: 'L2' }, outcome: 'started' });
+
+    store.cases.clear();
+    seed(caseAt('P3', { status: 'closed', closedAt: at(DAY).toISOString() }));
+    await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual([]);
+    await expect(restartWorkflows(deps, 'no-such-case')).resolves.toEqual([]);
+    expect(engine.starts).toHaveLength(2);
   });
 });
