@@ -1,6 +1,7 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
 import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, Priority } from './case.ts';
+import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
 
@@ -55,6 +56,12 @@ interface Draft {
   patch: Partial<CaseRecord>;
 }
 
+/** What was masked out of this change's text, counted on the case and on its event. */
+function withMasked(current: CaseRecord, draft: Draft, masked: MaskCounts): Draft {
+  if (!anyMasked(masked)) return draft;
+  return { ...draft, data: { ...draft.data, masked }, patch: { ...draft.patch, masked: addCounts(current.masked ?? NO_MASKS, masked) } };
+}
+
 function commit(current: CaseRecord, draft: Draft, actor: Actor, now: Date): Change {
   const version = current.version + 1;
   const at = now.toISOString();
@@ -83,7 +90,9 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
 
 const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
 
-export function applyAgentAction(current: CaseRecord, action: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy): Change {
+/** Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied. */
+export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy): Change {
+  const { value: action, counts: masked } = maskStringFields(typed);
   const at = now.toISOString();
   const s = current.status;
   const needOpen = () => {
@@ -176,7 +185,7 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
       break;
     }
   }
-  return commit(current, draft, actor, now);
+  return commit(current, withMasked(current, draft, masked), actor, now);
 }
 
 /** A resolved or closed case needs no one paged any more: an active escalation stands down. */
@@ -227,14 +236,16 @@ export interface RequesterMessage {
   attachments: CaseRecord['attachments'];
 }
 
-/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. */
+/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. Card data is masked first. */
 export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage, now: Date, policy: SlaPolicy): Change {
   const at = now.toISOString();
+  const subject = maskCardData(reply.subject);
+  const message = maskCardData(reply.message);
   const data = {
-    subject: reply.subject,
-    message: reply.message,
+    subject: subject.text,
+    message: message.text,
     attachments: reply.attachments,
-    ...(reply.fullMessage !== undefined && { fullMessage: reply.fullMessage }),
+    ...(reply.fullMessage !== undefined && { fullMessage: maskCardData(reply.fullMessage).text }),
     ...(reply.messageId !== undefined && { messageId: reply.messageId }),
   };
   // They wrote from the address, so it takes mail again.
@@ -253,7 +264,7 @@ export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage
   } else {
     draft = { type: 'requester.replied', data, lifecycle: false, patch: base };
   }
-  return commit(current, draft, { kind: 'requester', email: reply.email }, now);
+  return commit(current, withMasked(current, draft, addCounts(subject.counts, message.counts)), { kind: 'requester', email: reply.email }, now);
 }
 
 export interface AutomaticReply {
@@ -270,7 +281,7 @@ export interface AutomaticReply {
  * moves nothing: no status, no paused clock resumed, no reopen, not a reply of the requester.
  */
 export function applyAutomaticReply(current: CaseRecord, reply: AutomaticReply, now: Date): Change {
-  const data = { subject: reply.subject, message: reply.message, reasons: reply.reasons, ...(reply.messageId !== undefined && { messageId: reply.messageId }) };
+  const data = { subject: maskCardData(reply.subject).text, message: maskCardData(reply.message).text, reasons: reply.reasons, ...(reply.messageId !== undefined && { messageId: reply.messageId }) };
   return commit(current, { type: 'requester.auto-replied', data, lifecycle: false, patch: {} }, { kind: 'system' }, now);
 }
 
