@@ -31,7 +31,7 @@ describe('SES proxy bounces', () => {
 
   it('accepts mail to a bouncing address, then names the message and the address', async () => {
     expect(faults.configure({ bounce: { addresses: ['*@bounce.test'] } })).toEqual([]);
-    const mailer = new SesMailer('trustdesk <no-reply@trustdesk.local>', ses);
+    const mailer = new SesMailer('trustdesk <no-reply@trustdesk.local>', { client: ses });
     const id = await mailer.send({ to: 'Sam@Bounce.test', subject: '[TD-7K3Q9X] Re: coins', text: 't', html: 'h' });
     await mailer.send({ to: 'ana@example.com', subject: 'other', text: 't', html: 'h' });
     expect(await mailbox.emails()).toHaveLength(2);
@@ -42,7 +42,7 @@ describe('SES proxy bounces', () => {
   it('bounces nothing once switched off, and refuses patterns that are not addresses', async () => {
     faults.configure({ bounce: { addresses: ['*@bounce.test'] } });
     faults.configure({ bounce: null });
-    await new SesMailer('no-reply@trustdesk.local', ses).send({ to: 'sam@bounce.test', subject: 's', text: 't', html: 'h' });
+    await new SesMailer('no-reply@trustdesk.local', { client: ses }).send({ to: 'sam@bounce.test', subject: 's', text: 't', html: 'h' });
     expect(bounced).toEqual([]);
     expect(faults.configure({ bounce: { addresses: ['not an address'] } })).toEqual([expect.objectContaining({ field: 'bounce.addresses' })]);
   });
