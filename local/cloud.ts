@@ -182,8 +182,11 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // SNS topics → their Lambda subscriptions; SES's bounce and complaint notifications reach them by the
   // configuration set's event destination, as on AWS.
   const sns = startLocalSns({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
-  publishFeedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), now: () => new Date(clock.now()), log: o.log });
   o.log(`✓ SNS: ${sns.topics().length} topic(s), ${sns.subscriptions().length} Lambda subscription(s)`);
+  // Set once the stream mappings exist: a notification waits for the functions that send to be idle.
+  let sendersIdle: () => Promise<void> = async () => undefined;
+  const feedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), after: () => sendersIdle(), now: () => new Date(clock.now()), log: o.log });
+  publishFeedback = feedback.report;
 
   const apiBase = `http://${o.host}:${o.ports.api}`;
   const issuer = await createLocalIssuer({
@@ -207,6 +210,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     await Promise.all(mappings.map((m) => m.stop()));
   });
   o.log(`✓ ${mappings.length} stream mapping(s)`);
+  sendersIdle = async () => {
+    await Promise.all(mappings.map((m) => m.whenIdle()));
+    await stepFunctions.whenIdle();
+  };
 
   // Inbound mail: SMTP → the receipt rule's S3 action → its Lambda action.
   const rules = receiptRulesFromTemplate(template, ctx);
@@ -242,6 +249,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       await asyncInvoker.whenIdle();
       await Promise.all(mappings.map((m) => m.whenIdle()));
       await stepFunctions.whenIdle();
+      await feedback.whenIdle();
       if (progress() === before) return;
     }
   };

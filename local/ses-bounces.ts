@@ -81,20 +81,43 @@ export function sesNotification(fault: SesFeedbackFault, opts: { now: Date }): R
   };
 }
 
-/** Publishes each fault's notification to the topics its configuration set's destinations name for that event. */
+export interface SesFeedbackPublisher {
+  /** Publish the fault's notification (in the background, once `after` resolves). */
+  report(fault: SesFeedbackFault): void;
+  /** Resolves once every notification reported so far was published. */
+  whenIdle(): Promise<void>;
+}
+
+/**
+ * Publishes each fault's notification to the topics its configuration set's destinations name for that
+ * event. SES's notifications come seconds after the send call answered, never before the sender has
+ * recorded what it sent: locally each waits for `after` (the functions that send are idle) first.
+ */
 export function sesFeedbackPublisher(o: {
   destinations: Map<string, { topicArn: string; events: string[] }[]>;
   publish: (topicArn: string, message: string) => void;
+  after?: () => Promise<void>;
   now: () => Date;
   log: (line: string) => void;
-}): (fault: SesFeedbackFault) => void {
-  return (fault) => {
-    const topics = (fault.configurationSet ? (o.destinations.get(fault.configurationSet) ?? []) : []).filter((d) => d.events.includes(fault.kind)).map((d) => d.topicArn);
-    if (topics.length === 0) {
-      o.log(`ses fault: ${fault.messageId} ${fault.kind}: the send named no configuration set with a ${fault.kind} destination; nothing published`);
-      return;
-    }
-    const message = JSON.stringify(sesNotification(fault, { now: o.now() }));
-    for (const topic of topics) o.publish(topic, message);
+}): SesFeedbackPublisher {
+  const inFlight = new Set<Promise<void>>();
+  return {
+    report(fault) {
+      const topics = (fault.configurationSet ? (o.destinations.get(fault.configurationSet) ?? []) : []).filter((d) => d.events.includes(fault.kind)).map((d) => d.topicArn);
+      if (topics.length === 0) {
+        o.log(`ses fault: ${fault.messageId} ${fault.kind}: the send named no configuration set with a ${fault.kind} destination; nothing published`);
+        return;
+      }
+      const work = (async () => {
+        await o.after?.();
+        const message = JSON.stringify(sesNotification(fault, { now: o.now() }));
+        for (const topic of topics) o.publish(topic, message);
+      })().catch((error: Error) => o.log(`ses fault: publishing ${fault.kind} failed: ${error.message}`));
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
+    whenIdle: async () => {
+      await Promise.all([...inFlight]);
+    },
   };
 }

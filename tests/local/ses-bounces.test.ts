@@ -40,12 +40,18 @@ describe('local SES bounces and complaints', () => {
     expect(complaint).toEqual({ feedback: { kind: 'complaint', messageId: '0100018c-abc', feedbackId: expect.any(String), recipients: [{ address: 'sam@bounce.test' }], feedbackType: 'abuse' } });
   });
 
-  it('publishes to the topic of the configuration set the send named, and nothing for a send that named none', () => {
+  it('publishes to the topic of the configuration set the send named, once the senders are idle, and nothing for a send that named none', async () => {
     const published: [string, string][] = [];
-    const publish = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => published.push([topic, message]), now: () => new Date(), log: () => {} });
-    publish(fault('complaint', 'Mail'));
-    publish(fault('bounce'));
-    publish(fault('bounce', 'Other'));
+    let sendersDone: () => void = () => {};
+    const sendersIdle = new Promise<void>((resolve) => (sendersDone = resolve));
+    const publisher = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => published.push([topic, message]), after: () => sendersIdle, now: () => new Date(), log: () => {} });
+    publisher.report(fault('complaint', 'Mail'));
+    publisher.report(fault('bounce'));
+    publisher.report(fault('bounce', 'Other'));
+    await Promise.resolve();
+    expect(published).toEqual([]); // the sender has not recorded what it sent yet
+    sendersDone();
+    await publisher.whenIdle();
     expect(published).toHaveLength(1);
     expect(published[0]![0]).toBe('arn:aws:sns:us-east-1:000000000000:TopicFeedback');
     expect(JSON.parse(published[0]![1])).toMatchObject({ eventType: 'Complaint', mail: { messageId: '0100018c-abc' } });
