@@ -34,8 +34,9 @@ describe('mail feedback infrastructure', () => {
     const keyStatements = ((props(keyId).KeyPolicy as Json).Statement as Json[]).filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'ses.amazonaws.com' }));
     expect(keyStatements).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: expect.objectContaining({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }) })]);
 
-    const [[, policy]] = ofType('AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }])) as [[string, { Properties: Json }]];
-    const statements = (policy.Properties.PolicyDocument as Json).Statement as Json[];
+    const policies = ofType('AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]![1].Properties!.PolicyDocument as Json).Statement as Json[];
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     const allowed = statements.filter((s) => s.Effect === 'Allow');
     expect(allowed).toEqual([expect.objectContaining({ Principal: { Service: 'ses.amazonaws.com' }, Action: 'sns:Publish', Condition: expect.objectContaining({ StringEquals: expect.objectContaining({ 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } }) }) })]);
