@@ -2,6 +2,7 @@
 // atomic writes, idempotency claims with expiry, requester versions, reference uniqueness,
 // optimistic case versions (saveChange), re-takeable pending notices.
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '#lib/case-summary.ts';
 import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { ValidationError } from '#lib/errors.ts';
@@ -49,6 +50,7 @@ export class InMemoryCaseStore implements CaseStore {
   readonly quarantined = new Map<string, Quarantined>();
   readonly notices = new Map<string, { status: 'pending' | 'sent'; providerId?: string }>();
   readonly waits = new Map<string, WorkflowWait>();
+  readonly views: CaseView[] = [];
   /** Runs just before a createCase/saveChange is checked and applied: a test can play a concurrent writer here. */
   beforeWrite: WriteHook | undefined;
 
@@ -184,6 +186,14 @@ export class InMemoryCaseStore implements CaseStore {
 
   async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
     this.notices.set(`${caseId}#${notice}`, { status: 'sent', providerId });
+  }
+
+  async recordView(view: CaseView): Promise<void> {
+    this.views.push(copy(view));
+  }
+
+  async listViews(caseId: string): Promise<CaseView[]> {
+    return copy(this.views.filter((v) => v.caseId === caseId)).sort((a, b) => a.at.localeCompare(b.at));
   }
 }
 

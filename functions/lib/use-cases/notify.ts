@@ -13,7 +13,7 @@
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
+import { acknowledgementEmail, approvalReminderEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
 
 export interface NotifyDeps {
   store: CaseStore;
@@ -21,13 +21,15 @@ export interface NotifyDeps {
   /** Where requesters reply (the intake address). */
   replyTo: string;
   warningsAddress: string;
+  /** Where a reminder about a pending four-eyes approval goes. */
+  approversAddress: string;
   consoleUrl: string;
 }
 
 export type NotifyOutcome = 'sent' | 'already-sent' | 'no-case' | 'nothing-to-send';
 
 /** The email an event calls for, if any. */
-export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'consoleUrl'>): OutboundEmail | undefined {
+export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl'>): OutboundEmail | undefined {
   const data = event.data;
   switch (event.type) {
     case 'case.opened':
@@ -39,6 +41,9 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
       return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
+    case 'approval.reminded':
+      // approval.requested sends nothing: the requester hears of a resolution once it is approved (case.resolved).
+      return approvalReminderEmail(record, String(data.proposedBy ?? ''), Array.isArray(data.rules) ? data.rules.map(String) : [], deps.approversAddress, deps.consoleUrl);
     case 'sla.warning':
       return warningEmail(record, String(data.deadline), String(data.dueAt), deps.warningsAddress, deps.consoleUrl);
     default:

@@ -5,6 +5,7 @@ import type { CaseRecord } from '#domain/case.ts';
 import { TransitionError, type AgentAction } from '#domain/lifecycle.ts';
 import { type AppError, ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
 import type { Agent } from '#lib/http.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase, type ActDeps } from '#lib/use-cases/act-on-case.ts';
 import { FixedClock, InMemoryCaseStore } from '../fakes.ts';
@@ -20,7 +21,7 @@ let deps: ActDeps;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
-  deps = { store, clock: new FixedClock(NOW), sla: policies.sla };
+  deps = { store, clock: new FixedClock(NOW), sla: policies.sla, fourEyes };
   store.cases.set(CASE_ID, caseAt('P3'));
   store.events.set(CASE_ID, []);
 });

@@ -27,7 +27,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, consoleUrl: CONSOLE };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

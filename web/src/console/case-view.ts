@@ -11,7 +11,8 @@ import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTi
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
 import type { View, ViewContext } from './view.ts';
 
-const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
+const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user', 'pending_approval']);
+const UNDECIDED = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
 export const CONFLICT_MESSAGE = 'Someone else changed this case — reload';
 
 const panel = (title: string, ...children: (Node | string | null)[]) => {
@@ -231,7 +232,7 @@ interface ActionSpec {
   button: string;
   done: string;
   /** Whether it fits the case now (the API would answer 409 otherwise). */
-  fits(c: CaseRecord): boolean;
+  fits(c: CaseRecord, session: Session): boolean;
   fields(c: CaseRecord, session: Session): HTMLElement[];
 }
 
@@ -249,7 +250,7 @@ const options = (name: string, values: readonly string[], labels: Record<string,
   h('select', { name }, ...values.map((v) => h('option', { value: v }, labels[v] ?? v)));
 
 const ACTIONS: ActionSpec[] = [
-  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => OPEN.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
+  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => UNDECIDED.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
   {
     type: 'request-info',
     title: 'Ask for information',
@@ -291,16 +292,32 @@ const ACTIONS: ActionSpec[] = [
     type: 'resolve',
     title: 'Resolve',
     button: 'Resolve',
-    done: 'Case resolved.',
-    fits: (c) => OPEN.has(c.status),
+    done: 'Resolution saved (a resolution under a four-eyes rule waits for a second person).',
+    fits: (c) => UNDECIDED.has(c.status),
     fields: () => [field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)), field('Summary (optional)', textarea('summary', false))],
+  },
+  {
+    type: 'approve',
+    title: 'Approve (four-eyes)',
+    button: 'Approve',
+    done: 'Approved.',
+    fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
+    fields: () => [],
+  },
+  {
+    type: 'reject',
+    title: 'Reject (four-eyes)',
+    button: 'Reject',
+    done: 'Rejected; the case is back to where it was.',
+    fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
+    fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
   { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
 ];
 
 function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLElement {
   const c = view.case;
-  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c));
+  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
   const forms = available.map((spec, i) => {
     const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
     const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
