@@ -292,7 +292,7 @@ const ACTIONS: ActionSpec[] = [
     type: 'resolve',
     title: 'Resolve',
     button: 'Resolve',
-    done: 'Resolution saved (a resolution under a four-eyes rule waits for a second person).',
+    done: 'Case resolved.',
     fits: (c) => UNDECIDED.has(c.status),
     fields: () => [field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)), field('Summary (optional)', textarea('summary', false))],
   },
@@ -341,7 +341,9 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   try {
     await ctx.api.act(view.case.caseId, body);
     const fresh = await ctx.api.getCase(view.case.caseId);
-    render(ctx, fresh, notice('success', spec.done));
+    // A resolution or reopening under a four-eyes rule became a proposal: say so rather than "resolved".
+    const proposed = fresh.case.status === 'pending_approval' && view.case.status !== 'pending_approval';
+    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : spec.done));
   } catch (error) {
     submit.disabled = false;
     if (!(error instanceof ApiError)) {
