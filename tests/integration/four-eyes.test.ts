@@ -103,6 +103,25 @@ describe('four-eyes resolution on the local cloud', () => {
     expect(await resolutionMails(email, reference)).toEqual([]);
   });
 
+  it('makes reopening a confirmed risk a proposal too: reopened only once a second person approves', async () => {
+    const { view } = await openAnswered();
+    const { caseId } = view.case;
+    expect((await act(firstLead, caseId, { type: 'resolve', outcome: 'confirmed_risk', expectedVersion: view.case.version })).status).toBe(200);
+    await settle();
+    expect((await act(secondLead, caseId, { type: 'approve', expectedVersion: (await read(caseId)).case.version })).status).toBe(200);
+    await settle();
+    const resolved = await read(caseId);
+    expect((await act({ role: 'agent' }, caseId, { type: 'reopen', reason: 'Charged again', expectedVersion: resolved.case.version })).status).toBe(200);
+    await settle();
+    const pending = await read(caseId);
+    expect(pending.case).toMatchObject({ status: 'pending_approval', outcome: 'confirmed_risk', approval: { proposedBy: 'local-agent', rules: ['reopening a case resolved as confirmed_risk'] } });
+    expect((await act(firstLead, caseId, { type: 'approve', expectedVersion: pending.case.version })).status).toBe(200);
+    await settle();
+    const reopened = await read(caseId);
+    expect(reopened.case.status).toBe('investigating');
+    expect(reopened.timeline.at(-1)).toMatchObject({ type: 'case.reopened', data: { from: 'resolved', approval: { proposedBy: 'local-agent', approvedBy: 'local-lead-ana' } } });
+  });
+
   it('reminds the approvers, then escalates to the L1 lead tier when nobody decides', async () => {
     const { view } = await openAnswered();
     const { caseId, reference } = view.case;
