@@ -4,6 +4,8 @@
 // A rule is returned as a sentence because the proposer's 403 and the timeline name it as it is.
 import * as z from 'zod/mini';
 import { CATEGORIES, OUTCOMES, type CaseRecord, type Outcome } from './case.ts';
+import type { TriagePolicy } from './triage/policy.ts';
+import { toUsd } from './triage/risk.ts';
 import './zod-english.ts';
 
 const Minutes = z.number().check(z.int(), z.positive());
@@ -38,18 +40,17 @@ export function parseApprovalPolicy(json: unknown): ApprovalPolicy {
   throw new Error(`Invalid approval policy:\n${problems.join('\n')}`);
 }
 
-/** The policy and the exchange rates that turn a case's amount into USD (the triage policy's). */
+/** The policy, and the triage policy whose exchange rates turn a case's amount into USD (as its risk score does). */
 export interface FourEyes {
   policy: ApprovalPolicy;
-  /** 1 unit of the currency = this many USD. */
-  usdRates: Readonly<Record<string, number>>;
+  triage: TriagePolicy;
 }
 
 /** What is proposed: resolving with an outcome, or reopening. */
 export type Proposal = { kind: 'resolve'; outcome: Outcome } | { kind: 'reopen' };
 
 /** The four-eyes rules this proposal falls under (none: it needs no approval). */
-export function approvalRules(record: CaseRecord, proposal: Proposal, { policy, usdRates }: FourEyes): string[] {
+export function approvalRules(record: CaseRecord, proposal: Proposal, { policy, triage }: FourEyes): string[] {
   if (proposal.kind === 'reopen') {
     return record.outcome && policy.reopenOutcomes.includes(record.outcome) ? [`reopening a case resolved as ${record.outcome}`] : [];
   }
@@ -57,7 +58,7 @@ export function approvalRules(record: CaseRecord, proposal: Proposal, { policy, 
   if (policy.outcomes.includes(proposal.outcome)) rules.push(`outcome ${proposal.outcome}`);
   if (policy.categories.includes(record.category)) rules.push(`category ${record.category}`);
   if (record.riskScore >= policy.riskScoreAtLeast) rules.push(`risk score ${record.riskScore} ≥ ${policy.riskScoreAtLeast}`);
-  const rate = record.amount !== undefined && record.currency ? usdRates[record.currency.trim().toUpperCase()] : undefined;
-  if (rate !== undefined && record.amount! * rate >= policy.amountUsdAtLeast) rules.push(`amount ≥ ${policy.amountUsdAtLeast} USD`);
+  const usd = record.amount !== undefined && record.currency ? toUsd(record.amount, record.currency, triage) : undefined;
+  if (usd !== undefined && usd >= policy.amountUsdAtLeast) rules.push(`amount ≥ ${policy.amountUsdAtLeast} USD`);
   return rules;
 }

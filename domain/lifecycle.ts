@@ -1,6 +1,6 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
-import { approvalRules, type FourEyes } from './approval-policy.ts';
+import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
 import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
@@ -114,9 +114,14 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
     if (s !== 'pending_approval' || !current.approval) throw new TransitionError(`The case is ${s}; there is nothing to approve or reject`);
     return current.approval;
   };
-  const proposal = (fields: Omit<PendingApproval, 'proposedBy' | 'proposedAt' | 'remindAt' | 'escalateAt' | 'reminded' | 'escalated'>): PendingApproval => {
+  /** The rules a resolution or reopening falls under, and the pending approval it becomes when there are any. */
+  const fourEyesFor = (proposal: Proposal) => {
+    const rules = fourEyes ? approvalRules(current, proposal, fourEyes) : [];
+    if (!fourEyes || rules.length === 0) return undefined;
     const after = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
-    return { ...fields, proposedBy: actor.id, proposedAt: at, remindAt: after(fourEyes!.policy.remindAfterMinutes), escalateAt: after(fourEyes!.policy.escalateAfterMinutes), reminded: false, escalated: false };
+    const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
+    const pendingFields = { rules, proposedBy: actor.id, proposedAt: at, remindAt: after(remindAfterMinutes), escalateAt: after(escalateAfterMinutes), reminded: false, escalated: false };
+    return { rules, pendingFields };
   };
   let draft: Draft;
   switch (action.type) {
@@ -175,13 +180,14 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
       needOpen();
       needUndecided();
       const pauses = closePause(current.pauses, at);
-      const rules = fourEyes ? approvalRules(current, { kind: 'resolve', outcome: action.outcome }, fourEyes) : [];
-      if (rules.length > 0) {
+      const needed = fourEyesFor({ kind: 'resolve', outcome: action.outcome });
+      if (needed) {
         // A proposal: the requester hears nothing until a second person approves it.
-        const approval = proposal({ kind: 'resolve', outcome: action.outcome, ...(action.summary && { summary: action.summary }), rules });
+        const proposed = { kind: 'resolve' as const, outcome: action.outcome, ...(action.summary && { summary: action.summary }) };
+        const approval: PendingApproval = { ...proposed, ...needed.pendingFields };
         draft = {
           type: 'approval.requested',
-          data: { kind: 'resolve', outcome: action.outcome, ...(action.summary && { summary: action.summary }), rules },
+          data: { ...proposed, rules: needed.rules },
           lifecycle: true,
           patch: {
             status: 'pending_approval',
@@ -211,13 +217,13 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
     case 'reopen': {
       if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
       const reason = action.reason ?? 'reopened by an agent';
-      const rules = fourEyes ? approvalRules(current, { kind: 'reopen' }, fourEyes) : [];
-      if (rules.length > 0) {
+      const needed = fourEyesFor({ kind: 'reopen' });
+      if (needed) {
         draft = {
           type: 'approval.requested',
-          data: { kind: 'reopen', reason, from: s, rules },
+          data: { kind: 'reopen', reason, from: s, rules: needed.rules },
           lifecycle: true,
-          patch: { status: 'pending_approval', approval: proposal({ kind: 'reopen', reason, from: s, rules }) },
+          patch: { status: 'pending_approval', approval: { kind: 'reopen', reason, from: s, ...needed.pendingFields } },
         };
         break;
       }
@@ -238,7 +244,7 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
         };
       } else {
         const reopen = reopenDraft({ ...current, status: approval.from ?? 'resolved' }, approval.reason ?? 'reopened by an agent', at);
-        draft = { ...reopen, data: { ...reopen.data, approval: decided }, patch: { ...reopen.patch, approval: undefined } };
+        draft = { ...reopen, data: { ...reopen.data, approval: decided }, patch: { ...reopen.patch, approval: undefined, ...standDownApprovalOverdue(current) } };
       }
       break;
     }
@@ -250,7 +256,7 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
         data: { kind: approval.kind, ...(approval.outcome && { outcome: approval.outcome }), note: action.note, proposedBy: approval.proposedBy, rules: approval.rules },
         lifecycle: true,
         // A rejected resolution goes back to work; a rejected reopening leaves the case as it was.
-        patch: { status: approval.kind === 'resolve' ? 'investigating' : (approval.from ?? 'resolved'), approval: undefined },
+        patch: { status: approval.kind === 'resolve' ? 'investigating' : (approval.from ?? 'resolved'), approval: undefined, ...standDownApprovalOverdue(current) },
       };
       break;
     }
@@ -268,6 +274,13 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
     }
   }
   return commit(current, draft, actor, now);
+}
+
+const APPROVAL_OVERDUE = 'approval not decided in time';
+
+/** A decision ends the escalation that only asked for one (an approved resolution ends any, as resolving does). */
+function standDownApprovalOverdue(current: CaseRecord): Partial<CaseRecord> {
+  return current.escalation?.reason === APPROVAL_OVERDUE ? standDown(current) : {};
 }
 
 /** A resolved or closed case needs no one paged any more: an active escalation stands down. */
@@ -432,7 +445,7 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
     case 'approval-escalation': {
       // Nobody decided: the lead tier is paged (unless an escalation is running already).
       const a = current.approval!;
-      const escalation = current.escalation?.status === 'active' ? undefined : startEscalation(current, 'L1', 'approval not decided in time', now);
+      const escalation = current.escalation?.status === 'active' ? undefined : startEscalation(current, 'L1', APPROVAL_OVERDUE, now);
       return commit(
         current,
         { type: 'approval.escalated', data: { kind: a.kind, proposedBy: a.proposedBy, rules: a.rules, ...(escalation?.data) }, lifecycle: true, patch: { approval: { ...a, escalated: true }, ...(escalation?.patch) } },

@@ -8,5 +8,5 @@ import approvalPolicyJson from '../../config/approval-policy.json' with { type: 
 import confidentialityPolicyJson from '../../config/confidentiality-policy.json' with { type: 'json' };
 import { policies } from './policies.ts';
 
-export const fourEyes: FourEyes = { policy: parseApprovalPolicy(approvalPolicyJson), usdRates: policies.triage.fx.toUsd };
+export const fourEyes: FourEyes = { policy: parseApprovalPolicy(approvalPolicyJson), triage: policies.triage };
 export const confidentiality = parseConfidentialityPolicy(confidentialityPolicyJson);

@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { approvalRules, parseApprovalPolicy, type FourEyes } from '#domain/approval-policy.ts';
 import { fourEyes } from '#lib/governance-config.ts';
+import { policies } from '#lib/policies.ts';
 import approvalPolicyJson from '../../config/approval-policy.json' with { type: 'json' };
 import { caseAt } from '../functions/lifecycle-fakes.ts';
 
 const policy = parseApprovalPolicy(approvalPolicyJson);
-const rules: FourEyes = { policy: { ...policy, riskScoreAtLeast: 70, amountUsdAtLeast: 2000 }, usdRates: { USD: 1, EUR: 1.1 } };
+const rules: FourEyes = { policy: { ...policy, riskScoreAtLeast: 70, amountUsdAtLeast: 2000 }, triage: { ...policies.triage, fx: { ...policies.triage.fx, toUsd: { USD: 1, EUR: 1.1 } } } };
 const ordinary = caseAt('P3', { category: 'gifts_coins', riskScore: 10 });
 
 describe('approvalRules', () => {
@@ -43,7 +44,7 @@ describe('parseApprovalPolicy', () => {
   it('accepts the shipped policy, and four-eyes uses the triage rates', () => {
     expect(policy.outcomes).toEqual(['confirmed_risk']);
     expect(policy.categories).toEqual(['safety']);
-    expect(fourEyes.usdRates.USD).toBe(1);
+    expect(fourEyes.triage).toBe(policies.triage);
   });
 
   it('refuses unknown outcomes and categories, bad minutes, an escalation before the reminder, and unknown keys, naming each', () => {

@@ -175,6 +175,15 @@ describe('the wait for a decision', () => {
     expect(onTimerExpired(escalation.record, new Date(escalateAt.getTime() + HOUR), sla)).toBeUndefined();
   });
 
+  it('stands that escalation down when the proposal is then rejected, but not an escalation started for another reason', () => {
+    const late = new Date(T1.getTime() + escalateAfterMinutes * MINUTE);
+    const reminded = onTimerExpired(proposed(), late, sla)!.record;
+    const escalated = onTimerExpired(reminded, late, sla)!.record;
+    expect(act(escalated, { type: 'reject', note: 'No.' }, late, lead).record.escalation?.status).toBe('stood_down');
+    const vip = act(act(investigating(), { type: 'escalate', reason: 'VIP' }, at(40 * MINUTE)).record, confirmedRisk, T1).record;
+    expect(act(vip, { type: 'reject', note: 'No.' }, T2, lead).record.escalation?.status).toBe('active');
+  });
+
   it('starts no second escalation when one is running already', () => {
     const escalated = act(investigating(), { type: 'escalate', reason: 'VIP' }, at(40 * MINUTE)).record;
     const pending = act(escalated, confirmedRisk, T1).record;
