@@ -478,6 +478,9 @@ describe('restartWorkflows', () => {
     await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual([]);
     await expect(restartWorkflows(deps, 'no-such-case')).resolves.toEqual([]);
     expect(engine.starts).toHaveLength(2);
+  });
+});
+
 describe('the wait for a four-eyes approval', () => {
   const proposal = () => {
     const opened = seed(caseAt('P3'));
