@@ -112,6 +112,12 @@ export interface CaseRecord {
   escalationCount: number;
   /** Set while the case is pending_approval: what was proposed, by whom, under which four-eyes rules. */
   approval?: PendingApproval;
+  /** The whole email as it came, when the stored message is only what the person wrote (history cut). */
+  fullMessage?: string;
+  /** The original sender a forwarded email states. */
+  forwardedFrom?: { email: string; name?: string };
+  /** Email to the requester bounced: trustdesk sends none until a new message arrives from them. */
+  requesterUndeliverable?: { since: string; status: string; diagnosticCode?: string };
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;

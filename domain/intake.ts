@@ -15,6 +15,10 @@ export interface NewInquiry {
   currency?: string;
   transactionId?: string;
   attachments?: AttachmentRef[];
+  /** Email: the whole body, when `message` is only what the person wrote. */
+  fullMessage?: string;
+  /** Email: the original sender a forward states. */
+  forwardedFrom?: { email: string; name?: string };
 }
 
 export interface Policies {
@@ -61,6 +65,8 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
     ...(inquiry.currency !== undefined && { currency: inquiry.currency }),
     ...(inquiry.transactionId !== undefined && { transactionId: inquiry.transactionId }),
     attachments: inquiry.attachments ?? [],
+    ...(inquiry.fullMessage !== undefined && { fullMessage: inquiry.fullMessage }),
+    ...(inquiry.forwardedFrom && { forwardedFrom: inquiry.forwardedFrom }),
     category: result.category,
     categorySource: result.categorySource,
     priority: result.priority,

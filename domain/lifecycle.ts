@@ -325,6 +325,8 @@ export interface RequesterMessage {
   email: string;
   subject: string;
   message: string;
+  /** The whole email, when `message` is only what the person wrote. */
+  fullMessage?: string;
   messageId?: string;
   attachments: CaseRecord['attachments'];
 }
@@ -336,9 +338,15 @@ export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage
     subject: reply.subject,
     message: reply.message,
     attachments: reply.attachments,
+    ...(reply.fullMessage !== undefined && { fullMessage: reply.fullMessage }),
     ...(reply.messageId !== undefined && { messageId: reply.messageId }),
   };
-  const base: Partial<CaseRecord> = { attachments: [...current.attachments, ...reply.attachments], lastUserMessageAt: at };
+  // They wrote from the address, so it takes mail again.
+  const base: Partial<CaseRecord> = {
+    attachments: [...current.attachments, ...reply.attachments],
+    lastUserMessageAt: at,
+    ...(current.requesterUndeliverable && reply.email === current.requester.email && { requesterUndeliverable: undefined }),
+  };
   let draft: Draft;
   if (current.status === 'waiting_on_user') {
     const pauses = closePause(current.pauses, at);
@@ -350,6 +358,46 @@ export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage
     draft = { type: 'requester.replied', data, lifecycle: false, patch: base };
   }
   return commit(current, draft, { kind: 'requester', email: reply.email }, now);
+}
+
+export interface AutomaticReply {
+  email: string;
+  subject: string;
+  message: string;
+  messageId?: string;
+  /** Why it was taken for a machine's (Auto-Submitted: auto-replied, an out-of-office subject…). */
+  reasons: string[];
+}
+
+/**
+ * An autoresponder answered (out of office, "we received your message"). It goes on the timeline and
+ * moves nothing: no status, no paused clock resumed, no reopen, not a reply of the requester.
+ */
+export function applyAutomaticReply(current: CaseRecord, reply: AutomaticReply, now: Date): Change {
+  const data = { subject: reply.subject, message: reply.message, reasons: reply.reasons, ...(reply.messageId !== undefined && { messageId: reply.messageId }) };
+  return commit(current, { type: 'requester.auto-replied', data, lifecycle: false, patch: {} }, { kind: 'system' }, now);
+}
+
+export interface Bounce {
+  /** The notice of the case whose email bounced (e.g. "agent.requested-info-3"). */
+  notice: string;
+  address: string;
+  action: string;
+  status: string;
+  diagnosticCode?: string;
+  /** A permanent failure (5.x.x): the address takes no more mail. */
+  permanent: boolean;
+}
+
+/** An email of the case bounced: on the timeline; a permanent failure for the requester's address flags it. */
+export function applyBounce(current: CaseRecord, bounce: Bounce, now: Date): Change {
+  const at = now.toISOString();
+  const data = { notice: bounce.notice, address: bounce.address, action: bounce.action, status: bounce.status, permanent: bounce.permanent, ...(bounce.diagnosticCode && { diagnosticCode: bounce.diagnosticCode }) };
+  const undeliverable = bounce.permanent && bounce.address === current.requester.email;
+  const patch: Partial<CaseRecord> = undeliverable
+    ? { requesterUndeliverable: { since: at, status: bounce.status, ...(bounce.diagnosticCode && { diagnosticCode: bounce.diagnosticCode }) } }
+    : {};
+  return commit(current, { type: 'email.bounced', data, lifecycle: false, patch }, { kind: 'system' }, now);
 }
 
 /** What the lifecycle workflow waits for next, and for how long. */

@@ -15,7 +15,8 @@ import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { startDurableWriteProxy } from './dynamodb-durable-proxy.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createTablesFromTemplate, type LocalTable } from './dynamodb-tables.ts';
-import { LocalFaults, startSesFaultProxy } from './faults.ts';
+import { LocalFaults, startSesFaultProxy, type AcceptedThenBounced } from './faults.ts';
+import { startBounceBack } from './ses-bounces.ts';
 import { controlRoutes } from './control-routes.ts';
 import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
@@ -129,7 +130,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => mailbox.stop());
   // The functions reach SES through a proxy that can throttle them (/local/faults); tests read the mailbox itself.
   const faults = new LocalFaults();
-  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log });
+  // Mail it is told to bounce (/local/faults {bounce}) sends its delivery report to the intake address, once inbound mail is up.
+  let bounceBack: (email: AcceptedThenBounced) => void = () => undefined;
+  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log, onBounce: (email) => bounceBack(email) });
   stoppers.push(() => sesProxy.stop());
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
@@ -196,6 +199,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 
   // Inbound mail: SMTP → the receipt rule's S3 action → its Lambda action.
   const rules = receiptRulesFromTemplate(template, ctx);
+  const deliverInbound = deliverByReceiptRules({ rules, s3, functions, asyncInvoker });
+  const bounces = startBounceBack({ deliver: deliverInbound, intakeAddress: rules[0]?.recipients[0], now: () => new Date(clock.now()), log: o.log });
+  bounceBack = bounces.bounce;
   const smtp = await step(`SMTP intake on ${o.host}:${o.ports.smtp}`, () =>
     startSmtpIntake({
       port: o.ports.smtp,
@@ -203,7 +209,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       recipients: rules.flatMap((r) => r.recipients),
       maxBytes: 40 * 1024 * 1024, // SES's limit for received mail
       log: o.log,
-      onMessage: deliverByReceiptRules({ rules, s3, functions, asyncInvoker }),
+      onMessage: deliverInbound,
     }),
   );
   stoppers.push(() => smtp.stop());
@@ -218,13 +224,15 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // Work done so far, across every part; settled when a full round of waiting adds none.
   const progress = () =>
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
-    stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0);
+    stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
+    bounces.delivered();
   const settle = async () => {
     for (let round = 0; round < 100; round++) {
       const before = progress();
       await asyncInvoker.whenIdle();
       await Promise.all(mappings.map((m) => m.whenIdle()));
       await stepFunctions.whenIdle();
+      await bounces.whenIdle();
       if (progress() === before) return;
     }
   };

@@ -73,15 +73,7 @@ function tableSpec(logicalId: string, resource: CfnResource): TableSpec {
     if (billingMode === 'PROVISIONED') index.ProvisionedThroughput = throughput(gsi['ProvisionedThroughput']);
     return index;
   });
-  if (gsis.length > 0) create.GlobalSecondaryIndexes = gsis;
-  const lsis = localIndexes(p['LocalSecondaryIndexes'], where);
-  if (lsis.length > 0) create.LocalSecondaryIndexes = lsis;
-  const viewType = streamViewType(p['StreamSpecification']);
-  if (viewType) create.StreamSpecification = { StreamEnabled: true, StreamViewType: viewType };
-  const spec: TableSpec = { create };
-  const ttl = ttlAttribute(p['TimeToLiveSpecification']);
-  if (ttl) spec.ttlAttribute = ttl;
-  return spec;
+  return completeSpec(create, gsis, p, where);
 }
 
 function globalTableSpec(logicalId: string, resource: CfnResource): TableSpec {
@@ -126,11 +118,21 @@ function globalTableSpec(logicalId: string, resource: CfnResource): TableSpec {
     }
     return index;
   });
+  // A multi-region global table needs NEW_AND_OLD_IMAGES; the table-level spec is what a
+  // replica's stream delivers.
+  return completeSpec(create, gsis, p, where);
+}
+
+/** What a Table and a GlobalTable declare the same way: the indexes, the stream and the TTL attribute. */
+function completeSpec(
+  create: Omit<CreateTableCommandInput, 'TableName'>,
+  gsis: GlobalSecondaryIndex[],
+  p: Record<string, unknown>,
+  where: string,
+): TableSpec {
   if (gsis.length > 0) create.GlobalSecondaryIndexes = gsis;
   const lsis = localIndexes(p['LocalSecondaryIndexes'], where);
   if (lsis.length > 0) create.LocalSecondaryIndexes = lsis;
-  // A multi-region global table needs NEW_AND_OLD_IMAGES; the table-level spec is what a
-  // replica's stream delivers.
   const viewType = streamViewType(p['StreamSpecification']);
   if (viewType) create.StreamSpecification = { StreamEnabled: true, StreamViewType: viewType };
   const spec: TableSpec = { create };

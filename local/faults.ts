@@ -3,10 +3,13 @@
 //   (a batch reported failed after the function succeeded, or the same batch delivered twice), as AWS's
 //   at-least-once delivery may;
 // - SES throttling: a proxy in front of the SES mailbox that answers the next K SendEmail/SendRawEmail
-//   calls with SES's own throttling error, so the SDK, the functions and the async retries all see it.
+//   calls with SES's own throttling error, so the SDK, the functions and the async retries all see it;
+// - bounces: mail the same proxy passes to an address matching a pattern is accepted, then bounced —
+//   the proxy tells the local cloud (onBounce), which sends the delivery report to the intake address.
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bouncePattern, bounces } from './ses-bounces.ts';
 
 export interface StreamFaultSettings {
   /** Logical-id prefixes of the functions whose mappings misbehave (e.g. ReportingAggregator). */
@@ -22,6 +25,11 @@ export interface SesFaultSettings {
   throttle: number;
   /** Only calls with a recipient containing this text (case-insensitive) are throttled; all when unset. */
   recipientsContaining?: string;
+}
+
+export interface BounceFaultSettings {
+  /** Address patterns (`*` for any run of characters) whose mail bounces. */
+  addresses: string[];
 }
 
 /** What a stream mapping does with a batch the function has just handled. */
@@ -43,6 +51,7 @@ type FieldProblem = { field: string; message: string };
 export class LocalFaults {
   private stream: StreamFaultSettings | undefined;
   private ses: (SesFaultSettings & { remaining: number }) | undefined;
+  private bounce: (BounceFaultSettings & { patterns: RegExp[]; bounced: number }) | undefined;
   private streamCounters: StreamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
   private sesCounters: SesCounters = { throttled: 0, passed: 0 };
 
@@ -75,9 +84,19 @@ export class LocalFaults {
     return true;
   }
 
+  /** Asked by the SES proxy for each send call it passed: the recipients whose mail bounces. */
+  bouncingRecipients(recipients: string[]): string[] {
+    const b = this.bounce;
+    if (!b) return [];
+    const bouncing = recipients.filter((r) => bounces(b.patterns, r));
+    b.bounced += bouncing.length;
+    return bouncing;
+  }
+
   describe(): Record<string, unknown> {
     return {
       stream: this.stream ?? null,
+      bounce: this.bounce ? { addresses: this.bounce.addresses, bounced: this.bounce.bounced } : null,
       ses: this.ses ? { throttle: this.ses.throttle, remaining: this.ses.remaining, ...(this.ses.recipientsContaining && { recipientsContaining: this.ses.recipientsContaining }) } : null,
       injected: { stream: { ...this.streamCounters }, ses: { ...this.sesCounters } },
     };
@@ -86,10 +105,12 @@ export class LocalFaults {
   /** PUT /local/faults: replaces the settings it names (null switches one off) and resets their counters. */
   configure(body: Record<string, unknown>): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    if (!('stream' in body) && !('ses' in body)) problems.push({ field: 'stream', message: 'give "stream" and/or "ses" (null switches a fault off)' });
+    if (!('stream' in body) && !('ses' in body) && !('bounce' in body)) problems.push({ field: 'stream', message: 'give "stream", "ses" and/or "bounce" (null switches a fault off)' });
     const stream = 'stream' in body ? parseStream(body.stream, problems) : undefined;
     const ses = 'ses' in body ? parseSes(body.ses, problems) : undefined;
+    const bounce = 'bounce' in body ? parseBounce(body.bounce, problems) : undefined;
     if (problems.length > 0) return problems;
+    if ('bounce' in body) this.bounce = bounce && { ...bounce, patterns: bounce.addresses.map(bouncePattern), bounced: 0 };
     if ('stream' in body) {
       this.stream = stream;
       this.streamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
@@ -104,6 +125,7 @@ export class LocalFaults {
   clear(): void {
     this.stream = undefined;
     this.ses = undefined;
+    this.bounce = undefined;
   }
 }
 
@@ -146,6 +168,16 @@ function parseSes(value: unknown, problems: FieldProblem[]): SesFaultSettings | 
   return { throttle: v.throttle as number, ...(typeof v.recipientsContaining === 'string' && { recipientsContaining: v.recipientsContaining }) };
 }
 
+function parseBounce(value: unknown, problems: FieldProblem[]): BounceFaultSettings | undefined {
+  if (value === null) return undefined;
+  const addresses = (value as { addresses?: unknown } | undefined)?.addresses;
+  if (typeof value !== 'object' || !Array.isArray(addresses) || addresses.length === 0 || !addresses.every((a) => typeof a === 'string' && /^[^\s@]+@[^\s@]+$/.test(a))) {
+    problems.push({ field: 'bounce.addresses', message: 'must list address patterns such as "*@bounce.test" (or null to switch bounces off)' });
+    return undefined;
+  }
+  return { addresses: addresses as string[] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The SES proxy
 
@@ -183,8 +215,32 @@ export function sendCallRecipients(params: URLSearchParams): string[] {
     .filter(Boolean);
 }
 
-/** A proxy in front of the SES mailbox: everything passes through, except the send calls the faults throttle. */
-export async function startSesFaultProxy(o: { host: string; target: string; faults: LocalFaults; log: (line: string) => void }): Promise<SesFaultProxy> {
+/** A send call the mailbox accepted for a recipient whose mail bounces (the faults' `bounce` patterns). */
+export interface AcceptedThenBounced {
+  messageId: string;
+  to: string;
+  subject: string;
+}
+
+/** The subject of a send call (SendEmail's field, or SendRawEmail's header). */
+function sendCallSubject(params: URLSearchParams): string {
+  const simple = params.get('Message.Subject.Data');
+  if (simple !== null) return simple;
+  const head = Buffer.from(params.get('RawMessage.Data') ?? '', 'base64').toString('utf8').split(/\r?\n\r?\n/, 1)[0] ?? '';
+  return /^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
+}
+
+/**
+ * A proxy in front of the SES mailbox: everything passes through, except the send calls the faults throttle;
+ * a send call for a bouncing recipient passes, and once the mailbox answered, `onBounce` hears of it.
+ */
+export async function startSesFaultProxy(o: {
+  host: string;
+  target: string;
+  faults: LocalFaults;
+  log: (line: string) => void;
+  onBounce?: (email: AcceptedThenBounced) => void;
+}): Promise<SesFaultProxy> {
   const target = new URL(o.target);
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -200,11 +256,28 @@ export async function startSesFaultProxy(o: { host: string; target: string; faul
         res.end(answer.body);
         return;
       }
+      const bouncing = req.method === 'POST' && form && SEND_ACTIONS.has(action) ? o.faults.bouncingRecipients(sendCallRecipients(form)) : [];
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          if (bouncing.length === 0 || !form) {
+            up.pipe(res);
+            return;
+          }
+          const answer: Buffer[] = [];
+          up.on('data', (c: Buffer) => answer.push(c));
+          up.on('end', () => {
+            const text = Buffer.concat(answer).toString('utf8');
+            res.end(text);
+            const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
+            if (!messageId || (up.statusCode ?? 500) >= 300) return;
+            const subject = sendCallSubject(form);
+            for (const to of bouncing) {
+              o.log(`ses fault: ${messageId} to ${to} bounces`);
+              o.onBounce?.({ messageId, to, subject });
+            }
+          });
         },
       );
       upstream.on('error', (error) => {

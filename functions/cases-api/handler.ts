@@ -1,13 +1,14 @@
-// The agent API: cases, a case with its timeline, actions, and who opened a confidential case. API Gateway
-// has verified the token already.
+// The agent API: cases, a case with its timeline, actions, who opened a confidential case, and (for leads) the
+// mail held in quarantine. API Gateway has verified the token already.
 import { parseAgentAction } from '#events/agent-action.ts';
 import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
+import { parseQuarantineQuery } from '#events/quarantine-query.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
-import { agentFrom, httpApi, json, readBody, valid } from '#lib/http.ts';
 import { confidentiality, fourEyes } from '#lib/governance-config.ts';
+import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { caseViews, listCases, openCase } from '#lib/use-cases/read-cases.ts';
@@ -27,6 +28,11 @@ export const handler = httpApi(
     'GET /cases/{caseId}/views': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       return json(200, await caseViews(store, { caseId, agent: agentFrom(event) }));
+    },
+    // Mail held instead of becoming a case (automatic mail by default): leads only.
+    'GET /quarantine': async (event) => {
+      requireRole(agentFrom(event), ['lead']);
+      return json(200, await store.listQuarantined(valid(parseQuarantineQuery(event.queryStringParameters)).value));
     },
     'POST /cases/{caseId}/actions': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;

@@ -20,6 +20,7 @@ export function summarizeCase(r: CaseRecord): CaseSummary {
     ...(r.firstRespondedAt && { firstRespondedAt: r.firstRespondedAt }),
     ...(r.assignee && { assignee: r.assignee }),
     ...(r.escalation && { escalation: r.escalation }),
+    ...(r.requesterUndeliverable && { requesterUndeliverable: r.requesterUndeliverable }),
     version: r.version,
   };
 }

@@ -74,6 +74,8 @@ export interface CaseSummary {
   firstRespondedAt?: string;
   assignee?: string;
   escalation?: CaseRecord['escalation'];
+  /** Email to the requester bounced: none is sent until they write again. */
+  requesterUndeliverable?: CaseRecord['requesterUndeliverable'];
   version: number;
 }
 
@@ -101,9 +103,28 @@ export interface CasePage {
 export interface Quarantined {
   messageId: string;
   mailFrom: string;
+  /** Why it is held: a failed scan verdict, no usable sender, or mail a machine sent (RFC 3834). */
+  kind: 'verdict' | 'sender' | 'automatic';
   reasons: string[];
   mailKey: string;
   receivedAt: string;
+}
+
+/** An email trustdesk sent for a case, found again by the provider's message id (a bounce names it). */
+export interface SentEmail {
+  caseId: string;
+  notice: string;
+  to: string;
+}
+
+/** An address whose mail bounced: nothing is sent to it until a new message arrives from it. */
+export interface UndeliverableAddress {
+  email: string;
+  since: string;
+  status: string;
+  diagnosticCode?: string;
+  /** The case whose email bounced. */
+  caseId: string;
 }
 
 /** What the web intake needs of storage, and nothing more (its bundle carries only this). */
@@ -129,10 +150,21 @@ export interface CaseStore extends IntakeStore {
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;
   quarantine(q: Quarantined): Promise<void>;
+  /** Held mail of one kind, newest first, paginated. */
+  listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }>;
   /** Reserve a one-off notice; false when it was already sent. */
   claimNotice(caseId: string, notice: string): Promise<boolean>;
   releaseNotice(caseId: string, notice: string): Promise<void>;
-  markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void>;
+  /** Record the notice as sent; with `to`, the provider id finds the case again (findSentEmail). */
+  markNoticeSent(caseId: string, notice: string, providerId: string, to?: string): Promise<void>;
+  /** Record a claimed notice as not sent, for good (an undeliverable address, the loop breaker). */
+  markNoticeWithheld(caseId: string, notice: string, reason: string): Promise<void>;
+  findSentEmail(providerId: string): Promise<SentEmail | undefined>;
+  /** Count one more acknowledgement to the address in the hour; the count including this one. */
+  countAcknowledgement(email: string, hour: string): Promise<number>;
+  undeliverable(email: string): Promise<UndeliverableAddress | undefined>;
+  flagUndeliverable(address: UndeliverableAddress): Promise<void>;
+  clearUndeliverable(email: string): Promise<void>;
   /** Keep the record of one person opening a confidential case (every opening is its own record). */
   recordView(view: CaseView): Promise<void>;
   /** Every recorded opening of the case, oldest first. */
@@ -151,6 +183,8 @@ export interface OutboundEmail {
   html: string;
   replyTo?: string;
   attachments?: { filename: string; contentType: string; content: string }[];
+  /** RFC 3834's Auto-Submitted header: auto-replied for acknowledgements, auto-generated (the default) for the rest. */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
 }
 
 export interface Mailer {

@@ -6,6 +6,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
+import { emailPolicy } from '#lib/email-policy.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
@@ -19,6 +20,7 @@ const deps: NotifyDeps = {
   warningsAddress: escalationPolicy.warningsAddress,
   approversAddress: fourEyes.policy.approversAddress,
   consoleUrl: env.CONSOLE_URL,
+  emailPolicy,
 };
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

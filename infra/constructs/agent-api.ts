@@ -15,5 +15,6 @@ export class AgentApi extends Construct {
     props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/views', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
+    props.api.agentRoute('GET', '/quarantine', this.cases);
   }
 }

@@ -189,4 +189,66 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
       expect(timeline?.events.map((e) => e.type)).toEqual(['case.opened']);
     });
   });
+
+  describe('what email needs', () => {
+    it('finds a sent email by its provider id, only when the recipient was recorded', async () => {
+      const store = await makeStore();
+      const id = ids();
+      await store.claimNotice(id.caseId, 'case.opened-1');
+      await store.markNoticeSent(id.caseId, 'case.opened-1', `ses-${id.key}`, id.email);
+      await expect(store.findSentEmail(`ses-${id.key}`)).resolves.toEqual({ caseId: id.caseId, notice: 'case.opened-1', to: id.email });
+      await store.claimNotice(id.caseId, 'sla.warning-2');
+      await store.markNoticeSent(id.caseId, 'sla.warning-2', `ses-${id.key}-2`);
+      await expect(store.findSentEmail(`ses-${id.key}-2`)).resolves.toBeUndefined();
+    });
+
+    it('never hands out a withheld notice again', async () => {
+      const store = await makeStore();
+      const id = ids();
+      await expect(store.claimNotice(id.caseId, 'case.opened-1')).resolves.toBe(true);
+      await store.markNoticeWithheld(id.caseId, 'case.opened-1', 'loop breaker');
+      await expect(store.claimNotice(id.caseId, 'case.opened-1')).resolves.toBe(false);
+    });
+
+    it('counts acknowledgements per address and hour', async () => {
+      const store = await makeStore();
+      const id = ids();
+      await expect(store.countAcknowledgement(id.email, '2026-04-15T16')).resolves.toBe(1);
+      await expect(store.countAcknowledgement(id.email, '2026-04-15T16')).resolves.toBe(2);
+      await expect(store.countAcknowledgement(id.email, '2026-04-15T17')).resolves.toBe(1);
+    });
+
+    it('lists quarantined mail of one kind, newest first, page by page', async () => {
+      const store = await makeStore();
+      const id = ids();
+      const held = (n: number, kind: 'automatic' | 'verdict') => ({
+        messageId: `${id.key}-${n}`.replace(/[^A-Za-z0-9-]/g, '-'),
+        mailFrom: id.email,
+        kind,
+        reasons: [kind === 'automatic' ? 'auto-reply' : 'spam'],
+        mailKey: `inbound/${id.key}-${n}`,
+        receivedAt: `2099-01-0${n}T00:00:00.000Z`,
+      });
+      for (const m of [held(1, 'automatic'), held(2, 'verdict'), held(3, 'automatic'), held(4, 'automatic')]) await store.quarantine(m);
+      const first = await store.listQuarantined({ kind: 'automatic', limit: 2 });
+      expect(first.items).toEqual([held(4, 'automatic'), held(3, 'automatic')]);
+      expect(first.cursor).toBeDefined();
+      const second = await store.listQuarantined({ kind: 'automatic', limit: 2, cursor: first.cursor! });
+      expect(second.items[0]).toEqual(held(1, 'automatic'));
+      expect((await store.listQuarantined({ kind: 'verdict', limit: 10 })).items).toContainEqual(held(2, 'verdict'));
+      await expect(store.listQuarantined({ kind: 'automatic', limit: 2, cursor: 'not-a-cursor' })).rejects.toThrow();
+    });
+
+    it('flags an address undeliverable until it is cleared', async () => {
+      const store = await makeStore();
+      const id = ids();
+      await expect(store.undeliverable(id.email)).resolves.toBeUndefined();
+      const flag = { email: id.email, since: NOW.toISOString(), status: '5.1.1', diagnosticCode: 'smtp; 550 user unknown', caseId: id.caseId };
+      await store.flagUndeliverable(flag);
+      await expect(store.undeliverable(id.email)).resolves.toEqual(flag);
+      await store.clearUndeliverable(id.email);
+      await expect(store.undeliverable(id.email)).resolves.toBeUndefined();
+      await store.clearUndeliverable(id.email);
+    });
+  });
 }

@@ -22,6 +22,8 @@ import type {
   OutboundEmail,
   Quarantined,
   Replay,
+  SentEmail,
+  UndeliverableAddress,
   WorkflowWait,
 } from '#lib/ports.ts';
 import type { MetricName } from '#lib/metrics.ts';
@@ -48,7 +50,10 @@ export class InMemoryCaseStore implements CaseStore {
   readonly messageIds = new Map<string, string>();
   readonly profiles = new Map<string, UserProfile>();
   readonly quarantined = new Map<string, Quarantined>();
-  readonly notices = new Map<string, { status: 'pending' | 'sent'; providerId?: string }>();
+  readonly notices = new Map<string, { status: 'pending' | 'sent' | 'withheld'; providerId?: string; reason?: string }>();
+  readonly sentEmails = new Map<string, SentEmail>();
+  readonly acknowledgements = new Map<string, number>();
+  readonly undeliverableAddresses = new Map<string, UndeliverableAddress>();
   readonly waits = new Map<string, WorkflowWait>();
   readonly views: CaseView[] = [];
   /** Runs just before a createCase/saveChange is checked and applied: a test can play a concurrent writer here. */
@@ -171,6 +176,16 @@ export class InMemoryCaseStore implements CaseStore {
     this.quarantined.set(q.messageId, copy(q));
   }
 
+  async listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }> {
+    const all = [...this.quarantined.values()].filter((m) => m.kind === q.kind).sort((a, b) => (`${b.receivedAt}#${b.messageId}` < `${a.receivedAt}#${a.messageId}` ? -1 : 1));
+    const start = q.cursor ? all.findIndex((m) => `${m.receivedAt}#${m.messageId}` === decodeFakeCursor(q.cursor!)) + 1 : 0;
+    if (q.cursor && start === 0) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+    const page = all.slice(start, start + q.limit);
+    const last = page[page.length - 1];
+    const more = start + q.limit < all.length;
+    return { items: page.map(copy), ...(more && last && { cursor: Buffer.from(`${last.receivedAt}#${last.messageId}`).toString('base64url') }) };
+  }
+
   async claimNotice(caseId: string, notice: string): Promise<boolean> {
     const key = `${caseId}#${notice}`;
     const existing = this.notices.get(key);
@@ -184,8 +199,36 @@ export class InMemoryCaseStore implements CaseStore {
     if (this.notices.get(key)?.status === 'pending') this.notices.delete(key);
   }
 
-  async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
+  async markNoticeSent(caseId: string, notice: string, providerId: string, to?: string): Promise<void> {
+    if (to && providerId) this.sentEmails.set(providerId, { caseId, notice, to });
     this.notices.set(`${caseId}#${notice}`, { status: 'sent', providerId });
+  }
+
+  async markNoticeWithheld(caseId: string, notice: string, reason: string): Promise<void> {
+    this.notices.set(`${caseId}#${notice}`, { status: 'withheld', reason });
+  }
+
+  async findSentEmail(providerId: string): Promise<SentEmail | undefined> {
+    return copy(this.sentEmails.get(providerId));
+  }
+
+  async countAcknowledgement(email: string, hour: string): Promise<number> {
+    const key = `${email}#${hour}`;
+    const count = (this.acknowledgements.get(key) ?? 0) + 1;
+    this.acknowledgements.set(key, count);
+    return count;
+  }
+
+  async undeliverable(email: string): Promise<UndeliverableAddress | undefined> {
+    return copy(this.undeliverableAddresses.get(email));
+  }
+
+  async flagUndeliverable(address: UndeliverableAddress): Promise<void> {
+    this.undeliverableAddresses.set(address.email, copy(address));
+  }
+
+  async clearUndeliverable(email: string): Promise<void> {
+    this.undeliverableAddresses.delete(email);
   }
 
   async recordView(view: CaseView): Promise<void> {

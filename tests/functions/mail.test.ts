@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
-import { MAIL_LIMITS, htmlToText, normalizeMessageId, parseMail, safeFilename, stripQuoted } from '#lib/mail.ts';
+import { splitQuotedHistory } from '#domain/email/quoted-history.ts';
+import { MAIL_LIMITS, htmlToText, normalizeMessageId, parseMail, safeFilename } from '#lib/mail.ts';
 
 type MailOptions = ConstructorParameters<typeof MailComposer>[0];
 
@@ -171,7 +172,9 @@ describe('parseMail', () => {
   });
 });
 
-describe('stripQuoted', () => {
+const stripQuoted = (text: string) => splitQuotedHistory(text).newText;
+
+describe('the new text of a reply (splitQuotedHistory)', () => {
   it('keeps everything when nothing is quoted', () => {
     expect(stripQuoted('a\n\nb')).toBe('a\n\nb');
   });

@@ -18,11 +18,12 @@ const template = loadTemplate(path.join(root, 'cdk.out'), 'Trustdesk');
 const agentRoutes: ApiRoute[] = routesFromTemplate(template).filter((r) => r.authorization === 'COGNITO_USER_POOLS');
 const label = (r: ApiRoute) => `${r.method} ${r.resource}`;
 
-/** Who may call what (functions/cases-api, subscriptions-api: lead only, reports-api: lead and risk). */
+/** Who may call what (functions/cases-api — its /quarantine lead only —, subscriptions-api: lead only, reports-api: lead and risk). */
 const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/cases', ['agent', 'lead', 'risk']],
   ['/subscriptions', ['lead']],
   ['/reports', ['lead', 'risk']],
+  ['/quarantine', ['lead']],
 ];
 const allowedRoles = (r: ApiRoute): readonly Role[] | undefined =>
   ROLE_RULES.find(([prefix]) => r.resource === prefix || r.resource.startsWith(`${prefix}/`))?.[1];
@@ -115,7 +116,7 @@ const BAD_TOKENS = ['no token', 'Bearer garbage', 'expired token', 'wrong signat
 describe('the access matrix', () => {
   it('covers every agent route of the template, each with a role rule', () => {
     expect(agentRoutes.map(label)).toEqual(
-      expect.arrayContaining(['GET /cases', 'GET /cases/{caseId}', 'POST /cases/{caseId}/actions', 'GET /subscriptions', 'POST /subscriptions', 'DELETE /subscriptions/{subscriptionId}', 'GET /reports/current']),
+      expect.arrayContaining(['GET /cases', 'GET /cases/{caseId}', 'POST /cases/{caseId}/actions', 'GET /subscriptions', 'POST /subscriptions', 'DELETE /subscriptions/{subscriptionId}', 'GET /reports/current', 'GET /quarantine']),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();
   });

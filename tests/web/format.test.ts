@@ -50,4 +50,17 @@ describe('timeline lines', () => {
     expect(describeEvent({ caseId: 'c', version: 3, type: 'case.resolved', at, actor, data: { outcome: 'confirmed_risk' } }).title).toBe('Resolved: Confirmed risk');
     expect(describeEvent({ caseId: 'c', version: 4, type: 'something.new', at, actor, data: {} }).title).toBe('something.new');
   });
+
+  it('name automatic replies and bounces for what they are', () => {
+    const at = '2026-11-20T10:00:00.000Z';
+    const system = { kind: 'system' as const };
+    expect(describeEvent({ caseId: 'c', version: 5, type: 'requester.auto-replied', at, actor: system, data: { message: 'I am out of the office.' } })).toEqual({
+      title: 'Automatic reply (out of office or similar): nothing changed',
+      detail: 'I am out of the office.',
+    });
+    expect(describeEvent({ caseId: 'c', version: 6, type: 'email.bounced', at, actor: system, data: { address: 'sam@example.com', status: '5.1.1', permanent: true, diagnosticCode: 'smtp; 550 5.1.1 user unknown' } })).toEqual({
+      title: 'Email to sam@example.com bounced (5.1.1): no more email until they write again',
+      detail: 'smtp; 550 5.1.1 user unknown',
+    });
+  });
 });

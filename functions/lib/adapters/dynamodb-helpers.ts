@@ -164,6 +164,19 @@ export class OneOffClaims {
       .catch(() => undefined);
   }
 
+  /** Done without the action: never taken again. */
+  async markWithheld(key: { pk: string; sk: string }, reason: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall(key),
+        UpdateExpression: 'SET #status = :withheld, reason = :reason, withheldAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({ ':withheld': 'withheld', ':reason': reason, ':at': new Date().toISOString() }),
+      }),
+    );
+  }
+
   async markSent(key: { pk: string; sk: string }, providerId: string): Promise<void> {
     await this.client.send(
       new UpdateItemCommand({

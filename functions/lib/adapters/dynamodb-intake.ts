@@ -30,6 +30,9 @@ export const keys = {
   /** Openings of a confidential case: a partition of their own, so reading the case's timeline never reads them. */
   views: (caseId: string) => ({ pk: `VIEWS#${caseId}` }),
   view: (caseId: string, at: string, viewId: string) => ({ pk: `VIEWS#${caseId}`, sk: `VIEW#${at}#${viewId}` }),
+  sentEmail: (providerId: string) => ({ pk: `SENT#${providerId}`, sk: 'SENT' }),
+  acknowledgements: (email: string, hour: string) => ({ pk: `ACKS#${email}`, sk: hour }),
+  undeliverable: (email: string) => ({ pk: `ADDRESS#${email}`, sk: 'UNDELIVERABLE' }),
 };
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;

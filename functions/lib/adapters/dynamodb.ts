@@ -1,6 +1,6 @@
 // The one DynamoDB adapter: every item layout of the cases table lives here and in ./dynamodb-intake.ts.
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
@@ -8,7 +8,10 @@ import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
-import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, WorkflowWait } from '../ports.ts';
+import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, SentEmail, UndeliverableAddress, WorkflowWait } from '../ports.ts';
+
+/** How long a bounce can still be matched to the email it is about (bounces come within days). */
+const SENT_EMAIL_TTL_SECONDS = 30 * 86_400;
 
 export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
@@ -128,9 +131,31 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
   }
 
   async quarantine(q: Quarantined): Promise<void> {
+    // On the byOpened index under its kind, newest first, for the leads' list.
+    const listed = { gsi1pk: `QUARANTINE#${q.kind}`, gsi1sk: `${q.receivedAt}#${q.messageId}` };
     await this.client.send(
-      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.quarantine(q.messageId), itemType: 'quarantine', ...q }) }),
+      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.quarantine(q.messageId), itemType: 'quarantine', ...listed, ...q }) }),
     );
+  }
+
+  async listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }> {
+    const partition = `QUARANTINE#${q.kind}`;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byOpened',
+        KeyConditionExpression: 'gsi1pk = :kind',
+        ExpressionAttributeValues: { ':kind': { S: partition } },
+        ScanIndexForward: false,
+        Limit: q.limit,
+        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor, partition) : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => {
+      const { messageId, mailFrom, kind, reasons, mailKey, receivedAt } = fromItem<Quarantined>(i);
+      return { messageId, mailFrom, kind, reasons, mailKey, receivedAt };
+    });
+    return { items, ...(out.LastEvaluatedKey && { cursor: encodeCursor(out.LastEvaluatedKey) }) };
   }
 
   async claimNotice(caseId: string, notice: string): Promise<boolean> {
@@ -141,8 +166,58 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
     await this.claims.release(keys.notice(caseId, notice));
   }
 
-  async markNoticeSent(caseId: string, notice: string, providerId: string): Promise<void> {
-    await this.claims.markSent(keys.notice(caseId, notice), providerId);
+  async markNoticeSent(caseId: string, notice: string, providerId: string, to?: string): Promise<void> {
+    // The notice and the way back from its bounce, side by side (one round trip of time).
+    await Promise.all([
+      this.claims.markSent(keys.notice(caseId, notice), providerId),
+      to && providerId
+        ? this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: toItem({ ...keys.sentEmail(providerId), itemType: 'sent-email', caseId, notice, to, expiresAt: Math.floor(Date.now() / 1000) + SENT_EMAIL_TTL_SECONDS }),
+            }),
+          )
+        : undefined,
+    ]);
+  }
+
+  async markNoticeWithheld(caseId: string, notice: string, reason: string): Promise<void> {
+    await this.claims.markWithheld(keys.notice(caseId, notice), reason);
+  }
+
+  async findSentEmail(providerId: string): Promise<SentEmail | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.sentEmail(providerId)), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { caseId, notice, to } = unmarshall(out.Item) as SentEmail;
+    return { caseId, notice, to };
+  }
+
+  async countAcknowledgement(email: string, hour: string): Promise<number> {
+    const out = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.acknowledgements(email, hour)),
+        UpdateExpression: 'ADD sent :one SET itemType = :type, expiresAt = if_not_exists(expiresAt, :expires)',
+        ExpressionAttributeValues: toItem({ ':one': 1, ':type': 'acknowledgements', ':expires': Math.floor(Date.now() / 1000) + 2 * 86_400 }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.sent?.N ?? 1);
+  }
+
+  async undeliverable(email: string): Promise<UndeliverableAddress | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.undeliverable(email)), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { since, status, diagnosticCode, caseId } = unmarshall(out.Item) as UndeliverableAddress;
+    return { email, since, status, ...(diagnosticCode && { diagnosticCode }), caseId };
+  }
+
+  async flagUndeliverable(address: UndeliverableAddress): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.undeliverable(address.email), itemType: 'undeliverable', ...address }) }));
+  }
+
+  async clearUndeliverable(email: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.undeliverable(email)) }));
   }
 
   async recordView(view: CaseView): Promise<void> {
@@ -202,10 +277,11 @@ const CURSOR_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(CURSOR_KEYS.map((k) => key[k]?.S ?? ''))).toString('base64url');
 }
-function decodeCursor(cursor: string): Item {
+/** A cursor this API returned for the partition of the index being listed (`CASES`, `QUARANTINE#kind`), or a 400. */
+function decodeCursor(cursor: string, partition = 'CASES'): Item {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === 'CASES') {
+    if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === partition) {
       return Object.fromEntries(CURSOR_KEYS.map((k, i) => [k, { S: values[i] as string }]));
     }
   } catch {

@@ -1,6 +1,11 @@
-// The Mailer port over Amazon SES: a plain send for text + HTML, a raw MIME send (nodemailer's composer)
-// when there are attachments. Named for its role beside events/ses.ts, which is inbound mail's schema.
-import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
+// The Mailer port over Amazon SES, named for its role beside events/ses.ts (inbound mail's schema).
+// Every message is built here as MIME (nodemailer's composer) and sent with SendRawEmail, because SES's
+// simple SendEmail cannot carry the header RFC 3834 asks of automatic mail: `Auto-Submitted: auto-replied`
+// on acknowledgements and `auto-generated` on every other notice and report, so autoresponders and mailing
+// lists do not answer trustdesk and start a loop. Outlook honours its own `X-Auto-Response-Suppress`
+// instead, so that goes along. The recipient SES delivers to is the one address given (Destinations),
+// never what a header might be made to say.
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutboundEmail } from '../ports.ts';
 
@@ -16,35 +21,23 @@ export class SesMailer implements Mailer {
   ) {}
 
   async send(email: OutboundEmail): Promise<string> {
-    if (email.attachments?.length) return this.sendRaw(email);
-    const out = await this.client.send(
-      new SendEmailCommand({
-        Source: this.from,
-        Destination: { ToAddresses: [oneLine(email.to)] },
-        ...(email.replyTo && { ReplyToAddresses: [oneLine(email.replyTo)] }),
-        Message: {
-          Subject: { Data: oneLine(email.subject), Charset: 'UTF-8' },
-          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-        },
-      }),
-    );
-    return out.MessageId ?? '';
-  }
-
-  /** With attachments: a MIME message built by nodemailer's composer, sent raw. */
-  private async sendRaw(email: OutboundEmail): Promise<string> {
+    const to = oneLine(email.to);
     const raw = await new MailComposer({
       from: this.from,
-      to: oneLine(email.to),
-      ...(email.replyTo && { replyTo: oneLine(email.replyTo) }),
+      // An address object: its text is never parsed for more recipients (a "Bcc:" smuggled into it stays text).
+      to: { name: '', address: to },
+      ...(email.replyTo && { replyTo: { name: '', address: oneLine(email.replyTo) } }),
       subject: oneLine(email.subject),
       text: email.text,
       html: email.html,
-      attachments: (email.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+      headers: { 'Auto-Submitted': email.autoSubmitted ?? 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      ...(email.attachments?.length && {
+        attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+      }),
     })
       .compile()
       .build();
-    const out = await this.client.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+    const out = await this.client.send(new SendRawEmailCommand({ Source: this.from, Destinations: [to], RawMessage: { Data: raw } }));
     return out.MessageId ?? '';
   }
 }

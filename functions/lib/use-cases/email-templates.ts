@@ -17,8 +17,10 @@ function compose(to: string, subject: string, paragraphs: string[], replyTo?: st
 const greeting = (r: CaseRecord) => (r.requester.name ? `Hello ${r.requester.name},` : 'Hello,');
 const SIGNATURE = 'Trust & Experience team';
 
+/** An answer to the requester's own message: Auto-Submitted: auto-replied, so autoresponders keep quiet. */
 export function acknowledgementEmail(record: CaseRecord, replyTo: string): OutboundEmail {
-  return compose(
+  return {
+    ...compose(
     record.requester.email,
     `[${record.reference}] We received your request: ${record.subject}`,
     [
@@ -28,7 +30,9 @@ export function acknowledgementEmail(record: CaseRecord, replyTo: string): Outbo
       SIGNATURE,
     ],
     replyTo,
-  );
+    ),
+    autoSubmitted: 'auto-replied',
+  };
 }
 
 export function agentMessageEmail(record: CaseRecord, message: string, asksForInfo: boolean, replyTo: string): OutboundEmail {

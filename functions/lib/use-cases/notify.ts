@@ -10,7 +10,13 @@
 // - a taker that crashed (or timed out) between the claim and the mark leaves the claim pending; once
 //   its lease ran out the redelivery takes it again: AT LEAST ONCE. The email is never lost; it is sent
 //   twice only when the crash fell between SES accepting it and the mark being written.
+//
+// Nothing is sent that should not be: an email to an address whose mail bounced waits until the
+// requester writes again, and the loop breaker sends one address at most a few acknowledgements an
+// hour (an autoresponder that does not say so answers every acknowledgement with a new message). A
+// claimed notice that is held back is recorded as withheld, with why, and never sent later.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import { acknowledgementDecision, acknowledgementHour, type EmailPolicy } from '#domain/email/loop-breaker.ts';
 import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
 import { acknowledgementEmail, approvalReminderEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
@@ -24,9 +30,11 @@ export interface NotifyDeps {
   /** Where a reminder about a pending four-eyes approval goes. */
   approversAddress: string;
   consoleUrl: string;
+  emailPolicy: EmailPolicy;
 }
 
-export type NotifyOutcome = 'sent' | 'already-sent' | 'no-case' | 'nothing-to-send';
+export type NotifyOutcome = SendOutcome | 'no-case' | 'nothing-to-send';
+export type SendOutcome = 'sent' | 'already-sent' | 'withheld';
 
 /** The email an event calls for, if any. */
 export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl'>): OutboundEmail | undefined {
@@ -56,12 +64,38 @@ export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<Not
   if (!record) return 'no-case';
   const email = emailFor(event, record, deps);
   if (!email) return 'nothing-to-send';
-  return (await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email)) ? 'sent' : 'already-sent';
+  return sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email, async () => {
+    if (email.to === record.requester.email && (await deps.store.undeliverable(email.to))) return 'undeliverable address';
+    if (event.type !== 'case.opened') return undefined;
+    const nth = await deps.store.countAcknowledgement(email.to, acknowledgementHour(new Date(event.at)));
+    return acknowledgementDecision(nth, deps.emailPolicy) === 'withhold' ? 'loop breaker: acknowledgements per sender per hour' : undefined;
+  });
 }
 
-/** Sends the email unless this notice of the case was sent already; true when it was sent now. */
-export async function sendNoticeOnce(deps: Pick<NotifyDeps, 'store' | 'mailer'>, caseId: string, notice: string, email: OutboundEmail): Promise<boolean> {
-  if (!(await deps.store.claimNotice(caseId, notice))) return false;
+/**
+ * Sends the email unless this notice of the case was sent (or withheld) already. `withholdReason`, asked
+ * once the notice is claimed, may hold it back for good: it is then recorded as withheld with that reason.
+ */
+export async function sendNoticeOnce(
+  deps: Pick<NotifyDeps, 'store' | 'mailer'>,
+  caseId: string,
+  notice: string,
+  email: OutboundEmail,
+  withholdReason: () => Promise<string | undefined> = async () => undefined,
+): Promise<SendOutcome> {
+  if (!(await deps.store.claimNotice(caseId, notice))) return 'already-sent';
+  let reason: string | undefined;
+  try {
+    reason = await withholdReason();
+  } catch (error) {
+    await deps.store.releaseNotice(caseId, notice);
+    throw error;
+  }
+  if (reason) {
+    await deps.store.markNoticeWithheld(caseId, notice, reason);
+    logger.info('email withheld', { caseId, notice, reason });
+    return 'withheld';
+  }
   let providerId: string;
   try {
     providerId = await deps.mailer.send(email);
@@ -70,11 +104,11 @@ export async function sendNoticeOnce(deps: Pick<NotifyDeps, 'store' | 'mailer'>,
     throw error;
   }
   try {
-    await deps.store.markNoticeSent(caseId, notice, providerId);
+    await deps.store.markNoticeSent(caseId, notice, providerId, email.to);
   } catch (error) {
     // Sent: the claim stays pending rather than be given back (a retry would send it twice). Only a
     // later redelivery of this very event could take it again.
     logger.warn('email sent but not recorded as sent', { caseId, notice, providerId, error: (error as Error).name });
   }
-  return true;
+  return 'sent';
 }

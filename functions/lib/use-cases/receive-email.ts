@@ -1,10 +1,15 @@
-// An inbound email: quarantined, threaded into its case, or a new case.
-import type { AttachmentRef } from '#domain/case.ts';
-import { applyRequesterReply } from '#domain/lifecycle.ts';
+// An inbound email: quarantined, threaded into its case, a new case — or, when a machine sent it, an
+// automatic reply on its case's timeline, a bounce of an email trustdesk sent, or a quarantine record of
+// kind "automatic". Automatic mail never opens a case, so it is never acknowledged (RFC 3834), and it
+// never moves a case: no status change, no paused clock resumed, no reopen. A bounce that names no
+// email trustdesk sent, or a report that cannot be read, changes no case either.
+import type { AttachmentRef, CaseRecord } from '#domain/case.ts';
+import { isPermanentFailure } from '#domain/email/delivery-status.ts';
+import { applyAutomaticReply, applyBounce, applyRequesterReply, type Change } from '#domain/lifecycle.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
 import { BusyError } from '../errors.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
-import type { BlobStore, CaseStore } from '../ports.ts';
+import type { BlobStore, CaseStore, IdempotencyClaim, Quarantined } from '../ports.ts';
 import { submitInquiry, type SubmitDeps } from './submit-inquiry.ts';
 
 export interface ReceiveDeps extends SubmitDeps {
@@ -16,59 +21,63 @@ export interface ReceiveDeps extends SubmitDeps {
 export type Received =
   | { outcome: 'quarantined'; reasons: string[] }
   | { outcome: 'opened' | 'replayed'; caseId: string; reference: string }
-  | { outcome: 'threaded'; caseId: string; reference: string; version: number };
+  | { outcome: 'threaded' | 'automatic-reply' | 'bounced'; caseId: string; reference: string; version: number };
 
 /** Raised when the raw message is not (yet) in the bucket: the invocation fails and is retried. */
 export class MailNotFoundError extends Error {
   override name = 'MailNotFoundError';
 }
 
+const IDEMPOTENCY_TTL_SECONDS = 7 * 86_400;
+const MAX_ATTEMPTS = 4;
+
 export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord): Promise<Received> {
-  const { messageId } = record.ses.mail;
+  const { messageId, source } = record.ses.mail;
   const mailKey = `${deps.mailPrefix}${messageId}`;
-  const receivedAt = deps.clock.now().toISOString();
+  const hold = async (kind: Quarantined['kind'], reasons: string[]): Promise<Received> => {
+    await deps.store.quarantine({ messageId, mailFrom: source, kind, reasons, mailKey, receivedAt: deps.clock.now().toISOString() });
+    return { outcome: 'quarantined', reasons };
+  };
 
   const problems = verdictProblems(record.ses.receipt);
-  if (problems.length > 0) {
-    await deps.store.quarantine({ messageId, mailFrom: record.ses.mail.source, reasons: problems, mailKey, receivedAt });
-    return { outcome: 'quarantined', reasons: problems };
-  }
+  if (problems.length > 0) return hold('verdict', problems);
   const raw = await deps.blobs.get(mailKey);
   if (!raw) throw new MailNotFoundError(`raw mail ${mailKey} not found`);
-  const mail = await parseMail(raw);
-  if (!mail.from) {
-    await deps.store.quarantine({ messageId, mailFrom: record.ses.mail.source, reasons: ['no valid sender address'], mailKey, receivedAt });
-    return { outcome: 'quarantined', reasons: ['no valid sender address'] };
+  const mail = await parseMail(raw, { mailFrom: source });
+  const idempotency = (): IdempotencyClaim => ({ key: `email:${messageId}`, fingerprint: messageId, expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS });
+
+  if (mail.automatic.automatic) {
+    const { kind, reasons } = mail.automatic;
+    if (kind === 'bounce') return (await receiveBounce(deps, mail, idempotency)) ?? hold('automatic', ['bounce', ...reasons, 'about no email trustdesk sent, or unreadable']);
+    const caseId = await deps.store.findThread({ ...(mail.reference && { reference: mail.reference }), messageIds: mail.threadIds });
+    const sender = mail.from?.email ?? source;
+    const saved = caseId
+      ? await change(deps, caseId, idempotency, mail, (current) =>
+          applyAutomaticReply(current, { email: sender, subject: mail.subject, message: mail.text, reasons, ...(mail.messageId && { messageId: mail.messageId }) }, deps.clock.now()),
+        )
+      : undefined;
+    return saved ? { outcome: 'automatic-reply', ...saved } : hold('automatic', [kind, ...reasons]);
   }
+
+  if (!mail.from) return hold('sender', ['no valid sender address']);
   const from = mail.from;
   const attachments = await storeAttachments(deps.blobs, messageId, mail);
-  const idempotencyKey = `email:${messageId}`;
   const ownIds = mail.messageId ? [mail.messageId] : [];
+  const fullMessage = mail.fullText !== mail.text ? { fullMessage: mail.fullText } : {};
+  // They wrote from the address: it takes mail again.
+  await deps.store.clearUndeliverable(from.email);
 
-  const threadCaseId = await deps.store.findThread({
-    ...(mail.reference && { reference: mail.reference }),
-    messageIds: mail.threadIds,
-  });
+  const threadCaseId = await deps.store.findThread({ ...(mail.reference && { reference: mail.reference }), messageIds: mail.threadIds });
   if (threadCaseId) {
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const current = await deps.store.getCase(threadCaseId);
-      if (!current) break; // the thread points nowhere: treat as new
-      const { record: next, event } = applyRequesterReply(
+    const saved = await change(deps, threadCaseId, idempotency, mail, (current) =>
+      applyRequesterReply(
         current,
-        { email: from.email, subject: mail.subject, message: mail.text, attachments, ...(mail.messageId && { messageId: mail.messageId }) },
+        { email: from.email, subject: mail.subject, message: mail.text, ...fullMessage, attachments, ...(mail.messageId && { messageId: mail.messageId }) },
         deps.clock.now(),
         deps.policies.sla,
-      );
-      const outcome = await deps.store.saveChange({
-        record: next,
-        event,
-        idempotency: { key: idempotencyKey, fingerprint: messageId, expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + 7 * 86_400 },
-        messageIds: ownIds,
-      });
-      if (outcome.kind === 'saved') return { outcome: 'threaded', caseId: next.caseId, reference: next.reference, version: next.version };
-      if (outcome.kind === 'replay') return { outcome: 'threaded', caseId: outcome.caseId, reference: outcome.reference, version: current.version };
-    }
-    if (await deps.store.getCase(threadCaseId)) throw new BusyError();
+      ),
+    );
+    if (saved) return { outcome: 'threaded', ...saved };
   }
 
   const submitted = await submitInquiry(deps, {
@@ -77,12 +86,51 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
       requester: { email: from.email, ...(from.name && { name: from.name }) },
       subject: mail.subject || '(no subject)',
       message: mail.text || '(no text)',
+      ...(mail.text && fullMessage),
+      ...(mail.forwardedFrom && { forwardedFrom: mail.forwardedFrom }),
       attachments,
     },
-    idempotencyKey,
+    idempotencyKey: `email:${messageId}`,
     messageIds: ownIds,
   });
   return { outcome: submitted.replayed ? 'replayed' : 'opened', caseId: submitted.caseId, reference: submitted.reference };
+}
+
+/** A bounce of an email trustdesk sent: on its case, and a permanent one flags the address. Undefined when it is about no such email. */
+async function receiveBounce(deps: ReceiveDeps, mail: ParsedMail, idempotency: () => IdempotencyClaim): Promise<Received | undefined> {
+  const report = mail.deliveryReport;
+  const providerId = report?.originalMessageId?.split('@')[0];
+  const sent = providerId ? await deps.store.findSentEmail(providerId) : undefined;
+  const failed = report?.recipients.find((r) => r.address === sent?.to) ?? report?.recipients[0];
+  if (!report || !sent || !failed) return undefined;
+  const permanent = isPermanentFailure(failed);
+  const saved = await change(deps, sent.caseId, idempotency, mail, (current) =>
+    applyBounce(current, { notice: sent.notice, address: failed.address, action: failed.action, status: failed.status, permanent, ...(failed.diagnosticCode && { diagnosticCode: failed.diagnosticCode }) }, deps.clock.now()),
+  );
+  if (!saved) return undefined;
+  if (permanent) {
+    await deps.store.flagUndeliverable({ email: failed.address, since: deps.clock.now().toISOString(), status: failed.status, ...(failed.diagnosticCode && { diagnosticCode: failed.diagnosticCode }), caseId: sent.caseId });
+  }
+  return { outcome: 'bounced', ...saved };
+}
+
+/** Save a change to a case, reading it again when another write won; undefined when the case is gone. */
+async function change(
+  deps: ReceiveDeps,
+  caseId: string,
+  idempotency: () => IdempotencyClaim,
+  mail: ParsedMail,
+  apply: (current: CaseRecord) => Change,
+): Promise<{ caseId: string; reference: string; version: number } | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await deps.store.getCase(caseId);
+    if (!current) return undefined; // the thread points nowhere
+    const { record: next, event } = apply(current);
+    const outcome = await deps.store.saveChange({ record: next, event, idempotency: idempotency(), messageIds: mail.messageId ? [mail.messageId] : [] });
+    if (outcome.kind === 'saved') return { caseId: next.caseId, reference: next.reference, version: next.version };
+    if (outcome.kind === 'replay') return { caseId: outcome.caseId, reference: outcome.reference, version: current.version };
+  }
+  throw new BusyError();
 }
 
 async function storeAttachments(blobs: BlobStore, messageId: string, mail: ParsedMail): Promise<AttachmentRef[]> {

@@ -478,7 +478,7 @@ describe('DynamoCaseStore notices and quarantine', () => {
 
   it('quarantine stores the message under its id', async () => {
     ddb.on(PutItemCommand).resolves({});
-    const quarantined = { messageId: 'm-1', mailFrom: 'x@y.z', reasons: ['spam'], mailKey: 'inbound/m-1', receivedAt: NOW.toISOString() };
+    const quarantined = { messageId: 'm-1', mailFrom: 'x@y.z', kind: 'verdict' as const, reasons: ['spam'], mailKey: 'inbound/m-1', receivedAt: NOW.toISOString() };
     await store.quarantine(quarantined);
     expect(unmarshall(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!)).toMatchObject({
       pk: 'QUARANTINE#m-1',

@@ -1,5 +1,6 @@
-import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
+import { simpleParser } from 'mailparser';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer, oneLine } from '#lib/adapters/ses-mailer.ts';
 
@@ -9,23 +10,41 @@ const mailer = new SesMailer('trustdesk <no-reply@trustdesk.local>', client);
 
 beforeEach(() => {
   ses.reset();
-  ses.on(SendEmailCommand).resolves({ MessageId: 'ses-msg-1' });
+  ses.on(SendRawEmailCommand).resolves({ MessageId: 'ses-msg-1' });
 });
 
+/** The one SendRawEmail call: its input, the raw MIME's header lines, and the message as a client reads it. */
+async function sent() {
+  const calls = ses.commandCalls(SendRawEmailCommand);
+  expect(calls).toHaveLength(1);
+  const input = calls[0]!.args[0].input;
+  const raw = Buffer.from(input.RawMessage!.Data!);
+  const head = raw.toString('utf8').split('\r\n\r\n')[0]!;
+  return { input, head, headerLines: head.split(/\r\n(?![ \t])/), mail: await simpleParser(raw) };
+}
+
 describe('SesMailer', () => {
-  it('sends text and HTML bodies in UTF-8 from the configured sender and returns the provider id', async () => {
+  it('sends text and HTML bodies in UTF-8 from the configured sender to the one recipient and returns the provider id', async () => {
     const id = await mailer.send({ to: 'alice@example.com', subject: 'Café ☕', text: 'line 1\nline 2', html: '<p>hi</p>', replyTo: 'support@trustdesk.local' });
     expect(id).toBe('ses-msg-1');
-    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
-    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).toEqual({
-      Source: 'trustdesk <no-reply@trustdesk.local>',
-      Destination: { ToAddresses: ['alice@example.com'] },
-      ReplyToAddresses: ['support@trustdesk.local'],
-      Message: {
-        Subject: { Data: 'Café ☕', Charset: 'UTF-8' },
-        Body: { Text: { Data: 'line 1\nline 2', Charset: 'UTF-8' }, Html: { Data: '<p>hi</p>', Charset: 'UTF-8' } },
-      },
-    });
+    const { input, mail } = await sent();
+    expect(input).toMatchObject({ Source: 'trustdesk <no-reply@trustdesk.local>', Destinations: ['alice@example.com'] });
+    expect(mail.from?.value).toEqual([{ address: 'no-reply@trustdesk.local', name: 'trustdesk' }]);
+    expect((Array.isArray(mail.to) ? mail.to : [mail.to!]).flatMap((t) => t.value.map((v) => v.address))).toEqual(['alice@example.com']);
+    expect(mail.replyTo?.value.map((v) => v.address)).toEqual(['support@trustdesk.local']);
+    expect(mail.subject).toBe('Café ☕');
+    expect(mail.text?.trim()).toBe('line 1\nline 2');
+    expect(mail.html).toBe('<p>hi</p>');
+  });
+
+  it('marks every email automatic (RFC 3834): auto-generated unless it is an acknowledgement', async () => {
+    await mailer.send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h' });
+    expect((await sent()).mail.headers.get('auto-submitted')).toBe('auto-generated');
+    ses.resetHistory();
+    await mailer.send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h', autoSubmitted: 'auto-replied' });
+    const { mail } = await sent();
+    expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(mail.headers.get('x-auto-response-suppress')).toBe('All');
   });
 
   it('strips CR/LF from subject, recipient and reply-to (no header injection) but keeps body newlines', async () => {
@@ -36,23 +55,29 @@ describe('SesMailer', () => {
       html: '<p>a</p>\n<p>b</p>',
       replyTo: 'support@trustdesk.local\n',
     });
-    const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
-    expect(input.Message!.Subject!.Data).toBe('Hello Bcc: victim@example.com X');
-    expect(input.Destination!.ToAddresses).toEqual(['alice@example.com Bcc: victim@example.com']);
-    expect(input.ReplyToAddresses).toEqual(['support@trustdesk.local']);
-    for (const header of [input.Message!.Subject!.Data!, ...input.Destination!.ToAddresses!, ...input.ReplyToAddresses!]) {
-      expect(header).not.toMatch(/[\r\n\u2028\u2029]/);
-    }
-    expect(input.Message!.Body!.Text!.Data).toBe('a\r\nb');
+    const { input, headerLines, mail } = await sent();
+    expect(mail.subject).toBe('Hello Bcc: victim@example.com X');
+    expect(input.Destinations).toEqual(['alice@example.com Bcc: victim@example.com']);
+    expect(mail.replyTo?.value.map((v) => v.address)).toEqual(['support@trustdesk.local']);
+    expect(headerLines.filter((l) => /^bcc:/i.test(l))).toEqual([]);
+    expect(headerLines.filter((l) => /^to:/i.test(l))).toHaveLength(1);
+    expect(mail.bcc).toBeUndefined();
+    expect(mail.text).toContain('a\nb');
   });
 
   it('sends no Reply-To when none is given', async () => {
     await mailer.send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h' });
-    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input).not.toHaveProperty('ReplyToAddresses');
+    expect((await sent()).mail.replyTo).toBeUndefined();
+  });
+
+  it('attaches files', async () => {
+    await mailer.send({ to: 'lead@example.com', subject: 'report', text: 't', html: 'h', attachments: [{ filename: 'daily.csv', contentType: 'text/csv', content: 'a,b\n1,2\n' }] });
+    const { mail } = await sent();
+    expect(mail.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['daily.csv', 'text/csv', 'a,b\n1,2\n']]);
   });
 
   it('propagates a send failure', async () => {
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' }));
+    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' }));
     await expect(mailer.send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h' })).rejects.toThrow('not verified');
   });
 });

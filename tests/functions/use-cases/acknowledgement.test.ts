@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
 import { acknowledgementEmail } from '#lib/use-cases/email-templates.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
+import { emailPolicy } from '#lib/email-policy.ts';
 import { FakeMailer, InMemoryCaseStore, sampleCase } from '../fakes.ts';
 
 const REPLY_TO = 'support@trustdesk.local';
@@ -23,7 +24,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local' };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
   store.cases.set(record.caseId, record);
 });
 

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
 import { acknowledgementEmail, agentMessageEmail, approvalReminderEmail, closedNoticeEmail, resolvedEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
 import { emailFor, notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
+import { emailPolicy } from '#lib/email-policy.ts';
 import { FakeMailer, InMemoryCaseStore } from '../fakes.ts';
 import { CASE_ID, caseAt } from '../lifecycle-fakes.ts';
 
@@ -27,7 +28,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

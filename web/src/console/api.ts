@@ -7,7 +7,7 @@ import type { Session } from './auth.ts';
 /** One queue row (GET /cases). */
 export type CaseSummary = Pick<
   CaseRecord,
-  'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt'
+  'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt' | 'requesterUndeliverable'
 > & { requesterEmail: string };
 
 export interface CasePage {

@@ -146,6 +146,13 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
       const message = text(d.message);
       return { title: d.reopened ? 'The requester wrote again (case reopened)' : 'The requester wrote', ...((subject || message) && { detail: [subject, message].filter(Boolean).join('\n\n') }) };
     }
+    case 'requester.auto-replied':
+      return { title: 'Automatic reply (out of office or similar): nothing changed', ...(text(d.message) && { detail: text(d.message) }) };
+    case 'email.bounced':
+      return {
+        title: `Email to ${String(d.address ?? 'the requester')} bounced (${String(d.status ?? '')})${d.permanent ? ': no more email until they write again' : ''}`,
+        ...(text(d.diagnosticCode) && { detail: text(d.diagnosticCode) }),
+      };
     case 'sla.warning':
       return { title: `SLA warning: ${deadlineName(d.deadline)} due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : 'soon'}` };
     case 'sla.breached':

@@ -1,0 +1,53 @@
+// What email from machines does to a case: an auto-reply goes on the timeline and moves nothing; a
+// bounce is recorded and flags the requester's address; the requester writing again clears the flag.
+import { describe, expect, it } from 'vitest';
+import type { CaseRecord } from '#domain/case.ts';
+import { applyAgentAction, applyAutomaticReply, applyBounce, applyRequesterReply, type AutomaticReply, type Bounce } from '#domain/lifecycle.ts';
+import { policies } from '#lib/policies.ts';
+import { HOUR, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
+
+const sla = policies.sla;
+const lead = { kind: 'agent', id: 'lead-2', role: 'lead' } as const;
+const outOfOffice: AutomaticReply = { email: 'alice@example.com', subject: 'Automatic reply: [TD-00000C]', message: 'I am out of the office.', messageId: 'ooo-1@example.com', reasons: ['Auto-Submitted: auto-replied'] };
+const bounce = (overrides: Partial<Bounce> = {}): Bounce => ({ notice: 'agent.requested-info-2', address: 'alice@example.com', action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown', permanent: true, ...overrides });
+
+const waiting = (): CaseRecord => applyAgentAction(caseAt('P3'), { type: 'request-info', message: 'Which account?' }, lead, at(HOUR), sla).record;
+
+describe('applyAutomaticReply', () => {
+  it.each([
+    ['waiting on the requester', waiting()],
+    ['new', caseAt('P3')],
+    ['closed', { ...caseAt('P3'), status: 'closed' as const, closedAt: at(2 * HOUR).toISOString() }],
+  ])('puts an auto-reply on the timeline of a %s case and changes nothing else', (_, record) => {
+    const { record: next, event } = applyAutomaticReply(deepFreeze(structuredClone(record)), outOfOffice, at(3 * HOUR));
+    expect(event).toMatchObject({ type: 'requester.auto-replied', version: record.version + 1, actor: { kind: 'system' }, data: { message: 'I am out of the office.', reasons: ['Auto-Submitted: auto-replied'], messageId: 'ooo-1@example.com' } });
+    const { version, updatedAt, ...rest } = next;
+    const { version: _v, updatedAt: _u, ...before } = record;
+    expect(rest).toEqual(before); // status, pauses, deadlines, lastUserMessageAt, lifecycleVersion all as they were
+    expect(version).toBe(record.version + 1);
+    expect(next.lifecycleVersion).toBe(record.lifecycleVersion);
+  });
+});
+
+describe('applyBounce', () => {
+  it('records the bounce and flags the requester’s address on a permanent failure', () => {
+    const record = waiting();
+    const { record: next, event } = applyBounce(deepFreeze(structuredClone(record)), bounce(), at(2 * HOUR));
+    expect(event).toMatchObject({ type: 'email.bounced', data: { notice: 'agent.requested-info-2', address: 'alice@example.com', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown', permanent: true } });
+    expect(next.requesterUndeliverable).toEqual({ since: at(2 * HOUR).toISOString(), status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' });
+    expect(next.status).toBe('waiting_on_user');
+    expect(next.lifecycleVersion).toBe(record.lifecycleVersion);
+  });
+
+  it('records a delay or another address’s bounce without flagging the requester', () => {
+    expect(applyBounce(waiting(), bounce({ action: 'delayed', status: '4.4.1', permanent: false }), at(2 * HOUR)).record.requesterUndeliverable).toBeUndefined();
+    expect(applyBounce(waiting(), bounce({ address: 'someone-else@example.com' }), at(2 * HOUR)).record.requesterUndeliverable).toBeUndefined();
+  });
+
+  it('is cleared when the requester writes again from the address', () => {
+    const bounced = applyBounce(waiting(), bounce(), at(2 * HOUR)).record;
+    const replied = applyRequesterReply(bounced, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla).record;
+    expect(replied.requesterUndeliverable).toBeUndefined();
+    expect(replied.status).toBe('investigating');
+  });
+});
