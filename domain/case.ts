@@ -1,4 +1,5 @@
 // Core vocabulary of a case. Pure types and constants: no AWS, no I/O.
+import type { MaskCounts } from './privacy/mask-card-data.ts';
 
 export const CATEGORIES = [
   'payment_dispute',
@@ -73,6 +74,8 @@ export interface AttachmentRef {
   size: number;
   sha256: string;
   key: string; // object key in the mail bucket
+  /** Its text part holds what would be masked in a message (a card number, a security code, an SSN). */
+  mayContainCardData?: true;
 }
 
 /** The case as stored and shown to agents. */
@@ -88,6 +91,8 @@ export interface CaseRecord {
   currency?: string;
   transactionId?: string;
   attachments: AttachmentRef[];
+  /** How much card data was masked out of what was written on this case, by kind (never the values). */
+  masked?: MaskCounts;
   category: Category;
   categorySource: 'form' | 'text';
   priority: Priority;

@@ -1,5 +1,6 @@
 // Turning an inquiry into a case, and a requester's later message into a timeline entry. Pure.
 import type { AttachmentRef, CaseEvent, CaseRecord, Category, Channel, PriorComplaint, Requester, UserProfile } from './case.ts';
+import { anyMasked, maskCardData, type MaskCounts, NO_MASKS, addCounts } from './privacy/mask-card-data.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
 import { triage } from './triage/index.ts';
@@ -35,8 +36,32 @@ export interface OpenCaseContext {
   policies: Policies;
 }
 
-/** Classify, score, prioritise and plan deadlines: the case at version 1 and its opening event. */
-export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: CaseRecord; event: CaseEvent } {
+/** The inquiry with card data masked out of every field the requester typed, and how much was masked. */
+export function maskInquiry(inquiry: NewInquiry): { inquiry: NewInquiry; masked: MaskCounts } {
+  let masked = NO_MASKS;
+  const mask = (text: string) => {
+    const result = maskCardData(text);
+    masked = addCounts(masked, result.counts);
+    return result.text;
+  };
+  const { name, userId } = inquiry.requester;
+  const out: NewInquiry = {
+    ...inquiry,
+    requester: { ...inquiry.requester, ...(name !== undefined && { name: mask(name) }), ...(userId !== undefined && { userId: mask(userId) }) },
+    subject: mask(inquiry.subject),
+    message: mask(inquiry.message),
+    ...(inquiry.transactionId !== undefined && { transactionId: mask(inquiry.transactionId) }),
+    ...(inquiry.fullMessage !== undefined && { fullMessage: maskCardData(inquiry.fullMessage).text }),
+  };
+  return { inquiry: out, masked };
+}
+
+/**
+ * Classify, score, prioritise and plan deadlines: the case at version 1 and its opening event. Card data is
+ * masked here, before triage, so no channel can store what the requester pasted.
+ */
+export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: CaseRecord; event: CaseEvent } {
+  const { inquiry, masked } = maskInquiry(unmasked);
   const result = triage(
     {
       subject: inquiry.subject,
@@ -67,6 +92,7 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
     attachments: inquiry.attachments ?? [],
     ...(inquiry.fullMessage !== undefined && { fullMessage: inquiry.fullMessage }),
     ...(inquiry.forwardedFrom && { forwardedFrom: inquiry.forwardedFrom }),
+    ...(anyMasked(masked) && { masked }),
     category: result.category,
     categorySource: result.categorySource,
     priority: result.priority,
@@ -103,6 +129,7 @@ export function openCase(inquiry: NewInquiry, ctx: OpenCaseContext): { record: C
       repeatCount: result.repeatCount,
       deadlines: planned,
       attachments: record.attachments.length,
+      ...(anyMasked(masked) && { masked }),
     },
   };
   return { record, event };

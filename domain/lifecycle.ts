@@ -2,6 +2,7 @@
 // the workflows and the agent API apply them and store the result with the event they return.
 import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
 import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
+import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
 
@@ -68,6 +69,12 @@ interface Draft {
   patch: Partial<CaseRecord>;
 }
 
+/** What was masked out of this change's text, counted on the case and on its event. */
+function withMasked(current: CaseRecord, draft: Draft, masked: MaskCounts): Draft {
+  if (!anyMasked(masked)) return draft;
+  return { ...draft, data: { ...draft.data, masked }, patch: { ...draft.patch, masked: addCounts(current.masked ?? NO_MASKS, masked) } };
+}
+
 function commit(current: CaseRecord, draft: Draft, actor: Actor, now: Date): Change {
   const version = current.version + 1;
   const at = now.toISOString();
@@ -97,10 +104,12 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
 const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
 
 /**
+ * Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied.
  * `fourEyes` (the approval policy) turns a resolution or reopening it covers into a proposal that waits
  * in `pending_approval` for a second person's `approve` or `reject`; without it nothing needs approval.
  */
-export function applyAgentAction(current: CaseRecord, action: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, fourEyes?: FourEyes): Change {
+export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, fourEyes?: FourEyes): Change {
+  const { value: action, counts: masked } = maskStringFields(typed);
   const at = now.toISOString();
   const s = current.status;
   const needOpen = () => {
@@ -273,7 +282,7 @@ export function applyAgentAction(current: CaseRecord, action: AgentAction, actor
       break;
     }
   }
-  return commit(current, draft, actor, now);
+  return commit(current, withMasked(current, draft, masked), actor, now);
 }
 
 const APPROVAL_OVERDUE = 'approval not decided in time';
@@ -331,14 +340,16 @@ export interface RequesterMessage {
   attachments: CaseRecord['attachments'];
 }
 
-/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. */
+/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. Card data is masked first. */
 export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage, now: Date, policy: SlaPolicy): Change {
   const at = now.toISOString();
+  const subject = maskCardData(reply.subject);
+  const message = maskCardData(reply.message);
   const data = {
-    subject: reply.subject,
-    message: reply.message,
+    subject: subject.text,
+    message: message.text,
     attachments: reply.attachments,
-    ...(reply.fullMessage !== undefined && { fullMessage: reply.fullMessage }),
+    ...(reply.fullMessage !== undefined && { fullMessage: maskCardData(reply.fullMessage).text }),
     ...(reply.messageId !== undefined && { messageId: reply.messageId }),
   };
   // They wrote from the address, so it takes mail again.
@@ -357,7 +368,7 @@ export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage
   } else {
     draft = { type: 'requester.replied', data, lifecycle: false, patch: base };
   }
-  return commit(current, draft, { kind: 'requester', email: reply.email }, now);
+  return commit(current, withMasked(current, draft, addCounts(subject.counts, message.counts)), { kind: 'requester', email: reply.email }, now);
 }
 
 export interface AutomaticReply {
@@ -374,7 +385,7 @@ export interface AutomaticReply {
  * moves nothing: no status, no paused clock resumed, no reopen, not a reply of the requester.
  */
 export function applyAutomaticReply(current: CaseRecord, reply: AutomaticReply, now: Date): Change {
-  const data = { subject: reply.subject, message: reply.message, reasons: reply.reasons, ...(reply.messageId !== undefined && { messageId: reply.messageId }) };
+  const data = { subject: maskCardData(reply.subject).text, message: maskCardData(reply.message).text, reasons: reply.reasons, ...(reply.messageId !== undefined && { messageId: reply.messageId }) };
   return commit(current, { type: 'requester.auto-replied', data, lifecycle: false, patch: {} }, { kind: 'system' }, now);
 }
 

@@ -20,6 +20,7 @@ import { startBounceBack } from './ses-bounces.ts';
 import { controlRoutes } from './control-routes.ts';
 import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
+import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
 import { startS3Server } from './s3-server.ts';
 import { deliverByReceiptRules, receiptRulesFromTemplate } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
@@ -185,6 +186,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     ...(!o.inMemory && { keyFile: path.join(o.dataDir, 'jwt-signing-key.json') }),
   });
 
+  // The buckets' lifecycle expiration (the raw inbound mail) on the local clock.
+  const s3Lifecycle = startS3Lifecycle({ rules: expirationRules(template, (id) => ctx.ref(id)), s3, clock, log: o.log });
+  stoppers.push(async () => s3Lifecycle.stop());
+
   const scheduler = startScheduler({ template, functions, invoker: asyncInvoker, clock, log: o.log });
   stoppers.push(async () => scheduler.stop());
   o.log(`✓ ${scheduler.schedules().length} schedule(s): ${scheduler.schedules().map((s) => `${s.name} (cron ${s.expression} ${s.timeZone})`).join(', ')}`);
@@ -227,6 +232,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
     bounces.delivered();
   const settle = async () => {
+    await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
       const before = progress();
       await asyncInvoker.whenIdle();

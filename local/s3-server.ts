@@ -4,8 +4,9 @@
  * Enough of the S3 REST API for the unchanged `@aws-sdk/client-s3` (configured with `endpoint` and
  * `forcePathStyle: true`): PutObject, GetObject (incl. a single byte Range), HeadObject, DeleteObject,
  * ListObjectsV2 (and V1), CreateBucket, HeadBucket, DeleteBucket, ListBuckets. Buckets spring into
- * existence on first use. Anything else answers 501 `NotImplemented` (e.g. multipart uploads,
- * CopyObject, DeleteObjects), so a missing feature fails loudly instead of silently.
+ * existence on first use; lifecycle expiration is local/s3-lifecycle.ts, through `deleteModifiedBefore`.
+ * Anything else answers 501 `NotImplemented` (e.g. multipart uploads, CopyObject, DeleteObjects), so a
+ * missing feature fails loudly instead of silently.
  *
  * Request bodies sent with `Content-Encoding: aws-chunked` / `x-amz-content-sha256: STREAMING-…`
  * (what the SDK does for stream bodies: chunked framing plus a trailing checksum) are decoded, and
@@ -30,6 +31,8 @@ export interface LocalS3 {
   stop(): Promise<void>;
   put(bucket: string, key: string, body: Buffer, contentType?: string): Promise<void>;
   get(bucket: string, key: string): Promise<Buffer | undefined>;
+  /** Deletes the objects of `bucket` under `prefix` last modified at or before `cutoff` (epoch ms); their keys. */
+  deleteModifiedBefore(bucket: string, prefix: string, cutoff: number): Promise<string[]>;
 }
 
 export interface StartS3ServerOptions {
@@ -879,6 +882,11 @@ export async function startS3Server(opts: StartS3ServerOptions): Promise<LocalS3
     },
     async get(bucket, key) {
       return (await store.get(bucket, key))?.body;
+    },
+    async deleteModifiedBefore(bucket, prefix, cutoff) {
+      const expired = store.entries(bucket).filter((m) => m.key.startsWith(prefix) && m.lastModified <= cutoff);
+      for (const meta of expired) await store.delete(bucket, meta.key);
+      return expired.map((m) => m.key);
     },
   };
 }

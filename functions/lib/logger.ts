@@ -1,9 +1,10 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { maskCardData } from '#domain/privacy/mask-card-data.ts';
 
 // Logs hold ids and codes, never personal data. Call sites follow that rule; this formatter is the net
-// under them: values under personal keys are replaced, and email addresses and phone numbers are masked
-// in every other string (log messages, error messages and stacks included).
+// under them: values under personal keys are replaced, and card data, email addresses and phone numbers are
+// masked in every other string (log messages, error messages and stacks included).
 
 /** Keys whose values are personal data wherever they appear. */
 const PERSONAL_KEYS = new Set(
@@ -24,7 +25,7 @@ const EMAIL = /[^\s@<>()[\]\\,;:"'`]+@[^\s@<>()[\]\\,;:"'`]+\.[A-Za-z]{2,}/g;
 const PHONE = /\+\d[\d ().-]{6,}\d|\(\d{3}\)\s?\d{3}[-.\s]\d{4}|\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b/g;
 const MAX_DEPTH = 8;
 
-export const maskText = (s: string): string => s.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+export const maskText = (s: string): string => maskCardData(s).text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 
 /**
  * A copy of a log value with personal data removed. Errors become plain objects (`describeError`, by

@@ -6,13 +6,28 @@ import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { parsePrivacyPolicy } from '../../domain/privacy/policy.ts';
+import privacyPolicyJson from '../../config/privacy-policy.json' with { type: 'json' };
 import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
-import { parkedRecordsQueue } from './parked-records.ts';
+import { PARKED_RETENTION_DAYS, parkedRecordsQueue } from './parked-records.ts';
 import type { Storage } from './storage.ts';
 
 export const INBOUND_MAIL_PREFIX = 'inbound/';
+
+/**
+ * How long the raw inbound MIME is kept (config/privacy-policy.json). It is the one copy of a requester's card
+ * number as sent, so it goes soon — but not before a parked inbound event (kept PARKED_RETENTION_DAYS) could
+ * be replayed, which reads it.
+ */
+export function rawMailRetentionDays(json: unknown = privacyPolicyJson): number {
+  const days = parsePrivacyPolicy(json).rawInboundMailRetentionDays;
+  if (days <= PARKED_RETENTION_DAYS) {
+    throw new Error(`privacy policy: rawInboundMailRetentionDays (${days}) must be more than the ${PARKED_RETENTION_DAYS} days a parked inbound message waits to be replayed`);
+  }
+  return days;
+}
 
 /**
  * Intake: the public web form (POST /inquiries), inbound email (SES receipt rule → raw MIME in S3 →
@@ -51,6 +66,14 @@ export class Intake extends Construct {
       .useTable(storage.casesTable, 'CASES_TABLE')
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')
       .useBucket(storage.mailBucket, 'MAIL_BUCKET');
+
+    // The bucket is versioned: the expired current version becomes noncurrent, which goes a day later.
+    storage.mailBucket.addLifecycleRule({
+      id: 'RawInboundMailExpires',
+      prefix: INBOUND_MAIL_PREFIX,
+      expiration: Duration.days(rawMailRetentionDays()),
+      noncurrentVersionExpiration: Duration.days(1),
+    });
 
     this.receiptRuleSet = new ReceiptRuleSet(this, 'InboundRules', { dropSpam: false });
     this.receiptRuleSet.addRule('ToIntake', {

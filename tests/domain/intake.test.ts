@@ -167,3 +167,36 @@ describe('rememberComplaint', () => {
     expect(recent.map((c) => c.caseId)).toEqual(['a']);
   });
 });
+
+describe('openCase masks card data', () => {
+  it('masks what the requester typed in every text field and counts it on the case and its event, never the values', () => {
+    const { record, event } = openCase(
+      inquiry({
+        requester: { email: 'alice@example.com', name: 'Alice 4111 1111 1111 1111' },
+        subject: 'Charge on 5555-5555-5555-4444',
+        message: 'Card 4111111111111111, CVV: 123, SSN 078-05-1120. Order 1234567890.',
+        transactionId: '4111111111111111',
+      }),
+      context(),
+    );
+    const stored = JSON.stringify({ record, event });
+    for (const secret of ['4111 1111 1111 1111', '5555-5555-5555-4444', '4111111111111111', 'CVV: 123', '078-05-1120']) expect(stored).not.toContain(secret);
+    expect(record.subject).toBe('Charge on •••• •••• •••• 4444');
+    expect(record.message).toBe('Card •••• •••• •••• 1111, CVV: •••, SSN •••-••-••••. Order 1234567890.');
+    expect(record.masked).toEqual({ cardNumbers: 4, securityCodes: 1, ssns: 1 });
+    expect(event.data.masked).toEqual({ cardNumbers: 4, securityCodes: 1, ssns: 1 });
+  });
+
+  it('records nothing about masking when there was nothing to mask', () => {
+    const { record, event } = openCase(inquiry(), context());
+    expect(record).not.toHaveProperty('masked');
+    expect(event.data).not.toHaveProperty('masked');
+  });
+});
+
+describe('openCase masks the full text of an email too', () => {
+  it('keeps the quoted history but never the card number in it', () => {
+    const { record } = openCase(inquiry({ channel: 'email', message: 'Please help.', fullMessage: 'Please help.\n\n> card 4111-1111-1111-1111 exp 12/29' }), context());
+    expect(record.fullMessage).toBe('Please help.\n\n> card •••• •••• •••• 1111 exp 12/29');
+  });
+});

@@ -51,3 +51,23 @@ describe('applyBounce', () => {
     expect(replied.status).toBe('investigating');
   });
 });
+
+describe('card data in email that is not what the person wrote', () => {
+  const CARD = '4111 1111 1111 1111';
+  it('masks an autoresponder’s subject and text before they reach the timeline', () => {
+    const { event } = applyAutomaticReply(caseAt('P3'), { ...outOfOffice, subject: `Auto: card ${CARD}`, message: `Out of office. Card on file ${CARD}.` }, at(HOUR));
+    expect(JSON.stringify(event.data)).not.toContain('1111 1111 1111');
+    expect(event.data).toMatchObject({ subject: 'Auto: card •••• •••• •••• 1111', message: 'Out of office. Card on file •••• •••• •••• 1111.' });
+  });
+
+  it('masks the full text (quoted history included) of a reply, not only the new text', () => {
+    const { event } = applyRequesterReply(
+      waiting(),
+      { email: 'alice@example.com', subject: 'Re:', message: 'See below.', fullMessage: `See below.\n\nOn Mon, Alice wrote:\n> my card is ${CARD}`, attachments: [] },
+      at(2 * HOUR),
+      sla,
+    );
+    expect(JSON.stringify(event)).not.toContain('1111 1111 1111');
+    expect(event.data).toMatchObject({ fullMessage: expect.stringContaining('> my card is •••• •••• •••• 1111') });
+  });
+});

@@ -537,3 +537,34 @@ describe('workflowState', () => {
     expect(pageRiskTeam(p1, OPENED)?.record.escalation).toMatchObject({ startTier: 'risk', status: 'active' });
   });
 });
+
+describe('card data in what agents and requesters write', () => {
+  const fresh = caseAt('P3');
+
+  it('masks every text of an agent action before it is applied, and counts it on the case and the event', () => {
+    const { record, event } = act(fresh, { type: 'reply', message: 'Is your card 4111 1111 1111 1111 (cvc 999)?' }, at(MINUTE));
+    expect(event.data.message).toBe('Is your card •••• •••• •••• 1111 (cvc •••)?');
+    expect(event.data.masked).toEqual({ cardNumbers: 1, securityCodes: 1, ssns: 0 });
+    expect(record.masked).toEqual({ cardNumbers: 1, securityCodes: 1, ssns: 0 });
+    const escalated = act(record, { type: 'escalate', reason: 'customer sent SSN 078-05-1120' }, at(2 * MINUTE));
+    expect(escalated.record.escalation?.reason).toBe('customer sent SSN •••-••-••••');
+    expect(escalated.record.masked).toEqual({ cardNumbers: 1, securityCodes: 1, ssns: 1 });
+    const noted = act(escalated.record, { type: 'note', note: 'checked 5555555555554444' }, at(3 * MINUTE));
+    expect(noted.event.data.note).toBe('checked •••• •••• •••• 4444');
+  });
+
+  it('masks a requester reply and adds to the counts; a clean one leaves them', () => {
+    const replied = applyRequesterReply(fresh, requesterMessage({ subject: 'card 4111-1111-1111-1111', message: 'it is\n4111 1111\n1111 1111' }), at(MINUTE), sla);
+    expect(replied.event.data).toMatchObject({ subject: 'card •••• •••• •••• 1111', message: 'it is\n•••• •••• •••• 1111', masked: { cardNumbers: 2, securityCodes: 0, ssns: 0 } });
+    expect(replied.record.masked).toEqual({ cardNumbers: 2, securityCodes: 0, ssns: 0 });
+    const clean = applyRequesterReply(replied.record, requesterMessage(), at(2 * MINUTE), sla);
+    expect(clean.event.data).not.toHaveProperty('masked');
+    expect(clean.record.masked).toEqual({ cardNumbers: 2, securityCodes: 0, ssns: 0 });
+  });
+
+  it('leaves an action without card data as it was', () => {
+    const { event, record } = act(fresh, reply('Order 1234567890 is refunded.'), at(MINUTE));
+    expect(event.data.message).toBe('Order 1234567890 is refunded.');
+    expect(record).not.toHaveProperty('masked');
+  });
+});

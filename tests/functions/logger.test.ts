@@ -47,6 +47,12 @@ describe('log redaction', () => {
     expect(out.detail).toBe('to [email] or [phone]');
   });
 
+  it('masks card numbers, security codes and SSNs in every string', () => {
+    const out = logged(() => logger.warn('declined 4111 1111 1111 1111', { detail: 'cvv: 123, ssn 078-05-1120' }));
+    expect(out.message).toBe('declined •••• •••• •••• 1111');
+    expect(out.detail).toBe('cvv: •••, ssn •••-••-••••');
+  });
+
   it('keeps an error readable (name, message, stack) with personal data masked', () => {
     const error = Object.assign(new Error('Email address is not verified: mia@example.com'), { code: 'MessageRejected', email: 'mia@example.com' });
     const out = logged(() => logger.error('unhandled error', { error }));

@@ -6,6 +6,7 @@
 import type { AttachmentRef, CaseRecord } from '#domain/case.ts';
 import { isPermanentFailure } from '#domain/email/delivery-status.ts';
 import { applyAutomaticReply, applyBounce, applyRequesterReply, type Change } from '#domain/lifecycle.ts';
+import { attachmentMayContainCardData } from '#domain/privacy/mask-card-data.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
 import { BusyError } from '../errors.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
@@ -138,7 +139,8 @@ async function storeAttachments(blobs: BlobStore, messageId: string, mail: Parse
     mail.attachments.map(async (a, i) => {
       const key = `attachments/${messageId}/${i + 1}-${a.filename}`;
       await blobs.put(key, a.content, a.contentType);
-      return { filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, key };
+      const flagged = attachmentMayContainCardData(a.contentType, a.content);
+      return { filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256, key, ...(flagged && { mayContainCardData: true as const }) };
     }),
   );
 }

@@ -1,5 +1,5 @@
 // A new inquiry, from any channel, becomes a case — once, however often it is retried.
-import { openCase, rememberComplaint, type NewInquiry, type Policies } from '#domain/intake.ts';
+import { maskInquiry, openCase, rememberComplaint, type NewInquiry, type Policies } from '#domain/intake.ts';
 import { BusyError, IdempotencyMismatchError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
 import type { Clock, IntakeStore } from '../ports.ts';
@@ -29,8 +29,9 @@ export interface Submitted {
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_ATTEMPTS = 4;
 
-/** A stable digest of what the requester said; the same inquiry twice has the same fingerprint. */
-export function fingerprintOf(inquiry: NewInquiry): string {
+/** A stable digest of what the requester said, card data masked; the same inquiry twice has the same fingerprint. */
+export function fingerprintOf(unmasked: NewInquiry): string {
+  const { inquiry } = maskInquiry(unmasked);
   const { channel, requester, subject, message, categoryHint, amount, currency, transactionId } = inquiry;
   return sha256Hex(
     JSON.stringify([channel, requester.email, requester.name, requester.userId, subject, message, categoryHint, amount, currency, transactionId]),

@@ -130,6 +130,34 @@ describe('receiveEmail: new cases', () => {
   });
 });
 
+describe('receiveEmail: card data', () => {
+  it('masks the subject and body of a new case and flags (but keeps) a text attachment that holds a card number', async () => {
+    const csv = Buffer.from('date,card\n2026-12-01,4111 1111 1111 1111\n');
+    const result = await receiveEmail(
+      deps,
+      await arrive('ses-card', {
+        from: 'alice@example.com',
+        subject: 'card 5555 5555 5555 4444',
+        html: '<p>My card <b>4111-1111-1111-1111</b>, CVV 123</p>',
+        attachments: [
+          { filename: 'statement.csv', content: csv, contentType: 'text/csv' },
+          { filename: 'receipt.pdf', content: Buffer.from('%PDF 4111111111111111'), contentType: 'application/pdf' },
+        ],
+      }),
+    );
+    if (result.outcome !== 'opened') throw new Error(`expected a new case, got ${result.outcome}`);
+    const record = store.cases.get(result.caseId)!;
+    expect(record.subject).toBe('card •••• •••• •••• 4444');
+    expect(record.message).toContain('My card •••• •••• •••• 1111, CVV •••');
+    expect(record.masked).toEqual({ cardNumbers: 2, securityCodes: 1, ssns: 0 });
+    expect(record.attachments.map((a) => [a.filename, a.mayContainCardData ?? false])).toEqual([
+      ['statement.csv', true],
+      ['receipt.pdf', false],
+    ]);
+    expect(blobs.objects.get(record.attachments[0]!.key)?.body).toEqual(csv);
+  });
+});
+
 describe('receiveEmail: threading', () => {
   async function openFirst() {
     const opened = await receiveEmail(deps, await arrive('ses-1', firstMail));

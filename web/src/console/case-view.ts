@@ -93,7 +93,7 @@ function requestPanel(c: CaseRecord): HTMLElement {
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
-      ['Attachments', c.attachments.length ? c.attachments.map((a) => `${a.filename} (${Math.ceil(a.size / 1024)} KB)`).join(', ') : undefined],
+      ['Attachments', c.attachments.length ? c.attachments.map((a) => `${a.filename} (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`).join(', ') : undefined],
       ['Incident', c.incident ? `${c.incident.lastHour} cases in the last hour against a baseline of ${c.incident.baseline}; ${c.incident.linkedCaseIds.length} linked` : undefined],
     ]),
   );
