@@ -21,7 +21,8 @@ export type Priority = (typeof PRIORITIES)[number];
 export const CHANNELS = ['web', 'email', 'system'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const CASE_STATUSES = ['new', 'investigating', 'waiting_on_user', 'resolved', 'closed'] as const;
+/** `pending_approval`: a resolution (or the reopening of a confirmed risk) waits for a second person (four-eyes). */
+export const CASE_STATUSES = ['new', 'investigating', 'waiting_on_user', 'pending_approval', 'resolved', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const OUTCOMES = ['resolved', 'confirmed_risk', 'false_positive', 'duplicate'] as const;
@@ -114,6 +115,8 @@ export interface CaseRecord {
   closedAt?: string;
   escalation?: Escalation;
   escalationCount: number;
+  /** Set while the case is pending_approval: what was proposed, by whom, under which four-eyes rules. */
+  approval?: PendingApproval;
   /** The whole email as it came, when the stored message is only what the person wrote (history cut). */
   fullMessage?: string;
   /** The original sender a forwarded email states. */
@@ -147,6 +150,26 @@ export interface Escalation {
   startedAt: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+}
+
+/** A change that needs a second person (domain/approval-policy.ts says when), waiting for their decision. */
+export interface PendingApproval {
+  kind: 'resolve' | 'reopen';
+  /** resolve: the outcome proposed. */
+  outcome?: Outcome;
+  summary?: string;
+  /** reopen: why, and the status the case returns to when the reopening is rejected. */
+  reason?: string;
+  from?: CaseStatus;
+  /** The four-eyes rules that apply, as readable sentences. */
+  rules: string[];
+  proposedBy: string;
+  proposedAt: string;
+  /** When the approvers are reminded, and when the lead tier is escalated to, if nobody decided. */
+  remindAt: string;
+  escalateAt: string;
+  reminded: boolean;
+  escalated: boolean;
 }
 
 export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };

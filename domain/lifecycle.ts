@@ -1,6 +1,7 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
-import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, Priority } from './case.ts';
+import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
+import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
 import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
@@ -17,7 +18,9 @@ export type AgentAction =
   | { type: 'acknowledge' }
   | { type: 'resolve'; outcome: Outcome; summary?: string }
   | { type: 'reopen'; reason?: string }
-  | { type: 'change-priority'; priority: Priority; reason?: string };
+  | { type: 'change-priority'; priority: Priority; reason?: string }
+  | { type: 'approve' }
+  | { type: 'reject'; note: string };
 export type ActionType = AgentAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
@@ -31,6 +34,8 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   reopen: ['agent', 'lead', 'risk'],
   acknowledge: ['lead', 'risk'],
   'change-priority': ['lead', 'risk'],
+  approve: ['lead', 'risk'],
+  reject: ['lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
@@ -40,7 +45,15 @@ export class TransitionError extends Error {
   override name = 'TransitionError';
 }
 
-const OPEN: readonly CaseStatus[] = ['new', 'investigating', 'waiting_on_user'];
+/** The proposer of a four-eyes change tried to decide it themselves; the message names the rules. */
+export class FourEyesError extends Error {
+  override name = 'FourEyesError';
+  constructor(readonly rules: readonly string[], kind: PendingApproval['kind'], decision: 'approve' | 'reject') {
+    super(`Four-eyes rule (${rules.join('; ')}): you proposed this ${kind === 'resolve' ? 'resolution' : 'reopening'}, so another lead or risk team member must ${decision} it`);
+  }
+}
+
+const OPEN: readonly CaseStatus[] = ['new', 'investigating', 'waiting_on_user', 'pending_approval'];
 const isOpen = (s: CaseStatus) => OPEN.includes(s);
 
 export interface Change {
@@ -90,18 +103,40 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
 
 const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
 
-/** Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied. */
-export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy): Change {
+/**
+ * Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied.
+ * `fourEyes` (the approval policy) turns a resolution or reopening it covers into a proposal that waits
+ * in `pending_approval` for a second person's `approve` or `reject`; without it nothing needs approval.
+ */
+export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, fourEyes?: FourEyes): Change {
   const { value: action, counts: masked } = maskStringFields(typed);
   const at = now.toISOString();
   const s = current.status;
   const needOpen = () => {
     if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
   };
+  /** Replies and resolutions wait until the pending approval is decided. */
+  const needUndecided = () => {
+    if (s === 'pending_approval') throw new TransitionError('The case is waiting for approval; approve or reject it first');
+  };
+  const pending = (): PendingApproval => {
+    if (s !== 'pending_approval' || !current.approval) throw new TransitionError(`The case is ${s}; there is nothing to approve or reject`);
+    return current.approval;
+  };
+  /** The rules a resolution or reopening falls under, and the pending approval it becomes when there are any. */
+  const fourEyesFor = (proposal: Proposal) => {
+    const rules = fourEyes ? approvalRules(current, proposal, fourEyes) : [];
+    if (!fourEyes || rules.length === 0) return undefined;
+    const after = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
+    const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
+    const pendingFields = { rules, proposedBy: actor.id, proposedAt: at, remindAt: after(remindAfterMinutes), escalateAt: after(escalateAfterMinutes), reminded: false, escalated: false };
+    return { rules, pendingFields };
+  };
   let draft: Draft;
   switch (action.type) {
     case 'reply': {
       needOpen();
+      needUndecided();
       const first = !current.firstRespondedAt;
       const resumed = s === 'waiting_on_user';
       draft = {
@@ -119,6 +154,7 @@ export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor:
     }
     case 'request-info': {
       needOpen();
+      needUndecided();
       if (s === 'waiting_on_user') throw new TransitionError('The case is already waiting on the requester');
       const first = !current.firstRespondedAt;
       draft = {
@@ -151,7 +187,26 @@ export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor:
       break;
     case 'resolve': {
       needOpen();
+      needUndecided();
       const pauses = closePause(current.pauses, at);
+      const needed = fourEyesFor({ kind: 'resolve', outcome: action.outcome });
+      if (needed) {
+        // A proposal: the requester hears nothing until a second person approves it.
+        const proposed = { kind: 'resolve' as const, outcome: action.outcome, ...(action.summary && { summary: action.summary }) };
+        const approval: PendingApproval = { ...proposed, ...needed.pendingFields };
+        draft = {
+          type: 'approval.requested',
+          data: { ...proposed, rules: needed.rules },
+          lifecycle: true,
+          patch: {
+            status: 'pending_approval',
+            approval,
+            pauses,
+            ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }),
+          },
+        };
+        break;
+      }
       draft = {
         type: 'case.resolved',
         data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }) },
@@ -168,10 +223,52 @@ export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor:
       };
       break;
     }
-    case 'reopen':
+    case 'reopen': {
       if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
-      draft = reopenDraft(current, action.reason ?? 'reopened by an agent', at);
+      const reason = action.reason ?? 'reopened by an agent';
+      const needed = fourEyesFor({ kind: 'reopen' });
+      if (needed) {
+        draft = {
+          type: 'approval.requested',
+          data: { kind: 'reopen', reason, from: s, rules: needed.rules },
+          lifecycle: true,
+          patch: { status: 'pending_approval', approval: { kind: 'reopen', reason, from: s, ...needed.pendingFields } },
+        };
+        break;
+      }
+      draft = reopenDraft(current, reason, at);
       break;
+    }
+    case 'approve': {
+      const approval = pending();
+      if (approval.proposedBy === actor.id) throw new FourEyesError(approval.rules, approval.kind, 'approve');
+      const decided = { proposedBy: approval.proposedBy, proposedAt: approval.proposedAt, approvedBy: actor.id, rules: approval.rules };
+      if (approval.kind === 'resolve') {
+        // The resolution itself, as an unreviewed one would be: its event sends the requester's email.
+        draft = {
+          type: 'case.resolved',
+          data: { outcome: approval.outcome, ...(approval.summary && { summary: approval.summary }), approval: decided },
+          lifecycle: true,
+          patch: { status: 'resolved', resolvedAt: at, outcome: approval.outcome, approval: undefined, ...standDown(current) },
+        };
+      } else {
+        const reopen = reopenDraft({ ...current, status: approval.from ?? 'resolved' }, approval.reason ?? 'reopened by an agent', at);
+        draft = { ...reopen, data: { ...reopen.data, approval: decided }, patch: { ...reopen.patch, approval: undefined, ...standDownApprovalOverdue(current) } };
+      }
+      break;
+    }
+    case 'reject': {
+      const approval = pending();
+      if (approval.proposedBy === actor.id) throw new FourEyesError(approval.rules, approval.kind, 'reject');
+      draft = {
+        type: 'approval.rejected',
+        data: { kind: approval.kind, ...(approval.outcome && { outcome: approval.outcome }), note: action.note, proposedBy: approval.proposedBy, rules: approval.rules },
+        lifecycle: true,
+        // A rejected resolution goes back to work; a rejected reopening leaves the case as it was.
+        patch: { status: approval.kind === 'resolve' ? 'investigating' : (approval.from ?? 'resolved'), approval: undefined, ...standDownApprovalOverdue(current) },
+      };
+      break;
+    }
     case 'change-priority': {
       if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
       if (action.priority === current.priority) throw new TransitionError(`The case is already ${action.priority}`);
@@ -186,6 +283,13 @@ export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor:
     }
   }
   return commit(current, withMasked(current, draft, masked), actor, now);
+}
+
+const APPROVAL_OVERDUE = 'approval not decided in time';
+
+/** A decision ends the escalation that only asked for one (an approved resolution ends any, as resolving does). */
+function standDownApprovalOverdue(current: CaseRecord): Partial<CaseRecord> {
+  return current.escalation?.reason === APPROVAL_OVERDUE ? standDown(current) : {};
 }
 
 /** A resolved or closed case needs no one paged any more: an active escalation stands down. */
@@ -333,9 +437,18 @@ export const COMPLAINT_STATUS = 'complaint';
 
 /** What the lifecycle workflow waits for next, and for how long. */
 export interface Timer {
-  waitFor: 'agent' | 'user' | 'silence' | 'nothing';
+  waitFor: 'agent' | 'user' | 'silence' | 'approval' | 'nothing';
   /** What happens when the time is up. */
-  phase: 'first-response-warning' | 'first-response-breach' | 'resolution-warning' | 'resolution-breach' | 'overdue' | 'auto-close' | 'none';
+  phase:
+    | 'first-response-warning'
+    | 'first-response-breach'
+    | 'resolution-warning'
+    | 'resolution-breach'
+    | 'overdue'
+    | 'auto-close'
+    | 'approval-reminder'
+    | 'approval-escalation'
+    | 'none';
   seconds: number;
 }
 
@@ -350,6 +463,13 @@ export function nextTimer(record: CaseRecord, now: Date, policy: SlaPolicy): Tim
     case 'waiting_on_user': {
       const since = record.pauses.find((p) => !p.to)?.from ?? record.updatedAt;
       return { waitFor: 'user', phase: 'auto-close', seconds: until(new Date(Date.parse(since) + silence).toISOString()) };
+    }
+    case 'pending_approval': {
+      // The approval's own deadlines; the SLA deadlines count again once it is decided.
+      const a = record.approval;
+      if (a && !a.reminded) return { waitFor: 'approval', phase: 'approval-reminder', seconds: until(a.remindAt) };
+      if (a && !a.escalated) return { waitFor: 'approval', phase: 'approval-escalation', seconds: until(a.escalateAt) };
+      return { waitFor: 'approval', phase: 'overdue', seconds: OVERDUE_RECHECK_SECONDS };
     }
     case 'resolved':
       return { waitFor: 'silence', phase: 'auto-close', seconds: until(new Date(Date.parse(record.resolvedAt ?? record.updatedAt) + silence).toISOString()) };
@@ -397,6 +517,21 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
           lifecycle: true,
           patch: { sla: { ...sla, ...flags }, ...(escalation?.patch) },
         },
+        system,
+        now,
+      );
+    }
+    case 'approval-reminder': {
+      const a = current.approval!;
+      return commit(current, { type: 'approval.reminded', data: { kind: a.kind, proposedBy: a.proposedBy, rules: a.rules }, lifecycle: true, patch: { approval: { ...a, reminded: true } } }, system, now);
+    }
+    case 'approval-escalation': {
+      // Nobody decided: the lead tier is paged (unless an escalation is running already).
+      const a = current.approval!;
+      const escalation = current.escalation?.status === 'active' ? undefined : startEscalation(current, 'L1', APPROVAL_OVERDUE, now);
+      return commit(
+        current,
+        { type: 'approval.escalated', data: { kind: a.kind, proposedBy: a.proposedBy, rules: a.rules, ...(escalation?.data) }, lifecycle: true, patch: { approval: { ...a, escalated: true }, ...(escalation?.patch) } },
         system,
         now,
       );

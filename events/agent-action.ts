@@ -32,9 +32,11 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resolve'), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), summary: z.optional(text(2_000)), ...base }),
   z.object({ type: z.literal('reopen'), reason: z.optional(line(500)), ...base }),
   z.object({ type: z.literal('change-priority'), priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)), ...base }),
+  z.object({ type: z.literal('approve'), ...base }),
+  z.object({ type: z.literal('reject'), note: text(5_000), ...base }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

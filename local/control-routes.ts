@@ -46,7 +46,11 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
       const rawExpiry = url.searchParams.get('expiresInSeconds');
       const expiresIn = rawExpiry === null ? DEFAULT_EXPIRES_IN_SECONDS : /^-?\d{1,9}$/.test(rawExpiry) ? Number(rawExpiry) : NaN;
       if (!Number.isSafeInteger(expiresIn)) return [400, { error: 'validation_failed', fields: [{ field: 'expiresInSeconds', message: 'must be an integer number of seconds (≤ 0 for an expired token)' }] }];
-      const token = await issuer.issue({ role: role as Role, sub: `local-${role}`, email: `${role}@trustdesk.local`, expiresInSeconds: expiresIn });
+      // Optional `user`: a second dev person of the same role (four-eyes needs two leads); the default stays `local-<role>`.
+      const user = url.searchParams.get('user');
+      if (user !== null && !/^[a-z0-9-]{1,32}$/.test(user)) return [400, { error: 'validation_failed', fields: [{ field: 'user', message: 'must be 1–32 lowercase letters, digits or dashes' }] }];
+      const name = user === null ? role : `${role}-${user}`;
+      const token = await issuer.issue({ role: role as Role, sub: `local-${name}`, email: `${name}@trustdesk.local`, expiresInSeconds: expiresIn });
       return [200, { token, tokenType: 'Bearer', role, expiresIn }];
     },
     'GET /local/issuer/.well-known/jwks.json': async () => [200, issuer.jwks()],

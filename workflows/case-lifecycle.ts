@@ -63,6 +63,8 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
   const awaitAgent = waitFor(scope, 'Investigating: wait for an agent until the next deadline', steps, STEP.await, { waitFor: 'agent' });
   const awaitRequester = waitFor(scope, 'Waiting on the requester (SLA paused)', steps, STEP.await, { waitFor: 'user' });
   const awaitSilence = waitFor(scope, 'Resolved: wait for silence before closing', steps, STEP.await, { waitFor: 'silence' });
+  // Four-eyes: its own deadlines (a reminder, then the lead tier), not the SLA's.
+  const awaitApproval = waitFor(scope, 'Pending approval: wait for a second person until the reminder or escalation', steps, STEP.await, { waitFor: 'approval' });
   const pageRiskTeam = step(scope, 'Critical: page the risk team now', steps, STEP.pageRisk);
 
   const whereIsTheCase = new Choice(scope, 'Where is the case?')
@@ -71,10 +73,11 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
     .when(Condition.booleanEquals('$.due', true), timerExpired)
     .when(Condition.stringEquals('$.status', 'waiting_on_user'), awaitRequester)
     .when(Condition.stringEquals('$.status', 'resolved'), awaitSilence)
+    .when(Condition.stringEquals('$.status', 'pending_approval'), awaitApproval)
     .otherwise(awaitAgent);
 
   pageRiskTeam.next(whereIsTheCase);
-  for (const wait of [awaitAgent, awaitRequester, awaitSilence]) {
+  for (const wait of [awaitAgent, awaitRequester, awaitSilence, awaitApproval]) {
     wait.addCatch(timerExpired, { errors: [Errors.TIMEOUT], resultPath: '$.expired' });
     wait.next(whereIsTheCase);
   }

@@ -1,4 +1,5 @@
-// The agent API: cases, a case with its timeline, actions, and (for leads) the mail held in quarantine. API Gateway has verified the token already.
+// The agent API: cases, a case with its timeline, actions, who opened a confidential case, and (for leads) the
+// mail held in quarantine. API Gateway has verified the token already.
 import { parseAgentAction } from '#events/agent-action.ts';
 import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
 import { parseQuarantineQuery } from '#events/quarantine-query.ts';
@@ -6,10 +7,11 @@ import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
+import { confidentiality, fourEyes } from '#lib/governance-config.ts';
 import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
-import { getCase, listCases } from '#lib/use-cases/read-cases.ts';
+import { caseViews, listCases, openCase } from '#lib/use-cases/read-cases.ts';
 
 const env = loadEnv('cases-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, undefined);
@@ -19,7 +21,14 @@ const MAX_ACTION_BYTES = 64 * 1024;
 export const handler = httpApi(
   {
     'GET /cases': async (event) => json(200, await listCases(store, valid(parseCaseQuery(event.queryStringParameters)).value)),
-    'GET /cases/{caseId}': async (event) => json(200, await getCase(store, valid(parsePath(CasePathSchema, event.pathParameters)).value.caseId)),
+    'GET /cases/{caseId}': async (event) => {
+      const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
+      return json(200, await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agentFrom(event), route: `${event.httpMethod} ${event.resource}` }));
+    },
+    'GET /cases/{caseId}/views': async (event) => {
+      const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
+      return json(200, await caseViews(store, { caseId, agent: agentFrom(event) }));
+    },
     // Mail held instead of becoming a case (automatic mail by default): leads only.
     'GET /quarantine': async (event) => {
       requireRole(agentFrom(event), ['lead']);
@@ -28,7 +37,7 @@ export const handler = httpApi(
     'POST /cases/{caseId}/actions': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       const { action, expectedVersion } = valid(parseAgentAction(readBody(event, MAX_ACTION_BYTES)));
-      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla }, { caseId, agent: agentFrom(event), action, expectedVersion }));
+      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes }, { caseId, agent: agentFrom(event), action, expectedVersion }));
     },
   },
   { roles: READERS },

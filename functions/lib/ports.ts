@@ -1,5 +1,6 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import type { CaseView } from '#domain/confidentiality.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
@@ -164,6 +165,10 @@ export interface CaseStore extends IntakeStore {
   undeliverable(email: string): Promise<UndeliverableAddress | undefined>;
   flagUndeliverable(address: UndeliverableAddress): Promise<void>;
   clearUndeliverable(email: string): Promise<void>;
+  /** Keep the record of one person opening a confidential case (every opening is its own record). */
+  recordView(view: CaseView): Promise<void>;
+  /** Every recorded opening of the case, oldest first. */
+  listViews(caseId: string): Promise<CaseView[]>;
 }
 
 export interface BlobStore {

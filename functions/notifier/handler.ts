@@ -1,5 +1,5 @@
 // Stream consumer: the emails that follow committed events (acknowledgement, agent messages, closing
-// notices, SLA warnings), each sent once.
+// notices, SLA warnings, reminders of pending approvals), each sent once.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
@@ -8,6 +8,7 @@ import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
 import { emailPolicy } from '#lib/email-policy.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 
@@ -17,6 +18,7 @@ const deps: NotifyDeps = {
   mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   replyTo: env.INTAKE_ADDRESS,
   warningsAddress: escalationPolicy.warningsAddress,
+  approversAddress: fourEyes.policy.approversAddress,
   consoleUrl: env.CONSOLE_URL,
   emailPolicy,
 };

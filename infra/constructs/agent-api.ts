@@ -13,6 +13,7 @@ export class AgentApi extends Construct {
       .useTable(props.storage.casesTable, 'CASES_TABLE');
     props.api.agentRoute('GET', '/cases', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
+    props.api.agentRoute('GET', '/cases/{caseId}/views', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
     props.api.agentRoute('GET', '/quarantine', this.cases);
   }

@@ -2,7 +2,7 @@
 // 409 conflict, and the lead's dashboard.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, asAgent, postInquiry, settle, unique } from '../integration/support.ts';
+import { actAs, asAgent, postInquiry, request, settle, token, unique } from '../integration/support.ts';
 import { launchChromium } from './chromium.ts';
 import { fillForm, open, screenshot, signIn, url } from './support.ts';
 
@@ -169,5 +169,39 @@ describe('the agent console', () => {
     await agent.page.getByText('The dashboard is for leads and the risk team.').waitFor();
     expect(await agent.page.getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
     await agent.context.close();
+  });
+
+  it('shows pending approvals as their own queue, and a second lead approves from the case page', async () => {
+    const opened = await postInquiry({ email: `${unique('approval')}@example.com`, subject: 'Card used by someone else', message: 'Coins were bought with my card, not by me.' });
+    const { caseId, reference } = opened.body as { caseId: string; reference: string };
+    await settle();
+    // Another lead proposes the resolution over the API; the lead in the browser is a second person.
+    const proposal = await request('POST', `/cases/${caseId}/actions`, {
+      body: JSON.stringify({ type: 'resolve', outcome: 'confirmed_risk', summary: 'Stolen card; purchases reversed.', expectedVersion: 1 }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('lead', 'ana')}` },
+    });
+    expect(proposal.status).toBe(200);
+    await settle();
+
+    const { page, context, problems } = await open(browser);
+    await signIn(page, 'lead');
+    await page.getByRole('link', { name: 'Pending approvals' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Pending approvals' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Pending approvals' }).getAttribute('aria-current')).toBe('page');
+    const row = page.locator('table.queue tbody tr', { hasText: reference });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Pending approval');
+    // Only pending approvals are listed there.
+    for (const status of await page.locator('table.queue tbody tr .badge[class*="status-"]').allTextContents()) expect(status).toBe('Pending approval');
+
+    await openCase(page, reference);
+    expect(await page.locator('li[data-type="approval.requested"] .event-title').textContent()).toContain('waits for approval');
+    await act(page, 'approve', 'Approve (four-eyes)', async () => {}, 'Approve');
+    await page.getByText('Approved.').waitFor();
+    expect(await page.locator('li[data-type="case.resolved"] .event-title').textContent()).toBe('Resolved: Confirmed risk · proposed by local-lead-ana, approved by local-lead');
+    const view = await asAgent<CaseView>(`/cases/${caseId}`);
+    expect(view.body.case.status).toBe('resolved');
+    expect(problems).toEqual([]);
+    await context.close();
   });
 });

@@ -13,6 +13,8 @@ const valid = {
   resolve: { type: 'resolve', outcome: 'confirmed_risk', summary: 'Stolen card; account banned.' },
   reopen: { type: 'reopen', reason: 'Charged again' },
   'change-priority': { type: 'change-priority', priority: 'P1', reason: 'Account takeover' },
+  approve: { type: 'approve' },
+  reject: { type: 'reject', note: 'The card was the account owner\'s; not a confirmed risk.' },
 } as const;
 
 const problems = (input: unknown) => {

@@ -163,6 +163,33 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
     });
   });
 
+  describe('views', () => {
+    it('keeps every opening as its own record, oldest first, per case, apart from the timeline', async () => {
+      const store = await makeStore();
+      const created = newCase();
+      const other = newCase();
+      await store.createCase(created);
+      await store.createCase(other);
+      const caseId = created.record.caseId;
+      const view = (at: string, id: string) => ({ caseId, viewer: { id, roles: ['agent'] }, at, route: 'GET /cases/{caseId}' });
+      // The same person twice in the same millisecond is two openings.
+      await store.recordView(view('2026-11-25T10:00:01.000Z', 'agent-2'));
+      await store.recordView(view('2026-11-25T10:00:00.000Z', 'agent-1'));
+      await store.recordView(view('2026-11-25T10:00:00.000Z', 'agent-1'));
+      await store.recordView({ ...view('2026-11-25T10:00:00.000Z', 'agent-3'), caseId: other.record.caseId });
+      const views = await store.listViews(caseId);
+      expect(views.map((v) => [v.at, v.viewer.id])).toEqual([
+        ['2026-11-25T10:00:00.000Z', 'agent-1'],
+        ['2026-11-25T10:00:00.000Z', 'agent-1'],
+        ['2026-11-25T10:00:01.000Z', 'agent-2'],
+      ]);
+      expect(views[2]).toEqual(view('2026-11-25T10:00:01.000Z', 'agent-2'));
+      await expect(store.listViews('case-never-opened')).resolves.toEqual([]);
+      const timeline = await store.getCaseWithTimeline(caseId);
+      expect(timeline?.events.map((e) => e.type)).toEqual(['case.opened']);
+    });
+  });
+
   describe('what email needs', () => {
     it('finds a sent email by its provider id, only when the recipient was recorded', async () => {
       const store = await makeStore();

@@ -2,6 +2,7 @@
 // atomic writes, idempotency claims with expiry, requester versions, reference uniqueness,
 // optimistic case versions (saveChange), re-takeable pending notices.
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
+import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '#lib/case-summary.ts';
 import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { ValidationError } from '#lib/errors.ts';
@@ -54,6 +55,7 @@ export class InMemoryCaseStore implements CaseStore {
   readonly acknowledgements = new Map<string, number>();
   readonly undeliverableAddresses = new Map<string, UndeliverableAddress>();
   readonly waits = new Map<string, WorkflowWait>();
+  readonly views: CaseView[] = [];
   /** Runs just before a createCase/saveChange is checked and applied: a test can play a concurrent writer here. */
   beforeWrite: WriteHook | undefined;
 
@@ -227,6 +229,14 @@ export class InMemoryCaseStore implements CaseStore {
 
   async clearUndeliverable(email: string): Promise<void> {
     this.undeliverableAddresses.delete(email);
+  }
+
+  async recordView(view: CaseView): Promise<void> {
+    this.views.push(copy(view));
+  }
+
+  async listViews(caseId: string): Promise<CaseView[]> {
+    return copy(this.views.filter((v) => v.caseId === caseId)).sort((a, b) => a.at.localeCompare(b.at));
   }
 }
 

@@ -245,7 +245,7 @@ const actionProbe = (caseId: string, version: number, agentToken: string): fc.Ar
   const probe = (label: string, action: unknown, status: number, fields?: string[]): Probe => ({ label, path, body: JSON.stringify(action), headers: auth, status, ...(fields && { fields }) });
   const valid = (type: string, field?: string) => ({ type, expectedVersion: version, ...(field && { [field]: 'Looked into it' }) });
   return fc.oneof(
-    fc.oneof(nonBlank(1, 20).filter((t) => !['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority'].includes(t)), wrongType, fc.constant(null)).map((type) =>
+    fc.oneof(nonBlank(1, 20).filter((t) => !['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject'].includes(t)), wrongType, fc.constant(null)).map((type) =>
       probe('bad type', { type, expectedVersion: version, note: 'x' }, 400, ['type']),
     ),
     fc.constantFrom(...TEXT_TYPES).map(([type]) => probe('missing type', { expectedVersion: version, [ACTION_FIELDS[type]!.field]: 'x' }, 400, ['type'])),

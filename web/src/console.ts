@@ -39,13 +39,16 @@ function renderNav(): void {
     route();
   });
   const path = location.hash.slice(1).split('?')[0] ?? '';
+  const approvals = path === '/queue' && new URLSearchParams(location.hash.split('?')[1] ?? '').get('status') === 'pending_approval';
   const link = (href: string, text: string, current: boolean) => h('a', { href, 'aria-current': current ? 'page' : null }, text);
   replace(
     nav,
     h(
       'ul',
       {},
-      h('li', {}, link('#/queue', 'Queue', path === '/queue' || path === '' || path.startsWith('/cases'))),
+      h('li', {}, link('#/queue', 'Queue', !approvals && (path === '/queue' || path === '' || path.startsWith('/cases')))),
+      // Four-eyes: leads and the risk team decide proposals; their queue is the list filtered by the status.
+      hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/queue?status=pending_approval', 'Pending approvals', approvals)) : null,
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/dashboard', 'Dashboard', path === '/dashboard')) : null,
     ),
     h('p', { class: 'who' }, h('span', {}, agentName(session)), ' ', h('span', { class: 'badge' }, session.roles.join(', ') || 'no role')),

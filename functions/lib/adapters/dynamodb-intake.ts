@@ -27,6 +27,9 @@ export const keys = {
   messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
   quarantine: (messageId: string) => ({ pk: `QUARANTINE#${messageId}`, sk: 'QUARANTINE' }),
   workflowWait: (caseId: string, workflow: string) => ({ pk: `CASE#${caseId}`, sk: `WAIT#${workflow}` }),
+  /** Openings of a confidential case: a partition of their own, so reading the case's timeline never reads them. */
+  views: (caseId: string) => ({ pk: `VIEWS#${caseId}` }),
+  view: (caseId: string, at: string, viewId: string) => ({ pk: `VIEWS#${caseId}`, sk: `VIEW#${at}#${viewId}` }),
   sentEmail: (providerId: string) => ({ pk: `SENT#${providerId}`, sk: 'SENT' }),
   acknowledgements: (email: string, hour: string) => ({ pk: `ACKS#${email}`, sk: hour }),
   undeliverable: (email: string) => ({ pk: `ADDRESS#${email}`, sk: 'UNDELIVERABLE' }),

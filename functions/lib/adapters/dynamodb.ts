@@ -1,7 +1,9 @@
 // The one DynamoDB adapter: every item layout of the cases table lives here and in ./dynamodb-intake.ts.
+import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
@@ -216,6 +218,26 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
 
   async clearUndeliverable(email: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.undeliverable(email)) }));
+  }
+
+  async recordView(view: CaseView): Promise<void> {
+    // A fresh key per opening: two openings in the same millisecond are two records.
+    await this.client.send(
+      new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.view(view.caseId, view.at, randomUUID()), itemType: 'view', ...view }) }),
+    );
+  }
+
+  async listViews(caseId: string): Promise<CaseView[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.views(caseId).pk } },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const { caseId: id, viewer, at, route } = fromItem<CaseView>(item);
+      return { caseId: id, viewer, at, route };
+    });
   }
 
 }

@@ -1,7 +1,9 @@
 // An agent acts on a case: checked against their role and the version they saw, applied by the domain,
-// saved with its audited event in one transaction.
+// saved with its audited event in one transaction. Four-eyes (the approval policy) makes some resolutions
+// and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
-import { applyAgentAction, mayAct, TransitionError, type AgentAction, type Change } from '#domain/lifecycle.ts';
+import type { FourEyes } from '#domain/approval-policy.ts';
+import { applyAgentAction, FourEyesError, mayAct, TransitionError, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Agent } from '../http.ts';
@@ -12,6 +14,7 @@ export interface ActDeps {
   store: CaseStore;
   clock: Clock;
   sla: SlaPolicy;
+  fourEyes: FourEyes;
 }
 
 export async function actOnCase(
@@ -25,9 +28,10 @@ export async function actOnCase(
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
   let change: Change;
   try {
-    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla);
+    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla, deps.fourEyes);
   } catch (error) {
     if (error instanceof TransitionError) throw new ConflictError(error.message);
+    if (error instanceof FourEyesError) throw new ForbiddenError(error.message);
     throw error;
   }
   const outcome = await deps.store.saveChange({ record: change.record, event: change.event });

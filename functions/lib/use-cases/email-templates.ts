@@ -80,6 +80,14 @@ export function escalationEmail(record: CaseRecord, tier: { label: string; addre
   ]);
 }
 
+export function approvalReminderEmail(record: CaseRecord, proposedBy: string, rules: readonly string[], to: string, consoleUrl: string): OutboundEmail {
+  return compose(to, `[APPROVAL PENDING] ${record.reference} waits for a second person`, [
+    `Case ${record.reference} waits for approval (four-eyes: ${rules.join('; ')}), proposed by ${proposedBy}.`,
+    'A lead or risk team member other than the proposer approves or rejects it in the console.',
+    ...caseLines(record, consoleUrl),
+  ]);
+}
+
 export function warningEmail(record: CaseRecord, deadline: string, dueAt: string, to: string, consoleUrl: string): OutboundEmail {
   const what = deadline === 'firstResponse' ? 'first response' : 'resolution';
   return compose(to, `[SLA WARNING] ${record.reference} ${what} due ${dueAt}`, [

@@ -19,7 +19,7 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { acknowledgementDecision, acknowledgementHour, type EmailPolicy } from '#domain/email/loop-breaker.ts';
 import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
+import { acknowledgementEmail, approvalReminderEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
 
 export interface NotifyDeps {
   store: CaseStore;
@@ -27,6 +27,8 @@ export interface NotifyDeps {
   /** Where requesters reply (the intake address). */
   replyTo: string;
   warningsAddress: string;
+  /** Where a reminder about a pending four-eyes approval goes. */
+  approversAddress: string;
   consoleUrl: string;
   emailPolicy: EmailPolicy;
 }
@@ -35,7 +37,7 @@ export type NotifyOutcome = SendOutcome | 'no-case' | 'nothing-to-send';
 export type SendOutcome = 'sent' | 'already-sent' | 'withheld';
 
 /** The email an event calls for, if any. */
-export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'consoleUrl'>): OutboundEmail | undefined {
+export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl'>): OutboundEmail | undefined {
   const data = event.data;
   switch (event.type) {
     case 'case.opened':
@@ -47,6 +49,9 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
       return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
+    case 'approval.reminded':
+      // approval.requested sends nothing: the requester hears of a resolution once it is approved (case.resolved).
+      return approvalReminderEmail(record, String(data.proposedBy ?? ''), Array.isArray(data.rules) ? data.rules.map(String) : [], deps.approversAddress, deps.consoleUrl);
     case 'sla.warning':
       return warningEmail(record, String(data.deadline), String(data.dueAt), deps.warningsAddress, deps.consoleUrl);
     default:

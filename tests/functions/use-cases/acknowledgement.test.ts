@@ -24,7 +24,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
   store.cases.set(record.caseId, record);
 });
 

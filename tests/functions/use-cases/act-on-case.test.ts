@@ -5,6 +5,7 @@ import type { CaseRecord } from '#domain/case.ts';
 import { TransitionError, type AgentAction } from '#domain/lifecycle.ts';
 import { type AppError, ConflictError, ForbiddenError, NotFoundError } from '#lib/errors.ts';
 import type { Agent } from '#lib/http.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
 import { actOnCase, type ActDeps } from '#lib/use-cases/act-on-case.ts';
 import { FixedClock, InMemoryCaseStore } from '../fakes.ts';
@@ -20,7 +21,7 @@ let deps: ActDeps;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
-  deps = { store, clock: new FixedClock(NOW), sla: policies.sla };
+  deps = { store, clock: new FixedClock(NOW), sla: policies.sla, fourEyes };
   store.cases.set(CASE_ID, caseAt('P3'));
   store.events.set(CASE_ID, []);
 });
@@ -142,5 +143,55 @@ describe('actOnCase', () => {
     const { case: after } = await act({ type: 'note', note: 'n' });
     expect(after.updatedAt).toBe(NOW.toISOString());
     expect(after.openedAt).toBe(OPENED.toISOString());
+  });
+});
+
+describe('actOnCase under four-eyes', () => {
+  const proposer: Agent = { id: 'lead-1', roles: ['lead'] };
+  const secondLead: Agent = { id: 'lead-2', roles: ['lead'] };
+  const confirmedRisk: AgentAction = { type: 'resolve', outcome: 'confirmed_risk', summary: 'Stolen card.' };
+  const propose = () => act(confirmedRisk, { agent: proposer });
+
+  it('makes a confirmed_risk resolution a proposal that waits in pending_approval', async () => {
+    const { case: after, event } = await propose();
+    expect(after).toMatchObject({ status: 'pending_approval', version: 2, approval: { proposedBy: 'lead-1', outcome: 'confirmed_risk' } });
+    expect(event.type).toBe('approval.requested');
+    expect(store.events.get(CASE_ID)!.map((e) => e.type)).toEqual(['approval.requested']);
+  });
+
+  it('refuses the proposer (403 naming the rule) and an agent (403), and writes nothing', async () => {
+    await propose();
+    const saveChange = vi.spyOn(store, 'saveChange');
+    const before = structuredClone(stored());
+    const mine = await refusal(act({ type: 'approve' }, { agent: proposer, expectedVersion: 2 }), ForbiddenError, 403);
+    expect(mine.message).toContain('Four-eyes rule (outcome confirmed_risk)');
+    await refusal(act({ type: 'reject', note: 'no' }, { agent: proposer, expectedVersion: 2 }), ForbiddenError, 403);
+    const byAgent = await refusal(act({ type: 'approve' }, { agent, expectedVersion: 2 }), ForbiddenError, 403);
+    expect(byAgent.message).toBe('Your role may not approve cases');
+    expect(saveChange).not.toHaveBeenCalled();
+    expect(stored()).toEqual(before);
+    expect(store.events.get(CASE_ID)).toHaveLength(1);
+  });
+
+  it('resolves on a second lead’s approval; approving twice or on a changed version is a 409 and writes nothing', async () => {
+    await propose();
+    const { case: resolved, event } = await act({ type: 'approve' }, { agent: secondLead, expectedVersion: 2 });
+    expect(resolved).toMatchObject({ status: 'resolved', outcome: 'confirmed_risk', version: 3 });
+    expect(event).toMatchObject({ type: 'case.resolved', data: { approval: { proposedBy: 'lead-1', approvedBy: 'lead-2' } } });
+    const before = structuredClone(stored());
+    const risk: Agent = { id: 'risk-1', roles: ['risk'] };
+    const twice = await refusal(act({ type: 'approve' }, { agent: risk, expectedVersion: 3 }), ConflictError, 409);
+    expect(twice.message).toContain('nothing to approve or reject');
+    await refusal(act({ type: 'approve' }, { agent: risk, expectedVersion: 2 }), ConflictError, 409);
+    await refusal(act({ type: 'reject', note: 'late' }, { agent: risk, expectedVersion: 2 }), ConflictError, 409);
+    expect(stored()).toEqual(before);
+    expect(store.events.get(CASE_ID)!.map((e) => e.type)).toEqual(['approval.requested', 'case.resolved']);
+  });
+
+  it('returns a rejected proposal to investigating with the note on the timeline', async () => {
+    await propose();
+    const { case: after } = await act({ type: 'reject', note: 'Not proven yet.' }, { agent: { id: 'risk-1', roles: ['risk'] }, expectedVersion: 2 });
+    expect(after.status).toBe('investigating');
+    expect(store.events.get(CASE_ID)!.at(-1)).toMatchObject({ type: 'approval.rejected', data: { note: 'Not proven yet.' } });
   });
 });

@@ -18,7 +18,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: 'support@trustdesk.local', warningsAddress: 'leads@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
+  deps = { store, mailer, replyTo: 'support@trustdesk.local', warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

@@ -1,7 +1,7 @@
 // The emails that follow committed events: which event sends what, and once only, even when redelivered.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
-import { acknowledgementEmail, agentMessageEmail, closedNoticeEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
+import { acknowledgementEmail, agentMessageEmail, approvalReminderEmail, closedNoticeEmail, resolvedEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
 import { emailFor, notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { emailPolicy } from '#lib/email-policy.ts';
 import { FakeMailer, InMemoryCaseStore } from '../fakes.ts';
@@ -28,7 +28,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, consoleUrl: CONSOLE, emailPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 
@@ -52,6 +52,23 @@ describe('emailFor', () => {
     const email = emailFor(event('sla.warning', 3, { deadline: 'resolution', dueAt }), record, deps);
     expect(email).toEqual(warningEmail(record, 'resolution', dueAt, WARNINGS, CONSOLE));
     expect(email?.to).toBe(WARNINGS);
+  });
+});
+
+describe('emailFor under four-eyes', () => {
+  it('tells the requester nothing of a proposal, and sends the resolution once it is approved', () => {
+    expect(emailFor(event('approval.requested', 3, { kind: 'resolve', outcome: 'confirmed_risk', rules: ['outcome confirmed_risk'] }), record, deps)).toBeUndefined();
+    expect(emailFor(event('approval.rejected', 4, { note: 'no' }), record, deps)).toBeUndefined();
+    const approved = event('case.resolved', 4, { outcome: 'confirmed_risk', summary: 'Banned.', approval: { proposedBy: 'lead-1', approvedBy: 'lead-2' } });
+    expect(emailFor(approved, record, deps)).toEqual(resolvedEmail(record, 'Banned.', REPLY_TO));
+  });
+
+  it('reminds the approvers of a pending approval, naming the proposer and the rules', () => {
+    const email = emailFor(event('approval.reminded', 4, { kind: 'resolve', proposedBy: 'lead-1', rules: ['outcome confirmed_risk'] }), record, deps);
+    expect(email).toEqual(approvalReminderEmail(record, 'lead-1', ['outcome confirmed_risk'], 'approvers@trustdesk.local', CONSOLE));
+    expect(email?.to).toBe('approvers@trustdesk.local');
+    expect(email?.text).toContain('outcome confirmed_risk');
+    expect(email?.text).toContain('lead-1');
   });
 });
 

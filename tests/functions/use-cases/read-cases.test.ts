@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { NotFoundError, ValidationError } from '#lib/errors.ts';
-import { getCase, listCases } from '#lib/use-cases/read-cases.ts';
-import { InMemoryCaseStore, sampleInquiry, submitDeps } from '../fakes.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '#lib/errors.ts';
+import { confidentiality } from '#lib/governance-config.ts';
+import { caseViews, getCase, listCases, openCase, type ReadDeps } from '#lib/use-cases/read-cases.ts';
+import { FixedClock, InMemoryCaseStore, NOW, sampleInquiry, submitDeps } from '../fakes.ts';
 import { submitInquiry } from '#lib/use-cases/submit-inquiry.ts';
 
 let store: InMemoryCaseStore;
@@ -43,5 +44,47 @@ describe('listCases', () => {
     expect(second.cursor).toBeUndefined();
     expect(new Set([...first.items, ...second.items].map((i) => i.caseId)).size).toBe(3);
     await expect(listCases(store, { limit: 2, cursor: 'forged' })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('openCase', () => {
+  const route = 'GET /cases/{caseId}';
+  const viewer = { id: 'agent-7', email: 'agent7@trustdesk.local', roles: ['agent'] };
+  const deps = (): ReadDeps => ({ store, clock: new FixedClock(NOW), confidentiality });
+
+  it('records who opened a confidential case, when and through which route, once per opening', async () => {
+    const { caseId } = await submitInquiry(submitDeps(store), { inquiry: sampleInquiry({ categoryHint: 'safety' }) });
+    const found = await openCase(deps(), { caseId, viewer, route });
+    expect(found.case.caseId).toBe(caseId);
+    await openCase(deps(), { caseId, viewer: { id: 'lead-2', roles: ['lead'] }, route });
+    expect(store.views).toEqual([
+      { caseId, viewer, at: NOW.toISOString(), route },
+      { caseId, viewer: { id: 'lead-2', roles: ['lead'] }, at: NOW.toISOString(), route },
+    ]);
+  });
+
+  it('writes nothing for a case of another category, or for an unknown case', async () => {
+    const { caseId } = await submitInquiry(submitDeps(store), { inquiry: sampleInquiry({ categoryHint: 'gifts_coins' }) });
+    const recordView = vi.spyOn(store, 'recordView');
+    await openCase(deps(), { caseId, viewer, route });
+    await expect(openCase(deps(), { caseId: '00000000-0000-4000-8000-0000000000ff', viewer, route })).rejects.toBeInstanceOf(NotFoundError);
+    expect(recordView).not.toHaveBeenCalled();
+  });
+
+  it('does not show the case when its view cannot be recorded', async () => {
+    const { caseId } = await submitInquiry(submitDeps(store), { inquiry: sampleInquiry({ categoryHint: 'fraud_scam' }) });
+    vi.spyOn(store, 'recordView').mockRejectedValue(new Error('table unavailable'));
+    await expect(openCase(deps(), { caseId, viewer, route })).rejects.toThrow('table unavailable');
+  });
+});
+
+describe('caseViews', () => {
+  it('lists the views to the risk team only; 404 for an unknown case', async () => {
+    const { caseId } = await submitInquiry(submitDeps(store), { inquiry: sampleInquiry({ categoryHint: 'safety' }) });
+    await openCase({ store, clock: new FixedClock(NOW), confidentiality }, { caseId, viewer: { id: 'agent-7', roles: ['agent'] }, route: 'GET /cases/{caseId}' });
+    const risk = { id: 'risk-1', roles: ['risk'] };
+    await expect(caseViews(store, { caseId, agent: risk })).resolves.toEqual({ caseId, views: [expect.objectContaining({ viewer: { id: 'agent-7', roles: ['agent'] } })] });
+    for (const roles of [['agent'], ['lead']]) await expect(caseViews(store, { caseId, agent: { id: 'x', roles } })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(caseViews(store, { caseId: '00000000-0000-4000-8000-0000000000ff', agent: risk })).rejects.toBeInstanceOf(NotFoundError);
   });
 });

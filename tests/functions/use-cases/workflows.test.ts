@@ -5,6 +5,7 @@ import type { CaseRecord } from '#domain/case.ts';
 import { applyAgentAction, applyRequesterReply, onTimerExpired, pageRiskTeam, workflowState, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import { BusyError } from '#lib/errors.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
 import { escalationEmail } from '#lib/use-cases/email-templates.ts';
 import {
@@ -477,5 +478,36 @@ describe('restartWorkflows', () => {
     await expect(restartWorkflows(deps, CASE_ID)).resolves.toEqual([]);
     await expect(restartWorkflows(deps, 'no-such-case')).resolves.toEqual([]);
     expect(engine.starts).toHaveLength(2);
+  });
+});
+
+describe('the wait for a four-eyes approval', () => {
+  const proposal = () => {
+    const opened = seed(caseAt('P3'));
+    return applyAgentAction(opened, { type: 'resolve', outcome: 'confirmed_risk' }, { kind: 'agent', id: 'agent-7', role: 'agent' }, at(5 * MINUTE), sla, fourEyes);
+  };
+
+  it('reminds when the reminder is due, then starts an escalation at the L1 lead tier when nobody decided', async () => {
+    const pending = await save(proposal());
+    const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
+    deps.clock = new FixedClock(at(5 * MINUTE + remindAfterMinutes * MINUTE));
+    const afterReminder = await timerExpired(deps, workflowState(pending, at(5 * MINUTE), sla));
+    expect(eventTypes()).toEqual(['approval.requested', 'approval.reminded']);
+    expect(afterReminder).toMatchObject({ status: 'pending_approval', timer: { waitFor: 'approval', phase: 'approval-escalation' } });
+    expect(engine.starts).toEqual([]);
+
+    deps.clock = new FixedClock(at(5 * MINUTE + escalateAfterMinutes * MINUTE));
+    await timerExpired(deps, afterReminder);
+    expect(eventTypes()).toEqual(['approval.requested', 'approval.reminded', 'approval.escalated']);
+    expect(engine.starts).toEqual([{ workflow: 'escalation', name: ESC, input: { caseId: CASE_ID, escalationId: ESC, startTier: 'L1' }, outcome: 'started' }]);
+  });
+
+  it('resumes the waiting lifecycle when the proposal is approved', async () => {
+    const pending = await save(proposal());
+    engine.waiting.add('approval-token');
+    await store.putWorkflowWait(CASE_ID, 'lifecycle', { token: 'approval-token', knownVersion: pending.lifecycleVersion, waitFor: 'approval' });
+    const approved = await save(applyAgentAction(pending, { type: 'approve' }, lead, at(HOUR), sla, fourEyes));
+    await onCaseChanged(deps, pending, approved);
+    expect(engine.resumes).toEqual([{ token: 'approval-token', output: workflowState(approved, clock.now(), sla), outcome: 'resumed' }]);
   });
 });

@@ -11,7 +11,8 @@ import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTi
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
 import type { View, ViewContext } from './view.ts';
 
-const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
+const OPEN = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user', 'pending_approval']);
+const UNDECIDED = new Set<CaseRecord['status']>(['new', 'investigating', 'waiting_on_user']);
 export const CONFLICT_MESSAGE = 'Someone else changed this case — reload';
 
 const panel = (title: string, ...children: (Node | string | null)[]) => {
@@ -234,7 +235,7 @@ interface ActionSpec {
   button: string;
   done: string;
   /** Whether it fits the case now (the API would answer 409 otherwise). */
-  fits(c: CaseRecord): boolean;
+  fits(c: CaseRecord, session: Session): boolean;
   fields(c: CaseRecord, session: Session): HTMLElement[];
 }
 
@@ -252,7 +253,7 @@ const options = (name: string, values: readonly string[], labels: Record<string,
   h('select', { name }, ...values.map((v) => h('option', { value: v }, labels[v] ?? v)));
 
 const ACTIONS: ActionSpec[] = [
-  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => OPEN.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
+  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => UNDECIDED.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
   {
     type: 'request-info',
     title: 'Ask for information',
@@ -295,15 +296,31 @@ const ACTIONS: ActionSpec[] = [
     title: 'Resolve',
     button: 'Resolve',
     done: 'Case resolved.',
-    fits: (c) => OPEN.has(c.status),
+    fits: (c) => UNDECIDED.has(c.status),
     fields: () => [field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)), field('Summary (optional)', textarea('summary', false))],
+  },
+  {
+    type: 'approve',
+    title: 'Approve (four-eyes)',
+    button: 'Approve',
+    done: 'Approved.',
+    fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
+    fields: () => [],
+  },
+  {
+    type: 'reject',
+    title: 'Reject (four-eyes)',
+    button: 'Reject',
+    done: 'Rejected; the case is back to where it was.',
+    fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
+    fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
   { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
 ];
 
 function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLElement {
   const c = view.case;
-  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c));
+  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
   const forms = available.map((spec, i) => {
     const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
     const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
@@ -327,7 +344,9 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   try {
     await ctx.api.act(view.case.caseId, body);
     const fresh = await ctx.api.getCase(view.case.caseId);
-    render(ctx, fresh, notice('success', spec.done));
+    // A resolution or reopening under a four-eyes rule became a proposal: say so rather than "resolved".
+    const proposed = fresh.case.status === 'pending_approval' && view.case.status !== 'pending_approval';
+    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : spec.done));
   } catch (error) {
     submit.disabled = false;
     if (!(error instanceof ApiError)) {

@@ -8,6 +8,7 @@ export const STATUS_LABELS: Record<CaseStatus, string> = {
   new: 'New',
   investigating: 'Investigating',
   waiting_on_user: 'Waiting on requester',
+  pending_approval: 'Pending approval',
   resolved: 'Resolved',
   closed: 'Closed',
 };
@@ -92,6 +93,11 @@ export function describeActor(actor: Actor | undefined): string {
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const deadlineName = (v: unknown) => (v === 'firstResponse' ? 'first response' : 'resolution');
 
+const approvedBy = (d: Record<string, unknown>) => {
+  const approval = d.approval as { approvedBy?: unknown; proposedBy?: unknown } | undefined;
+  return approval ? ` · proposed by ${String(approval.proposedBy)}, approved by ${String(approval.approvedBy)}` : '';
+};
+
 /** One timeline entry in words: a title and, when there is one, the text that was written. */
 export function describeEvent(e: CaseEvent): { title: string; detail?: string } {
   const d = e.data ?? {};
@@ -117,9 +123,20 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'escalation.unacknowledged':
       return { title: 'Escalation ran out of tiers without an acknowledgement' };
     case 'case.resolved':
-      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}`, detail: text(d.summary) };
+      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}`, detail: text(d.summary) };
+    case 'approval.requested':
+      return {
+        title: d.kind === 'reopen' ? 'Reopening proposed; waits for approval' : `Resolution proposed (${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}); waits for approval`,
+        detail: `Four-eyes rules: ${Array.isArray(d.rules) ? d.rules.join('; ') : ''}${text(d.summary ?? d.reason) ? `\n\n${text(d.summary ?? d.reason)}` : ''}`,
+      };
+    case 'approval.rejected':
+      return { title: d.kind === 'reopen' ? 'Reopening rejected' : 'Resolution rejected; back to investigating', detail: text(d.note) };
+    case 'approval.reminded':
+      return { title: 'Approval still pending: approvers reminded' };
+    case 'approval.escalated':
+      return { title: 'Approval not decided in time: escalated to the lead tier' };
     case 'case.reopened':
-      return { title: `Reopened (was ${STATUS_LABELS[d.from as CaseStatus] ?? String(d.from)})`, detail: text(d.reason) };
+      return { title: `Reopened (was ${STATUS_LABELS[d.from as CaseStatus] ?? String(d.from)})${approvedBy(d)}`, detail: text(d.reason) };
     case 'case.priority-changed':
       return { title: `Priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
     case 'case.closed':

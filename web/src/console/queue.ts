@@ -32,7 +32,7 @@ function select(name: string, label: string, value: string, options: [string, st
 
 export const queueView: View = async (ctx, params) => {
   const filters = filtersFrom(params);
-  const heading = h('h1', { tabindex: -1 }, 'Queue');
+  const heading = h('h1', { tabindex: -1 }, filters.status === 'pending_approval' ? 'Pending approvals' : 'Queue');
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
   const results = h('div', { class: 'queue-results' });
   const form = h(
