@@ -121,7 +121,7 @@ export interface CaseRecord {
   fullMessage?: string;
   /** The original sender a forwarded email states. */
   forwardedFrom?: { email: string; name?: string };
-  /** Email to the requester bounced: trustdesk sends none until a new message arrives from them. */
+  /** Email to the requester bounced (or, status `complaint`, they reported it as spam): trustdesk sends none until a new message arrives from them. */
   requesterUndeliverable?: { since: string; status: string; diagnosticCode?: string };
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };

@@ -411,6 +411,30 @@ export function applyBounce(current: CaseRecord, bounce: Bounce, now: Date): Cha
   return commit(current, { type: 'email.bounced', data, lifecycle: false, patch }, { kind: 'system' }, now);
 }
 
+export interface Complaint {
+  /** The notice of the case whose email the recipient reported as spam. */
+  notice: string;
+  address: string;
+  /** What the mailbox provider said of it (ARF's feedback type: abuse, fraud…), when it said. */
+  feedbackType?: string;
+}
+
+/**
+ * The recipient of an email of the case reported it as spam: on the timeline, and when it was the
+ * requester, their address takes no more email — as a bounced one, until a new message arrives from it.
+ */
+export function applyComplaint(current: CaseRecord, complaint: Complaint, now: Date): Change {
+  const data = { notice: complaint.notice, address: complaint.address, ...(complaint.feedbackType && { feedbackType: complaint.feedbackType }) };
+  const patch: Partial<CaseRecord> =
+    complaint.address === current.requester.email
+      ? { requesterUndeliverable: { since: now.toISOString(), status: COMPLAINT_STATUS, ...(complaint.feedbackType && { diagnosticCode: complaint.feedbackType }) } }
+      : {};
+  return commit(current, { type: 'email.complained', data, lifecycle: false, patch }, { kind: 'system' }, now);
+}
+
+/** `requesterUndeliverable.status` when the address is suppressed because its owner reported trustdesk's email as spam. */
+export const COMPLAINT_STATUS = 'complaint';
+
 /** What the lifecycle workflow waits for next, and for how long. */
 export interface Timer {
   waitFor: 'agent' | 'user' | 'silence' | 'approval' | 'nothing';

@@ -6,6 +6,7 @@ import { TrustdeskApi } from './constructs/api.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
+import { MailFeedback } from './constructs/mail-feedback.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
@@ -24,21 +25,23 @@ export class TrustdeskStack extends Stack {
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
 
-    const intake = new Intake(this, 'Intake', { storage, api, config });
-    const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, config });
+    const mailFeedback = new MailFeedback(this, 'MailFeedback', { storage });
+    const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
+    const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     new AgentApi(this, 'Agents', { storage, api });
-    const reporting = new Reporting(this, 'Reporting', { storage, api, config });
+    const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked },
       streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
+        MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },
     });
 
@@ -50,6 +53,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
+    new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }
 }

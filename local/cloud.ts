@@ -15,8 +15,9 @@ import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { startDurableWriteProxy } from './dynamodb-durable-proxy.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createTablesFromTemplate, type LocalTable } from './dynamodb-tables.ts';
-import { LocalFaults, startSesFaultProxy, type AcceptedThenBounced } from './faults.ts';
-import { startBounceBack } from './ses-bounces.ts';
+import { LocalFaults, startSesFaultProxy } from './faults.ts';
+import { sesFeedbackPublisher, snsEventDestinations, type SesFeedbackFault } from './ses-bounces.ts';
+import { startLocalSns } from './sns.ts';
 import { controlRoutes } from './control-routes.ts';
 import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
@@ -131,9 +132,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => mailbox.stop());
   // The functions reach SES through a proxy that can throttle them (/local/faults); tests read the mailbox itself.
   const faults = new LocalFaults();
-  // Mail it is told to bounce (/local/faults {bounce}) sends its delivery report to the intake address, once inbound mail is up.
-  let bounceBack: (email: AcceptedThenBounced) => void = () => undefined;
-  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log, onBounce: (email) => bounceBack(email) });
+  // Mail it is told to bounce or draw a complaint for (/local/faults) is reported to SNS, once the functions are up.
+  let publishFeedback: (fault: SesFeedbackFault) => void = () => undefined;
+  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log, onFeedback: (fault) => publishFeedback(fault) });
   stoppers.push(() => sesProxy.stop());
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
@@ -178,6 +179,14 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     if (rearmed) o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)${rearmed.skipped ? `; ${rearmed.skipped} unreadable case(s) skipped` : ''}`);
   }
   const asyncInvoker = createAsyncInvoker({ log: o.log, ...(o.asyncRetryDelaysMs && { retryDelaysMs: o.asyncRetryDelaysMs }) });
+  // SNS topics → their Lambda subscriptions; SES's bounce and complaint notifications reach them by the
+  // configuration set's event destination, as on AWS.
+  const sns = startLocalSns({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
+  o.log(`✓ SNS: ${sns.topics().length} topic(s), ${sns.subscriptions().length} Lambda subscription(s)`);
+  // Set once the stream mappings exist: a notification waits for the functions that send to be idle.
+  let sendersIdle: () => Promise<void> = async () => undefined;
+  const feedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), after: () => sendersIdle(), now: () => new Date(clock.now()), log: o.log });
+  publishFeedback = feedback.report;
 
   const apiBase = `http://${o.host}:${o.ports.api}`;
   const issuer = await createLocalIssuer({
@@ -201,12 +210,14 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     await Promise.all(mappings.map((m) => m.stop()));
   });
   o.log(`✓ ${mappings.length} stream mapping(s)`);
+  sendersIdle = async () => {
+    await Promise.all(mappings.map((m) => m.whenIdle()));
+    await stepFunctions.whenIdle();
+  };
 
   // Inbound mail: SMTP → the receipt rule's S3 action → its Lambda action.
   const rules = receiptRulesFromTemplate(template, ctx);
   const deliverInbound = deliverByReceiptRules({ rules, s3, functions, asyncInvoker });
-  const bounces = startBounceBack({ deliver: deliverInbound, intakeAddress: rules[0]?.recipients[0], now: () => new Date(clock.now()), log: o.log });
-  bounceBack = bounces.bounce;
   const smtp = await step(`SMTP intake on ${o.host}:${o.ports.smtp}`, () =>
     startSmtpIntake({
       port: o.ports.smtp,
@@ -230,7 +241,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const progress = () =>
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
-    bounces.delivered();
+    sns.published();
   const settle = async () => {
     await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
@@ -238,7 +249,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       await asyncInvoker.whenIdle();
       await Promise.all(mappings.map((m) => m.whenIdle()));
       await stepFunctions.whenIdle();
-      await bounces.whenIdle();
+      await feedback.whenIdle();
       if (progress() === before) return;
     }
   };
@@ -350,6 +361,8 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       const type = template.Resources[id]?.Type;
       if (type === 'AWS::S3::Bucket') return id.toLowerCase();
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
+      // A topic's Ref is its ARN.
+      if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {

@@ -4,12 +4,13 @@
 //   at-least-once delivery may;
 // - SES throttling: a proxy in front of the SES mailbox that answers the next K SendEmail/SendRawEmail
 //   calls with SES's own throttling error, so the SDK, the functions and the async retries all see it;
-// - bounces: mail the same proxy passes to an address matching a pattern is accepted, then bounced —
-//   the proxy tells the local cloud (onBounce), which sends the delivery report to the intake address.
+// - bounces and complaints: mail the same proxy passes to an address matching a pattern is accepted, then
+//   bounced (or complained about) — the proxy tells the local cloud (onFeedback), which publishes SES's
+//   notification to the SNS topic of the send's configuration set (local/ses-bounces.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bouncePattern, bounces } from './ses-bounces.ts';
+import { bouncePattern, bounces, type SesFeedbackFault } from './ses-bounces.ts';
 
 export interface StreamFaultSettings {
   /** Logical-id prefixes of the functions whose mappings misbehave (e.g. ReportingAggregator). */
@@ -28,7 +29,7 @@ export interface SesFaultSettings {
 }
 
 export interface BounceFaultSettings {
-  /** Address patterns (`*` for any run of characters) whose mail bounces. */
+  /** Address patterns (`*` for any run of characters) whose mail bounces (or, as `complaint`, draws a complaint). */
   addresses: string[];
 }
 
@@ -51,7 +52,7 @@ type FieldProblem = { field: string; message: string };
 export class LocalFaults {
   private stream: StreamFaultSettings | undefined;
   private ses: (SesFaultSettings & { remaining: number }) | undefined;
-  private bounce: (BounceFaultSettings & { patterns: RegExp[]; bounced: number }) | undefined;
+  private feedback: Record<SesFeedbackFault['kind'], (BounceFaultSettings & { patterns: RegExp[]; count: number }) | undefined> = { bounce: undefined, complaint: undefined };
   private streamCounters: StreamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
   private sesCounters: SesCounters = { throttled: 0, passed: 0 };
 
@@ -84,19 +85,21 @@ export class LocalFaults {
     return true;
   }
 
-  /** Asked by the SES proxy for each send call it passed: the recipients whose mail bounces. */
-  bouncingRecipients(recipients: string[]): string[] {
-    const b = this.bounce;
-    if (!b) return [];
-    const bouncing = recipients.filter((r) => bounces(b.patterns, r));
-    b.bounced += bouncing.length;
-    return bouncing;
+  /** Asked by the SES proxy for each send call it passed: the recipients whose mail bounces or draws a complaint (a bounce wins). */
+  feedbackFor(recipients: string[]): { to: string; kind: SesFeedbackFault['kind'] }[] {
+    return recipients.flatMap((to) => {
+      const kind = (['bounce', 'complaint'] as const).find((k) => this.feedback[k] && bounces(this.feedback[k].patterns, to));
+      if (!kind) return [];
+      this.feedback[kind]!.count++;
+      return [{ to, kind }];
+    });
   }
 
   describe(): Record<string, unknown> {
     return {
       stream: this.stream ?? null,
-      bounce: this.bounce ? { addresses: this.bounce.addresses, bounced: this.bounce.bounced } : null,
+      bounce: this.feedback.bounce ? { addresses: this.feedback.bounce.addresses, bounced: this.feedback.bounce.count } : null,
+      complaint: this.feedback.complaint ? { addresses: this.feedback.complaint.addresses, complained: this.feedback.complaint.count } : null,
       ses: this.ses ? { throttle: this.ses.throttle, remaining: this.ses.remaining, ...(this.ses.recipientsContaining && { recipientsContaining: this.ses.recipientsContaining }) } : null,
       injected: { stream: { ...this.streamCounters }, ses: { ...this.sesCounters } },
     };
@@ -105,12 +108,12 @@ export class LocalFaults {
   /** PUT /local/faults: replaces the settings it names (null switches one off) and resets their counters. */
   configure(body: Record<string, unknown>): FieldProblem[] {
     const problems: FieldProblem[] = [];
-    if (!('stream' in body) && !('ses' in body) && !('bounce' in body)) problems.push({ field: 'stream', message: 'give "stream", "ses" and/or "bounce" (null switches a fault off)' });
+    if (!['stream', 'ses', 'bounce', 'complaint'].some((k) => k in body)) problems.push({ field: 'stream', message: 'give "stream", "ses", "bounce" and/or "complaint" (null switches a fault off)' });
     const stream = 'stream' in body ? parseStream(body.stream, problems) : undefined;
     const ses = 'ses' in body ? parseSes(body.ses, problems) : undefined;
-    const bounce = 'bounce' in body ? parseBounce(body.bounce, problems) : undefined;
+    const feedback = (['bounce', 'complaint'] as const).filter((k) => k in body).map((k) => [k, parseAddresses(k, body[k], problems)] as const);
     if (problems.length > 0) return problems;
-    if ('bounce' in body) this.bounce = bounce && { ...bounce, patterns: bounce.addresses.map(bouncePattern), bounced: 0 };
+    for (const [kind, settings] of feedback) this.feedback[kind] = settings && { ...settings, patterns: settings.addresses.map(bouncePattern), count: 0 };
     if ('stream' in body) {
       this.stream = stream;
       this.streamCounters = { batchesHandled: 0, failedAfterSuccess: 0, duplicated: 0 };
@@ -125,7 +128,7 @@ export class LocalFaults {
   clear(): void {
     this.stream = undefined;
     this.ses = undefined;
-    this.bounce = undefined;
+    this.feedback = { bounce: undefined, complaint: undefined };
   }
 }
 
@@ -168,11 +171,11 @@ function parseSes(value: unknown, problems: FieldProblem[]): SesFaultSettings | 
   return { throttle: v.throttle as number, ...(typeof v.recipientsContaining === 'string' && { recipientsContaining: v.recipientsContaining }) };
 }
 
-function parseBounce(value: unknown, problems: FieldProblem[]): BounceFaultSettings | undefined {
+function parseAddresses(kind: SesFeedbackFault['kind'], value: unknown, problems: FieldProblem[]): BounceFaultSettings | undefined {
   if (value === null) return undefined;
   const addresses = (value as { addresses?: unknown } | undefined)?.addresses;
   if (typeof value !== 'object' || !Array.isArray(addresses) || addresses.length === 0 || !addresses.every((a) => typeof a === 'string' && /^[^\s@]+@[^\s@]+$/.test(a))) {
-    problems.push({ field: 'bounce.addresses', message: 'must list address patterns such as "*@bounce.test" (or null to switch bounces off)' });
+    problems.push({ field: `${kind}.addresses`, message: `must list address patterns such as "*@${kind}.test" (or null to switch ${kind === 'bounce' ? 'bounces' : 'complaints'} off)` });
     return undefined;
   }
   return { addresses: addresses as string[] };
@@ -215,13 +218,6 @@ export function sendCallRecipients(params: URLSearchParams): string[] {
     .filter(Boolean);
 }
 
-/** A send call the mailbox accepted for a recipient whose mail bounces (the faults' `bounce` patterns). */
-export interface AcceptedThenBounced {
-  messageId: string;
-  to: string;
-  subject: string;
-}
-
 /** The subject of a send call (SendEmail's field, or SendRawEmail's header). */
 function sendCallSubject(params: URLSearchParams): string {
   const simple = params.get('Message.Subject.Data');
@@ -232,14 +228,15 @@ function sendCallSubject(params: URLSearchParams): string {
 
 /**
  * A proxy in front of the SES mailbox: everything passes through, except the send calls the faults throttle;
- * a send call for a bouncing recipient passes, and once the mailbox answered, `onBounce` hears of it.
+ * a send call for a recipient whose mail bounces (or who complains) passes, and once the mailbox answered,
+ * `onFeedback` hears of it, with the configuration set the call named.
  */
 export async function startSesFaultProxy(o: {
   host: string;
   target: string;
   faults: LocalFaults;
   log: (line: string) => void;
-  onBounce?: (email: AcceptedThenBounced) => void;
+  onFeedback?: (fault: SesFeedbackFault) => void;
 }): Promise<SesFaultProxy> {
   const target = new URL(o.target);
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -256,7 +253,7 @@ export async function startSesFaultProxy(o: {
         res.end(answer.body);
         return;
       }
-      const bouncing = req.method === 'POST' && form && SEND_ACTIONS.has(action) ? o.faults.bouncingRecipients(sendCallRecipients(form)) : [];
+      const bouncing = req.method === 'POST' && form && SEND_ACTIONS.has(action) ? o.faults.feedbackFor(sendCallRecipients(form)) : [];
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
         (up) => {
@@ -273,9 +270,10 @@ export async function startSesFaultProxy(o: {
             const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
             if (!messageId || (up.statusCode ?? 500) >= 300) return;
             const subject = sendCallSubject(form);
-            for (const to of bouncing) {
-              o.log(`ses fault: ${messageId} to ${to} bounces`);
-              o.onBounce?.({ messageId, to, subject });
+            const configurationSet = form.get('ConfigurationSetName') ?? undefined;
+            for (const { to, kind } of bouncing) {
+              o.log(`ses fault: ${messageId} to ${to}: ${kind}`);
+              o.onFeedback?.({ kind, messageId, to, from: form.get('Source') ?? '', subject, ...(configurationSet && { configurationSet }) });
             }
           });
         },

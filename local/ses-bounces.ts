@@ -1,8 +1,14 @@
-// Bounces for the local cloud: the SES mailbox can be told to bounce the addresses that match a pattern
-// (`*@bounce.test`, `sam@example.com`), as a real receiving server would. For each email it stores to
-// such an address, the local cloud writes the delivery-status notification a mail server sends back
-// (RFC 3464 multipart/report, in Postfix's shape) and hands it to the receipt rules as SMTP mail is, so it takes the same
-// path as a bounce that reaches the intake address on AWS.
+// Bounces and complaints for the local cloud, as SES reports them on AWS. The SES mailbox can be told to
+// bounce, or to draw a complaint for, the addresses that match a pattern (`*@bounce.test`,
+// `sam@example.com`); for each email it accepts to such an address, the local cloud publishes the SES
+// notification (event publishing's shape: `eventType` Bounce or Complaint, `mail.messageId`, the bounced or
+// complained recipients) to the SNS topic of the event destination of the configuration set the send named
+// — read from the template — so it takes the mail-feedback function's path, as on AWS. A send that names
+// no configuration set, or one without a destination for that event, gets no notification (as on AWS).
+// Delivery reports that do reach the intake address (a server answering the From) still arrive as inbound
+// mail: tests send those over SMTP.
+import { randomUUID } from 'node:crypto';
+import { resolveIntrinsics, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 /** `*` matches any run of characters; case does not matter. */
 export function bouncePattern(pattern: string): RegExp {
@@ -12,94 +18,106 @@ export function bouncePattern(pattern: string): RegExp {
 
 export const bounces = (patterns: RegExp[], address: string): boolean => patterns.some((p) => p.test(address.trim().toLowerCase()));
 
-export interface BouncedEmail {
-  /** The SES message id the mailbox gave the email (SES writes it into the Message-ID). */
+/** An email the SES proxy accepted for a recipient whose mail bounces or who complains (the faults' patterns). */
+export interface SesFeedbackFault {
+  kind: 'bounce' | 'complaint';
+  /** The SES message id the mailbox gave the email. */
   messageId: string;
   to: string;
+  /** The send's Source (the sender). */
+  from: string;
   subject: string;
+  /** The configuration set the send named (ConfigurationSetName), if any. */
+  configurationSet?: string;
 }
 
-/** The Postfix-shaped bounce of one stored email, addressed to the intake address. */
-export function bounceReport(email: BouncedEmail, opts: { intakeAddress: string; now: Date; mta?: string }): Buffer {
-  const mta = opts.mta ?? 'mx.bounce.local';
-  const boundary = `bounce-${email.messageId}`;
-  const date = opts.now.toUTCString();
-  const diagnostic = `smtp; 550 5.1.1 <${email.to}>: Recipient address rejected: User unknown in virtual mailbox table`;
-  const lines = [
-    'Return-Path: <>',
-    `Date: ${date}`,
-    `From: MAILER-DAEMON@${mta} (Mail Delivery System)`,
-    `To: ${opts.intakeAddress}`,
-    'Subject: Undelivered Mail Returned to Sender',
-    'Auto-Submitted: auto-replied',
-    `Message-ID: <${email.messageId}.bounce@${mta}>`,
-    'MIME-Version: 1.0',
-    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
-    '',
-    `--${boundary}`,
-    'Content-Type: text/plain; charset=us-ascii',
-    '',
-    `This is the mail system at host ${mta}.`,
-    '',
-    'Your message could not be delivered to one or more recipients.',
-    '',
-    `<${email.to}>: ${diagnostic.slice('smtp; '.length)}`,
-    '',
-    `--${boundary}`,
-    'Content-Type: message/delivery-status',
-    '',
-    `Reporting-MTA: dns; ${mta}`,
-    '',
-    `Final-Recipient: rfc822; ${email.to}`,
-    'Action: failed',
-    'Status: 5.1.1',
-    `Diagnostic-Code: ${diagnostic}`,
-    '',
-    `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
-    '',
-    `To: ${email.to}`,
-    `Subject: ${email.subject.replace(/[\r\n]+/g, ' ')}`,
-    `Message-ID: <${email.messageId}@email.amazonses.com>`,
-    '',
-    `--${boundary}--`,
-    '',
-  ];
-  return Buffer.from(lines.join('\r\n'), 'utf8');
+/** Where SES publishes which events of each configuration set (by its name): the template's SNS event destinations. */
+export function snsEventDestinations(template: CfnTemplate, ctx: IntrinsicContext): Map<string, { topicArn: string; events: string[] }[]> {
+  const byName = new Map<string, { topicArn: string; events: string[] }[]>();
+  for (const [, resource] of resourcesOfType(template, 'AWS::SES::ConfigurationSetEventDestination')) {
+    const props = resource.Properties ?? {};
+    const destination = (props.EventDestination ?? {}) as { Enabled?: boolean; MatchingEventTypes?: string[]; SnsDestination?: { TopicARN?: unknown } };
+    if (destination.Enabled === false || !destination.SnsDestination) continue;
+    const name = String(resolveIntrinsics(props.ConfigurationSetName, ctx));
+    const list = byName.get(name) ?? [];
+    list.push({ topicArn: String(resolveIntrinsics(destination.SnsDestination.TopicARN, ctx)), events: (destination.MatchingEventTypes ?? []).map((e) => e.toLowerCase()) });
+    byName.set(name, list);
+  }
+  return byName;
 }
 
-export interface BounceBack {
-  /** Send the bounce of one email to the intake address (in the background). */
-  bounce(email: BouncedEmail): void;
-  /** Resolves once every bounce sent so far was delivered. */
+/** The SES notification (event publishing) of one bounce or complaint, as SES writes it into the SNS message. */
+export function sesNotification(fault: SesFeedbackFault, opts: { now: Date }): Record<string, unknown> {
+  const at = opts.now.toISOString();
+  const mail = {
+    timestamp: at,
+    source: fault.from,
+    sendingAccountId: '000000000000',
+    messageId: fault.messageId,
+    destination: [fault.to],
+    headersTruncated: false,
+    commonHeaders: { to: [fault.to], subject: fault.subject },
+    ...(fault.configurationSet && { tags: { 'ses:configuration-set': [fault.configurationSet] } }),
+  };
+  const feedbackId = `${fault.messageId}-${randomUUID()}`;
+  if (fault.kind === 'bounce') {
+    return {
+      eventType: 'Bounce',
+      bounce: {
+        feedbackId,
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: fault.to, action: 'failed', status: '5.1.1', diagnosticCode: `smtp; 550 5.1.1 <${fault.to}>: Recipient address rejected: User unknown in virtual mailbox table` }],
+        timestamp: at,
+        reportingMTA: 'dsn; mx.bounce.local',
+      },
+      mail,
+    };
+  }
+  return {
+    eventType: 'Complaint',
+    complaint: { feedbackId, complainedRecipients: [{ emailAddress: fault.to }], timestamp: at, complaintFeedbackType: 'abuse', userAgent: 'trustdesk local cloud' },
+    mail,
+  };
+}
+
+export interface SesFeedbackPublisher {
+  /** Publish the fault's notification (in the background, once `after` resolves). */
+  report(fault: SesFeedbackFault): void;
+  /** Resolves once every notification reported so far was published. */
   whenIdle(): Promise<void>;
-  /** How many bounces were delivered (the local cloud's settle counts them as progress). */
-  delivered(): number;
 }
 
-/** Hands each bounce to inbound mail delivery (the receipt rules), as SMTP would, from the null sender. */
-export function startBounceBack(o: {
-  deliver: (raw: Buffer, envelope: { mailFrom: string; rcptTo: string[] }) => Promise<void>;
-  intakeAddress: string | undefined;
+/**
+ * Publishes each fault's notification to the topics its configuration set's destinations name for that
+ * event. SES's notifications come seconds after the send call answered, never before the sender has
+ * recorded what it sent: locally each waits for `after` (the functions that send are idle) first.
+ */
+export function sesFeedbackPublisher(o: {
+  destinations: Map<string, { topicArn: string; events: string[] }[]>;
+  publish: (topicArn: string, message: string) => void;
+  after?: () => Promise<void>;
   now: () => Date;
   log: (line: string) => void;
-}): BounceBack {
+}): SesFeedbackPublisher {
   const inFlight = new Set<Promise<void>>();
-  let delivered = 0;
   return {
-    bounce(email) {
-      const to = o.intakeAddress;
-      if (!to) return;
-      const work = o
-        .deliver(bounceReport(email, { intakeAddress: to, now: o.now() }), { mailFrom: '', rcptTo: [to] })
-        .then(() => void delivered++)
-        .catch((error: Error) => o.log(`ses bounce: error: ${error.message}`));
+    report(fault) {
+      const topics = (fault.configurationSet ? (o.destinations.get(fault.configurationSet) ?? []) : []).filter((d) => d.events.includes(fault.kind)).map((d) => d.topicArn);
+      if (topics.length === 0) {
+        o.log(`ses fault: ${fault.messageId} ${fault.kind}: the send named no configuration set with a ${fault.kind} destination; nothing published`);
+        return;
+      }
+      const work = (async () => {
+        await o.after?.();
+        const message = JSON.stringify(sesNotification(fault, { now: o.now() }));
+        for (const topic of topics) o.publish(topic, message);
+      })().catch((error: Error) => o.log(`ses fault: publishing ${fault.kind} failed: ${error.message}`));
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
     },
     whenIdle: async () => {
       await Promise.all([...inFlight]);
     },
-    delivered: () => delivered,
   };
 }

@@ -15,7 +15,7 @@ import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 const env = loadEnv('notifier');
 const deps: NotifyDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
-  mailer: new SesMailer(env.SENDER_ADDRESS),
+  mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   replyTo: env.INTAKE_ADDRESS,
   warningsAddress: escalationPolicy.warningsAddress,
   approversAddress: fourEyes.policy.approversAddress,

@@ -12,7 +12,7 @@ const env = loadEnv('report');
 const deps: ReportDeps = {
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),
-  mailer: new SesMailer(env.SENDER_ADDRESS),
+  mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   clock: systemClock,
   policy: reportingPolicy,
 };

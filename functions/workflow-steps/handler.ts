@@ -24,7 +24,7 @@ const deps: WorkflowDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN }),
   clock: systemClock,
-  mailer: new SesMailer(env.SENDER_ADDRESS),
+  mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   sla: policies.sla,
   escalation: escalationPolicy,
   consoleUrl: env.CONSOLE_URL,

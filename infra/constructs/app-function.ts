@@ -5,6 +5,7 @@ import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,16 +100,27 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
     ];
   }
 
-  /** Permission to send email through SES (ses:SendEmail, ses:SendRawEmail). */
-  allowSendEmail(): this {
+  /**
+   * Permission to send email through SES (ses:SendEmail, ses:SendRawEmail) with the configuration set every
+   * send names, given in CONFIGURATION_SET (so its bounces and complaints reach trustdesk).
+   */
+  allowSendEmail(configurationSet: IConfigurationSet): this {
     // SES authorizes a send against identities of this account: the sender's and, in the sandbox, each
-    // recipient's (verified identities too), which are not known at deploy time. Nothing outside them.
-    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' })] }));
+    // recipient's (verified identities too), which are not known at deploy time; and against the
+    // configuration set it names. Nothing outside them.
+    const stack = Stack.of(this);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' }), stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSet.configurationSetName })],
+      }),
+    );
     acknowledge(
       this.role!,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
       "SES checks sending against this account's identities: the sender identity and, in the SES sandbox, every recipient identity, which are not known at deploy time; the action set is send-only.",
     );
+    this.addEnvironment('CONFIGURATION_SET', configurationSet.configurationSetName);
     return this;
   }
 

@@ -12,6 +12,7 @@ import type { StackConfig } from '../config.ts';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import { PARKED_RETENTION_DAYS, parkedRecordsQueue } from './parked-records.ts';
+import type { MailFeedback } from './mail-feedback.ts';
 import type { Storage } from './storage.ts';
 
 export const INBOUND_MAIL_PREFIX = 'inbound/';
@@ -43,7 +44,7 @@ export class Intake extends Construct {
   readonly parked: Queue;
   readonly parkedMail: Queue;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
     const { storage, api, config } = props;
 
@@ -90,7 +91,7 @@ export class Intake extends Construct {
       description: 'Emails that follow case events: acknowledgement, agent messages, closing notices, SLA warnings',
       environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
-    this.notifier.allowSendEmail();
+    this.notifier.allowSendEmail(props.mailFeedback.configurationSet);
     this.parked = parkedRecordsQueue(this, 'ParkedNotifications', 'the notifier stream');
     this.notifier.addEventSource(
       new DynamoEventSource(storage.casesTable, {

@@ -12,6 +12,7 @@ import type { StackConfig } from '../config.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
+import type { MailFeedback } from './mail-feedback.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -27,7 +28,7 @@ export class Lifecycle extends Construct {
   /** Workflow starts and resumes that failed every retry (stream records). */
   readonly parked: Queue;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; config: StackConfig }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; config: StackConfig }) {
     super(scope, id);
     const { storage, config } = props;
     const stack = Stack.of(this);
@@ -47,7 +48,7 @@ export class Lifecycle extends Construct {
       environment: { ...machineEnv, SENDER_ADDRESS: config.senderAddress, CONSOLE_URL: config.consoleUrl },
     }).useTable(storage.casesTable, 'CASES_TABLE');
     this.steps.addToRolePolicy(taskApi);
-    this.steps.allowSendEmail();
+    this.steps.allowSendEmail(props.mailFeedback.configurationSet);
 
     const machine = (machineId: string, name: string, definition: IChainable) => {
       const sm = new StateMachine(this, machineId, {

@@ -15,6 +15,7 @@ import type { TrustdeskApi } from './api.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
+import type { MailFeedback } from './mail-feedback.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -30,7 +31,7 @@ export class Reporting extends Construct {
   readonly reportsApi: AppFunction;
   readonly parked: Queue;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; config: StackConfig }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; api: TrustdeskApi; config: StackConfig }) {
     super(scope, id);
     const { storage, api, config } = props;
     const policy = parseReportingPolicy(reportingPolicyJson);
@@ -79,7 +80,7 @@ export class Reporting extends Construct {
     })
       .useTable(storage.casesTable, 'CASES_TABLE', 'read')
       .useTable(this.table, 'REPORTING_TABLE');
-    this.report.allowSendEmail();
+    this.report.allowSendEmail(props.mailFeedback.configurationSet);
 
     // The schedules' role, ours rather than the stack-wide one the target would create, so it is
     // reviewed here: it may invoke the report function (and its versions) only.

@@ -2,7 +2,7 @@
 // bounce is recorded and flags the requester's address; the requester writing again clears the flag.
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
-import { applyAgentAction, applyAutomaticReply, applyBounce, applyRequesterReply, type AutomaticReply, type Bounce } from '#domain/lifecycle.ts';
+import { applyAgentAction, applyAutomaticReply, applyBounce, applyComplaint, applyRequesterReply, COMPLAINT_STATUS, type AutomaticReply, type Bounce } from '#domain/lifecycle.ts';
 import { policies } from '#lib/policies.ts';
 import { HOUR, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
 
@@ -49,6 +49,26 @@ describe('applyBounce', () => {
     const replied = applyRequesterReply(bounced, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla).record;
     expect(replied.requesterUndeliverable).toBeUndefined();
     expect(replied.status).toBe('investigating');
+  });
+});
+
+describe('applyComplaint', () => {
+  it('records the complaint and suppresses the requester’s address, moving nothing else', () => {
+    const record = waiting();
+    const { record: next, event } = applyComplaint(deepFreeze(structuredClone(record)), { notice: 'agent.requested-info-2', address: 'alice@example.com', feedbackType: 'abuse' }, at(2 * HOUR));
+    expect(event).toMatchObject({ type: 'email.complained', actor: { kind: 'system' }, data: { notice: 'agent.requested-info-2', address: 'alice@example.com', feedbackType: 'abuse' } });
+    expect(next.requesterUndeliverable).toEqual({ since: at(2 * HOUR).toISOString(), status: COMPLAINT_STATUS, diagnosticCode: 'abuse' });
+    expect(next.status).toBe('waiting_on_user');
+    expect(next.pauses).toEqual(record.pauses);
+    expect(next.lifecycleVersion).toBe(record.lifecycleVersion);
+  });
+
+  it('records another address’s complaint without flagging the requester; writing again lifts the suppression', () => {
+    expect(applyComplaint(waiting(), { notice: 'sla.warning-3', address: 'lead@example.com' }, at(2 * HOUR)).record.requesterUndeliverable).toBeUndefined();
+    const complained = applyComplaint(waiting(), { notice: 'agent.requested-info-2', address: 'alice@example.com' }, at(2 * HOUR)).record;
+    expect(complained.requesterUndeliverable).toEqual({ since: at(2 * HOUR).toISOString(), status: COMPLAINT_STATUS });
+    const replied = applyRequesterReply(complained, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla).record;
+    expect(replied.requesterUndeliverable).toBeUndefined();
   });
 });
 

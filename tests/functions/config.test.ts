@@ -18,7 +18,7 @@ describe('loadEnv', () => {
   });
 
   it('names the function and every missing variable', () => {
-    expect(() => loadEnv('notifier', { CASES_TABLE: 'cases', CONSOLE_URL: 'https://console' })).toThrow('Missing environment for notifier: SENDER_ADDRESS, INTAKE_ADDRESS');
+    expect(() => loadEnv('notifier', { CASES_TABLE: 'cases', CONSOLE_URL: 'https://console' })).toThrow('Missing environment for notifier: SENDER_ADDRESS, CONFIGURATION_SET, INTAKE_ADDRESS');
   });
 
   it('treats an empty variable as missing', () => {

@@ -4,7 +4,8 @@
 // on acknowledgements and `auto-generated` on every other notice and report, so autoresponders and mailing
 // lists do not answer trustdesk and start a loop. Outlook honours its own `X-Auto-Response-Suppress`
 // instead, so that goes along. The recipient SES delivers to is the one address given (Destinations),
-// never what a header might be made to say.
+// never what a header might be made to say. Every send names the stack's configuration set, whose event
+// destination tells trustdesk (SNS → the mail-feedback function) when SES's message bounced or drew a complaint.
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mailer, OutboundEmail } from '../ports.ts';
@@ -15,10 +16,17 @@ export const ses = new SESClient({});
 export const oneLine = (value: string): string => value.replace(/[\r\n\u2028\u2029]+/g, ' ').trim();
 
 export class SesMailer implements Mailer {
+  private readonly configurationSet: string | undefined;
+  private readonly client: SESClient;
+
+  /** `configurationSet`: named on every send, so its bounce and complaint events come back to trustdesk. */
   constructor(
     private readonly from: string,
-    private readonly client: SESClient = ses,
-  ) {}
+    options: { configurationSet?: string; client?: SESClient } = {},
+  ) {
+    this.configurationSet = options.configurationSet;
+    this.client = options.client ?? ses;
+  }
 
   async send(email: OutboundEmail): Promise<string> {
     const to = oneLine(email.to);
@@ -37,7 +45,7 @@ export class SesMailer implements Mailer {
     })
       .compile()
       .build();
-    const out = await this.client.send(new SendRawEmailCommand({ Source: this.from, Destinations: [to], RawMessage: { Data: raw } }));
+    const out = await this.client.send(new SendRawEmailCommand({ Source: this.from, Destinations: [to], RawMessage: { Data: raw }, ...(this.configurationSet && { ConfigurationSetName: this.configurationSet }) }));
     return out.MessageId ?? '';
   }
 }

@@ -8,9 +8,9 @@ import { isPermanentFailure } from '#domain/email/delivery-status.ts';
 import { applyAutomaticReply, applyBounce, applyRequesterReply, type Change } from '#domain/lifecycle.ts';
 import { attachmentMayContainCardData } from '#domain/privacy/mask-card-data.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
-import { BusyError } from '../errors.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
 import type { BlobStore, CaseStore, IdempotencyClaim, Quarantined } from '../ports.ts';
+import { saveCaseChange } from './change-case.ts';
 import { submitInquiry, type SubmitDeps } from './submit-inquiry.ts';
 
 export interface ReceiveDeps extends SubmitDeps {
@@ -30,7 +30,6 @@ export class MailNotFoundError extends Error {
 }
 
 const IDEMPOTENCY_TTL_SECONDS = 7 * 86_400;
-const MAX_ATTEMPTS = 4;
 
 export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord): Promise<Received> {
   const { messageId, source } = record.ses.mail;
@@ -115,7 +114,7 @@ async function receiveBounce(deps: ReceiveDeps, mail: ParsedMail, idempotency: (
   return { outcome: 'bounced', ...saved };
 }
 
-/** Save a change to a case, reading it again when another write won; undefined when the case is gone. */
+/** Save a change to a case (see saveCaseChange); undefined when the case is gone. */
 async function change(
   deps: ReceiveDeps,
   caseId: string,
@@ -123,15 +122,8 @@ async function change(
   mail: ParsedMail,
   apply: (current: CaseRecord) => Change,
 ): Promise<{ caseId: string; reference: string; version: number } | undefined> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await deps.store.getCase(caseId);
-    if (!current) return undefined; // the thread points nowhere
-    const { record: next, event } = apply(current);
-    const outcome = await deps.store.saveChange({ record: next, event, idempotency: idempotency(), messageIds: mail.messageId ? [mail.messageId] : [] });
-    if (outcome.kind === 'saved') return { caseId: next.caseId, reference: next.reference, version: next.version };
-    if (outcome.kind === 'replay') return { caseId: outcome.caseId, reference: outcome.reference, version: current.version };
-  }
-  throw new BusyError();
+  const saved = await saveCaseChange(deps.store, caseId, idempotency, apply, mail.messageId ? [mail.messageId] : []);
+  return saved && { caseId: saved.caseId, reference: saved.reference, version: saved.version };
 }
 
 async function storeAttachments(blobs: BlobStore, messageId: string, mail: ParsedMail): Promise<AttachmentRef[]> {

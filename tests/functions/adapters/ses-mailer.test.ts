@@ -6,7 +6,7 @@ import { SesMailer, oneLine } from '#lib/adapters/ses-mailer.ts';
 
 const client = new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const ses = mockClient(client);
-const mailer = new SesMailer('trustdesk <no-reply@trustdesk.local>', client);
+const mailer = new SesMailer('trustdesk <no-reply@trustdesk.local>', { client });
 
 beforeEach(() => {
   ses.reset();
@@ -35,6 +35,14 @@ describe('SesMailer', () => {
     expect(mail.subject).toBe('Café ☕');
     expect(mail.text?.trim()).toBe('line 1\nline 2');
     expect(mail.html).toBe('<p>hi</p>');
+  });
+
+  it('names the configuration set on every send when given one (its bounces and complaints come back), and none otherwise', async () => {
+    await new SesMailer('no-reply@trustdesk.local', { client, configurationSet: 'trustdesk-mail' }).send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h' });
+    expect((await sent()).input.ConfigurationSetName).toBe('trustdesk-mail');
+    ses.resetHistory();
+    await mailer.send({ to: 'alice@example.com', subject: 's', text: 't', html: 'h' });
+    expect((await sent()).input).not.toHaveProperty('ConfigurationSetName');
   });
 
   it('marks every email automatic (RFC 3834): auto-generated unless it is an acknowledgement', async () => {

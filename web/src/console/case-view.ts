@@ -59,7 +59,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
       c.safetyCritical ? h('span', { class: 'badge breached' }, 'safety critical') : null,
       c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null,
       c.requesterUndeliverable
-        ? h('span', { class: 'badge breached', title: c.requesterUndeliverable.diagnosticCode ?? '' }, `email bounced (${c.requesterUndeliverable.status}): no email is sent until the requester writes again`)
+        ? h('span', { class: 'badge breached', title: c.requesterUndeliverable.diagnosticCode ?? '' }, `${c.requesterUndeliverable.status === 'complaint' ? 'email reported as spam' : `email bounced (${c.requesterUndeliverable.status})`}: no email is sent until the requester writes again`)
         : null,
       h('span', { class: 'muted' }, ` version ${c.version}`),
     ),

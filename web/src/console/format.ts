@@ -153,6 +153,8 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
         title: `Email to ${String(d.address ?? 'the requester')} bounced (${String(d.status ?? '')})${d.permanent ? ': no more email until they write again' : ''}`,
         ...(text(d.diagnosticCode) && { detail: text(d.diagnosticCode) }),
       };
+    case 'email.complained':
+      return { title: `${String(d.address ?? 'The requester')} reported an email as spam: no more email until they write again`, ...(text(d.feedbackType) && { detail: text(d.feedbackType) }) };
     case 'sla.warning':
       return { title: `SLA warning: ${deadlineName(d.deadline)} due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : 'soon'}` };
     case 'sla.breached':

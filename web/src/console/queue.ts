@@ -106,7 +106,7 @@ export const queueView: View = async (ctx, params) => {
         h('td', {}, priorityBadge(c.priority)),
         h('td', { class: 'col-case' }, h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-ref' }, c.reference), h('span', { class: 'case-subject' }, c.subject)),
         h('td', {}, categoryLabel(c.category)),
-        h('td', {}, statusBadge(c.status), c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null, c.requesterUndeliverable ? h('span', { class: 'badge breached', title: 'Email to the requester bounced' }, 'email bounced') : null),
+        h('td', {}, statusBadge(c.status), c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null, c.requesterUndeliverable ? (c.requesterUndeliverable.status === 'complaint' ? h('span', { class: 'badge breached', title: 'The requester reported an email as spam' }, 'email reported as spam') : h('span', { class: 'badge breached', title: 'Email to the requester bounced' }, 'email bounced')) : null),
         h('td', {}, c.assignee ?? h('span', { class: 'muted' }, 'unassigned')),
         h('td', { class: 'num' }, String(c.riskScore)),
         h('td', {}, h('time', { datetime: c.openedAt }, formatDateTime(c.openedAt))),
