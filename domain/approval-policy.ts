@@ -3,6 +3,7 @@
 // validated at cold start; the rules are pure so that the agent API and the tests judge a case the same way.
 // A rule is returned as a sentence because the proposer's 403 and the timeline name it as it is.
 import * as z from 'zod/mini';
+import { parsePolicy } from './policy-file.ts';
 import { CATEGORIES, OUTCOMES, type CaseRecord, type Outcome } from './case.ts';
 import type { TriagePolicy } from './triage/policy.ts';
 import { toUsd } from './triage/risk.ts';
@@ -33,12 +34,7 @@ export const ApprovalPolicySchema = z
   .check(z.refine((p) => p.escalateAfterMinutes > p.remindAfterMinutes, { message: 'must be after remindAfterMinutes', path: ['escalateAfterMinutes'] }));
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
 
-export function parseApprovalPolicy(json: unknown): ApprovalPolicy {
-  const result = ApprovalPolicySchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`Invalid approval policy:\n${problems.join('\n')}`);
-}
+export const parseApprovalPolicy = (json: unknown): ApprovalPolicy => parsePolicy(ApprovalPolicySchema, json, 'approval');
 
 /** The policy, and the triage policy whose exchange rates turn a case's amount into USD (as its risk score does). */
 export interface FourEyes {

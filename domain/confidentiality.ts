@@ -2,6 +2,7 @@
 // time a person opens them, so the risk team can see who read a safety or fraud report and when. Pure: the
 // policy's schema, the rule, and the view record's shape; the agent API stores one record per opening.
 import * as z from 'zod/mini';
+import { parsePolicy } from './policy-file.ts';
 import { CATEGORIES, type CaseRecord } from './case.ts';
 import './zod-english.ts';
 
@@ -11,12 +12,7 @@ export const ConfidentialityPolicySchema = z.strictObject({
 });
 export type ConfidentialityPolicy = z.infer<typeof ConfidentialityPolicySchema>;
 
-export function parseConfidentialityPolicy(json: unknown): ConfidentialityPolicy {
-  const result = ConfidentialityPolicySchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`Invalid confidentiality policy:\n${problems.join('\n')}`);
-}
+export const parseConfidentialityPolicy = (json: unknown): ConfidentialityPolicy => parsePolicy(ConfidentialityPolicySchema, json, 'confidentiality');
 
 export const isConfidential = (record: Pick<CaseRecord, 'category'>, policy: ConfidentialityPolicy): boolean => policy.confidentialCategories.includes(record.category);
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parsePolicy } from './policy-file.ts';
 import { ESCALATION_TIERS } from './case.ts';
 import './zod-english.ts';
 
@@ -15,9 +16,4 @@ export const EscalationPolicySchema = z.strictObject({
 });
 export type EscalationPolicy = z.infer<typeof EscalationPolicySchema>;
 
-export function parseEscalationPolicy(json: unknown): EscalationPolicy {
-  const result = EscalationPolicySchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`Invalid escalation policy:\n${problems.join('\n')}`);
-}
+export const parseEscalationPolicy = (json: unknown): EscalationPolicy => parsePolicy(EscalationPolicySchema, json, 'escalation');

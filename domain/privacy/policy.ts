@@ -2,6 +2,7 @@
 // requester sent before card data was masked — is kept. Validated at synth time; infra turns it into the mail
 // bucket's lifecycle rule and checks it against how long a parked inbound message can wait to be replayed.
 import * as z from 'zod/mini';
+import { parsePolicy } from '../policy-file.ts';
 import '../zod-english.ts';
 
 export const PrivacyPolicySchema = z.strictObject({
@@ -10,9 +11,4 @@ export const PrivacyPolicySchema = z.strictObject({
 });
 export type PrivacyPolicy = z.infer<typeof PrivacyPolicySchema>;
 
-export function parsePrivacyPolicy(json: unknown): PrivacyPolicy {
-  const result = PrivacyPolicySchema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`Invalid privacy policy:\n${problems.join('\n')}`);
-}
+export const parsePrivacyPolicy = (json: unknown): PrivacyPolicy => parsePolicy(PrivacyPolicySchema, json, 'privacy');
