@@ -1,6 +1,7 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
+import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
@@ -205,6 +206,26 @@ export interface WorkflowEngine {
   start(workflow: WorkflowName, name: string, input: unknown): Promise<'started' | 'exists'>;
   /** Resume a waiting task; 'gone' when the token no longer waits (timed out, finished, or resumed). */
   resume(token: string, output: unknown): Promise<'resumed' | 'gone'>;
+}
+
+// ── ledger ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Outcome of recording one transaction event: new, the same (a redelivery), or a newer status of it. */
+export type RecordOutcome = 'recorded' | 'duplicate' | 'updated';
+
+/** The platform's transactions, as trustdesk keeps them; each read is one Query or GetItem. */
+export interface Ledger {
+  /** Record one transaction event; idempotent by transactionId + status. */
+  record(transaction: LedgerTransaction): Promise<RecordOutcome>;
+  /** All or nothing: every transaction of an import, or none. */
+  recordAll(transactions: LedgerTransaction[]): Promise<void>;
+  transaction(transactionId: string): Promise<LedgerTransaction | undefined>;
+  /** The user's transactions with occurredAt in [from, to], oldest first, at most `limit`. */
+  transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]>;
+  /** Transactions made with one instrument fingerprint, newest first, at most `limit` (any user). */
+  transactionsOnInstrument(instrument: string, limit: number): Promise<LedgerTransaction[]>;
+  /** Transactions made from one device, newest first, at most `limit` (any user). */
+  transactionsOnDevice(deviceId: string, limit: number): Promise<LedgerTransaction[]>;
 }
 
 // ── reporting ─────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,44 @@
+// A transaction as the platform's payment systems publish it: the shared vocabulary of the ledger,
+// the evidence rules that read it and the ways it comes in (event bus, bulk import). Pure types and
+// constants only; the field-by-field validation of what arrives lives in events/ (zod), the table
+// layout in the ledger adapter.
+
+export const TRANSACTION_KINDS = ['coin_purchase', 'gift_sent', 'gift_received', 'payout', 'refund', 'chargeback', 'subscription'] as const;
+export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
+
+export const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed', 'reversed'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+export const PAYMENT_NETWORKS = ['visa', 'mastercard', 'amex', 'discover', 'apple', 'google', 'paypal'] as const;
+export type PaymentNetwork = (typeof PAYMENT_NETWORKS)[number];
+
+export interface LedgerTransaction {
+  transactionId: string;
+  userId: string;
+  kind: TransactionKind;
+  /** In the currency's major unit (12.5 = 12.50). */
+  amount: number;
+  /** ISO 4217, upper case. */
+  currency: string;
+  status: TransactionStatus;
+  /** ISO-8601 instant. */
+  occurredAt: string;
+  counterpartyUserId?: string;
+  /** A payment-instrument fingerprint, never a card number. */
+  instrument?: string;
+  deviceId?: string;
+  network?: PaymentNetwork;
+  /** Decline or failure code. */
+  reason?: string;
+  /** Payouts: when the money is expected to arrive (ISO-8601). */
+  expectedAt?: string;
+  /** Refunds and chargebacks: the transaction they reverse. */
+  relatedTransactionId?: string;
+}
+
+/** One account seen on the same instrument or device as the requester. */
+export interface LinkedAccount {
+  userId: string;
+  /** What the two accounts share. */
+  via: { instrument?: string; deviceId?: string };
+}
