@@ -1,4 +1,5 @@
 // Core vocabulary of a case. Pure types and constants: no AWS, no I/O.
+import type { Consult } from './consult.ts';
 import type { MaskCounts } from './privacy/mask-card-data.ts';
 
 export const CATEGORIES = [
@@ -123,6 +124,10 @@ export interface CaseRecord {
   forwardedFrom?: { email: string; name?: string };
   /** Email to the requester bounced (or, status `complaint`, they reported it as spam): trustdesk sends none until a new message arrives from them. */
   requesterUndeliverable?: { since: string; status: string; diagnosticCode?: string };
+  /** Questions asked of other teams (config/teams.json), oldest first; each has its own clock. */
+  consults?: Consult[];
+  /** How many consults were ever asked (their ids count on from it). */
+  consultCount?: number;
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;
@@ -172,7 +177,8 @@ export interface PendingApproval {
   escalated: boolean;
 }
 
-export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };
+/** `team`: a consulted team answering by email. */
+export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'team'; team: string; email: string } | { kind: 'system' };
 
 /** One audited change; `version` is the case version the change produced. */
 export interface CaseEvent {

@@ -10,6 +10,7 @@ import { loadEnv } from '#lib/config.ts';
 import { confidentiality, fourEyes } from '#lib/governance-config.ts';
 import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
 import { policies } from '#lib/policies.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { caseViews, listCases, openCase } from '#lib/use-cases/read-cases.ts';
 
@@ -37,7 +38,7 @@ export const handler = httpApi(
     'POST /cases/{caseId}/actions': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       const { action, expectedVersion } = valid(parseAgentAction(readBody(event, MAX_ACTION_BYTES)));
-      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes }, { caseId, agent: agentFrom(event), action, expectedVersion }));
+      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy }, { caseId, agent: agentFrom(event), action, expectedVersion }));
     },
   },
   { roles: READERS },
