@@ -146,7 +146,7 @@ export interface ConsultTimer {
 
 export function consultTimer(consult: Consult | undefined, now: Date): ConsultTimer {
   const until = (at: string) => Math.max(0, Math.ceil((Date.parse(at) - now.getTime()) / 1000));
-  if (!consult || consult.status !== 'open') return { phase: 'none', seconds: 0 };
+  if (consult?.status !== 'open') return { phase: 'none', seconds: 0 };
   if (!consult.reminded) return { phase: 'reminder', seconds: until(consult.remindAt) };
   if (!consult.escalated) return { phase: 'target', seconds: until(consult.dueAt) };
   return { phase: 'none', seconds: 0 };

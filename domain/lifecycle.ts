@@ -1,10 +1,11 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
 import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
-import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
+import type { Actor, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
 import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
 import { commit, type Change, type Draft } from './change.ts';
 import { askConsultDraft, type TeamsPolicy } from './consult.ts';
+import { atLeast, withInternalTarget, type InternalPolicy } from './internal.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
 
@@ -78,7 +79,7 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
     },
     policy,
   );
-  return 'paused' in planned ? record.deadlines : planned;
+  return 'paused' in planned ? record.deadlines : withInternalTarget(planned, record.openedAt, record.internal, policy.calendar);
 }
 
 const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
@@ -321,6 +322,29 @@ function startEscalation(current: CaseRecord, startTier: EscalationTier, reason:
       escalationCount: current.escalationCount + 1,
     },
   };
+}
+
+/**
+ * An internal user escalates a case they follow (they opened it or are named on it): its priority rises to
+ * at least the floor and its deadlines are re-planned; the L1 lead chain starts unless one is running.
+ */
+export function escalateInternally(current: CaseRecord, reason: string, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, internal: InternalPolicy): Change {
+  if (!isOpen(current.status)) throw new TransitionError(`The case is ${current.status}; it cannot be escalated`);
+  const { text } = maskCardData(reason);
+  const priority = atLeast(current.priority, internal.priorityFloor);
+  const deadlines = replan(current, priority, current.pauses, policy);
+  const escalation = current.escalation?.status === 'active' ? undefined : startEscalation(current, 'L1', `internal escalation: ${text}`, now);
+  return commit(
+    current,
+    {
+      type: 'internal.escalated',
+      data: { reason: text, from: current.priority, to: priority, by: actor.id, ...(escalation?.data) },
+      lifecycle: true,
+      patch: { priority, deadlines, sla: resetSla(current.sla, deadlines, now), ...(escalation?.patch) },
+    },
+    actor,
+    now,
+  );
 }
 
 export interface RequesterMessage {

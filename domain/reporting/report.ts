@@ -184,7 +184,7 @@ const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
   safety: 'Safety',
   other: 'Other',
 };
-const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection' };
+const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection', internal: 'Internal escalation' };
 const TIER_LABELS: Record<(typeof ESCALATION_TIERS)[number], string> = { L1: 'L1 lead', L2: 'L2 specialist', risk: 'Risk team' };
 const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number] | 'other', string> = {
   resolved: 'Resolved',

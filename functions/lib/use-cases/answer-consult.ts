@@ -5,6 +5,7 @@
 // nothing: the API says why (404/409/403), an email gets a reply saying why, once per message.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { answerConsult, ConsultAnswerError, type TeamsPolicy } from '#domain/consult.ts';
+import type { Change } from '#domain/change.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { BusyError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { requireRole, type Agent } from '../http.ts';
@@ -33,7 +34,7 @@ export async function answerConsultByApi(
   for (let attempt = 0; attempt < 4; attempt++) {
     const current = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
     if (!current) throw new NotFoundError('No such consult');
-    let change;
+    let change: Change;
     try {
       change = answerConsult(current, request.answer, { via: 'api', consultId: request.consultId, userId: request.agent.id, role: 'internal' }, deps.clock.now(), { teams: deps.teams, calendar: deps.sla.calendar });
     } catch (error) {
