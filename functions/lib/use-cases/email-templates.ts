@@ -139,3 +139,13 @@ export function consultRefusedEmail(to: string, subject: string, reason: string,
     SIGNATURE,
   ]);
 }
+
+/** The internal reporter of an escalation: what the requester was told, with the way to the case. */
+export function reporterUpdateEmail(record: CaseRecord, to: string, what: 'replied' | 'resolved', text: string | undefined, consoleUrl: string): OutboundEmail {
+  return compose(to, `[${record.reference}] ${what === 'resolved' ? 'Resolved' : 'Update'}: your escalation ${record.subject}`, [
+    what === 'resolved' ? `The case you escalated, ${record.reference}, is resolved.` : `The team answered the requester of the case you escalated, ${record.reference}:`,
+    ...(text ? [text] : []),
+    `Follow it in the console: ${consoleUrl}/cases/${record.caseId}`,
+    SIGNATURE,
+  ]);
+}

@@ -28,6 +28,7 @@ import {
   consultEscalationEmail,
   consultQuestionEmail,
   consultReminderEmail,
+  reporterUpdateEmail,
   resolvedEmail,
   warningEmail,
 } from './email-templates.ts';
@@ -84,9 +85,20 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
   }
 }
 
+/** The internal reporter of an escalation hears of what the requester hears: the agents' replies and the resolution. */
+function reporterEmailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'consoleUrl'>): OutboundEmail | undefined {
+  const to = record.internal?.reporter.email;
+  if (!to || (event.type !== 'agent.replied' && event.type !== 'case.resolved')) return undefined;
+  const text = typeof event.data.message === 'string' ? event.data.message : typeof event.data.summary === 'string' ? event.data.summary : undefined;
+  return reporterUpdateEmail(record, to, event.type === 'case.resolved' ? 'resolved' : 'replied', text, deps.consoleUrl);
+}
+
 export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<NotifyOutcome> {
   const record = await deps.store.getCase(event.caseId);
   if (!record) return 'no-case';
+  const reporterEmail = reporterEmailFor(event, record, deps);
+  // Its own notice: sent once, whatever happens to the requester's email.
+  if (reporterEmail) await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}-reporter`, reporterEmail);
   const email = emailFor(event, record, deps);
   if (!email) return 'nothing-to-send';
   return sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email, async () => {
