@@ -48,10 +48,14 @@ async function ask(view: CaseView, body: Record<string, unknown>) {
 const questionMail = async (reference: string, to: string): Promise<StoredEmail | undefined> =>
   (await mailbox()).find((m) => m.subject.includes(reference) && m.destination.to.includes(to) && m.subject.includes('Question for'));
 
+/** Every case this file consults on: the weekly report's consult rows must match their timelines. */
+const consulted: string[] = [];
+
 describe('consults on the local cloud', () => {
   it('emails the question with its token; the email answer lands on the case with its turnaround; forged or reused tokens change nothing', async () => {
     const view = await openCase();
     const { caseId, reference } = view.case;
+    consulted.push(caseId);
     const asked = await ask(view, { team: 'payments', question: 'Did payout PO-881 leave our bank?', blocking: true });
     expect(asked.status).toBe(200);
     // The token is the email's secret: the API never shows it.
@@ -89,6 +93,56 @@ describe('consults on the local cloud', () => {
     expect(after.case.version).toBe(answered.case.version);
     expect(after.case.consults![0]!.answer).toContain('trace 7731');
     expect((await refusals()).filter((m) => m.destination.to[0] === 'pat@payments.example')).toHaveLength(1);
+  });
+
+  it("puts each team's consults, median turnaround and share within target in the weekly report, as the timelines say", async () => {
+    const view = await openCase();
+    consulted.push(view.case.caseId);
+    const one = await ask(view, { team: 'payments', question: 'Refund PO-301 possible?' });
+    const two = await ask({ ...view, case: { ...view.case, version: one.body.case.version } }, { team: 'creator-operations', question: 'Is the creator under review?' });
+    expect(two.status).toBe(200);
+    await settle();
+    for (const c of two.body.case.consults) {
+      const res = await request('POST', `/cases/${view.case.caseId}/consults/${c.id}/answer`, {
+        body: JSON.stringify({ answer: `Answer for ${c.team}` }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('internal', 'ops')}` },
+      });
+      expect(res.status).toBe(200);
+      // A retried answer is refused: nothing is counted twice.
+      const again = await request('POST', `/cases/${view.case.caseId}/consults/${c.id}/answer`, {
+        body: JSON.stringify({ answer: 'again' }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('internal', 'ops')}` },
+      });
+      expect(again.status).toBe(409);
+    }
+    await settle();
+
+    const answers = new Map<string, { minutes: number[]; within: number; asked: number }>();
+    for (const id of consulted) {
+      for (const e of (await read(id)).timeline) {
+        const t = String(e.data.team);
+        const row = answers.get(t) ?? { minutes: [], within: 0, asked: 0 };
+        if (e.type === 'consult.asked') row.asked += 1;
+        if (e.type === 'consult.answered') {
+          row.minutes.push(Number(e.data.turnaroundMinutes));
+          if (e.data.withinTarget === true) row.within += 1;
+        }
+        if (e.type.startsWith('consult.')) answers.set(t, row);
+      }
+    }
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+    };
+    const report = await request<{ consults: { team: string; asked: number; answered: number; medianTurnaroundMinutes: number | null; withinTarget: number | null }[] }>('GET', '/reports/current?cadence=weekly', {
+      headers: { authorization: `Bearer ${await token('lead')}` },
+    });
+    expect(report.status).toBe(200);
+    const expected = [...answers]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([t, row]) => ({ team: t, asked: row.asked, answered: row.minutes.length, medianTurnaroundMinutes: median(row.minutes), withinTarget: (row.within / row.minutes.length) * 100 }));
+    expect(report.body.consults.map(({ team, asked, answered, medianTurnaroundMinutes, withinTarget }) => ({ team, asked, answered, medianTurnaroundMinutes, withinTarget }))).toEqual(expected);
+    expect(expected.map((r) => [r.team, r.answered])).toEqual([['creator-operations', 1], ['payments', 2]]);
   });
 
   it('refuses a team missing from config/teams.json, naming it', async () => {
