@@ -38,11 +38,11 @@ describe('consults and internal escalations in the console', () => {
     await details.locator('summary', { hasText: 'Consult another team' }).click();
     const form = details.locator('form');
     // A team that config/teams.json does not know: the API's 400 names it next to the field.
-    await form.getByLabel('Team').fill('marketing');
+    await form.getByLabel('Team', { exact: true }).fill('marketing');
     await form.getByLabel('Question (emailed to the team)').fill('Did the bank return PO-4410?');
     await form.getByRole('button', { name: 'Ask the team' }).click();
     await form.locator('.field[data-field="team"] .error', { hasText: 'marketing' }).waitFor();
-    await form.getByLabel('Team').fill('payments');
+    await form.getByLabel('Team', { exact: true }).fill('payments');
     await form.getByLabel(/blocking/).check();
     await form.getByRole('button', { name: 'Ask the team' }).click();
     await page.getByText('Question sent to the team').waitFor();

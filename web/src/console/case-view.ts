@@ -355,11 +355,12 @@ const ACTIONS: ActionSpec[] = [
     done: 'Question sent to the team; its answer will be on the timeline.',
     fits: (c) => OPEN.has(c.status),
     fields: () => {
-      const blocking = h('input', { name: 'blocking', type: 'checkbox', value: 'true' });
+      const id = `f${++fieldSeq}`;
+      const blocking = h('input', { name: 'blocking', type: 'checkbox', value: 'true', id });
       return [
         field('Team', input('team'), 'A team of config/teams.json: payments, creator-operations, product, legal.'),
         field('Question (emailed to the team)', textarea('question')),
-        h('div', { class: 'field checkbox' }, blocking, h('label', {}, ' I cannot go on without the answer (blocking)')),
+        h('div', { class: 'field checkbox' }, blocking, h('label', { for: id }, ' I cannot go on without the answer (blocking)')),
       ];
     },
   },
