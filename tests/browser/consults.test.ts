@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postInquiry, request, settle, token, unique } from '../integration/support.ts';
 import { launchChromium } from './chromium.ts';
-import { open, screenshot, signIn, url } from './support.ts';
+import { open, screenshot, signIn } from './support.ts';
 
 let browser: Browser;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { requireRole, type Agent } from '../http.ts';
 import type { CasePage, CaseStore, Clock } from '../ports.ts';
 import { withoutSecrets, type ShownCase } from './act-on-case.ts';
 import { isCaseId } from './read-cases.ts';
-import { submitInquiry, type SubmitDeps, type Submitted } from './submit-inquiry.ts';
+import { newInquiryFrom, submitInquiry, type SubmitDeps, type Submitted } from './submit-inquiry.ts';
 
 export const INTERNAL = ['internal'] as const;
 
@@ -21,18 +21,11 @@ export async function openInternalCase(
   request: { agent: Agent; input: InternalCaseInput; idempotencyKey?: string },
 ): Promise<Submitted> {
   requireRole(request.agent, INTERNAL);
-  const { email, name, userId, subject, message, category, amount, currency, transactionId, onBehalfOf, creatorUserIds, named } = request.input;
+  const { onBehalfOf, creatorUserIds, named } = request.input;
   const { agent } = request;
   return submitInquiry(deps, {
     inquiry: {
-      channel: 'internal',
-      requester: { email, ...(name && { name }), ...(userId && { userId }) },
-      subject,
-      message,
-      ...(category && { categoryHint: category }),
-      ...(amount !== undefined && { amount }),
-      ...(currency && { currency }),
-      ...(transactionId && { transactionId }),
+      ...newInquiryFrom('internal', request.input),
       internal: {
         reporter: { id: agent.id, ...(agent.email && { email: agent.email }) },
         onBehalfOf,
