@@ -1,4 +1,6 @@
 // Core vocabulary of a case. Pure types and constants: no AWS, no I/O.
+import type { Consult } from './consult.ts';
+import type { InternalOrigin } from './internal.ts';
 import type { MaskCounts } from './privacy/mask-card-data.ts';
 
 export const CATEGORIES = [
@@ -17,8 +19,8 @@ export type Category = (typeof CATEGORIES)[number];
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** `system`: cases trustdesk opens itself (surge incidents). */
-export const CHANNELS = ['web', 'email', 'system'] as const;
+/** `system`: cases trustdesk opens itself (surge incidents); `internal`: opened by another team (POST /internal/cases). */
+export const CHANNELS = ['web', 'email', 'system', 'internal'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** `pending_approval`: a resolution (or the reopening of a confirmed risk) waits for a second person (four-eyes). */
@@ -123,6 +125,12 @@ export interface CaseRecord {
   forwardedFrom?: { email: string; name?: string };
   /** Email to the requester bounced (or, status `complaint`, they reported it as spam): trustdesk sends none until a new message arrives from them. */
   requesterUndeliverable?: { since: string; status: string; diagnosticCode?: string };
+  /** Opened by another team (channel internal), or escalated by one: who reported it and the targets it has. */
+  internal?: InternalOrigin;
+  /** Questions asked of other teams (config/teams.json), oldest first; each has its own clock. */
+  consults?: Consult[];
+  /** How many consults were ever asked (their ids count on from it). */
+  consultCount?: number;
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;
@@ -172,7 +180,8 @@ export interface PendingApproval {
   escalated: boolean;
 }
 
-export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };
+/** `team`: a consulted team answering by email. */
+export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'team'; team: string; email: string } | { kind: 'system' };
 
 /** One audited change; `version` is the case version the change produced. */
 export interface CaseEvent {

@@ -1,5 +1,6 @@
 // Turning an inquiry into a case, and a requester's later message into a timeline entry. Pure.
 import type { AttachmentRef, CaseEvent, CaseRecord, Category, Channel, PriorComplaint, Requester, UserProfile } from './case.ts';
+import { atLeast, withInternalTarget, type InternalOrigin } from './internal.ts';
 import { anyMasked, maskCardData, type MaskCounts, NO_MASKS, addCounts } from './privacy/mask-card-data.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
@@ -20,6 +21,8 @@ export interface NewInquiry {
   fullMessage?: string;
   /** Email: the original sender a forward states. */
   forwardedFrom?: { email: string; name?: string };
+  /** Opened by another team on the requester's behalf (channel internal): its reporter and targets. */
+  internal?: InternalOrigin;
 }
 
 export interface Policies {
@@ -75,9 +78,12 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
     },
     ctx.policies.triage,
   );
-  const planned = planDeadlines({ openedAt: ctx.now, priority: result.priority }, ctx.policies.sla);
-  if ('paused' in planned) throw new Error('a new case has no pauses');
+  // An internal escalation is at least its floor, and has the internal first-response target.
+  const priority = inquiry.internal ? atLeast(result.priority, inquiry.internal.priorityFloor) : result.priority;
+  const plannedByPriority = planDeadlines({ openedAt: ctx.now, priority }, ctx.policies.sla);
+  if ('paused' in plannedByPriority) throw new Error('a new case has no pauses');
   const at = ctx.now.toISOString();
+  const planned = withInternalTarget(plannedByPriority, at, inquiry.internal, ctx.policies.sla.calendar);
   const record: CaseRecord = {
     caseId: ctx.caseId,
     reference: ctx.reference,
@@ -92,10 +98,11 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
     attachments: inquiry.attachments ?? [],
     ...(inquiry.fullMessage !== undefined && { fullMessage: inquiry.fullMessage }),
     ...(inquiry.forwardedFrom && { forwardedFrom: inquiry.forwardedFrom }),
+    ...(inquiry.internal && { internal: inquiry.internal }),
     ...(anyMasked(masked) && { masked }),
     category: result.category,
     categorySource: result.categorySource,
-    priority: result.priority,
+    priority,
     riskScore: result.riskScore,
     riskFactors: result.riskFactors,
     matchedKeywords: result.matchedKeywords,
@@ -123,12 +130,13 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
       channel: inquiry.channel,
       reference: ctx.reference,
       category: result.category,
-      priority: result.priority,
+      priority,
       riskScore: result.riskScore,
       safetyCritical: result.safetyCritical,
       repeatCount: result.repeatCount,
       deadlines: planned,
       attachments: record.attachments.length,
+      ...(inquiry.internal && { internal: { reporter: inquiry.internal.reporter.id, onBehalfOf: inquiry.internal.onBehalfOf, ...(inquiry.internal.creatorUserIds && { creatorUserIds: inquiry.internal.creatorUserIds }) } }),
       ...(anyMasked(masked) && { masked }),
     },
   };

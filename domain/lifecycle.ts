@@ -1,10 +1,15 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
 import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
-import type { Actor, CaseEvent, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
+import type { Actor, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
 import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
+import { commit, type Change, type Draft } from './change.ts';
+import { askConsultDraft, type TeamsPolicy } from './consult.ts';
+import { atLeast, withInternalTarget, type InternalPolicy } from './internal.ts';
 import { planDeadlines } from './sla/deadlines.ts';
 import type { SlaPolicy } from './sla/policy.ts';
+
+export type { Change } from './change.ts';
 
 export const AGENT_ROLES = ['agent', 'lead', 'risk'] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
@@ -20,7 +25,8 @@ export type AgentAction =
   | { type: 'reopen'; reason?: string }
   | { type: 'change-priority'; priority: Priority; reason?: string }
   | { type: 'approve' }
-  | { type: 'reject'; note: string };
+  | { type: 'reject'; note: string }
+  | { type: 'consult'; team: string; question: string; blocking?: boolean };
 export type ActionType = AgentAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
@@ -36,6 +42,7 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   'change-priority': ['lead', 'risk'],
   approve: ['lead', 'risk'],
   reject: ['lead', 'risk'],
+  consult: ['agent', 'lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
@@ -56,36 +63,10 @@ export class FourEyesError extends Error {
 const OPEN: readonly CaseStatus[] = ['new', 'investigating', 'waiting_on_user', 'pending_approval'];
 const isOpen = (s: CaseStatus) => OPEN.includes(s);
 
-export interface Change {
-  record: CaseRecord;
-  event: CaseEvent;
-}
-
-interface Draft {
-  type: string;
-  data: Record<string, unknown>;
-  /** The workflow must look again: status or deadlines changed. */
-  lifecycle: boolean;
-  patch: Partial<CaseRecord>;
-}
-
 /** What was masked out of this change's text, counted on the case and on its event. */
 function withMasked(current: CaseRecord, draft: Draft, masked: MaskCounts): Draft {
   if (!anyMasked(masked)) return draft;
   return { ...draft, data: { ...draft.data, masked }, patch: { ...draft.patch, masked: addCounts(current.masked ?? NO_MASKS, masked) } };
-}
-
-function commit(current: CaseRecord, draft: Draft, actor: Actor, now: Date): Change {
-  const version = current.version + 1;
-  const at = now.toISOString();
-  const record: CaseRecord = {
-    ...current,
-    ...draft.patch,
-    updatedAt: at,
-    version,
-    lifecycleVersion: draft.lifecycle ? version : current.lifecycleVersion,
-  };
-  return { record, event: { caseId: current.caseId, version, type: draft.type, at, actor, data: draft.data } };
 }
 
 /** Re-plan deadlines from the opening with the given priority and pauses (a paused clock keeps the old ones). */
@@ -98,7 +79,7 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
     },
     policy,
   );
-  return 'paused' in planned ? record.deadlines : planned;
+  return 'paused' in planned ? record.deadlines : withInternalTarget(planned, record.openedAt, record.internal, policy.calendar);
 }
 
 const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
@@ -108,7 +89,15 @@ const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) 
  * `fourEyes` (the approval policy) turns a resolution or reopening it covers into a proposal that waits
  * in `pending_approval` for a second person's `approve` or `reject`; without it nothing needs approval.
  */
-export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, fourEyes?: FourEyes): Change {
+export function applyAgentAction(
+  current: CaseRecord,
+  typed: AgentAction,
+  actor: Actor & { kind: 'agent' },
+  now: Date,
+  policy: SlaPolicy,
+  fourEyes?: FourEyes,
+  consults?: { teams: TeamsPolicy; token: string },
+): Change {
   const { value: action, counts: masked } = maskStringFields(typed);
   const at = now.toISOString();
   const s = current.status;
@@ -269,6 +258,11 @@ export function applyAgentAction(current: CaseRecord, typed: AgentAction, actor:
       };
       break;
     }
+    case 'consult':
+      needOpen();
+      if (!consults) throw new TransitionError('Consults are not configured');
+      draft = askConsultDraft(current, action, actor.id, now, { teams: consults.teams, calendar: policy.calendar, token: consults.token });
+      break;
     case 'change-priority': {
       if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
       if (action.priority === current.priority) throw new TransitionError(`The case is already ${action.priority}`);
@@ -328,6 +322,29 @@ function startEscalation(current: CaseRecord, startTier: EscalationTier, reason:
       escalationCount: current.escalationCount + 1,
     },
   };
+}
+
+/**
+ * An internal user escalates a case they follow (they opened it or are named on it): its priority rises to
+ * at least the floor and its deadlines are re-planned; the L1 lead chain starts unless one is running.
+ */
+export function escalateInternally(current: CaseRecord, reason: string, actor: Actor & { kind: 'agent' }, now: Date, policy: SlaPolicy, internal: InternalPolicy): Change {
+  if (!isOpen(current.status)) throw new TransitionError(`The case is ${current.status}; it cannot be escalated`);
+  const { text } = maskCardData(reason);
+  const priority = atLeast(current.priority, internal.priorityFloor);
+  const deadlines = replan(current, priority, current.pauses, policy);
+  const escalation = current.escalation?.status === 'active' ? undefined : startEscalation(current, 'L1', `internal escalation: ${text}`, now);
+  return commit(
+    current,
+    {
+      type: 'internal.escalated',
+      data: { reason: text, from: current.priority, to: priority, by: actor.id, ...(escalation?.data) },
+      lifecycle: true,
+      patch: { priority, deadlines, sla: resetSla(current.sla, deadlines, now), ...(escalation?.patch) },
+    },
+    actor,
+    now,
+  );
 }
 
 export interface RequesterMessage {

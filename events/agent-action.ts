@@ -34,9 +34,16 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('change-priority'), priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)), ...base }),
   z.object({ type: z.literal('approve'), ...base }),
   z.object({ type: z.literal('reject'), note: text(5_000), ...base }),
+  z.object({
+    type: z.literal('consult'),
+    team: z.string('must be the name of a team in config/teams.json').check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be the name of a team in config/teams.json')),
+    question: text(5_000),
+    blocking: z.optional(z.boolean('must be true or false')),
+    ...base,
+  }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

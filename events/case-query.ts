@@ -1,7 +1,7 @@
 // GET /cases query string (paging and the queue filters agents use) and the {caseId} of the routes
 // under /cases/{caseId}. A parameter given empty (a form's blank filter) counts as absent.
 import * as z from 'zod/mini';
-import { CASE_STATUSES, CATEGORIES, PRIORITIES } from '#domain/case.ts';
+import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
 import { TEXT_REQUIRED } from './inquiry.ts';
 import { parseQuery, type Parsed } from './request.ts';
 
@@ -22,6 +22,7 @@ export const CaseQuerySchema = z.strictObject({
   category: oneOf(CATEGORIES),
   breached: z.optional(z.pipe(z.enum(['true', 'false'], 'must be one of true, false'), z.transform((s) => s === 'true'))),
   assignee: z.optional(z.string().check(z.regex(ASSIGNEE, "must be an agent id or 'none'"))),
+  channel: oneOf(CHANNELS),
   cursor: z.optional(z.string()),
 });
 
@@ -34,6 +35,7 @@ export interface CaseQueryInput {
     category?: (typeof CATEGORIES)[number];
     assignee?: string;
     breached?: boolean;
+    channel?: (typeof CHANNELS)[number];
   };
 }
 
@@ -41,7 +43,7 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
   const given = Object.entries(params ?? {}).filter(([key, value]) => !(value === '' && Object.hasOwn(CaseQuerySchema.def.shape, key)));
   const parsed = parseQuery(CaseQuerySchema, Object.fromEntries(given), 'is not a filter this API knows');
   if (!parsed.ok) return parsed;
-  const { limit, cursor, status, priority, category, assignee, breached } = parsed.value;
+  const { limit, cursor, status, priority, category, assignee, breached, channel } = parsed.value;
   return {
     ok: true,
     value: {
@@ -53,6 +55,7 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
         ...(category && { category }),
         ...(assignee && { assignee }),
         ...(breached !== undefined && { breached }),
+        ...(channel && { channel }),
       },
     },
   };

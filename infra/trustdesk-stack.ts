@@ -37,7 +37,7 @@ export class TrustdeskStack extends Stack {
       api: api.restApi,
       parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked },
       streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
-      workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation },
+      workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },

@@ -23,7 +23,8 @@ import {
   type JWK,
 } from 'jose';
 
-export const ROLES = ['agent', 'lead', 'risk'] as const;
+/** `internal`: people of other teams (partner managers, payments…) who open and follow escalations and answer consults. */
+export const ROLES = ['agent', 'lead', 'risk', 'internal'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface LocalIssuer {

@@ -24,10 +24,10 @@ export async function rearmFromFunctionEnvironment(o: {
   sfnEndpoint: string;
   log: (line: string) => void;
 }): Promise<{ lifecycles: number; escalations: number; skipped: number } | undefined> {
-  const env = [...o.functions.values()].map((f) => f.environment).find((e) => e.CASES_TABLE && e.LIFECYCLE_STATE_MACHINE_ARN && e.ESCALATION_STATE_MACHINE_ARN);
+  const env = [...o.functions.values()].map((f) => f.environment).find((e) => e.CASES_TABLE && e.LIFECYCLE_STATE_MACHINE_ARN && e.ESCALATION_STATE_MACHINE_ARN && e.CONSULT_STATE_MACHINE_ARN);
   if (!env) return undefined;
   const engine = new StepFunctionsEngine(
-    { lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN!, escalation: env.ESCALATION_STATE_MACHINE_ARN! },
+    { lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN!, escalation: env.ESCALATION_STATE_MACHINE_ARN!, consult: env.CONSULT_STATE_MACHINE_ARN! },
     new SFNClient({ region: o.clientConfig.region, credentials: o.clientConfig.credentials, endpoint: o.sfnEndpoint }),
   );
   const client = new DynamoDBClient(o.clientConfig);

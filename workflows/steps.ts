@@ -3,6 +3,7 @@
 // Both sides import these, so a renamed or reshaped step fails the type check on the other side.
 // Types and plain constants only (no CDK import): it is bundled into the steps function.
 import type { EscalationTier } from '#domain/case.ts';
+import type { ConsultState } from '#domain/consult.ts';
 import type { Timer, WorkflowState } from '#domain/lifecycle.ts';
 
 export const STEP = {
@@ -18,6 +19,10 @@ export const STEP = {
   awaitAck: 'await-ack',
   /** Escalation: nobody acknowledged; record it. */
   escalationExhausted: 'escalation-exhausted',
+  /** Consult: park on a task token until the team answers or the reminder (then the target) is due. */
+  awaitConsult: 'await-consult',
+  /** Consult: the reminder or the target came; record it (the notifier emails the team or its lead). */
+  consultTimerExpired: 'consult-timer-expired',
 } as const;
 
 export type StepName = (typeof STEP)[keyof typeof STEP];
@@ -44,6 +49,8 @@ export interface StepPayloads {
   [STEP.notifyTier]: { tier: EscalationTier; input: EscalationState };
   [STEP.awaitAck]: { taskToken: string; tier: EscalationTier; input: EscalationState };
   [STEP.escalationExhausted]: { input: EscalationState };
+  [STEP.awaitConsult]: { taskToken: string; phase: 'reminder' | 'target'; input: ConsultState };
+  [STEP.consultTimerExpired]: { input: ConsultState };
 }
 
 /** One invocation of the steps function. */

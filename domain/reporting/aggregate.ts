@@ -16,6 +16,8 @@ import { DEFAULT_REPORT_TIME_ZONE, dayKey, hourKey } from './buckets.ts';
 import {
   DEFAULT_HISTOGRAM_EDGES,
   addCounters,
+  consultCounter,
+  consultTurnaroundCounter,
   escalationCounter,
   histogramCounters,
   resolvedCounter,
@@ -170,6 +172,23 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
     case 'case.priority-changed':
       c.priority_changed = 1;
       break;
+    case 'internal.escalated':
+      c.internal_escalations = 1;
+      break;
+    case 'consult.asked':
+    case 'consult.answered':
+    case 'consult.escalated': {
+      const team = typeof d.team === 'string' && /^[a-z][a-z0-9-]*$/.test(d.team) ? d.team : undefined;
+      if (!team) break;
+      if (event.type === 'consult.asked') c[consultCounter('asked', team)] = 1;
+      if (event.type === 'consult.escalated') c[consultCounter('escalated', team)] = 1;
+      if (event.type === 'consult.answered') {
+        c[consultCounter('answered', team)] = 1;
+        if (d.withinTarget === true) c[consultCounter('within_target', team)] = 1;
+        if (typeof d.turnaroundMinutes === 'number' && Number.isInteger(d.turnaroundMinutes) && d.turnaroundMinutes >= 0) c[consultTurnaroundCounter(team, d.turnaroundMinutes)] = 1;
+      }
+      break;
+    }
   }
   return c;
 }

@@ -24,6 +24,11 @@
 //   reopened                    cases reopened (by an agent, or by the requester writing again)
 //   closed                      cases closed (auto-close after silence)
 //   priority_changed            priority changes
+//   internal_escalations        cases escalated by an internal requester (internal.escalated)
+//   consults_asked__<team>      consults asked of a team (config/teams.json)
+//   consults_answered__<team>   … answered; consults_within_target__<team> … of them by the team's target
+//   consults_escalated__<team>  … that reached their target unanswered (the team lead was told)
+//   consult_turnaround__<team>__<m>  answers that took m business minutes (exact, so the median is exact)
 //   frt_le_<m>, frt_le_inf      first responses within m minutes of opening: CUMULATIVE (Prometheus "le")
 //   rt_le_<m>,  rt_le_inf       resolutions within m minutes of opening: CUMULATIVE; *_le_inf = the total
 import { ESCALATION_TIERS, OUTCOMES } from '../case.ts';
@@ -84,3 +89,9 @@ export function withoutZeros(c: Readonly<Counters>): Counters {
 }
 
 export const ESCALATION_COUNTERS = ESCALATION_TIERS.map(escalationCounter);
+
+/** Consult counters are named per team (a team is a config name: lower-case letters, digits and dashes). */
+export const consultCounter = (what: 'asked' | 'answered' | 'within_target' | 'escalated', team: string): string => `consults_${what}__${team}`;
+export const consultTurnaroundCounter = (team: string, minutes: number): string => `consult_turnaround__${team}__${minutes}`;
+export const CONSULT_COUNTER = /^consults_(asked|answered|within_target|escalated)__([a-z][a-z0-9-]*)$/;
+export const CONSULT_TURNAROUND_COUNTER = /^consult_turnaround__([a-z][a-z0-9-]*)__(\d+)$/;

@@ -53,6 +53,16 @@ export function renderCsv(report: Report): string {
     m('channel', 'opened', c.id, c.opened);
     v('channel', 'share', c.id, c.share, 'percent');
   }
+  m('internal', 'opened', '', report.internal.opened);
+  m('internal', 'escalations', '', report.internal.escalations);
+  m('internal', 'first_response_target', '', report.internal.firstResponseTarget);
+  for (const t of report.consults) {
+    v('consult', 'asked', t.team, t.asked, 'count');
+    v('consult', 'answered', t.team, t.answered, 'count');
+    v('consult', 'median_turnaround', t.team, t.medianTurnaroundMinutes, 'minutes');
+    v('consult', 'within_target', t.team, t.withinTarget, 'percent');
+    v('consult', 'overdue', t.team, t.escalated, 'count');
+  }
   for (const c of report.byCategory) {
     m('category', 'opened', c.id, c.opened);
     v('category', 'resolved', c.id, c.resolved, 'count');

@@ -3,7 +3,7 @@
 // and Apple Mail all render. Every interpolated value goes through the `html` tag of domain/html.ts,
 // which escapes it; only fragments the tag itself produced are inserted as they are.
 import { html, type Interpolation, type SafeHtml } from '../html.ts';
-import { formatChange, formatCount, formatCurrent, formatPercent, formatPrevious, oneLine } from './format.ts';
+import { formatChange, formatCount, formatCurrent, formatMinutes, formatPercent, formatPrevious, oneLine } from './format.ts';
 import { HEADLINE_LABELS, categoryLabel, type Headline, type Metric, type Report } from './report.ts';
 
 // ── building blocks ───────────────────────────────────────────────────────────────────────────────
@@ -83,6 +83,32 @@ function channelSection(r: Report): SafeHtml {
   );
   const headers = [{ label: 'Channel' }, { label: '' }, { label: 'Opened', numeric: true }, { label: 'Share', numeric: true }, { label: 'Change', numeric: true }];
   return section('Volume by channel', table(headers, rows, 'No cases.'));
+}
+
+function internalSection(r: Report): SafeHtml {
+  const rows = [
+    html`<tr>${cell('Internal escalations opened')}${metricCells(r.internal.opened)}</tr>`,
+    html`<tr>${cell('Cases escalated by internal teams')}${metricCells(r.internal.escalations)}</tr>`,
+    html`<tr>${cell('First responses within the internal target')}${metricCells(r.internal.firstResponseTarget)}</tr>`,
+  ];
+  const headers = [{ label: 'Metric' }, { label: 'This period', numeric: true }, { label: 'Previous', numeric: true }, { label: 'Change', numeric: true }];
+  return section('Escalations from inside the company', table(headers, rows, 'No data.'));
+}
+
+function consultSection(r: Report): SafeHtml {
+  const rows = r.consults.map(
+    (t) =>
+      html`<tr>${cell(t.team)}${num(formatCount(t.asked))}${num(formatCount(t.answered))}${num(t.medianTurnaroundMinutes === null ? '–' : formatMinutes(t.medianTurnaroundMinutes))}${num(formatPercent(t.withinTarget))}${num(formatCount(t.escalated))}</tr>`,
+  );
+  const headers = [
+    { label: 'Team' },
+    { label: 'Asked', numeric: true },
+    { label: 'Answered', numeric: true },
+    { label: 'Median turnaround', numeric: true },
+    { label: 'Within target', numeric: true },
+    { label: 'Overdue', numeric: true },
+  ];
+  return section('Consults per team', table(headers, rows, 'No consults.'), 'Turnaround in business time, question to answer.');
 }
 
 function categorySection(r: Report): SafeHtml {
@@ -169,7 +195,7 @@ export function renderHtml(report: Report): string {
 <h1 style="${FONT}font-size:20px;color:#111827;margin:0 0 4px 0;">${report.title}</h1>
 <p style="${MUTED}margin:0;">${periodText} (${report.timeZone}). As of ${localTime(report.asOf)}.</p>
 </td></tr>
-${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}<tr><td style="padding:16px 24px 20px 24px;">
+${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${internalSection(report)}${consultSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}<tr><td style="padding:16px 24px 20px 24px;">
 <p style="${MUTED}margin:0;">Times are elapsed time from opening; SLA attainment is against each case's due time. Percentiles are estimated from histogram buckets.</p>
 </td></tr>
 </table>

@@ -1,6 +1,6 @@
 // The report as the plain-text part of the email: aligned columns, bars of '#'. Every data string
 // goes through oneLine, so a subject cannot break the layout or forge lines.
-import { formatChange, formatCount, formatCurrent, formatPercent, formatPrevious, oneLine } from './format.ts';
+import { formatChange, formatCount, formatCurrent, formatMinutes, formatPercent, formatPrevious, oneLine } from './format.ts';
 import { HEADLINE_LABELS, categoryLabel, type Headline, type Report } from './report.ts';
 
 const BAR_WIDTH = 20;
@@ -53,6 +53,34 @@ export function renderText(report: Report): string {
       'Volume by channel',
       columns(report.byChannel.map((c) => [oneLine(c.label, 40), bar(c.opened.current ?? 0, maxChannel), formatCurrent(c.opened), formatPercent(c.share), formatChange(c.opened)]), [false, false, true, true, true]),
       'No cases.',
+    ),
+  );
+
+  out.push(
+    block(
+      'Escalations from inside the company',
+      columns(
+        [
+          ['Internal escalations opened', formatCurrent(report.internal.opened), formatChange(report.internal.opened)],
+          ['Cases escalated by internal teams', formatCurrent(report.internal.escalations), formatChange(report.internal.escalations)],
+          ['First responses within the internal target', formatCurrent(report.internal.firstResponseTarget), formatChange(report.internal.firstResponseTarget)],
+        ],
+        [false, true, true],
+      ),
+      'No data.',
+    ),
+    block(
+      'Consults per team (business time)',
+      report.consults.length === 0
+        ? []
+        : columns(
+            [
+              ['', 'Asked', 'Answered', 'Median', 'Within target', 'Overdue'],
+              ...report.consults.map((t) => [oneLine(t.team, 40), formatCount(t.asked), formatCount(t.answered), t.medianTurnaroundMinutes === null ? '–' : formatMinutes(t.medianTurnaroundMinutes), formatPercent(t.withinTarget), formatCount(t.escalated)]),
+            ],
+            [false, true, true, true, true, true],
+          ),
+      'No consults.',
     ),
   );
 

@@ -2,6 +2,7 @@
 // depends on the number of rows (days × categories × priorities × channels × shards), never on the
 // number of cases: no case record is an input. Pure.
 import { CATEGORIES, CHANNELS, ESCALATION_TIERS, OUTCOMES } from '../case.ts';
+import { CONSULT_COUNTER, CONSULT_TURNAROUND_COUNTER } from './counters.ts';
 import type { AggregateKey } from './aggregate.ts';
 import { DEFAULT_REPORT_TIME_ZONE, dayKey, daysBetween, parseDayKey, periodDays, periodRange, previousPeriod, type Cadence } from './buckets.ts';
 import { escalationCounter, resolvedCounter, sumCounters, type Counters } from './counters.ts';
@@ -161,6 +162,21 @@ export interface Report {
   trends: TrendRow[];
   openIncidents: IncidentRow[];
   topConsumerCases: TopConsumerCase[];
+  /** Escalations from inside the company: cases other teams opened, their escalations, first responses by the target. */
+  internal: { opened: Metric; escalations: Metric; firstResponseTarget: Metric };
+  /** Consults per team asked in or answered in the period: median turnaround (business minutes), share within target. */
+  consults: ConsultTeamRow[];
+}
+
+export interface ConsultTeamRow {
+  team: string;
+  asked: number;
+  answered: number;
+  escalated: number;
+  /** Median business minutes from question to answer, over the answers of the period; null without any. */
+  medianTurnaroundMinutes: number | null;
+  /** % of the period's answers that came by the team's target. */
+  withinTarget: number | null;
 }
 
 export interface BacklogBucket {
@@ -184,7 +200,7 @@ const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
   safety: 'Safety',
   other: 'Other',
 };
-const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection' };
+const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection', internal: 'Internal escalation' };
 const TIER_LABELS: Record<(typeof ESCALATION_TIERS)[number], string> = { L1: 'L1 lead', L2: 'L2 specialist', risk: 'Risk team' };
 const OUTCOME_LABELS: Record<(typeof OUTCOMES)[number] | 'other', string> = {
   resolved: 'Resolved',
@@ -276,6 +292,44 @@ function agedBacklog(rows: readonly BacklogRow[], asOfDay: string): Report['back
   return { total: buckets.reduce((s, b) => s + b.count, 0), oldestOpenedDay: oldest, buckets };
 }
 
+/** Per team, from the consult counters (names in counters.ts); the median is exact (turnarounds are counted per minute). */
+function consultRows(c: Readonly<Counters>): ConsultTeamRow[] {
+  const teams = new Map<string, { asked: number; answered: number; within: number; escalated: number; turnarounds: [number, number][] }>();
+  const team = (name: string) => teams.get(name) ?? teams.set(name, { asked: 0, answered: 0, within: 0, escalated: 0, turnarounds: [] }).get(name)!;
+  for (const [name, value] of Object.entries(c)) {
+    const counter = CONSULT_COUNTER.exec(name);
+    if (counter) {
+      const t = team(counter[2]!);
+      if (counter[1] === 'asked') t.asked += value;
+      else if (counter[1] === 'answered') t.answered += value;
+      else if (counter[1] === 'within_target') t.within += value;
+      else t.escalated += value;
+      continue;
+    }
+    const turnaround = CONSULT_TURNAROUND_COUNTER.exec(name);
+    if (turnaround && value > 0) team(turnaround[1]!).turnarounds.push([Number(turnaround[2]), value]);
+  }
+  return [...teams]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, t]) => ({ team: name, asked: t.asked, answered: t.answered, escalated: t.escalated, medianTurnaroundMinutes: median(t.turnarounds), withinTarget: percent(t.within, t.answered) }));
+}
+
+/** The median of a distribution given as (value, count) pairs: the middle value, or the mean of the two middle ones. */
+function median(counts: [number, number][]): number | null {
+  const total = counts.reduce((s, [, k]) => s + k, 0);
+  if (total === 0) return null;
+  const sorted = [...counts].sort((a, b) => a[0] - b[0]);
+  const at = (rank: number) => {
+    let seen = 0;
+    for (const [value, k] of sorted) {
+      seen += k;
+      if (rank < seen) return value;
+    }
+    return sorted[sorted.length - 1]![0];
+  };
+  return total % 2 === 1 ? at((total - 1) / 2) : (at(total / 2 - 1) + at(total / 2)) / 2;
+}
+
 // ── the report ────────────────────────────────────────────────────────────────────────────────────
 
 export function buildReport(input: ReportInput): Report {
@@ -352,6 +406,14 @@ export function buildReport(input: ReportInput): Report {
     .map((o) => ({ id: o, label: OUTCOME_LABELS[o], count: n(cur, resolvedCounter(o)) }))
     .filter((o) => o.count !== 0);
 
+  const internalCur = curByChannel.get('internal') ?? {};
+  const internalPrev = prevByChannel.get('internal') ?? {};
+  const internal = {
+    opened: metric('count', n(internalCur, 'opened'), n(internalPrev, 'opened')),
+    escalations: count('internal_escalations'),
+    firstResponseTarget: metric('percent', sla(internalCur, 'first_response'), sla(internalPrev, 'first_response')),
+  };
+
   const range = periodRange(input.cadence, input.period, timeZone);
   const title =
     input.cadence === 'daily'
@@ -377,5 +439,7 @@ export function buildReport(input: ReportInput): Report {
     trends: [...input.trends].sort((a, b) => Number(b.surge) - Number(a.surge) || b.factor - a.factor),
     openIncidents: [...input.openIncidents],
     topConsumerCases: [...input.topConsumerCases],
+    internal,
+    consults: consultRows(cur),
   };
 }

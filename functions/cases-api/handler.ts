@@ -1,29 +1,47 @@
 // The agent API: cases, a case with its timeline, actions, who opened a confidential case, and (for leads) the
-// mail held in quarantine. API Gateway has verified the token already.
+// mail held in quarantine; and for other teams (role internal) their own escalations, the answers to the
+// consults asked of them. API Gateway has verified the token already; each route checks the role it serves.
 import { parseAgentAction } from '#events/agent-action.ts';
 import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
+import { ConsultPathSchema, parseConsultAnswer } from '#events/consult.ts';
+import { parseInternalCase, parseInternalQuery } from '#events/internal-case.ts';
 import { parseQuarantineQuery } from '#events/quarantine-query.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
+import { ValidationError } from '#lib/errors.ts';
 import { confidentiality, fourEyes } from '#lib/governance-config.ts';
 import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
+import { newCaseId, newReference } from '#lib/ids.ts';
+import { internalPolicy } from '#lib/internal-config.ts';
 import { policies } from '#lib/policies.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
+import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
+import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
 import { caseViews, listCases, openCase } from '#lib/use-cases/read-cases.ts';
 
 const env = loadEnv('cases-api');
-const store = new DynamoCaseStore(env.CASES_TABLE, undefined);
+const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const READERS = ['agent', 'lead', 'risk'] as const;
+const CALLERS = [...READERS, 'internal'] as const;
 const MAX_ACTION_BYTES = 64 * 1024;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+const isInternal = (roles: readonly string[]) => roles.includes('internal') && !roles.some((r) => (READERS as readonly string[]).includes(r));
 
 export const handler = httpApi(
   {
-    'GET /cases': async (event) => json(200, await listCases(store, valid(parseCaseQuery(event.queryStringParameters)).value)),
+    'GET /cases': async (event) => {
+      requireRole(agentFrom(event), READERS);
+      return json(200, await listCases(store, valid(parseCaseQuery(event.queryStringParameters)).value));
+    },
     'GET /cases/{caseId}': async (event) => {
+      const agent = agentFrom(event);
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
-      return json(200, await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agentFrom(event), route: `${event.httpMethod} ${event.resource}` }));
+      // Another team's person reads only the cases it follows.
+      if (isInternal(agent.roles)) return json(200, await readOwnCase(store, agent, caseId));
+      return json(200, await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agent, route: `${event.httpMethod} ${event.resource}` }));
     },
     'GET /cases/{caseId}/views': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
@@ -34,11 +52,34 @@ export const handler = httpApi(
       requireRole(agentFrom(event), ['lead']);
       return json(200, await store.listQuarantined(valid(parseQuarantineQuery(event.queryStringParameters)).value));
     },
+    // A consulted internal team answers (role internal; teams that answer by email only are refused).
+    'POST /cases/{caseId}/consults/{consultId}/answer': async (event) => {
+      const { caseId, consultId } = valid(parsePath(ConsultPathSchema, event.pathParameters)).value;
+      const { answer } = valid(parseConsultAnswer(readBody(event, MAX_ACTION_BYTES))).value;
+      return json(200, await answerConsultByApi({ store, clock: systemClock, sla: policies.sla, teams: teamsPolicy }, { caseId, consultId, agent: agentFrom(event), answer }));
+    },
     'POST /cases/{caseId}/actions': async (event) => {
+      const agent = agentFrom(event);
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       const { action, expectedVersion } = valid(parseAgentAction(readBody(event, MAX_ACTION_BYTES)));
-      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes }, { caseId, agent: agentFrom(event), action, expectedVersion }));
+      // Another team's person may only escalate a case it follows; every other action is an agent's.
+      if (isInternal(agent.roles) && action.type === 'escalate') {
+        return json(200, await escalateOwnCase({ store, clock: systemClock, sla: policies.sla, internal: internalPolicy }, { caseId, agent, reason: action.reason, expectedVersion }));
+      }
+      requireRole(agent, READERS);
+      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy }, { caseId, agent, action, expectedVersion }));
     },
+    'POST /internal/cases': async (event) => {
+      const agent = agentFrom(event);
+      requireRole(agent, ['internal']);
+      const key = event.headers['idempotency-key'];
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 128 visible ASCII characters' }]);
+      const input = valid(parseInternalCase(readBody(event, MAX_ACTION_BYTES))).value;
+      const deps = { store, clock: systemClock, policies, newCaseId, newReference, internal: internalPolicy };
+      const result = await openInternalCase(deps, { agent, input, ...(key && { idempotencyKey: key }) });
+      return json(201, { caseId: result.caseId, reference: result.reference }, result.replayed ? { 'idempotent-replayed': 'true' } : {});
+    },
+    'GET /internal/cases': async (event) => json(200, await listOwnCases(store, agentFrom(event), valid(parseInternalQuery(event.queryStringParameters)).value)),
   },
-  { roles: READERS },
+  { roles: CALLERS },
 );

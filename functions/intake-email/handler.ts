@@ -3,11 +3,13 @@ import middy from '@middy/core';
 import { SesReceiptEventSchema } from '#events/ses.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { S3BlobStore } from '#lib/adapters/s3.ts';
+import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { receiveEmail, type Received, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 
 const env = loadEnv('intake-email');
@@ -19,6 +21,8 @@ const deps: ReceiveDeps = {
   policies,
   newCaseId,
   newReference,
+  teams: teamsPolicy,
+  mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
 };
 
 async function receive(event: unknown): Promise<{ results: Received[] }> {

@@ -7,7 +7,7 @@ import { loadEnv } from '#lib/config.ts';
 import { httpApi, json, readBody, valid } from '#lib/http.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { policies } from '#lib/policies.ts';
-import { submitInquiry, type SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
+import { newInquiryFrom, submitInquiry, type SubmitDeps } from '#lib/use-cases/submit-inquiry.ts';
 import { confirmationPage, pageOrJson, wantsHtml } from './html.ts';
 
 const env = loadEnv('intake-web');
@@ -25,18 +25,8 @@ export const handler = httpApi(
   {
     'POST /inquiries': async (event) => {
       const { inquiry, idempotencyKey } = valid(parseInquiryRequest(readBody(event, MAX_BODY_BYTES), event.headers['idempotency-key']));
-      const { email, name, userId, subject, message, category, amount, currency, transactionId } = inquiry;
       const result = await submitInquiry(deps, {
-        inquiry: {
-          channel: 'web',
-          requester: { email, ...(name && { name }), ...(userId && { userId }) },
-          subject,
-          message,
-          ...(category && { categoryHint: category }),
-          ...(amount !== undefined && { amount }),
-          ...(currency && { currency }),
-          ...(transactionId && { transactionId }),
-        },
+        inquiry: newInquiryFrom('web', inquiry),
         ...(idempotencyKey && { idempotencyKey }),
       });
       if (wantsHtml(event.headers)) return confirmationPage(result.reference);

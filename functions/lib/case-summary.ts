@@ -1,8 +1,10 @@
 import type { CaseRecord } from '#domain/case.ts';
+import { openConsults } from '#domain/consult.ts';
 import type { CaseSummary } from './ports.ts';
 
 /** What a queue row shows of a case. */
 export function summarizeCase(r: CaseRecord): CaseSummary {
+  const open = openConsults(r);
   return {
     caseId: r.caseId,
     reference: r.reference,
@@ -21,6 +23,8 @@ export function summarizeCase(r: CaseRecord): CaseSummary {
     ...(r.assignee && { assignee: r.assignee }),
     ...(r.escalation && { escalation: r.escalation }),
     ...(r.requesterUndeliverable && { requesterUndeliverable: r.requesterUndeliverable }),
+    ...(r.internal && { internalReporter: r.internal.reporter.id }),
+    ...(open.length > 0 && { openConsults: open.length, blockedOnConsult: open.some((c) => c.blocking) }),
     version: r.version,
   };
 }

@@ -6,16 +6,16 @@
 
 export const FUNCTION_ENV = {
   aggregator: ['CASES_TABLE', 'REPORTING_TABLE'],
-  'cases-api': ['CASES_TABLE'],
-  'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
+  'cases-api': ['CASES_TABLE', 'PROFILES_TABLE'],
+  'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX', 'SENDER_ADDRESS', 'CONFIGURATION_SET'],
   'intake-web': ['CASES_TABLE', 'PROFILES_TABLE'],
   'mail-feedback': ['CASES_TABLE'],
   notifier: ['CASES_TABLE', 'SENDER_ADDRESS', 'CONFIGURATION_SET', 'INTAKE_ADDRESS', 'CONSOLE_URL'],
   report: ['CASES_TABLE', 'REPORTING_TABLE', 'SENDER_ADDRESS', 'CONFIGURATION_SET'],
   'reports-api': ['CASES_TABLE', 'REPORTING_TABLE'],
   'subscriptions-api': ['REPORTING_TABLE'],
-  'workflow-signals': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN'],
-  'workflow-steps': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'SENDER_ADDRESS', 'CONFIGURATION_SET', 'CONSOLE_URL'],
+  'workflow-signals': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'CONSULT_STATE_MACHINE_ARN'],
+  'workflow-steps': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'CONSULT_STATE_MACHINE_ARN', 'SENDER_ADDRESS', 'CONFIGURATION_SET', 'CONSOLE_URL'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Read by the runtime and Powertools rather than by a handler; `AppFunction` gives them to every function. */

@@ -17,3 +17,6 @@ export function newReference(): string {
 export const REFERENCE_PATTERN = /\bTD-[0-9A-HJKMNP-TV-Z]{6}\b/;
 
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The secret a consult's email answer carries in its subject: 144 random bits, URL-safe. */
+export const newConsultToken = (): string => randomBytes(18).toString('base64url');

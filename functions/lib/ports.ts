@@ -77,6 +77,11 @@ export interface CaseSummary {
   escalation?: CaseRecord['escalation'];
   /** Email to the requester bounced: none is sent until they write again. */
   requesterUndeliverable?: CaseRecord['requesterUndeliverable'];
+  /** Opened by another team (channel internal): who reported it. */
+  internalReporter?: string;
+  /** Consults still waiting for their team, and whether one of them blocks the agent. */
+  openConsults?: number;
+  blockedOnConsult?: boolean;
   version: number;
 }
 
@@ -88,6 +93,9 @@ export interface CaseFilter {
   assignee?: string;
   /** Cases with a breached deadline (true) or none (false). */
   breached?: boolean;
+  channel?: CaseRecord['channel'];
+  /** Cases this internal user reported or is named on. */
+  follower?: string;
 }
 
 export interface CaseQuery {
@@ -199,7 +207,7 @@ export interface Clock {
 
 export type { AttachmentRef };
 
-export type WorkflowName = 'lifecycle' | 'escalation';
+export type WorkflowName = 'lifecycle' | 'escalation' | 'consult';
 
 export interface WorkflowEngine {
   /** Start an execution; the name makes it happen once ('exists' when it already did). */

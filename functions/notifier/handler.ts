@@ -10,6 +10,7 @@ import { emailPolicy } from '#lib/email-policy.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { insertedEvent } from '#lib/stream.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 
 const env = loadEnv('notifier');
@@ -21,6 +22,7 @@ const deps: NotifyDeps = {
   approversAddress: fourEyes.policy.approversAddress,
   consoleUrl: env.CONSOLE_URL,
   emailPolicy,
+  teams: teamsPolicy,
 };
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

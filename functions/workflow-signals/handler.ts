@@ -14,7 +14,7 @@ import { onCaseChanged, type SignalDeps } from '#lib/use-cases/workflows.ts';
 const env = loadEnv('workflow-signals');
 const deps: SignalDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
-  engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN }),
+  engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
   sla: policies.sla,
 };

@@ -11,6 +11,8 @@ import { policies } from '#lib/policies.ts';
 import {
   awaitAcknowledgement,
   awaitCase,
+  awaitConsult,
+  consultTimerExpired,
   escalationExhausted,
   notifyTier,
   pageRisk,
@@ -22,7 +24,7 @@ import { STEP, type StepRequest } from '#workflows/steps.ts';
 const env = loadEnv('workflow-steps');
 const deps: WorkflowDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
-  engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN }),
+  engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
   mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   sla: policies.sla,
@@ -49,6 +51,10 @@ export async function handler(request: StepRequest): Promise<unknown> {
       return awaitAcknowledgement(deps, request.taskToken, request.input);
     case STEP.escalationExhausted:
       return escalationExhausted(deps, request.input);
+    case STEP.awaitConsult:
+      return awaitConsult(deps, request.taskToken, request.input);
+    case STEP.consultTimerExpired:
+      return consultTimerExpired(deps, request.input);
     default:
       throw new UnknownStepError(`unknown step ${(request as { step: string }).step}`);
   }

@@ -3,9 +3,10 @@ import { AccountRecovery, CfnUserPoolGroup, UserPool, type UserPoolClient } from
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.ts';
 
-export const AGENT_ROLES = ['agent', 'lead', 'risk'] as const;
+/** The agents' roles, and `internal`: other teams' people, who open escalations and answer consults (functions/cases-api checks what each may do). */
+export const USER_POOL_GROUPS = ['agent', 'lead', 'risk', 'internal'] as const;
 
-/** Who may act on cases: a user pool whose groups are the agent roles (the `cognito:groups` claim). */
+/** Who may act on cases: a user pool whose groups are the roles (the `cognito:groups` claim): the agents' and `internal`. */
 export class Identity extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
@@ -27,7 +28,7 @@ export class Identity extends Construct {
       idTokenValidity: Duration.hours(8),
       preventUserExistenceErrors: true,
     });
-    for (const role of AGENT_ROLES) {
+    for (const role of USER_POOL_GROUPS) {
       new CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role });
     }
   }

@@ -62,11 +62,13 @@ export class Intake extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 1024,
       onFailure: new SqsDestination(this.parkedMail),
-      environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX },
+      environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX, SENDER_ADDRESS: config.senderAddress },
     })
       .useTable(storage.casesTable, 'CASES_TABLE')
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read')
       .useBucket(storage.mailBucket, 'MAIL_BUCKET');
+    // It answers a consult answer that fits no open question (a forged or reused token) with an email.
+    this.emailIntake.allowSendEmail(props.mailFeedback.configurationSet);
 
     // The bucket is versioned: the expired current version becomes noncurrent, which goes a day later.
     storage.mailBucket.addLifecycleRule({

@@ -7,6 +7,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainab
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { caseLifecycle } from '../../workflows/case-lifecycle.ts';
+import { consult } from '../../workflows/consult.ts';
 import { escalation } from '../../workflows/escalation.ts';
 import type { StackConfig } from '../config.ts';
 import { acknowledge, arnToken } from '../nag.ts';
@@ -25,6 +26,8 @@ export class Lifecycle extends Construct {
   readonly signals: AppFunction;
   readonly caseLifecycle: StateMachine;
   readonly escalation: StateMachine;
+  /** One short execution per consult: its reminder and its escalation to the team's lead. */
+  readonly consult: StateMachine;
   /** Workflow starts and resumes that failed every retry (stream records). */
   readonly parked: Queue;
 
@@ -33,13 +36,17 @@ export class Lifecycle extends Construct {
     const { storage, config } = props;
     const stack = Stack.of(this);
     // Names fixed up front so functions can address the machines that invoke them without a cycle.
-    const names = { lifecycle: `${stack.stackName}-case-lifecycle`, escalation: `${stack.stackName}-escalation` };
+    const names = { lifecycle: `${stack.stackName}-case-lifecycle`, escalation: `${stack.stackName}-escalation`, consult: `${stack.stackName}-consult` };
     const arnOf = (name: string) =>
       stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const machineEnv = { LIFECYCLE_STATE_MACHINE_ARN: arnOf(names.lifecycle), ESCALATION_STATE_MACHINE_ARN: arnOf(names.escalation) };
+    const machineEnv = {
+      LIFECYCLE_STATE_MACHINE_ARN: arnOf(names.lifecycle),
+      ESCALATION_STATE_MACHINE_ARN: arnOf(names.escalation),
+      CONSULT_STATE_MACHINE_ARN: arnOf(names.consult),
+    };
     const taskApi = new PolicyStatement({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
-      resources: [arnOf(names.lifecycle), arnOf(names.escalation)],
+      resources: [arnOf(names.lifecycle), arnOf(names.escalation), arnOf(names.consult)],
     });
 
     this.steps = new AppFunction(this, 'Steps', {
@@ -69,6 +76,7 @@ export class Lifecycle extends Construct {
     };
     this.caseLifecycle = machine('CaseLifecycle', names.lifecycle, caseLifecycle(this, { steps: this.steps }));
     this.escalation = machine('Escalation', names.escalation, escalation(this, { steps: this.steps }));
+    this.consult = machine('Consult', names.consult, consult(this, { steps: this.steps }));
 
     this.signals = new AppFunction(this, 'Signals', {
       handlerDir: 'workflow-signals',

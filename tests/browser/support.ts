@@ -54,7 +54,7 @@ export async function open(browser: Browser, opts: { javaScript?: boolean; viewp
 }
 
 /** Sign in to the console with a local dev role; lands on the queue. */
-export async function signIn(page: Page, role: 'agent' | 'lead' | 'risk', hash = '#/queue'): Promise<void> {
+export async function signIn(page: Page, role: 'agent' | 'lead' | 'risk' | 'internal', hash = '#/queue'): Promise<void> {
   await page.goto(url(`/console${hash}`));
   await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
   await page.getByLabel(new RegExp(`^${role[0]!.toUpperCase()}${role.slice(1)}`)).check();

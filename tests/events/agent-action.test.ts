@@ -15,6 +15,7 @@ const valid = {
   'change-priority': { type: 'change-priority', priority: 'P1', reason: 'Account takeover' },
   approve: { type: 'approve' },
   reject: { type: 'reject', note: 'The card was the account owner\'s; not a confirmed risk.' },
+  consult: { type: 'consult', team: 'payments', question: 'Did payout PO-881 leave the bank?', blocking: true },
 } as const;
 
 const problems = (input: unknown) => {
@@ -23,6 +24,16 @@ const problems = (input: unknown) => {
   return result.problems;
 };
 const fieldsOf = (input: unknown) => problems(input).map((p) => p.field);
+
+describe('consult', () => {
+  it('names the team, question and blocking fields that are wrong', () => {
+    expect(problems({ type: 'consult', team: 'Payments Team', question: ' ', blocking: 'yes', expectedVersion: 1 })).toEqual([
+      { field: 'team', message: 'must be the name of a team in config/teams.json' },
+      { field: 'question', message: 'is required' },
+      { field: 'blocking', message: 'must be true or false' },
+    ]);
+  });
+});
 
 describe('valid actions', () => {
   it('covers every action the domain knows', () => {

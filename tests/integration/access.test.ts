@@ -7,10 +7,10 @@ import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routesFromTemplate, type ApiRoute } from '#local/api-gateway.ts';
 import { loadTemplate } from '#local/template.ts';
-import { cloud, postInquiry, request, token, unique } from './support.ts';
+import { allItems, cloud, postInquiry, request, token, unique } from './support.ts';
 
-type Role = 'agent' | 'lead' | 'risk';
-const ROLES: readonly Role[] = ['agent', 'lead', 'risk'];
+type Role = 'agent' | 'lead' | 'risk' | 'internal';
+const ROLES: readonly Role[] = ['agent', 'lead', 'risk', 'internal'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const template = loadTemplate(path.join(root, 'cdk.out'), 'Trustdesk');
@@ -18,8 +18,15 @@ const template = loadTemplate(path.join(root, 'cdk.out'), 'Trustdesk');
 const agentRoutes: ApiRoute[] = routesFromTemplate(template).filter((r) => r.authorization === 'COGNITO_USER_POOLS');
 const label = (r: ApiRoute) => `${r.method} ${r.resource}`;
 
-/** Who may call what (functions/cases-api — its /quarantine lead only —, subscriptions-api: lead only, reports-api: lead and risk). */
+/**
+ * Who may call what (functions/cases-api — its /quarantine lead only, consult answers and /internal for the
+ * internal role —, subscriptions-api: lead only, reports-api: lead and risk). An internal user is refused every
+ * agent route on the matrix's case, a web case it neither opened nor is named on (tests/integration/internal-requesters
+ * covers the cases it does follow). First match wins.
+ */
 const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
+  ['/cases/{caseId}/consults', ['internal']],
+  ['/internal', ['internal']],
   ['/cases', ['agent', 'lead', 'risk']],
   ['/subscriptions', ['lead']],
   ['/reports', ['lead', 'risk']],
@@ -52,6 +59,7 @@ const concretePath = (r: ApiRoute) =>
   r.resource.replace(/\{([^}+]+)\+?\}/g, (_m, name: string) => {
     if (name === 'caseId') return caseId;
     if (name === 'subscriptionId') return encodeURIComponent(subscriptionId);
+    if (name === 'consultId') return `${caseId}-consult-1`;
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
@@ -59,6 +67,8 @@ const concretePath = (r: ApiRoute) =>
 const bodyFor = (r: ApiRoute): string | undefined => {
   if (r.method === 'POST' && r.resource === '/cases/{caseId}/actions') return JSON.stringify({ type: 'note', note: 'forged note', expectedVersion: version });
   if (r.method === 'POST' && r.resource === '/subscriptions') return JSON.stringify({ email: attackerEmail, cadence: 'daily' });
+  if (r.method === 'POST' && r.resource === '/internal/cases') return JSON.stringify({ email: attackerEmail, subject: 'forged', message: 'forged case', onBehalfOf: 'user' });
+  if (r.method === 'POST' && r.resource === '/cases/{caseId}/consults/{consultId}/answer') return JSON.stringify({ answer: 'forged answer' });
   return r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}';
 };
 
@@ -116,7 +126,19 @@ const BAD_TOKENS = ['no token', 'Bearer garbage', 'expired token', 'wrong signat
 describe('the access matrix', () => {
   it('covers every agent route of the template, each with a role rule', () => {
     expect(agentRoutes.map(label)).toEqual(
-      expect.arrayContaining(['GET /cases', 'GET /cases/{caseId}', 'POST /cases/{caseId}/actions', 'GET /subscriptions', 'POST /subscriptions', 'DELETE /subscriptions/{subscriptionId}', 'GET /reports/current', 'GET /quarantine']),
+      expect.arrayContaining([
+        'GET /cases',
+        'GET /cases/{caseId}',
+        'POST /cases/{caseId}/actions',
+        'POST /cases/{caseId}/consults/{consultId}/answer',
+        'POST /internal/cases',
+        'GET /internal/cases',
+        'GET /subscriptions',
+        'POST /subscriptions',
+        'DELETE /subscriptions/{subscriptionId}',
+        'GET /reports/current',
+        'GET /quarantine',
+      ]),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();
   });
@@ -158,6 +180,8 @@ describe('the access matrix', () => {
     const subs = await raw('GET', '/subscriptions', { authorization: `Bearer ${lead}` });
     expect(subs.text).toContain(subscriptionId);
     expect(subs.text).not.toContain(attackerEmail);
+    // No case was opened by a refused POST /internal/cases.
+    expect(JSON.stringify(await allItems())).not.toContain(attackerEmail);
   });
 });
 

@@ -30,7 +30,7 @@ export const postInquiry = (body: unknown, headers: Record<string, string> = {})
   request('POST', '/inquiries', { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
 
 /** A fresh dev token (tests move the local clock by days, which expires older ones). */
-export async function token(role: 'agent' | 'lead' | 'risk' = 'agent', user?: string): Promise<string> {
+export async function token(role: 'agent' | 'lead' | 'risk' | 'internal' = 'agent', user?: string): Promise<string> {
   const res = await request<{ token: string }>('GET', `/local/token?role=${role}${user ? `&user=${user}` : ''}`);
   return res.body.token;
 }

@@ -1,4 +1,5 @@
-// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/dashboard.
+// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/dashboard, and for other
+// teams' people (role internal) #/mine, their own escalations.
 import * as z from 'zod/mini';
 import { byId, h, on, replace } from './dom.ts';
 import { Api } from './console/api.ts';
@@ -6,6 +7,7 @@ import { agentName, hasRole, loadSession, signOut, type Session } from './consol
 import { caseView } from './console/case-view.ts';
 import { loadConfig, type ConsoleConfig } from './console/config.ts';
 import { dashboardView } from './console/dashboard.ts';
+import { mineView } from './console/mine.ts';
 import { queueView } from './console/queue.ts';
 import { renderSignIn } from './console/sign-in.ts';
 import { notice } from './console/ui.ts';
@@ -20,7 +22,11 @@ const ROUTES: [RegExp, View][] = [
   [/^\/queue$/, queueView],
   [/^\/cases\/([^/]+)$/, caseView],
   [/^\/dashboard$/, dashboardView],
+  [/^\/mine$/, mineView],
 ];
+
+/** Someone of another team only: their own escalations instead of the agents' queue. */
+const internalOnly = (s: Session) => hasRole(s, 'internal') && !hasRole(s, 'agent', 'lead', 'risk');
 
 let config: ConsoleConfig;
 let session: Session | undefined;
@@ -46,7 +52,9 @@ function renderNav(): void {
     h(
       'ul',
       {},
-      h('li', {}, link('#/queue', 'Queue', !approvals && (path === '/queue' || path === '' || path.startsWith('/cases')))),
+      internalOnly(session)
+        ? h('li', {}, link('#/mine', 'My escalations', path === '/mine' || path.startsWith('/cases')))
+        : h('li', {}, link('#/queue', 'Queue', !approvals && (path === '/queue' || path === '' || path.startsWith('/cases')))),
       // Four-eyes: leads and the risk team decide proposals; their queue is the list filtered by the status.
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/queue?status=pending_approval', 'Pending approvals', approvals)) : null,
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/dashboard', 'Dashboard', path === '/dashboard')) : null,
@@ -71,8 +79,9 @@ function route(): void {
   }
   const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?');
   const found = ROUTES.map(([pattern, view]) => ({ match: pattern.exec(path), view })).find((r) => r.match);
-  if (!found) {
-    location.replace('#/queue');
+  const home = internalOnly(session) ? '#/mine' : '#/queue';
+  if (!found || (internalOnly(session) && (path === '/queue' || path === '/dashboard'))) {
+    location.replace(home);
     return;
   }
   const mine = ++generation;

@@ -258,6 +258,13 @@ function filterExpression(f: CaseFilter): { expression?: string; names: Record<s
   if (f.status) equals('status', f.status);
   if (f.priority) equals('priority', f.priority);
   if (f.category) equals('category', f.category);
+  if (f.channel) equals('channel', f.channel);
+  if (f.follower) {
+    // An internal user's own cases: they reported it or are named on it.
+    Object.assign(names, { '#internal': 'internal', '#reporter': 'reporter', '#rid': 'id', '#named': 'named' });
+    values[':follower'] = { S: f.follower };
+    parts.push('(#internal.#reporter.#rid = :follower OR contains(#internal.#named, :follower))');
+  }
   if (f.assignee === 'none') {
     names['#assignee'] = 'assignee';
     parts.push('attribute_not_exists(#assignee)');

@@ -3,9 +3,11 @@
 // and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { FourEyes } from '#domain/approval-policy.ts';
+import { UnknownTeamError, type Consult, type TeamsPolicy } from '#domain/consult.ts';
 import { applyAgentAction, FourEyesError, mayAct, TransitionError, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
 import type { CaseStore, Clock } from '../ports.ts';
 import { isCaseId } from './read-cases.ts';
@@ -15,12 +17,13 @@ export interface ActDeps {
   clock: Clock;
   sla: SlaPolicy;
   fourEyes: FourEyes;
+  teams: TeamsPolicy;
 }
 
 export async function actOnCase(
   deps: ActDeps,
   request: { caseId: string; agent: Agent; action: AgentAction; expectedVersion: number },
-): Promise<{ case: CaseRecord; event: CaseEvent }> {
+): Promise<{ case: ShownCase; event: CaseEvent }> {
   const { agent, action } = request;
   if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
   const current = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
@@ -28,15 +31,27 @@ export async function actOnCase(
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
   let change: Change;
   try {
-    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla, deps.fourEyes);
+    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla, deps.fourEyes, {
+      teams: deps.teams,
+      token: newConsultToken(),
+    });
   } catch (error) {
     if (error instanceof TransitionError) throw new ConflictError(error.message);
     if (error instanceof FourEyesError) throw new ForbiddenError(error.message);
+    if (error instanceof UnknownTeamError) throw new ValidationError([{ field: 'team', message: error.message }]);
     throw error;
   }
   const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
   if (outcome.kind !== 'saved') throw staleVersion(undefined);
-  return { case: change.record, event: change.event };
+  return { case: withoutSecrets(change.record), event: change.event };
+}
+
+/** A case as the API shows it: consult tokens (the secret an email answer carries) left out. */
+export type ShownCase = Omit<CaseRecord, 'consults'> & { consults?: Omit<Consult, 'token'>[] };
+
+export function withoutSecrets(record: CaseRecord): ShownCase {
+  if (!record.consults) return record;
+  return { ...record, consults: record.consults.map(({ token: _token, ...consult }) => consult) };
 }
 
 const staleVersion = (now: number | undefined) =>

@@ -3,6 +3,7 @@
 // part built with domain/html.ts's `html` tag so every user-supplied string is escaped. No I/O here:
 // the notify and workflow use cases pick a template and hand the result to the Mailer port.
 import type { CaseRecord } from '#domain/case.ts';
+import type { Consult, Team } from '#domain/consult.ts';
 import { html } from '#domain/html.ts';
 import type { OutboundEmail } from '../ports.ts';
 
@@ -93,5 +94,58 @@ export function warningEmail(record: CaseRecord, deadline: string, dueAt: string
   return compose(to, `[SLA WARNING] ${record.reference} ${what} due ${dueAt}`, [
     `The ${what} deadline of case ${record.reference} is close (${dueAt}).`,
     ...caseLines(record, consoleUrl),
+  ]);
+}
+
+// ── consults: the question to a team, its reminder and escalation, and the reply to an answer that fits none ──
+
+/** The subject every consult email carries: the case reference and the consult's token thread the answer. */
+const consultSubject = (record: CaseRecord, consult: Consult, what: string) => `[${record.reference}] [consult:${consult.token}] ${what}: ${record.subject}`;
+
+export function consultQuestionEmail(record: CaseRecord, consult: Consult, team: Team, replyTo: string, consultUrl: string): OutboundEmail {
+  const how = team.internal ? ` or in the console (${consultUrl}/cases/${record.caseId})` : '';
+  return compose(
+    team.address,
+    consultSubject(record, consult, `Question for ${team.label}`),
+    [
+      `The Trust & Experience team asks ${team.label} about case ${record.reference}${consult.blocking ? ' (the agent is blocked until you answer)' : ''}:`,
+      consult.question,
+      `Please answer by ${consult.dueAt}. Reply to this email${how}; keep the subject as it is so your answer reaches the case.`,
+    ],
+    replyTo,
+  );
+}
+
+export function consultReminderEmail(record: CaseRecord, consult: Consult, team: Team, replyTo: string): OutboundEmail {
+  return compose(team.remindAddress, consultSubject(record, consult, `Reminder: answer due ${consult.dueAt}`), [
+    `${team.label} has not yet answered the question of case ${record.reference}, due ${consult.dueAt}:`,
+    consult.question,
+    'Reply to this email, keeping the subject as it is.',
+  ], replyTo);
+}
+
+export function consultEscalationEmail(record: CaseRecord, consult: Consult, team: Team, replyTo: string): OutboundEmail {
+  return compose(team.leadAddress, consultSubject(record, consult, `[CONSULT OVERDUE] ${team.label}`), [
+    `The question the Trust & Experience team asked ${team.label} on case ${record.reference} at ${consult.askedAt} was due ${consult.dueAt} and is not answered:`,
+    consult.question,
+    'Please see that it is answered: reply to this email, keeping the subject as it is.',
+  ], replyTo);
+}
+
+export function consultRefusedEmail(to: string, subject: string, reason: string, reference: string | undefined): OutboundEmail {
+  return compose(to, `Not added to ${reference ?? 'a case'}: ${subject}`, [
+    'Your answer was not added to any case, and nothing on the case changed.',
+    reason,
+    SIGNATURE,
+  ]);
+}
+
+/** The internal reporter of an escalation: what the requester was told, with the way to the case. */
+export function reporterUpdateEmail(record: CaseRecord, to: string, what: 'replied' | 'resolved', text: string | undefined, consoleUrl: string): OutboundEmail {
+  return compose(to, `[${record.reference}] ${what === 'resolved' ? 'Resolved' : 'Update'}: your escalation ${record.subject}`, [
+    what === 'resolved' ? `The case you escalated, ${record.reference}, is resolved.` : `The team answered the requester of the case you escalated, ${record.reference}:`,
+    ...(text ? [text] : []),
+    `Follow it in the console: ${consoleUrl}/cases/${record.caseId}`,
+    SIGNATURE,
   ]);
 }

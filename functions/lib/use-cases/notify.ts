@@ -19,7 +19,19 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { acknowledgementDecision, acknowledgementHour, type EmailPolicy } from '#domain/email/loop-breaker.ts';
 import { logger } from '../logger.ts';
 import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
-import { acknowledgementEmail, approvalReminderEmail, agentMessageEmail, closedNoticeEmail, resolvedEmail, warningEmail } from './email-templates.ts';
+import type { TeamsPolicy } from '#domain/consult.ts';
+import {
+  acknowledgementEmail,
+  approvalReminderEmail,
+  agentMessageEmail,
+  closedNoticeEmail,
+  consultEscalationEmail,
+  consultQuestionEmail,
+  consultReminderEmail,
+  reporterUpdateEmail,
+  resolvedEmail,
+  warningEmail,
+} from './email-templates.ts';
 
 export interface NotifyDeps {
   store: CaseStore;
@@ -31,15 +43,29 @@ export interface NotifyDeps {
   approversAddress: string;
   consoleUrl: string;
   emailPolicy: EmailPolicy;
+  /** The teams consults go to (config/teams.json). */
+  teams: TeamsPolicy;
 }
 
 export type NotifyOutcome = SendOutcome | 'no-case' | 'nothing-to-send';
 export type SendOutcome = 'sent' | 'already-sent' | 'withheld';
 
 /** The email an event calls for, if any. */
-export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl'>): OutboundEmail | undefined {
+export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl' | 'teams'>): OutboundEmail | undefined {
   const data = event.data;
   switch (event.type) {
+    case 'consult.asked':
+    case 'consult.reminded':
+    case 'consult.escalated': {
+      // The question to the team, its reminder before the target, and its escalation to the team's lead at it.
+      const consult = record.consults?.find((c) => c.id === data.consultId);
+      const team = deps.teams.teams.find((t) => t.name === consult?.team);
+      if (!consult || !team) return undefined;
+      if (event.type === 'consult.asked') return consultQuestionEmail(record, consult, team, deps.replyTo, deps.consoleUrl);
+      // An answer that came meanwhile makes the reminder or escalation moot.
+      if (consult.status !== 'open') return undefined;
+      return event.type === 'consult.reminded' ? consultReminderEmail(record, consult, team, deps.replyTo) : consultEscalationEmail(record, consult, team, deps.replyTo);
+    }
     case 'case.opened':
       return record.channel === 'system' ? undefined : acknowledgementEmail(record, deps.replyTo);
     case 'agent.replied':
@@ -59,9 +85,20 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
   }
 }
 
+/** The internal reporter of an escalation hears of what the requester hears: the agents' replies and the resolution. */
+function reporterEmailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'consoleUrl'>): OutboundEmail | undefined {
+  const to = record.internal?.reporter.email;
+  if (!to || (event.type !== 'agent.replied' && event.type !== 'case.resolved')) return undefined;
+  const text = typeof event.data.message === 'string' ? event.data.message : typeof event.data.summary === 'string' ? event.data.summary : undefined;
+  return reporterUpdateEmail(record, to, event.type === 'case.resolved' ? 'resolved' : 'replied', text, deps.consoleUrl);
+}
+
 export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<NotifyOutcome> {
   const record = await deps.store.getCase(event.caseId);
   if (!record) return 'no-case';
+  const reporterEmail = reporterEmailFor(event, record, deps);
+  // Its own notice: sent once, whatever happens to the requester's email.
+  if (reporterEmail) await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}-reporter`, reporterEmail);
   const email = emailFor(event, record, deps);
   if (!email) return 'nothing-to-send';
   return sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email, async () => {

@@ -4,12 +4,14 @@
 // never moves a case: no status change, no paused clock resumed, no reopen. A bounce that names no
 // email trustdesk sent, or a report that cannot be read, changes no case either.
 import type { AttachmentRef, CaseRecord } from '#domain/case.ts';
+import { consultTokenIn, type TeamsPolicy } from '#domain/consult.ts';
 import { isPermanentFailure } from '#domain/email/delivery-status.ts';
 import { applyAutomaticReply, applyBounce, applyRequesterReply, type Change } from '#domain/lifecycle.ts';
 import { attachmentMayContainCardData } from '#domain/privacy/mask-card-data.ts';
 import { verdictProblems, type SesReceiptRecord } from '#events/ses.ts';
 import { parseMail, type ParsedMail } from '../mail.ts';
-import type { BlobStore, CaseStore, IdempotencyClaim, Quarantined } from '../ports.ts';
+import type { BlobStore, CaseStore, IdempotencyClaim, Mailer, Quarantined } from '../ports.ts';
+import { answerConsultByEmail, type EmailAnswerOutcome } from './answer-consult.ts';
 import { saveCaseChange } from './change-case.ts';
 import { submitInquiry, type SubmitDeps } from './submit-inquiry.ts';
 
@@ -17,12 +19,16 @@ export interface ReceiveDeps extends SubmitDeps {
   store: CaseStore;
   blobs: BlobStore;
   mailPrefix: string;
+  /** Answers to consults (a token in the subject) are added to their case; one that fits none is answered by email. */
+  teams: TeamsPolicy;
+  mailer: Mailer;
 }
 
 export type Received =
   | { outcome: 'quarantined'; reasons: string[] }
   | { outcome: 'opened' | 'replayed'; caseId: string; reference: string }
-  | { outcome: 'threaded' | 'automatic-reply' | 'bounced'; caseId: string; reference: string; version: number };
+  | { outcome: 'threaded' | 'automatic-reply' | 'bounced'; caseId: string; reference: string; version: number }
+  | EmailAnswerOutcome;
 
 /** Raised when the raw message is not (yet) in the bucket: the invocation fails and is retried. */
 export class MailNotFoundError extends Error {
@@ -61,6 +67,12 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
 
   if (!mail.from) return hold('sender', ['no valid sender address']);
   const from = mail.from;
+  // A team answering a consult: never a requester's reply, never a new case.
+  const consultToken = consultTokenIn(mail.subject);
+  if (consultToken) {
+    const caseId = mail.reference ? await deps.store.findThread({ reference: mail.reference, messageIds: [] }) : undefined;
+    return answerConsultByEmail({ ...deps, sla: deps.policies.sla }, { token: consultToken, caseId, from: from.email, subject: mail.subject, text: mail.text, ...(mail.messageId && { messageId: mail.messageId }) }, idempotency);
+  }
   const attachments = await storeAttachments(deps.blobs, messageId, mail);
   const ownIds = mail.messageId ? [mail.messageId] : [];
   const fullMessage = mail.fullText !== mail.text ? { fullMessage: mail.fullText } : {};

@@ -1,5 +1,7 @@
 // A new inquiry, from any channel, becomes a case — once, however often it is retried.
+import type { Channel } from '#domain/case.ts';
 import { maskInquiry, openCase, rememberComplaint, type NewInquiry, type Policies } from '#domain/intake.ts';
+import type { Inquiry } from '#events/inquiry.ts';
 import { BusyError, IdempotencyMismatchError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
 import type { Clock, IntakeStore } from '../ports.ts';
@@ -36,6 +38,21 @@ export function fingerprintOf(unmasked: NewInquiry): string {
   return sha256Hex(
     JSON.stringify([channel, requester.email, requester.name, requester.userId, subject, message, categoryHint, amount, currency, transactionId]),
   );
+}
+
+/** A validated inquiry (the web form's fields, also those of POST /internal/cases) as the domain takes it. */
+export function newInquiryFrom(channel: Channel, inquiry: Inquiry): NewInquiry {
+  const { email, name, userId, subject, message, category, amount, currency, transactionId } = inquiry;
+  return {
+    channel,
+    requester: { email, ...(name && { name }), ...(userId && { userId }) },
+    subject,
+    message,
+    ...(category && { categoryHint: category }),
+    ...(amount !== undefined && { amount }),
+    ...(currency && { currency }),
+    ...(transactionId && { transactionId }),
+  };
 }
 
 export async function submitInquiry(deps: SubmitDeps, request: SubmitRequest): Promise<Submitted> {

@@ -1,6 +1,7 @@
 // The steps of the lifecycle and escalation workflows, and the signals that start and resume them.
 // Every step reads the case from the table and writes its change with the event that explains it.
 import type { CaseRecord, EscalationTier } from '#domain/case.ts';
+import { consultState, onConsultTimer, openConsults, type ConsultState } from '#domain/consult.ts';
 import type { EscalationPolicy } from '#domain/escalation-policy.ts';
 import { onTimerExpired, pageRiskTeam, recordEscalationStep, workflowState, type Change, type WorkflowState } from '#domain/lifecycle.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
@@ -31,6 +32,7 @@ export class CaseGoneError extends Error {
 
 const LIFECYCLE = 'lifecycle';
 const escalationWait = (escalationId: string) => `escalation#${escalationId}`;
+const consultWait = (consultId: string) => `consult#${consultId}`;
 
 /** Apply a decision to the current case, again on a concurrent write; the case after it. */
 async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: CaseRecord, now: Date) => Change | undefined): Promise<CaseRecord> {
@@ -118,6 +120,42 @@ export async function escalationExhausted(deps: WorkflowDeps, state: EscalationS
   return { ...state, acknowledged: false };
 }
 
+// ── consult steps ─────────────────────────────────────────────────────────────────────────────────
+
+/** Park a consult's timer on a task token; resume at once if it was answered (or its timer moved) meanwhile. */
+export async function awaitConsult(deps: WorkflowDeps, taskToken: string, state: ConsultState): Promise<void> {
+  await deps.store.putWorkflowWait(state.caseId, consultWait(state.consultId), { token: taskToken, knownVersion: 0, waitFor: `consult-${state.phase}` });
+  const current = await deps.store.getCase(state.caseId);
+  const now = consultState(current, state.caseId, state.consultId, deps.clock.now());
+  if (now.phase !== state.phase) await deps.engine.resume(taskToken, now);
+}
+
+/** The reminder or the target came: recorded once (a retried step finds it recorded); the notifier emails it. */
+export async function consultTimerExpired(deps: WorkflowDeps, state: ConsultState): Promise<ConsultState> {
+  const after = await mutate(deps, state.caseId, (current, now) => onConsultTimer(current, state.consultId, now));
+  return consultState(after, state.caseId, state.consultId, deps.clock.now());
+}
+
+/** Start the timer of every consult asked by this change (named by its id: a redelivery starts none twice). */
+async function startNewConsults(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
+  const known = new Set((before?.consults ?? []).map((c) => c.id));
+  const fresh = openConsults(after).filter((c) => !known.has(c.id));
+  return Promise.all(fresh.map(async (c) => `consult ${await deps.engine.start('consult', c.id, consultState(after, after.caseId, c.id, deps.clock.now()))}`));
+}
+
+/** Resume the timer of every consult this change answered: its execution ends at once. */
+async function resumeAnsweredConsults(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
+  if (!before) return [];
+  const wasOpen = new Set(openConsults(before).map((c) => c.id));
+  const answered = (after.consults ?? []).filter((c) => c.status === 'answered' && wasOpen.has(c.id));
+  const done: string[] = [];
+  for (const c of answered) {
+    const wait = await deps.store.getWorkflowWait(after.caseId, consultWait(c.id));
+    if (wait) done.push(`consult ${await deps.engine.resume(wait.token, consultState(after, after.caseId, c.id, deps.clock.now()))}`);
+  }
+  return done;
+}
+
 // ── signals: committed case changes start and resume workflows ─────────────────────────────────────
 
 export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
@@ -145,6 +183,8 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
     // Acknowledged, or stood down because the case was resolved: either way the chain stops.
     if (wait) done.push(`escalation ${await deps.engine.resume(wait.token, { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier, acknowledged: esc.status === 'acknowledged' })}`);
   }
+  // Consults: each open one has its own timer, started and ended here; the case's lifecycle never hears of them.
+  done.push(...(await startNewConsults(deps, before, after)), ...(await resumeAnsweredConsults(deps, before, after)));
   return done;
 }
 
@@ -165,6 +205,10 @@ export async function restartWorkflows(deps: SignalDeps, caseId: string): Promis
   if (esc?.status === 'active') {
     const input: EscalationState = { caseId, escalationId: esc.id, startTier: esc.tier ?? esc.startTier };
     done.push(`escalation ${await deps.engine.start('escalation', esc.id, input)}`);
+  }
+  for (const c of openConsults(record)) {
+    const state = consultState(record, caseId, c.id, deps.clock.now());
+    if (state.phase !== 'none') done.push(`consult ${await deps.engine.start('consult', c.id, state)}`);
   }
   return done;
 }

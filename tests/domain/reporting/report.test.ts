@@ -107,6 +107,7 @@ describe('buildReport (daily)', () => {
     expect(report.byChannel.map((c) => [c.id, c.label, c.opened.current, c.share])).toEqual([
       ['web', 'Web form', 8, 80],
       ['email', 'Email', 2, 20],
+      ['internal', 'Internal escalation', 0, 0], // always listed: the internal escalations opened
     ]);
     expect(report.byCategory.map((c) => [c.id, c.opened.current, c.opened.previous, c.resolved, c.repeat, c.share])).toEqual([
       ['gifts_coins', 8, 0, 4, 2, 80],
@@ -144,7 +145,7 @@ describe('buildReport (daily)', () => {
     expect(empty.headline.firstResponseSla.current).toBeNull();
     expect(empty.headline.firstResponseP50.current).toBeNull();
     expect(empty.byCategory).toEqual([]);
-    expect(empty.byChannel.map((c) => c.share)).toEqual([null, null]);
+    expect(empty.byChannel.map((c) => c.share)).toEqual([null, null, null]);
     expect(empty.backlog.total).toBe(0);
   });
 });

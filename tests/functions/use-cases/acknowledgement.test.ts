@@ -4,6 +4,7 @@ import type { CaseEvent } from '#domain/case.ts';
 import { acknowledgementEmail } from '#lib/use-cases/email-templates.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { emailPolicy } from '#lib/email-policy.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { FakeMailer, InMemoryCaseStore, sampleCase } from '../fakes.ts';
 
 const REPLY_TO = 'support@trustdesk.local';
@@ -24,7 +25,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy, teams: teamsPolicy };
   store.cases.set(record.caseId, record);
 });
 

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
 import { parseEmailPolicy } from '#domain/email/loop-breaker.ts';
 import { emailPolicy } from '#lib/email-policy.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { FakeMailer, InMemoryCaseStore } from '../fakes.ts';
 import { CASE_ID, caseAt } from '../lifecycle-fakes.ts';
@@ -18,7 +19,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: 'support@trustdesk.local', warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy };
+  deps = { store, mailer, replyTo: 'support@trustdesk.local', warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy, teams: teamsPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

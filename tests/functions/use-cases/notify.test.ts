@@ -4,6 +4,7 @@ import type { CaseEvent } from '#domain/case.ts';
 import { acknowledgementEmail, agentMessageEmail, approvalReminderEmail, closedNoticeEmail, resolvedEmail, warningEmail } from '#lib/use-cases/email-templates.ts';
 import { emailFor, notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { emailPolicy } from '#lib/email-policy.ts';
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { FakeMailer, InMemoryCaseStore } from '../fakes.ts';
 import { CASE_ID, caseAt } from '../lifecycle-fakes.ts';
 
@@ -28,7 +29,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy, teams: teamsPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

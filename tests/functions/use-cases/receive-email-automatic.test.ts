@@ -2,13 +2,14 @@
 // mail never opens a case; an automatic reply to a case goes on its timeline and moves nothing; a bounce
 // of an email trustdesk sent marks it on the case and flags the address; one about nothing trustdesk
 // sent changes no case. A person's mail from every client becomes a case with what they wrote.
+import { teamsPolicy } from '#lib/teams-config.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesReceiptRecordSchema } from '#events/ses.ts';
 import { applyAgentAction } from '#domain/lifecycle.ts';
 import { policies } from '#lib/policies.ts';
 import { receiveEmail, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 import { corpus } from '../../fixtures/mail/corpus.ts';
-import { FixedClock, InMemoryBlobStore, InMemoryCaseStore, NOW, sesRecord, submitDeps } from '../fakes.ts';
+import { FakeMailer, FixedClock, InMemoryBlobStore, InMemoryCaseStore, NOW, sesRecord, submitDeps } from '../fakes.ts';
 
 const PREFIX = 'inbound/';
 const ACK = '0100018c5e1f2a3b-1c2d3e4f-aaaa-bbbb-cccc-0123456789ab-000000';
@@ -20,7 +21,7 @@ let deps: ReceiveDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   blobs = new InMemoryBlobStore();
-  deps = { ...submitDeps(store, new FixedClock(NOW)), blobs, mailPrefix: PREFIX };
+  deps = { ...submitDeps(store, new FixedClock(NOW)), blobs, mailPrefix: PREFIX, teams: teamsPolicy, mailer: new FakeMailer() };
 });
 
 const fixture = (name: string) => {

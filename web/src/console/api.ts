@@ -8,7 +8,7 @@ import type { Session } from './auth.ts';
 export type CaseSummary = Pick<
   CaseRecord,
   'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt' | 'requesterUndeliverable'
-> & { requesterEmail: string };
+> & { requesterEmail: string; internalReporter?: string; openConsults?: number; blockedOnConsult?: boolean };
 
 export interface CasePage {
   items: CaseSummary[];
@@ -88,6 +88,12 @@ export class Api {
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
+  }
+
+  /** The signed-in internal user's own escalations (role internal). */
+  ownCases(cursor?: string): Promise<CasePage> {
+    const query = new URLSearchParams({ limit: '100', ...(cursor && { cursor }) });
+    return this.call('GET', `/internal/cases?${query}`);
   }
 
   currentReport(cadence: 'daily' | 'weekly'): Promise<Report> {

@@ -1,7 +1,8 @@
 // Who is signed in: an ID token (Cognito's on AWS, the local issuer's locally) kept for this tab only.
 import type { ConsoleConfig } from './config.ts';
 
-export const ROLES = ['agent', 'lead', 'risk'] as const;
+/** `internal`: another team's person, who follows its own escalations (no agent actions). */
+export const ROLES = ['agent', 'lead', 'risk', 'internal'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Session {

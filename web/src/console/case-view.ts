@@ -1,12 +1,13 @@
 // One case: what the requester wrote, its SLA, why it scored the risk it did, the requester's earlier
 // complaints, the timeline, and every action of the agent API (acting on the version shown).
 import type { CaseRecord } from '#domain/case.ts';
+import type { Consult } from '#domain/consult.ts';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
 import { ApiError, type CaseView } from './api.ts';
-import { agentName, type Session } from './auth.ts';
+import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
 import type { View, ViewContext } from './view.ts';
@@ -29,7 +30,7 @@ export const caseView: View = async (ctx, _params, caseId = '') => {
     view = await ctx.api.getCase(caseId);
   } catch (error) {
     const heading = h('h1', { tabindex: -1 }, 'Case not found');
-    replace(ctx.main, backLink(), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
+    replace(ctx.main, backLink(ctx.session), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
     ctx.arrive('Case not found', heading);
     return undefined;
   }
@@ -37,8 +38,9 @@ export const caseView: View = async (ctx, _params, caseId = '') => {
   return undefined;
 };
 
-function backLink(): HTMLElement {
-  return h('p', { class: 'back' }, h('a', { href: '#/queue' }, '← Queue'));
+function backLink(session?: Session): HTMLElement {
+  const internal = session && hasRole(session, 'internal') && !hasRole(session, 'agent', 'lead', 'risk');
+  return h('p', { class: 'back' }, internal ? h('a', { href: '#/mine' }, '← My escalations') : h('a', { href: '#/queue' }, '← Queue'));
 }
 
 function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
@@ -48,7 +50,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
   const header = h(
     'header',
     { class: 'case-head' },
-    backLink(),
+    backLink(ctx.session),
     heading,
     h(
       'p',
@@ -77,6 +79,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
     actionsPanel(ctx, view, notices),
     slaPanel(c),
     riskPanel(c),
+    consultPanel(c),
     requesterPanel(ctx, c),
     c.escalation ? escalationPanel(c) : null,
   );
@@ -89,7 +92,9 @@ function requestPanel(c: CaseRecord): HTMLElement {
     'Request',
     h('p', { class: 'message' }, c.message),
     dl([
-      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : 'Surge detection'],
+      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : 'Surge detection'],
+      ['Escalated by', c.internal ? `${c.internal.reporter.email ?? c.internal.reporter.id} (internal), for a ${c.internal.onBehalfOf}` : undefined],
+      ['Creators', c.internal?.creatorUserIds?.join(', ')],
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
@@ -212,6 +217,33 @@ function requesterPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
   return section;
 }
 
+/** Every consult of the case: its team, question, state and a live countdown to its target while open. */
+function consultPanel(c: CaseRecord): HTMLElement | null {
+  const consults: Omit<Consult, 'token'>[] = c.consults ?? [];
+  if (consults.length === 0) return null;
+  const state = (k: Omit<Consult, 'token'>) =>
+    k.status === 'answered'
+      ? h('span', { class: 'badge consult-answered' }, `answered in ${k.turnaroundMinutes ?? '?'} business min${k.withinTarget ? '' : ' (late)'}`)
+      : h('span', {}, h('span', { class: `badge consult${k.escalated ? ' breached' : ''}` }, k.escalated ? 'overdue: lead told' : k.reminded ? 'reminded' : 'waiting'), ' ', countdown(Date.parse(k.dueAt), 'answer'));
+  return panel(
+    'Consults',
+    h(
+      'ul',
+      { class: 'consults' },
+      ...consults.map((k) =>
+        h(
+          'li',
+          { class: 'consult-item', 'data-consult-id': k.id, 'data-state': k.status },
+          h('p', {}, h('strong', {}, k.team), k.blocking ? h('span', { class: 'badge blocking' }, 'blocking') : null, ' ', state(k)),
+          h('p', { class: 'consult-question' }, k.question),
+          k.answer ? h('p', { class: 'consult-answer' }, k.answer) : null,
+          h('p', { class: 'muted' }, `asked ${formatDateTime(k.askedAt)} by ${k.askedBy}${k.answeredAt ? ` · answered ${formatDateTime(k.answeredAt)} by ${k.answeredBy ?? '?'}` : ''}`),
+        ),
+      ),
+    ),
+  );
+}
+
 function escalationPanel(c: CaseRecord): HTMLElement {
   const e = c.escalation!;
   const states: Record<typeof e.status, string> = { active: 'Waiting for acknowledgement', acknowledged: 'Acknowledged', unacknowledged: 'Nobody acknowledged', stood_down: 'Stood down' };
@@ -316,11 +348,38 @@ const ACTIONS: ActionSpec[] = [
     fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
   { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
+  {
+    type: 'consult',
+    title: 'Consult another team',
+    button: 'Ask the team',
+    done: 'Question sent to the team; its answer will be on the timeline.',
+    fits: (c) => OPEN.has(c.status),
+    fields: () => {
+      const id = `f${++fieldSeq}`;
+      const blocking = h('input', { name: 'blocking', type: 'checkbox', value: 'true', id });
+      return [
+        field('Team', input('team'), 'A team of config/teams.json: payments, creator-operations, product, legal.'),
+        field('Question (emailed to the team)', textarea('question')),
+        h('div', { class: 'field checkbox' }, blocking, h('label', { for: id }, ' I cannot go on without the answer (blocking)')),
+      ];
+    },
+  },
 ];
+
+/** What another team's person may do on a case it follows: escalate it (priority at least the floor). */
+const INTERNAL_ESCALATE: ActionSpec = {
+  type: 'escalate',
+  title: 'Escalate this case',
+  button: 'Escalate',
+  done: 'Escalated: the case is at least the internal priority and its deadlines were re-planned.',
+  fits: (c) => OPEN.has(c.status),
+  fields: () => [field('Why it is urgent', input('reason'))],
+};
 
 function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLElement {
   const c = view.case;
-  const available = ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
+  const internalOnly = hasRole(ctx.session, 'internal') && !hasRole(ctx.session, 'agent', 'lead', 'risk');
+  const available = internalOnly ? [INTERNAL_ESCALATE].filter((a) => a.fits(c, ctx.session)) : ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
   const forms = available.map((spec, i) => {
     const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
     const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
@@ -335,7 +394,7 @@ function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): H
 
 async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form: HTMLFormElement, submit: HTMLButtonElement, notices: HTMLElement): Promise<void> {
   const body: Record<string, unknown> = { type: spec.type, expectedVersion: view.case.version };
-  for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') body[k] = v;
+  for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') body[k] = k === 'blocking' ? v === 'true' : v;
   // The API's own schema first: a bad field is shown here and nothing is sent.
   const parsed = parseAgentAction(body);
   showFieldErrors(form, parsed.ok ? [] : parsed.problems);

@@ -107,6 +107,8 @@ export const dashboardView: View = async (ctx, params) => {
       card('Resolution p50', hl.resolutionP50),
       card('Repeat complaints', hl.repeatRate),
       card('Escalations started', hl.escalationsStarted),
+      card('Internal escalations opened', report.internal.opened),
+      card('Internal first response within target', report.internal.firstResponseTarget),
       card('Open backlog', { unit: 'count', current: report.backlog.total, previous: null, delta: null, changePct: null }),
     ),
     h(
@@ -124,6 +126,34 @@ export const dashboardView: View = async (ctx, params) => {
         'Last hour by category',
         report.trends.map((t) => ({ label: `${categoryLabel(t.category)}${t.surge ? ' ⚠ surge' : ''}`, value: t.lastHour, note: `(baseline ${t.baseline})` })),
       ),
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'consults-title' },
+      h('h2', { id: 'consults-title' }, 'Consults per team'),
+      report.consults.length === 0
+        ? h('p', { class: 'muted' }, 'No consults yet.')
+        : h(
+            'table',
+            { class: 'consult-table' },
+            h('thead', {}, h('tr', {}, ...['Team', 'Asked', 'Answered', 'Median turnaround (business)', 'Within target', 'Overdue'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'tbody',
+              {},
+              ...report.consults.map((t) =>
+                h(
+                  'tr',
+                  { 'data-team': t.team },
+                  h('th', { scope: 'row' }, t.team),
+                  h('td', {}, String(t.asked)),
+                  h('td', {}, String(t.answered)),
+                  h('td', {}, t.medianTurnaroundMinutes === null ? '—' : formatMetric({ unit: 'minutes', current: t.medianTurnaroundMinutes, previous: null, delta: null, changePct: null })),
+                  h('td', {}, t.withinTarget === null ? '—' : `${t.withinTarget.toFixed(t.withinTarget % 1 === 0 ? 0 : 1)}%`),
+                  h('td', {}, String(t.escalated)),
+                ),
+              ),
+            ),
+          ),
     ),
     report.openIncidents.length
       ? h(

@@ -87,6 +87,7 @@ export function describeActor(actor: Actor | undefined): string {
   if (!actor) return 'trustdesk';
   if (actor.kind === 'requester') return `${actor.email} (requester)`;
   if (actor.kind === 'agent') return `${actor.id} (${actor.role})`;
+  if (actor.kind === 'team') return `${actor.email} (${actor.team} team)`;
   return 'trustdesk';
 }
 
@@ -103,7 +104,20 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
   const d = e.data ?? {};
   switch (e.type) {
     case 'case.opened':
-      return { title: `Case opened by ${d.channel === 'email' ? 'email' : 'web form'} · ${String(d.priority ?? '')}` };
+      return { title: `Case opened by ${d.channel === 'email' ? 'email' : d.channel === 'internal' ? 'an internal escalation' : 'web form'} · ${String(d.priority ?? '')}` };
+    case 'internal.escalated':
+      return { title: `Escalated by ${String(d.by)} (internal): priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
+    case 'consult.asked':
+      return { title: `Consult asked of ${String(d.team)}${d.blocking ? ' (blocking)' : ''}, due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : ''}`, detail: text(d.question) };
+    case 'consult.answered':
+      return {
+        title: `${String(d.team)} answered the consult in ${String(d.turnaroundMinutes)} business min${d.withinTarget ? '' : ' (late)'}${d.returnsToAgent ? ': back to the agent' : ''}`,
+        detail: text(d.answer),
+      };
+    case 'consult.reminded':
+      return { title: `Consult: ${String(d.team)} reminded (due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : ''})` };
+    case 'consult.escalated':
+      return { title: `Consult overdue: ${String(d.team)}'s lead told` };
     case 'incident.opened':
       return { title: `Incident opened: ${String(d.lastHour ?? '?')} cases in the last hour (baseline ${String(d.baseline ?? '?')})` };
     case 'agent.replied':

@@ -1,5 +1,5 @@
 // The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use.
-import { CASE_STATUSES, CATEGORIES, PRIORITIES } from '#domain/case.ts';
+import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
 import { h, on, replace } from '../dom.ts';
 import { ApiError, cloudNow, type CaseSummary } from './api.ts';
 import { agentName } from './auth.ts';
@@ -15,6 +15,7 @@ interface Filters {
   category: string;
   assignee: string; // '' | 'none' | 'me'
   sla: string; // '' | 'breached' | 'soon'
+  channel: string; // '' | a channel (internal: escalations from other teams)
 }
 
 const filtersFrom = (p: URLSearchParams): Filters => ({
@@ -23,7 +24,10 @@ const filtersFrom = (p: URLSearchParams): Filters => ({
   category: p.get('category') ?? '',
   assignee: p.get('assignee') ?? '',
   sla: p.get('sla') ?? '',
+  channel: p.get('channel') ?? '',
 });
+
+const CHANNEL_TEXT: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection', internal: 'Internal escalation' };
 
 function select(name: string, label: string, value: string, options: [string, string][]): HTMLElement {
   const el = h('select', { id: `filter-${name}`, name }, ...options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
@@ -55,6 +59,7 @@ export const queueView: View = async (ctx, params) => {
       ['breached', 'Breached'],
       ['soon', 'Due within 4 h or overdue'],
     ]),
+    select('channel', 'From', filters.channel, [['', 'Anywhere'], ...CHANNELS.map((c): [string, string] => [c, CHANNEL_TEXT[c]])]),
     h('button', { type: 'submit', class: 'button' }, 'Apply'),
   );
   on(form, 'change', () => form.requestSubmit());
@@ -76,6 +81,7 @@ export const queueView: View = async (ctx, params) => {
   if (filters.category) serverFilter.category = filters.category;
   if (filters.assignee) serverFilter.assignee = filters.assignee === 'me' ? agentName(ctx.session) : filters.assignee;
   if (filters.sla === 'breached') serverFilter.breached = 'true';
+  if (filters.channel) serverFilter.channel = filters.channel;
   const keep = (c: CaseSummary) => {
     if (filters.status === 'open' && (c.status === 'resolved' || c.status === 'closed')) return false;
     if (filters.sla === 'soon') {
@@ -104,7 +110,14 @@ export const queueView: View = async (ctx, params) => {
         { 'data-case-id': c.caseId, class: c.sla.firstResponseBreached || c.sla.resolutionBreached ? 'is-breached' : null },
         h('td', { class: 'col-sla' }, slaCell(c)),
         h('td', {}, priorityBadge(c.priority)),
-        h('td', { class: 'col-case' }, h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-ref' }, c.reference), h('span', { class: 'case-subject' }, c.subject)),
+        h(
+          'td',
+          { class: 'col-case' },
+          h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-ref' }, c.reference),
+          c.channel === 'internal' ? h('span', { class: 'badge internal', title: `Escalated by ${c.internalReporter ?? 'another team'}` }, 'internal') : null,
+          c.openConsults ? h('span', { class: `badge consult${c.blockedOnConsult ? ' blocking' : ''}` }, c.blockedOnConsult ? 'waiting on a team' : `${c.openConsults} consult${c.openConsults === 1 ? '' : 's'} open`) : null,
+          h('span', { class: 'case-subject' }, c.subject),
+        ),
         h('td', {}, categoryLabel(c.category)),
         h('td', {}, statusBadge(c.status), c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null, c.requesterUndeliverable ? (c.requesterUndeliverable.status === 'complaint' ? h('span', { class: 'badge breached', title: 'The requester reported an email as spam' }, 'email reported as spam') : h('span', { class: 'badge breached', title: 'Email to the requester bounced' }, 'email bounced')) : null),
         h('td', {}, c.assignee ?? h('span', { class: 'muted' }, 'unassigned')),

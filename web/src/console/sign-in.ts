@@ -8,6 +8,7 @@ const ROLE_TEXT: Record<Role, string> = {
   agent: 'Agent: work the queue and answer requesters',
   lead: 'Lead: also acknowledges escalations, changes priorities, sees the dashboard',
   risk: 'Risk team: the lead’s rights, for fraud and safety cases',
+  internal: 'Internal: another team escalating a creator’s or agency’s problem; sees its own escalations',
 };
 
 export function renderSignIn(main: HTMLElement, config: ConsoleConfig, done: (session: Session) => void): void {
