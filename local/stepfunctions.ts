@@ -49,7 +49,9 @@
  * `server.ts` (the awsJson1_0 HTTP server), `errors.ts` and `emulator.ts` (what they share). This file
  * composes them.
  */
+import type { IncomingMessage } from 'node:http';
 import type { VirtualClock } from './clock.ts';
+import type { Json } from './stepfunctions/emulator.ts';
 import type { LocalFunction } from './lambda-runtime.ts';
 import { apiOperations } from './stepfunctions/api.ts';
 import { loadMachines } from './stepfunctions/definitions.ts';
@@ -73,6 +75,11 @@ export interface LocalStepFunctionsOptions {
   resolveFunction(arnOrName: string): LocalFunction | undefined;
   clock: VirtualClock;
   log: (line: string) => void;
+  /**
+   * Asked before each API operation (local IAM): the AccessDeniedException message when the caller may not,
+   * else undefined; `machineOfToken` names the state machine whose execution issued a task token.
+   */
+  authorize?: (req: IncomingMessage, op: string, body: Json, machineOfToken: (token: string) => string | undefined) => string | undefined;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -124,7 +131,14 @@ export async function startLocalStepFunctions(o: LocalStepFunctionsOptions): Pro
   const { clock, log } = o;
   const engine = createEngine(o, loadMachines(o, clock.now()), timeoutError);
   const { start, executions, tokens, info } = engine;
-  const server = await startSfnApiServer({ host: o.host, port: o.port, operations: apiOperations(engine, clock), log });
+  const authorize = o.authorize;
+  const server = await startSfnApiServer({
+    host: o.host,
+    port: o.port,
+    operations: apiOperations(engine, clock),
+    log,
+    ...(authorize && { authorize: (req: IncomingMessage, op: string, body: Json) => authorize(req, op, body, (token) => tokens.get(token)?.exec.machine.arn) }),
+  });
   const { endpoint, port } = server;
 
   return {
