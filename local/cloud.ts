@@ -123,6 +123,22 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const iamOn = o.iam ?? iamEnforcedByDefault();
   let iam: LocalIam | undefined;
   const javaPort = o.inMemory && !iamOn ? o.ports.dynamodb : await freePort(o.host);
+  // The proxy holds its port from the start (java takes seconds to come up; the port could be taken meanwhile).
+  const durable =
+    o.inMemory && !iamOn
+      ? undefined
+      : await startDurableWriteProxy({
+          upstream: `http://${o.host}:${javaPort}`,
+          port: o.ports.dynamodb,
+          host: o.host,
+          log: o.log,
+          durable: !o.inMemory,
+          authorize: (headers, target, body) => {
+            const denied = iam?.authorize(headers, dynamodbRequests(ARNS, target, body));
+            return denied && dynamodbAccessDenied(denied.message);
+          },
+        });
+  if (durable) stoppers.push(() => durable.stop());
   const java = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
     startDynamoDbLocal({
       port: javaPort,
@@ -135,21 +151,6 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     }),
   );
   stoppers.push(() => java.stop());
-  const durable =
-    o.inMemory && !iamOn
-      ? undefined
-      : await startDurableWriteProxy({
-          upstream: java.endpoint,
-          port: o.ports.dynamodb,
-          host: o.host,
-          log: o.log,
-          durable: !o.inMemory,
-          authorize: (headers, target, body) => {
-            const denied = iam?.authorize(headers, dynamodbRequests(ARNS, target, body));
-            return denied && dynamodbAccessDenied(denied.message);
-          },
-        });
-  if (durable) stoppers.push(() => durable.stop());
   const dynamo = { endpoint: durable?.endpoint ?? java.endpoint };
   const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () =>
     startS3Server({
@@ -332,6 +333,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     scheduler,
     clock,
     stepFunctions,
+    iam,
     settle,
   });
 

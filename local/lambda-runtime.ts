@@ -86,6 +86,8 @@ function installInvocationEnv(): void {
   };
   process.env = new Proxy(real, {
     get: (target, key) => own(key)?.[key as string] ?? Reflect.get(target, key),
+    // Writes go to the real environment itself (it accepts plain values only, not a receiver's descriptors).
+    set: (target, key, value) => Reflect.set(target, key, value),
     has: (target, key) => own(key) !== undefined || Reflect.has(target, key),
     getOwnPropertyDescriptor: (target, key) => {
       const env = own(key);
