@@ -42,7 +42,7 @@ beforeAll(async () => {
     mutateTemplate: (template) => {
       // The web intake loses dynamodb:PutItem on the cases table (its TransactWriteItems puts the case).
       for (const s of statementsOf(template, 'IntakeWebIntakeRole')) {
-        if (tableStatement(s, 'StorageCases')) s.Action = [s.Action].flat().filter((a) => a !== 'dynamodb:PutItem');
+        if (tableStatement(s, 'StorageCases')) s.Action = [s.Action ?? []].flat().filter((a) => a !== 'dynamodb:PutItem');
       }
       // The cases API keeps the table but loses its indexes (`…/index/*`): listing queries byOpened.
       for (const s of statementsOf(template, 'AgentsCasesRole')) {
