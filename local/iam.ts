@@ -80,13 +80,13 @@ export function actionMatches(pattern: string, action: string): boolean {
 /**
  * ArnLike: both split into their six parts (`arn:partition:service:region:account:resource`); the first
  * five match part by part, the resource part (which may hold `:` and `/`) as a whole. `*` alone matches
- * every resource. A pattern that is not an ARN matches as a plain wildcard string.
+ * every resource. An ARN pattern of fewer than six parts matches no ARN; two non-ARNs match as wildcard strings.
  */
 export function arnMatches(pattern: string, arn: string): boolean {
   if (pattern === '*') return true;
   const p = splitArn(pattern);
   const a = splitArn(arn);
-  if (!p || !a) return matchWildcard(pattern, arn);
+  if (!p || !a) return !pattern.startsWith('arn:') && !arn.startsWith('arn:') && matchWildcard(pattern, arn);
   return p.every((part, i) => matchWildcard(part, a[i]!));
 }
 
