@@ -30,8 +30,8 @@ import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
 import { startEventSourceMappings } from './event-source-mappings.ts';
-import { iamEnforcedByDefault, localIamFromTemplate, type LocalIam } from './iam-roles.ts';
-import { dynamodbAccessDenied, dynamodbRequests, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
+import { eventSourceMappingDenials, iamEnforcedByDefault, localIamFromTemplate, type LocalIam } from './iam-roles.ts';
+import { dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
@@ -220,6 +220,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // Each function's role, from the template: its invocations sign with a key that names it, the emulators check.
   iam = localIamFromTemplate({ template, ctx, enabled: iamOn, log: o.log, now: () => clock.now() });
   o.log(iamOn ? `✓ IAM: ${iam.principals().length} function role(s) enforced` : '! IAM not enforced (TRUSTDESK_IAM=off)');
+  // A stream mapping whose function's role cannot read the stream (or park to its destination) fails the deploy on AWS.
+  const unreadable = eventSourceMappingDenials(template, ctx, iam);
+  if (unreadable.length > 0) throw new Error(`event source mapping(s) AWS would refuse to create:\n${unreadable.join('\n')}`);
 
   const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
   if (functionLogs) stoppers.push(async () => functionLogs.stop());
@@ -236,6 +239,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       log: o.log,
       resolveFunction: (arnOrName) => functions.get(arnOrName.split(':').at(-1) ?? arnOrName),
       authorize: (req, op, body, machineOfToken) => iam?.authorize(req.headers, sfnRequests(op, body, machineOfToken))?.message,
+      // The machine's role invokes its tasks' functions (the role is the last part of its RoleArn).
+      authorizeInvoke: (roleArn, executionName, functionName) =>
+        iam?.authorizeRole(roleArn.split('/').at(-1) ?? roleArn, executionName, [lambdaInvokeRequest(ARNS, functionName)])?.message,
     }),
   );
   stoppers.push(() => stepFunctions.stop());

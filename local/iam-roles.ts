@@ -158,3 +158,33 @@ export function localIamFromTemplate(o: { template: CfnTemplate; ctx: IntrinsicC
     denials: () => [...log],
   };
 }
+
+/**
+ * What Lambda checks with the function's role when CloudFormation creates an event source mapping (that it
+ * may read the stream: DescribeStream, GetRecords, GetShardIterator on its ARN; ListStreams) or either of
+ * them or an async invocation config names an on-failure destination (that it may send to it). Each denial's message; the local cloud refuses to start with any, as the deploy
+ * would fail.
+ */
+export function eventSourceMappingDenials(template: CfnTemplate, ctx: IntrinsicContext, iam: LocalIam): string[] {
+  const problems: string[] = [];
+  const mappings = [...resourcesOfType(template, 'AWS::Lambda::EventSourceMapping'), ...resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')];
+  for (const [mappingId, mapping] of mappings) {
+    const props = mapping.Properties ?? {};
+    const functionId = refId(props.FunctionName);
+    const roleId = functionId ? refId(template.Resources[functionId]?.Properties?.Role) : undefined;
+    if (!functionId || !roleId) continue;
+    const source = String(resolveIntrinsics(props.EventSourceArn ?? '', ctx));
+    const requests: AuthzRequest[] = source.includes(':dynamodb:')
+      ? [
+          ...['DescribeStream', 'GetRecords', 'GetShardIterator'].map((op) => ({ action: `dynamodb:${op}`, resource: source })),
+          { action: 'dynamodb:ListStreams', resource: '*' },
+        ]
+      : [];
+    const destination = (resolveIntrinsics(props.DestinationConfig, ctx) as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+    if (destination?.includes(':sqs:')) requests.push({ action: 'sqs:SendMessage', resource: destination });
+    if (destination?.includes(':sns:')) requests.push({ action: 'sns:Publish', resource: destination });
+    const denied = requests.map((r) => iam.authorizeRole(roleId, ctx.ref(functionId), [r])).find((d) => d !== undefined);
+    if (denied) problems.push(`${mappingId}: ${denied.message}`);
+  }
+  return problems;
+}

@@ -80,6 +80,8 @@ export interface LocalStepFunctionsOptions {
    * else undefined; `machineOfToken` names the state machine whose execution issued a task token.
    */
   authorize?: (req: IncomingMessage, op: string, body: Json, machineOfToken: (token: string) => string | undefined) => string | undefined;
+  /** Local IAM: whether a machine's role (its RoleArn) may invoke a function its Task names; the denial's message, else undefined. */
+  authorizeInvoke?: (roleArn: string, executionName: string, functionName: string) => string | undefined;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -129,7 +131,18 @@ export async function startLocalStepFunctions(o: LocalStepFunctionsOptions): Pro
   polyfillPromiseWithResolvers();
   const timeoutError = await statesTimeoutError();
   const { clock, log } = o;
-  const engine = createEngine(o, loadMachines(o, clock.now()), timeoutError);
+  const authorizeInvoke = o.authorizeInvoke;
+  const engine = createEngine(
+    {
+      ctx: o.ctx,
+      resolveFunction: o.resolveFunction,
+      clock,
+      log,
+      ...(authorizeInvoke && { authorizeInvoke: (machine: { roleArn: string }, name: string, fn: string) => authorizeInvoke(machine.roleArn, name, fn) }),
+    },
+    loadMachines(o, clock.now()),
+    timeoutError,
+  );
   const { start, executions, tokens, info } = engine;
   const authorize = o.authorize;
   const server = await startSfnApiServer({

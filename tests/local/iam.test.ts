@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionMatches, arnMatches, deniedMessage, evaluate, type NamedPolicy, type PolicyStatement } from '#local/iam.ts';
 import { dynamodbRequests, s3Requests, sesQueryRequests, sfnRequests } from '#local/iam-requests.ts';
-import { accessKeyOf, localIamFromTemplate, signingAccessKey } from '#local/iam-roles.ts';
+import { accessKeyOf, eventSourceMappingDenials, localIamFromTemplate, signingAccessKey } from '#local/iam-roles.ts';
 import type { CfnTemplate, IntrinsicContext } from '#local/template.ts';
 
 const policy = (...Statement: PolicyStatement[]): NamedPolicy[] => [{ name: 'p', document: { Version: '2012-10-17', Statement } }];
@@ -224,5 +224,54 @@ describe('roles from a template', () => {
     expect(iam.authorize(headers('local'), [{ action: 'dynamodb:PutItem', resource: '*' }])).toBeUndefined();
     const off = localIamFromTemplate({ template, ctx, enabled: false });
     expect(off.authorize(headers('ASIAFn'), [{ action: 'dynamodb:PutItem', resource: '*' }])).toBeUndefined();
+  });
+});
+
+describe('deploy-time checks: what Lambda verifies with the function’s role when a mapping is created', () => {
+  const ctx: IntrinsicContext = {
+    region: 'us-east-1',
+    accountId: '000000000000',
+    partition: 'aws',
+    stackName: 'S',
+    urlSuffix: 'amazonaws.com',
+    ref: (id) => id,
+    getAtt: (id, attribute) => (attribute === 'StreamArn' ? `arn:aws:dynamodb:ddblocal:000000000000:table/${id}/stream/1` : `arn:aws:sqs:us-east-1:000000000000:${id}`),
+  };
+  const template = (actions: string[]): CfnTemplate => ({
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } } },
+      FnRole: { Type: 'AWS::IAM::Role', Properties: {} },
+      P: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [{ Ref: 'FnRole' }],
+          PolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Action: actions.filter((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'), Resource: { 'Fn::GetAtt': ['T', 'StreamArn'] } },
+              { Effect: 'Allow', Action: actions.filter((a) => a === 'dynamodb:ListStreams'), Resource: '*' },
+              { Effect: 'Allow', Action: actions.filter((a) => a.startsWith('sqs:')), Resource: { 'Fn::GetAtt': ['Parked', 'Arn'] } },
+            ],
+          },
+        },
+      },
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: { FunctionName: { Ref: 'Fn' }, EventSourceArn: { 'Fn::GetAtt': ['T', 'StreamArn'] }, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Parked', 'Arn'] } } } },
+      },
+    },
+  });
+  const all = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'sqs:SendMessage'];
+  const check = (actions: string[]) => {
+    const t = template(actions);
+    return eventSourceMappingDenials(t, ctx, localIamFromTemplate({ template: t, ctx, enabled: true }));
+  };
+
+  it('passes a role that may read the stream and park to the destination', () => {
+    expect(check(all)).toEqual([]);
+  });
+
+  it('names the mapping and the missing permission otherwise', () => {
+    expect(check(all.filter((a) => a !== 'dynamodb:GetRecords'))).toEqual([expect.stringMatching(/^Mapping: User: \S+assumed-role\/FnRole\/Fn is not authorized to perform: dynamodb:GetRecords on resource: arn:aws:dynamodb:ddblocal:000000000000:table\/T\/stream\/1/)]);
+    expect(check(all.filter((a) => a !== 'sqs:SendMessage'))[0]).toMatch(/sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:Parked/);
   });
 });

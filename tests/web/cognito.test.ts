@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CognitoError, CognitoSignIn, ID_TOKEN_KEY, REFRESH_TOKEN_KEY, SessionKeeper, type CognitoApi, type TokenStorage } from '../../web/src/console/cognito.ts';
-import { qrPath } from '../../web/src/console/qr.ts';
+import { qrPath } from '../../web/src/console/qr-path.ts';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const base32 = (bytes: Buffer) => {

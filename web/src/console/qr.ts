@@ -1,24 +1,7 @@
-// The QR code an authenticator app scans at TOTP enrolment: uqr computes the modules (a small,
-// dependency-free encoder), drawn here as one SVG path built with createElementNS (no markup strings, so
-// the CSP's Trusted Types rule has nothing to refuse). Medium error correction and a 4-module quiet zone,
-// as phone cameras read best; the secret is also shown as text for entering by hand.
-import { encode } from 'uqr';
-
-/** The dark modules as one path (`M x y h1 v1 h-1 z` per module, runs merged per row), with its size in modules. */
-export function qrPath(text: string): { size: number; d: string } {
-  const { size, data } = encode(text, { ecc: 'M', border: 4 });
-  const parts: string[] = [];
-  data.forEach((row, y) => {
-    for (let x = 0; x < size; x++) {
-      if (!row[x]) continue;
-      let run = 1;
-      while (x + run < size && row[x + run]) run++;
-      parts.push(`M${x} ${y}h${run}v1h-${run}z`);
-      x += run - 1;
-    }
-  });
-  return { size, d: parts.join('') };
-}
+// The QR code an authenticator app scans at TOTP enrolment: the modules' path (qr-path.ts) drawn as SVG
+// built with createElementNS (no markup strings, so the CSP's Trusted Types rule has nothing to refuse);
+// the sign-in page also shows the secret as text for entering by hand.
+import { qrPath } from './qr-path.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
