@@ -53,19 +53,19 @@ describe('signing in with Cognito and TOTP', () => {
     expect(await qr.evaluate((el) => el.tagName.toLowerCase())).toBe('svg');
     const secret = (await page.locator('.totp-secret').textContent())!;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('totp-code');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('totp-code');
     await screenshot(page, 'console-totp-setup');
     await page.getByLabel('Code from your authenticator app').fill(totp(secret, pool.now));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.locator('table.queue').waitFor();
     // Both tokens for this tab only; nothing in localStorage.
-    expect(await page.evaluate(() => [sessionStorage.getItem('trustdesk.refresh'), localStorage.length])).toEqual([expect.stringMatching(/^refresh-/), 0]);
+    expect(await page.evaluate("[sessionStorage.getItem('trustdesk.refresh'), localStorage.length]")).toEqual([expect.stringMatching(/^refresh-/), 0]);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the console' }).waitFor();
     await expect.poll(() => pool.calls.at(-1)).toBe('RevokeToken');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
 
     await page.getByLabel('Email').fill('alice@example.com');
     await page.getByLabel('Password', { exact: true }).fill('A-much-longer-Passw0rd!');
