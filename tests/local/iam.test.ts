@@ -177,16 +177,19 @@ describe('requests → (action, resource), per service', () => {
   });
 });
 
+/** Intrinsics of a small test template: Ref is the logical id, Fn::GetAtt as given. */
+const intrinsics = (getAtt: IntrinsicContext['getAtt']): IntrinsicContext => ({
+  region: 'us-east-1',
+  accountId: '000000000000',
+  partition: 'aws',
+  stackName: 'S',
+  urlSuffix: 'amazonaws.com',
+  ref: (id) => id,
+  getAtt,
+});
+
 describe('roles from a template', () => {
-  const ctx: IntrinsicContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    partition: 'aws',
-    stackName: 'S',
-    urlSuffix: 'amazonaws.com',
-    ref: (id) => id,
-    getAtt: (id) => `arn:aws:dynamodb:us-east-1:000000000000:table/${id}`,
-  };
+  const ctx = intrinsics((id) => `arn:aws:dynamodb:us-east-1:000000000000:table/${id}`);
   const template: CfnTemplate = {
     Resources: {
       Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } } },
@@ -228,15 +231,7 @@ describe('roles from a template', () => {
 });
 
 describe('deploy-time checks: what Lambda verifies with the function’s role when a mapping is created', () => {
-  const ctx: IntrinsicContext = {
-    region: 'us-east-1',
-    accountId: '000000000000',
-    partition: 'aws',
-    stackName: 'S',
-    urlSuffix: 'amazonaws.com',
-    ref: (id) => id,
-    getAtt: (id, attribute) => (attribute === 'StreamArn' ? `arn:aws:dynamodb:ddblocal:000000000000:table/${id}/stream/1` : `arn:aws:sqs:us-east-1:000000000000:${id}`),
-  };
+  const ctx = intrinsics((id, attribute) => (attribute === 'StreamArn' ? `arn:aws:dynamodb:ddblocal:000000000000:table/${id}/stream/1` : `arn:aws:sqs:us-east-1:000000000000:${id}`));
   const template = (actions: string[]): CfnTemplate => ({
     Resources: {
       Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } } },
