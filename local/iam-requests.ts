@@ -188,12 +188,16 @@ export function sesV2AccessDenied(message: string): { status: number; headers: R
 /**
  * StartExecution and the machine operations on the state machine's ARN; execution operations on the
  * execution's ARN; SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat on the state machine whose
- * execution issued the token (`machineOfToken`; `*` when the token is unknown, which the API then rejects).
+ * execution issued the token (`machineOfToken`, also for a token that has closed, as AWS reads the machine
+ * from the token itself). A token never issued asks nothing: the API answers it InvalidToken / TaskDoesNotExist.
  */
 export function sfnRequests(op: string, body: unknown, machineOfToken: (token: string) => string | undefined): AuthzRequest[] {
   const b = isObj(body) ? body : {};
   const action = `states:${op}`;
-  if (op.startsWith('SendTask')) return [{ action, resource: (typeof b.taskToken === 'string' && machineOfToken(b.taskToken)) || '*' }];
+  if (op.startsWith('SendTask')) {
+    const machine = typeof b.taskToken === 'string' ? machineOfToken(b.taskToken) : undefined;
+    return machine ? [{ action, resource: machine }] : [];
+  }
   const resource = [b.executionArn, b.stateMachineArn].find((v): v is string => typeof v === 'string') ?? '*';
   return [{ action, resource }];
 }

@@ -150,7 +150,7 @@ export async function startLocalStepFunctions(o: LocalStepFunctionsOptions): Pro
     port: o.port,
     operations: apiOperations(engine, clock),
     log,
-    ...(authorize && { authorize: (req: IncomingMessage, op: string, body: Json) => authorize(req, op, body, (token) => tokens.get(token)?.exec.machine.arn) }),
+    ...(authorize && { authorize: (req: IncomingMessage, op: string, body: Json) => authorize(req, op, body, engine.machineOfToken) }),
   });
   const { endpoint, port } = server;
 

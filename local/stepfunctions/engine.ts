@@ -66,6 +66,8 @@ export interface Engine {
   machines: Map<string, MachineRecord>;
   executions: Map<string, ExecutionRecord>;
   tokens: Map<string, TokenTask>;
+  /** The ARN of the state machine whose execution issued a token (open or closed); undefined for a token it never issued. */
+  machineOfToken(token: string): string | undefined;
   /** StartExecution: a new execution, or the running one of that name with the same input. */
   start(machineArn: string, name: string | undefined, inputText: string | undefined): ExecutionRecord;
   /** StopExecution, the execution's TimeoutSeconds, stop(). */
@@ -94,6 +96,8 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
   const executions = new Map<string, ExecutionRecord>();
   const tokens = new Map<string, TokenTask>();
   const closedTokens = new Map<string, 'timed-out' | 'closed'>();
+  /** The state machine each token was issued by, kept after it closes (IAM authorizes SendTask* on it). */
+  const tokenMachines = new Map<string, string>();
   const timers = new VirtualTimers(clock, log);
   let detached = 0; // InvocationType Event invocations still running
   let progress = 0;
@@ -233,6 +237,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
       },
     };
     tokens.set(token, task);
+    tokenMachines.set(token, exec.machine.arn);
     exec.parked.add(task);
     if (timeoutAt !== undefined) {
       cancelTimer = timers.add(timeoutAt, () => {
@@ -537,6 +542,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
     machines,
     executions,
     tokens,
+    machineOfToken: (token: string) => tokenMachines.get(token),
     start,
     terminate,
     execOrThrow,

@@ -173,6 +173,7 @@ describe('requests → (action, resource), per service', () => {
   it('Step Functions: a task token is authorized on the state machine of the execution that issued it', () => {
     const machine = 'arn:aws:states:us-east-1:123456789012:stateMachine:M';
     expect(sfnRequests('SendTaskSuccess', { taskToken: 't1' }, (t) => (t === 't1' ? machine : undefined))).toEqual([{ action: 'states:SendTaskSuccess', resource: machine }]);
+    expect(sfnRequests('SendTaskSuccess', { taskToken: 'never-issued' }, () => undefined)).toEqual([]);
     expect(sfnRequests('StartExecution', { stateMachineArn: machine }, () => undefined)).toEqual([{ action: 'states:StartExecution', resource: machine }]);
   });
 });
