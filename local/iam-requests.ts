@@ -203,6 +203,53 @@ export function sfnRequests(op: string, body: unknown, machineOfToken: (token: s
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ready for the emulators other services get (EventBridge, EventBridge Scheduler, SNS): what a call asks
+// ---------------------------------------------------------------------------------------------
+
+/** EventBridge PutEvents (awsJson1_1, `AWSEvents.PutEvents`): `events:PutEvents` on each entry's bus. */
+export function eventBridgeRequests(c: ArnContext, target: string, body: unknown): AuthzRequest[] {
+  const op = target.split('.').pop() ?? '';
+  const b = isObj(body) ? body : {};
+  const bus = (name: unknown) => {
+    const n = typeof name === 'string' && name !== '' ? name : 'default';
+    return n.startsWith('arn:') ? n : `arn:${c.partition}:events:${c.region}:${c.accountId}:event-bus/${n}`;
+  };
+  if (op === 'PutEvents') {
+    const entries = (Array.isArray(b.Entries) ? b.Entries : []).filter(isObj);
+    return [...new Set(entries.map((e) => bus(e.EventBusName)))].map((resource) => ({ action: 'events:PutEvents', resource }));
+  }
+  return [{ action: `events:${op}`, resource: typeof b.Name === 'string' ? `arn:${c.partition}:events:${c.region}:${c.accountId}:rule/${b.Name}` : bus(b.EventBusName) }];
+}
+
+/**
+ * EventBridge Scheduler (REST: `POST|PUT|GET|DELETE /schedules/{name}?groupName=`): the action on the
+ * schedule's ARN and, when it names a target role, `iam:PassRole` on that role.
+ */
+export function schedulerRequests(c: ArnContext, method: string, url: string, body: unknown): AuthzRequest[] {
+  const u = new URL(url, 'http://local');
+  const name = /^\/schedules\/([^/]+)$/.exec(u.pathname)?.[1];
+  if (!name) return [{ action: 'scheduler:ListSchedules', resource: '*' }];
+  const action = { POST: 'CreateSchedule', PUT: 'UpdateSchedule', DELETE: 'DeleteSchedule' }[method] ?? 'GetSchedule';
+  const group = u.searchParams.get('groupName') ?? (isObj(body) && typeof body.GroupName === 'string' ? body.GroupName : 'default');
+  const requests: AuthzRequest[] = [{ action: `scheduler:${action}`, resource: `arn:${c.partition}:scheduler:${c.region}:${c.accountId}:schedule/${group}/${decodeURIComponent(name)}` }];
+  const role = isObj(body) && isObj(body.Target) && typeof body.Target.RoleArn === 'string' ? body.Target.RoleArn : undefined;
+  if (role && (method === 'POST' || method === 'PUT')) requests.push({ action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  return requests;
+}
+
+/** SNS (query protocol): Publish and PublishBatch on the topic. */
+export function snsRequests(form: URLSearchParams): AuthzRequest[] {
+  const op = form.get('Action') ?? '';
+  const topic = form.get('TopicArn') ?? form.get('TargetArn') ?? '*';
+  return op ? [{ action: `sns:${op === 'PublishBatch' ? 'Publish' : op}`, resource: topic }] : [];
+}
+
+/** The JSON-protocol AccessDeniedException (EventBridge, Scheduler, Step Functions and the like). */
+export function jsonAccessDenied(message: string, status = 400): { status: number; headers: Record<string, string>; body: string } {
+  return { status, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' }, body: JSON.stringify({ __type: 'AccessDeniedException', message }) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Lambda (what the local cloud invokes on a principal's behalf: a state machine's task, a schedule)
 // ---------------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 // mapping of each service the local cloud emulates, and the roles built from a template.
 import { describe, expect, it } from 'vitest';
 import { actionMatches, arnMatches, deniedMessage, evaluate, type NamedPolicy, type PolicyStatement } from '#local/iam.ts';
-import { dynamodbRequests, s3Requests, sesQueryRequests, sfnRequests } from '#local/iam-requests.ts';
+import { dynamodbRequests, eventBridgeRequests, s3Requests, schedulerRequests, sesQueryRequests, sfnRequests, snsRequests } from '#local/iam-requests.ts';
 import { accessKeyOf, eventSourceMappingDenials, localIamFromTemplate, signingAccessKey } from '#local/iam-roles.ts';
 import type { CfnTemplate, IntrinsicContext } from '#local/template.ts';
 
@@ -187,6 +187,28 @@ const intrinsics = (getAtt: IntrinsicContext['getAtt']): IntrinsicContext => ({
   urlSuffix: 'amazonaws.com',
   ref: (id) => id,
   getAtt,
+});
+
+describe('requests of the services other emulators bring', () => {
+  it('EventBridge: PutEvents on each distinct bus its entries name (default when none)', () => {
+    expect(eventBridgeRequests(C, 'AWSEvents.PutEvents', { Entries: [{ EventBusName: 'cases' }, { EventBusName: 'cases' }, {}] })).toEqual([
+      { action: 'events:PutEvents', resource: 'arn:aws:events:us-east-1:123456789012:event-bus/cases' },
+      { action: 'events:PutEvents', resource: 'arn:aws:events:us-east-1:123456789012:event-bus/default' },
+    ]);
+  });
+
+  it('Scheduler: the action on the schedule in its group, and iam:PassRole on the target role', () => {
+    const role = 'arn:aws:iam::123456789012:role/SchedulerRole';
+    expect(schedulerRequests(C, 'POST', '/schedules/case-c1-deadline', { GroupName: 'deadlines', Target: { RoleArn: role } })).toEqual([
+      { action: 'scheduler:CreateSchedule', resource: 'arn:aws:scheduler:us-east-1:123456789012:schedule/deadlines/case-c1-deadline' },
+      { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    ]);
+    expect(schedulerRequests(C, 'DELETE', '/schedules/x?groupName=g', undefined)).toEqual([{ action: 'scheduler:DeleteSchedule', resource: 'arn:aws:scheduler:us-east-1:123456789012:schedule/g/x' }]);
+  });
+
+  it('SNS: Publish on the topic', () => {
+    expect(snsRequests(new URLSearchParams({ Action: 'Publish', TopicArn: 'arn:aws:sns:us-east-1:1:t' }))).toEqual([{ action: 'sns:Publish', resource: 'arn:aws:sns:us-east-1:1:t' }]);
+  });
 });
 
 describe('roles from a template', () => {
