@@ -1,6 +1,7 @@
 // The local cloud: the synthesized template (cdk.out) run on real emulators in one process tree.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +30,8 @@ import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
 import { startEventSourceMappings } from './event-source-mappings.ts';
+import { eventSourceMappingDenials, iamEnforcedByDefault, localIamFromTemplate, type LocalIam } from './iam-roles.ts';
+import { dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
@@ -54,6 +57,13 @@ export interface LocalCloudOptions {
   rateLimitScale?: number;
   /** Keep the functions' log lines in memory, served at GET /local/logs (tests look for leaks in them). */
   captureFunctionLogs?: FunctionLogCaptureOptions;
+  /**
+   * Check every AWS call a function makes against its role's policies in the template (local/iam-roles.ts);
+   * default on, unless TRUSTDESK_IAM=off.
+   */
+  iam?: boolean;
+  /** Change the template after it is read and before anything is built from it (tests: a stack with a grant removed). */
+  mutateTemplate?: (template: CfnTemplate) => void;
 }
 
 export interface LocalCloud {
@@ -76,6 +86,7 @@ export interface LocalCloud {
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
+const ARNS = { partition: 'aws', region: REGION, accountId: ACCOUNT };
 
 export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud> {
   const stoppers: (() => Promise<void>)[] = [];
@@ -108,7 +119,26 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 
   // On disk, an acknowledged write must survive a crash as on AWS: the DynamoDB port is then served by
   // a proxy that answers writes once committed (see startDurableWriteProxy), java on a private port.
-  const javaPort = o.inMemory ? o.ports.dynamodb : await freePort(o.host);
+  // The same proxy checks each call against the caller's role (IAM), in memory too.
+  const iamOn = o.iam ?? iamEnforcedByDefault();
+  let iam: LocalIam | undefined;
+  const javaPort = o.inMemory && !iamOn ? o.ports.dynamodb : await freePort(o.host);
+  // The proxy holds its port from the start (java takes seconds to come up; the port could be taken meanwhile).
+  const durable =
+    o.inMemory && !iamOn
+      ? undefined
+      : await startDurableWriteProxy({
+          upstream: `http://${o.host}:${javaPort}`,
+          port: o.ports.dynamodb,
+          host: o.host,
+          log: o.log,
+          durable: !o.inMemory,
+          authorize: (headers, target, body) => {
+            const denied = iam?.authorize(headers, dynamodbRequests(ARNS, target, body));
+            return denied && dynamodbAccessDenied(denied.message);
+          },
+        });
+  if (durable) stoppers.push(() => durable.stop());
   const java = await step(`DynamoDB Local on ${o.host}:${o.ports.dynamodb}${o.inMemory ? ' (in memory)' : ''}`, () =>
     startDynamoDbLocal({
       port: javaPort,
@@ -121,10 +151,16 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     }),
   );
   stoppers.push(() => java.stop());
-  const durable = o.inMemory ? undefined : await startDurableWriteProxy({ upstream: java.endpoint, port: o.ports.dynamodb, host: o.host, log: o.log });
-  if (durable) stoppers.push(() => durable.stop());
   const dynamo = { endpoint: durable?.endpoint ?? java.endpoint };
-  const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () => startS3Server({ port: o.ports.s3, host: o.host, dataDir: dataPath('s3') }));
+  const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () =>
+    startS3Server({
+      port: o.ports.s3,
+      host: o.host,
+      dataDir: dataPath('s3'),
+      authorize: (req, t) => iam?.authorize(req.headers, s3Requests(ARNS, t.method, t.bucket, t.key), req.url)?.message,
+      mayList: (req, bucket) => !iam?.authorize(req.headers, [s3ListRequest(ARNS, bucket)], req.url),
+    }),
+  );
   stoppers.push(() => s3.stop());
   const mailbox = await step(`SES mailbox on ${o.host}:${o.ports.ses}`, () =>
     startSesMailbox({ port: o.ports.ses, host: o.host, ...(!o.inMemory && { journal: path.join(o.dataDir, 'ses-mailbox.jsonl') }) }),
@@ -134,7 +170,29 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const faults = new LocalFaults();
   // Mail it is told to bounce or draw a complaint for (/local/faults) is reported to SNS, once the functions are up.
   let publishFeedback: (fault: SesFeedbackFault) => void = () => undefined;
-  const sesProxy = await startSesFaultProxy({ host: o.host, target: mailbox.url, faults, log: o.log, onFeedback: (fault) => publishFeedback(fault) });
+  const sesProxy = await startSesFaultProxy({
+    host: o.host,
+    target: mailbox.url,
+    faults,
+    log: o.log,
+    onFeedback: (fault) => publishFeedback(fault),
+    authorize: (req, form, body) => {
+      if (!iam) return undefined;
+      const path = (req.url ?? '/').split('?', 1)[0]!;
+      if (form) {
+        const denied = iam.authorize(req.headers, sesQueryRequests(ARNS, form));
+        return denied && sesAccessDenied(denied.message, randomUUID());
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        json = undefined;
+      }
+      const denied = iam.authorize(req.headers, sesV2Requests(ARNS, req.method ?? 'GET', path, json));
+      return denied && sesV2AccessDenied(denied.message);
+    },
+  });
   stoppers.push(() => sesProxy.stop());
 
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
@@ -153,15 +211,24 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const clientConfig = { region: REGION, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
   const template = loadTemplate(o.cdkOutDir, o.stackName);
+  o.mutateTemplate?.(template);
   const tables = await step('tables from the template', () =>
     createTablesFromTemplate(new DynamoDBClient(clientConfig), template, (id) => id),
   );
   const tableById = new Map(tables.map((t) => [t.logicalId, t]));
   const ctx = localIntrinsics(template, tableById, o.stackName);
+  // Each function's role, from the template: its invocations sign with a key that names it, the emulators check.
+  iam = localIamFromTemplate({ template, ctx, enabled: iamOn, log: o.log, now: () => clock.now() });
+  o.log(iamOn ? `✓ IAM: ${iam.principals().length} function role(s) enforced` : '! IAM not enforced (TRUSTDESK_IAM=off)');
+  // A stream mapping whose function's role cannot read the stream (or park to its destination) fails the deploy on AWS.
+  const unreadable = eventSourceMappingDenials(template, ctx, iam);
+  if (unreadable.length > 0) throw new Error(`event source mapping(s) AWS would refuse to create:\n${unreadable.join('\n')}`);
 
   const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
   if (functionLogs) stoppers.push(async () => functionLogs.stop());
-  const functions = await step('functions from cdk.out', () => loadFunctions(template, o.cdkOutDir, ctx, o.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: o.functionLogLevel } : {}));
+  const functions = await step('functions from cdk.out', () =>
+    loadFunctions(template, o.cdkOutDir, ctx, o.functionLogLevel ? { POWERTOOLS_LOG_LEVEL: o.functionLogLevel } : {}, (id) => iam?.credentialsFor(id)),
+  );
   const stepFunctions = await step(`Step Functions on ${o.host}:${o.ports.sfn}`, () =>
     startLocalStepFunctions({
       host: o.host,
@@ -171,6 +238,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       clock,
       log: o.log,
       resolveFunction: (arnOrName) => functions.get(arnOrName.split(':').at(-1) ?? arnOrName),
+      authorize: (req, op, body, machineOfToken) => iam?.authorize(req.headers, sfnRequests(op, body, machineOfToken))?.message,
+      // The machine's role invokes its tasks' functions (the role is the last part of its RoleArn).
+      authorizeInvoke: (roleArn, executionName, functionName) =>
+        iam?.authorizeRole(roleArn.split('/').at(-1) ?? roleArn, executionName, [lambdaInvokeRequest(ARNS, functionName)])?.message,
     }),
   );
   stoppers.push(() => stepFunctions.stop());
@@ -268,6 +339,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     scheduler,
     clock,
     stepFunctions,
+    iam,
     settle,
   });
 
@@ -373,6 +445,15 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       }
       const type = template.Resources[id]?.Type ?? 'AWS::Unknown::Resource';
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
+      // ARNs shaped as AWS shapes them, so the roles' policies (local/iam-roles.ts) name what the calls do.
+      const name = ctx.ref(id);
+      if (type === 'AWS::DynamoDB::Table') return tableArn(ARNS, name);
+      if (type === 'AWS::S3::Bucket') return `arn:aws:s3:::${name}`;
+      if (type === 'AWS::Lambda::Function') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+      if (type === 'AWS::IAM::Role') return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+      if (type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+      if (type === 'AWS::Logs::LogGroup') return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
+      if (type === 'AWS::SNS::Topic') return name;
       const service = type.split('::')[1]!.toLowerCase();
       return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
     },

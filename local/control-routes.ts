@@ -1,6 +1,6 @@
 // The local cloud's own routes, under /local/… on the API port: health, dev tokens and the issuer's
 // keys, settle, parked stream records and their replay, faults, captured function logs, schedules (and
-// running one now), the virtual clock, workflow executions, invoking a function. None exists on AWS;
+// running one now), the virtual clock, workflow executions, invoking a function, IAM's denials. None exists on AWS;
 // the README lists them. Everything they act on is handed in by local/cloud.ts.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +8,7 @@ import type { AsyncInvoker } from './async-invoker.ts';
 import type { VirtualClock } from './clock.ts';
 import type { LocalFaults } from './faults.ts';
 import { DEFAULT_EXPIRES_IN_SECONDS, ROLES, type LocalIssuer, type Role } from './jwt-issuer.ts';
+import type { LocalIam } from './iam-roles.ts';
 import type { FunctionLogCapture, LocalFunction } from './lambda-runtime.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
@@ -29,6 +30,7 @@ export interface ControlRouteDeps {
   scheduler: LocalScheduler;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
+  iam: LocalIam;
   settle(): Promise<void>;
 }
 
@@ -54,6 +56,14 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
       return [200, { token, tokenType: 'Bearer', role, expiresIn }];
     },
     'GET /local/issuer/.well-known/jwks.json': async () => [200, issuer.jwks()],
+    'GET /local/iam': async () => [
+      200,
+      {
+        enforced: d.iam.enabled,
+        principals: d.iam.principals().map((p) => ({ function: p.functionId, role: p.roleId, arn: p.arn, policies: p.policies.map((x) => x.name) })),
+        denials: d.iam.denials(),
+      },
+    ],
     'POST /local/settle': async () => {
       await settle();
       return [200, { settled: true }];

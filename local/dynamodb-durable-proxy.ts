@@ -6,6 +6,8 @@
 // so the local cloud on disk serves its DynamoDB port with this proxy (java listens on a private port):
 // after a write it reads the same table once (DynamoDB Local runs its SQLite jobs on one queue, so
 // that read comes after the commit; 0 lost in 7 runs of 4) and only then answers.
+// The same proxy is where IAM is enforced (local/iam-roles.ts): `authorize` sees each request before it
+// is forwarded and may answer it instead (AccessDeniedException); in memory it runs with `durable: false`.
 import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { isObj, list } from './dynamodb-tables.ts';
 
@@ -28,7 +30,24 @@ export function tablesOfWrite(body: unknown): string[] {
   );
 }
 
-export async function startDurableWriteProxy(opts: { upstream: string; port: number; host?: string; log?: (line: string) => void }): Promise<DurableWriteProxy> {
+/** An answer that replaces forwarding (a denied request). */
+export interface ProxyAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function startDurableWriteProxy(opts: {
+  upstream: string;
+  port: number;
+  host?: string;
+  log?: (line: string) => void;
+  /** Read back after each write before answering (default true; false when DynamoDB Local runs in memory). */
+  durable?: boolean;
+  /** Asked first for each request: an answer to give instead of forwarding it (IAM's AccessDeniedException). */
+  authorize?: (headers: IncomingHttpHeaders, target: string, body: unknown) => ProxyAnswer | undefined;
+}): Promise<DurableWriteProxy> {
+  const durable = opts.durable ?? true;
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => {});
   const upstream = new URL(opts.upstream);
@@ -55,8 +74,22 @@ export async function startDurableWriteProxy(opts: { upstream: string; port: num
       void (async () => {
         const body = Buffer.concat(chunks);
         const target = String(req.headers['x-amz-target'] ?? '');
+        if (opts.authorize) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(body.toString('utf8'));
+          } catch {
+            parsed = undefined;
+          }
+          const denied = opts.authorize(req.headers, target, parsed);
+          if (denied) {
+            res.writeHead(denied.status, { ...denied.headers, 'content-length': String(Buffer.byteLength(denied.body)) });
+            res.end(denied.body);
+            return;
+          }
+        }
         const reply = await forward(req.headers, body);
-        if (DYNAMODB_WRITES.has(target.split('.').at(-1) ?? '')) {
+        if (durable && DYNAMODB_WRITES.has(target.split('.').at(-1) ?? '')) {
           let table: string | undefined;
           try {
             table = tablesOfWrite(JSON.parse(body.toString('utf8')))[0];

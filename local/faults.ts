@@ -227,7 +227,8 @@ function sendCallSubject(params: URLSearchParams): string {
 }
 
 /**
- * A proxy in front of the SES mailbox: everything passes through, except the send calls the faults throttle;
+ * A proxy in front of the SES mailbox: everything passes through, except calls `authorize` answers (IAM's
+ * AccessDenied) and the send calls the faults throttle;
  * a send call for a recipient whose mail bounces (or who complains) passes, and once the mailbox answered,
  * `onFeedback` hears of it, with the configuration set the call named.
  */
@@ -237,6 +238,8 @@ export async function startSesFaultProxy(o: {
   faults: LocalFaults;
   log: (line: string) => void;
   onFeedback?: (fault: SesFeedbackFault) => void;
+  /** Asked first for each request (local IAM): an answer to give instead of passing it on (AccessDenied). */
+  authorize?: (req: IncomingMessage, form: URLSearchParams | undefined, body: Buffer) => { status: number; headers: Record<string, string>; body: string } | undefined;
 }): Promise<SesFaultProxy> {
   const target = new URL(o.target);
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -246,6 +249,12 @@ export async function startSesFaultProxy(o: {
       const body = Buffer.concat(chunks);
       const form = /x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString('utf8')) : undefined;
       const action = form?.get('Action') ?? '';
+      const denied = o.authorize?.(req, form, body);
+      if (denied) {
+        res.writeHead(denied.status, { ...denied.headers, 'content-length': String(Buffer.byteLength(denied.body)) });
+        res.end(denied.body);
+        return;
+      }
       if (req.method === 'POST' && form && SEND_ACTIONS.has(action) && o.faults.throttleSend(sendCallRecipients(form))) {
         const answer = sesThrottlingResponse(randomUUID());
         o.log(`ses fault: ${action} throttled`);

@@ -1,5 +1,10 @@
 // Lambda, locally: the bundles the CDK app built (cdk.out/asset.*/index.mjs), imported in-process with
 // the environment the template gives each function, invoked with a Lambda-shaped context.
+// Each function is its own module instance (its SDK clients are its own), and its invocations see their
+// own credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, as Lambda gives each function its role's
+// session: functions share this process, so process.env answers those two variables from the invocation's
+// async context. The access key names the function (local/iam-roles.ts), which lets every emulator
+// check the call against the function's role.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -64,7 +69,32 @@ export interface FunctionLogCaptureOptions {
   print: (line: string) => boolean;
 }
 
-const invocation = new AsyncLocalStorage<{ functionId: string }>();
+const invocation = new AsyncLocalStorage<{ functionId: string; env?: Record<string, string> }>();
+
+/**
+ * process.env seen through the current invocation: the variables it overrides (its credentials) come from
+ * the invocation's async context, everything else from the real environment. Installed once.
+ */
+let invocationEnvInstalled = false;
+function installInvocationEnv(): void {
+  if (invocationEnvInstalled) return;
+  invocationEnvInstalled = true;
+  const real = process.env;
+  const own = (key: string | symbol) => {
+    const env = invocation.getStore()?.env;
+    return typeof key === 'string' && env && Object.hasOwn(env, key) ? env : undefined;
+  };
+  process.env = new Proxy(real, {
+    get: (target, key) => own(key)?.[key as string] ?? Reflect.get(target, key),
+    // Writes go to the real environment itself (it accepts plain values only, not a receiver's descriptors).
+    set: (target, key, value) => Reflect.set(target, key, value),
+    has: (target, key) => own(key) !== undefined || Reflect.has(target, key),
+    getOwnPropertyDescriptor: (target, key) => {
+      const env = own(key);
+      return env ? { value: env[key as string], writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(target, key);
+    },
+  });
+}
 let activeCapture: ((functionId: string, stream: 'stdout' | 'stderr', text: string) => boolean) | undefined;
 
 export function captureFunctionLogs(opts: FunctionLogCaptureOptions): FunctionLogCapture {
@@ -123,7 +153,10 @@ export async function loadFunctions(
   ctx: IntrinsicContext,
   /** Local-only overrides of the template's variables (e.g. a quieter log level for tests). */
   overrides: Record<string, string> = {},
+  /** The credentials of each function's invocations (its role's, locally: local/iam-roles.ts). */
+  credentialsFor?: (logicalId: string) => { accessKeyId: string; secretAccessKey: string } | undefined,
 ): Promise<Map<string, LocalFunction>> {
+  if (credentialsFor) installInvocationEnv();
   const functions = new Map<string, LocalFunction>();
   for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
     const assetPath = resource.Metadata?.['aws:asset:path'];
@@ -134,7 +167,9 @@ export async function loadFunctions(
     const variables = { ...((resolveIntrinsics((props.Environment as { Variables?: unknown } | undefined)?.Variables ?? {}, ctx) ?? {}) as Record<string, string>), ...overrides };
     const [file, exportName] = String(props.Handler ?? 'index.handler').split('.') as [string, string];
     const entry = path.join(cdkOutDir, assetPath, `${file}.mjs`);
-    const handler = await importWithEnv(entry, exportName, variables);
+    const credentials = credentialsFor?.(logicalId);
+    const invocationEnv = credentials && { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey };
+    const handler = await importWithEnv(entry, exportName, variables, logicalId);
     const timeoutSeconds = Number(props.Timeout ?? 3);
     const memoryMb = Number(props.MemorySize ?? 128);
     functions.set(logicalId, {
@@ -143,7 +178,7 @@ export async function loadFunctions(
       timeoutSeconds,
       memoryMb,
       environment: variables,
-      invoke: (event) => invokeOnce(handler, logicalId, timeoutSeconds, memoryMb, event, ctx),
+      invoke: (event) => invokeOnce(handler, logicalId, timeoutSeconds, memoryMb, event, ctx, invocationEnv),
     });
   }
   return functions;
@@ -153,11 +188,14 @@ export async function loadFunctions(
  * Handlers read their configuration at cold start (module scope), so each bundle is imported with its
  * own variables in process.env, which is restored afterwards.
  */
-async function importWithEnv(entry: string, exportName: string, variables: Record<string, string>): Promise<Handler> {
+async function importWithEnv(entry: string, exportName: string, variables: Record<string, string>, instance: string): Promise<Handler> {
   const saved = { ...process.env };
   Object.assign(process.env, variables);
   try {
-    const mod = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+    // One module instance per function, even when two functions share a bundle: their clients and
+    // configuration are their own, as in two Lambda sandboxes.
+    const url = `${pathToFileURL(entry).href}?function=${encodeURIComponent(instance)}`;
+    const mod = (await import(url)) as Record<string, unknown>;
     const handler = mod[exportName];
     if (typeof handler !== 'function') throw new Error(`${entry} exports no function "${exportName}"`);
     return handler as Handler;
@@ -167,7 +205,7 @@ async function importWithEnv(entry: string, exportName: string, variables: Recor
   }
 }
 
-async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number, memoryMb: number, event: unknown, ctx: IntrinsicContext) {
+async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number, memoryMb: number, event: unknown, ctx: IntrinsicContext, env?: Record<string, string>) {
   // Real time, not the local cloud's virtual clock: a function's time budget is wall-clock.
   const deadline = performance.now() + timeoutSeconds * 1000;
   const arn = `arn:${ctx.partition}:lambda:${ctx.region}:${ctx.accountId}:function:${name}`;
@@ -192,7 +230,7 @@ async function invokeOnce(handler: Handler, name: string, timeoutSeconds: number
     timer = setTimeout(() => reject(new FunctionTimeoutError(`${name} timed out after ${timeoutSeconds} s`)), timeoutSeconds * 1000);
   });
   try {
-    const result = await Promise.race([invocation.run({ functionId: name }, () => handler(payload, context)), timeout]);
+    const result = await Promise.race([invocation.run({ functionId: name, ...(env && { env }) }, () => handler(payload, context)), timeout]);
     return result === undefined ? undefined : (JSON.parse(JSON.stringify(result)) as unknown);
   } catch (error) {
     // Lambda's runtime logs the error an invocation fails with: its message reaches the logs too.

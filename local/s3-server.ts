@@ -12,7 +12,9 @@
  * (what the SDK does for stream bodies: chunked framing plus a trailing checksum) are decoded, and
  * every checksum the client sends (Content-MD5, x-amz-content-sha256, x-amz-checksum-crc32/crc32c/
  * sha1/sha256, as header or trailer) is verified. CRC64NVME is stored and echoed but not verified.
- * Signatures are not checked.
+ * Signatures are not checked; the signing access key is, when `authorize` is given (local IAM: the
+ * caller's role must allow the request's action on the bucket or object ARN, else 403 AccessDenied, and a
+ * missing key is 403 rather than 404 to a caller that may not list the bucket, as on S3).
  *
  * Storage is in memory, or under `dataDir` (survives a restart). On disk every object is a body file
  * plus a JSON metadata file; the metadata file is written to a temporary name and renamed into place,
@@ -39,6 +41,13 @@ export interface StartS3ServerOptions {
   port: number;
   host?: string;
   dataDir?: string;
+  /**
+   * Asked before each request with what it does (`s3:GetObject` on `arn:aws:s3:::bucket/key`, …; see
+   * local/iam-requests.ts): the AccessDenied message when the caller may not, else undefined.
+   */
+  authorize?: (req: http.IncomingMessage, target: { method: string; bucket: string | undefined; key: string | undefined }) => string | undefined;
+  /** Asked when a GET or HEAD finds no such key: whether the caller may list the bucket (S3 then says 404, else 403). */
+  mayList?: (req: http.IncomingMessage, bucket: string) => boolean;
 }
 
 /** Content-Type S3 reports for an object stored without one. */
@@ -665,10 +674,15 @@ function validateNames(bucket: string, key: string | undefined): void {
   }
 }
 
-async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.ServerResponse, _requestId: string): Promise<void> {
+async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.ServerResponse, _requestId: string, opts: StartS3ServerOptions): Promise<void> {
   const { bucket, key, query } = parseTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
   if (method !== 'PUT' && method !== 'POST') req.resume();
+  const denied = opts.authorize?.(req, { method, bucket, key });
+  if (denied !== undefined) {
+    req.resume();
+    throw new S3Error(403, 'AccessDenied', denied);
+  }
 
   if (bucket === undefined) {
     if (method !== 'GET') throw notImplemented(`${method} /`);
@@ -716,7 +730,10 @@ async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.S
     }
   }
 
-  const notFound = () => new S3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key, BucketName: bucket });
+  const notFound = () =>
+    opts.mayList && !opts.mayList(req, bucket)
+      ? new S3Error(403, 'AccessDenied', 'Access Denied')
+      : new S3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key, BucketName: bucket });
   switch (method) {
     case 'PUT': {
       const sub = unsupportedSubresource(query, new Set(['x-id']));
@@ -843,7 +860,7 @@ export async function startS3Server(opts: StartS3ServerOptions): Promise<LocalS3
     res.setHeader('x-amz-request-id', requestId);
     res.setHeader('x-amz-id-2', requestId);
     res.setHeader('server', 'trustdesk-local-s3');
-    const work = handle(store, req, res, requestId).catch((error: unknown) => {
+    const work = handle(store, req, res, requestId, opts).catch((error: unknown) => {
       const s3Error =
         error instanceof S3Error ? error : new S3Error(500, 'InternalError', `We encountered an internal error: ${(error as Error)?.message ?? String(error)}`);
       sendError(req, res, s3Error, (req.url ?? '/').split('?', 1)[0]!, requestId);

@@ -49,7 +49,9 @@
  * `server.ts` (the awsJson1_0 HTTP server), `errors.ts` and `emulator.ts` (what they share). This file
  * composes them.
  */
+import type { IncomingMessage } from 'node:http';
 import type { VirtualClock } from './clock.ts';
+import type { Json } from './stepfunctions/emulator.ts';
 import type { LocalFunction } from './lambda-runtime.ts';
 import { apiOperations } from './stepfunctions/api.ts';
 import { loadMachines } from './stepfunctions/definitions.ts';
@@ -73,6 +75,13 @@ export interface LocalStepFunctionsOptions {
   resolveFunction(arnOrName: string): LocalFunction | undefined;
   clock: VirtualClock;
   log: (line: string) => void;
+  /**
+   * Asked before each API operation (local IAM): the AccessDeniedException message when the caller may not,
+   * else undefined; `machineOfToken` names the state machine whose execution issued a task token.
+   */
+  authorize?: (req: IncomingMessage, op: string, body: Json, machineOfToken: (token: string) => string | undefined) => string | undefined;
+  /** Local IAM: whether a machine's role (its RoleArn) may invoke a function its Task names; the denial's message, else undefined. */
+  authorizeInvoke?: (roleArn: string, executionName: string, functionName: string) => string | undefined;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -122,9 +131,27 @@ export async function startLocalStepFunctions(o: LocalStepFunctionsOptions): Pro
   polyfillPromiseWithResolvers();
   const timeoutError = await statesTimeoutError();
   const { clock, log } = o;
-  const engine = createEngine(o, loadMachines(o, clock.now()), timeoutError);
+  const authorizeInvoke = o.authorizeInvoke;
+  const engine = createEngine(
+    {
+      ctx: o.ctx,
+      resolveFunction: o.resolveFunction,
+      clock,
+      log,
+      ...(authorizeInvoke && { authorizeInvoke: (machine: { roleArn: string }, name: string, fn: string) => authorizeInvoke(machine.roleArn, name, fn) }),
+    },
+    loadMachines(o, clock.now()),
+    timeoutError,
+  );
   const { start, executions, tokens, info } = engine;
-  const server = await startSfnApiServer({ host: o.host, port: o.port, operations: apiOperations(engine, clock), log });
+  const authorize = o.authorize;
+  const server = await startSfnApiServer({
+    host: o.host,
+    port: o.port,
+    operations: apiOperations(engine, clock),
+    log,
+    ...(authorize && { authorize: (req: IncomingMessage, op: string, body: Json) => authorize(req, op, body, engine.machineOfToken) }),
+  });
   const { endpoint, port } = server;
 
   return {

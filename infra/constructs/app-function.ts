@@ -83,7 +83,7 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
     this.handlerDir = handlerDir;
     this.node.addValidation({ validate: () => this.environmentMismatch() });
     acknowledge(this, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project targets (bundles built for node22, engines, local cloud); moving to a newer runtime is a deliberate upgrade, not a per-function default.');
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) support no resource-level permissions; they are the only statement on *.');
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and, on a stream consumer, dynamodb:ListStreams (which its event source mapping calls to find the stream) support no resource-level permissions; nothing else is granted on *.');
   }
 
   /** What differs between the variables this function is given and those declared for it (none: valid). */

@@ -70,7 +70,7 @@ export class Lifecycle extends Construct {
           includeExecutionData: false,
         },
       });
-      acknowledge(sm.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing of the state machine (xray:PutTraceSegments, GetSamplingRules…) supports no resource-level permissions.');
+      acknowledge(sm.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing of the state machine (xray:PutTraceSegments, GetSamplingRules…) and the vended delivery of its logs (logs:CreateLogDelivery, DescribeLogGroups…) support no resource-level permissions.');
       acknowledge(sm.role, `AwsSolutions-IAM5[Resource::${arnToken(this.steps)}:*]`, "CDK's LambdaInvoke grant on the steps function and its versions/aliases (<fn>:*): the one function the machine runs.");
       return sm;
     };

@@ -66,6 +66,8 @@ export interface Engine {
   machines: Map<string, MachineRecord>;
   executions: Map<string, ExecutionRecord>;
   tokens: Map<string, TokenTask>;
+  /** The ARN of the state machine whose execution issued a token (open or closed); undefined for a token it never issued. */
+  machineOfToken(token: string): string | undefined;
   /** StartExecution: a new execution, or the running one of that name with the same input. */
   start(machineArn: string, name: string | undefined, inputText: string | undefined): ExecutionRecord;
   /** StopExecution, the execution's TimeoutSeconds, stop(). */
@@ -85,6 +87,8 @@ export interface EngineOptions {
   resolveFunction(arnOrName: string): LocalFunction | undefined;
   clock: VirtualClock;
   log: (line: string) => void;
+  /** Local IAM: whether the machine's role may invoke the function (the denial's message, else undefined). */
+  authorizeInvoke?: (machine: MachineRecord, executionName: string, functionName: string) => string | undefined;
 }
 
 export function createEngine(o: EngineOptions, machines: Map<string, MachineRecord>, timeoutError: ErrorFactory): Engine {
@@ -92,6 +96,8 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
   const executions = new Map<string, ExecutionRecord>();
   const tokens = new Map<string, TokenTask>();
   const closedTokens = new Map<string, 'timed-out' | 'closed'>();
+  /** The state machine each token was issued by, kept after it closes (IAM authorizes SendTask* on it). */
+  const tokenMachines = new Map<string, string>();
   const timers = new VirtualTimers(clock, log);
   let detached = 0; // InvocationType Event invocations still running
   let progress = 0;
@@ -106,10 +112,13 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
 
   // --- handlers --------------------------------------------------------------------------------
 
-  const lambdaFor = (functionName: unknown, stateName: string): LocalFunction => {
+  const lambdaFor = (functionName: unknown, stateName: string, exec: ExecutionRecord): LocalFunction => {
     if (typeof functionName !== 'string' || functionName === '') {
       throw runtimeError(`state ${stateName}: FunctionName must be a string`);
     }
+    // As on AWS, a role that may not invoke the function fails the task (Retry/Catch see the error name).
+    const denied = o.authorizeInvoke?.(exec.machine, exec.name, functionName);
+    if (denied !== undefined) throw namedError('Lambda.AWSLambdaException', denied);
     const fn = o.resolveFunction(functionName);
     if (!fn) {
       throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${functionName} (state ${stateName})`);
@@ -151,7 +160,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
   const lambdaInvokeHandler = (exec: ExecutionRecord, info: StateInfo): TaskHandler => async (input) => {
     guard(exec);
     const params = isObject(input) ? input : {};
-    const fn = lambdaFor(params.FunctionName, info.name);
+    const fn = lambdaFor(params.FunctionName, info.name, exec);
     const payload = params.Payload === undefined ? {} : params.Payload;
     if (params.InvocationType === 'Event') {
       detached++;
@@ -169,7 +178,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
 
   const lambdaArnHandler = (exec: ExecutionRecord, info: StateInfo): TaskHandler => async (input) => {
     guard(exec);
-    const fn = lambdaFor(info.definition.Resource, info.name);
+    const fn = lambdaFor(info.definition.Resource, info.name, exec);
     const result = await invokeTracked(exec, fn, input);
     return result === undefined ? null : result;
   };
@@ -179,7 +188,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
     const token = randomBytes(48).toString('base64url');
     const params = replaceDeep(input, exec.placeholder, token);
     const call = isObject(params) ? params : {};
-    const fn = lambdaFor(call.FunctionName, info.name);
+    const fn = lambdaFor(call.FunctionName, info.name, exec);
     let timeoutAt: number | undefined;
     const def = info.definition;
     if (typeof def.TimeoutSeconds === 'number') {
@@ -228,6 +237,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
       },
     };
     tokens.set(token, task);
+    tokenMachines.set(token, exec.machine.arn);
     exec.parked.add(task);
     if (timeoutAt !== undefined) {
       cancelTimer = timers.add(timeoutAt, () => {
@@ -532,6 +542,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
     machines,
     executions,
     tokens,
+    machineOfToken: (token: string) => tokenMachines.get(token),
     start,
     terminate,
     execOrThrow,

@@ -15,7 +15,14 @@ export interface SfnApiServer {
 }
 
 /** Serves the operations on host:port (0 for a free one). */
-export async function startSfnApiServer(o: { host: string; port: number; operations: Record<string, (body: Json) => unknown>; log: (line: string) => void }): Promise<SfnApiServer> {
+export async function startSfnApiServer(o: {
+  host: string;
+  port: number;
+  operations: Record<string, (body: Json) => unknown>;
+  log: (line: string) => void;
+  /** Asked before an operation runs: the AccessDeniedException message when the caller may not (local IAM), else undefined. */
+  authorize?: (req: IncomingMessage, op: string, body: Json) => string | undefined;
+}): Promise<SfnApiServer> {
   const { operations, log } = o;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, body: unknown) => {
@@ -51,6 +58,8 @@ export async function startSfnApiServer(o: { host: string; port: number; operati
           return fail(400, 'SerializationException', 'Request body is not valid JSON');
         }
         if (!isObject(body)) return fail(400, 'SerializationException', 'Request body must be a JSON object');
+        const denied = o.authorize?.(req, op, body);
+        if (denied !== undefined) return fail(400, 'AccessDeniedException', denied);
         return reply(200, handler(body));
       } catch (error) {
         if (error instanceof SfnApiError) return fail(400, error.name, error.message);

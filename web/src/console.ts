@@ -1,9 +1,12 @@
 // The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/dashboard, and for other
 // teams' people (role internal) #/mine, their own escalations.
+// On AWS a SessionKeeper (console/cognito.ts) renews the one-hour ID token under the running view and
+// brings the agent back to the sign-in page, saying why, when the refresh token is refused.
 import * as z from 'zod/mini';
 import { byId, h, on, replace } from './dom.ts';
 import { Api } from './console/api.ts';
-import { agentName, hasRole, loadSession, signOut, type Session } from './console/auth.ts';
+import { agentName, hasRole, loadSession, sessionFromToken, signOut, type Session } from './console/auth.ts';
+import { cognitoApi, REFRESH_TOKEN_KEY, SessionKeeper } from './console/cognito.ts';
 import { caseView } from './console/case-view.ts';
 import { loadConfig, type ConsoleConfig } from './console/config.ts';
 import { dashboardView } from './console/dashboard.ts';
@@ -30,6 +33,10 @@ const internalOnly = (s: Session) => hasRole(s, 'internal') && !hasRole(s, 'agen
 
 let config: ConsoleConfig;
 let session: Session | undefined;
+/** AWS only: keeps the Cognito tokens fresh. */
+let keeper: SessionKeeper | undefined;
+/** Shown on the sign-in page when the session ended by itself. */
+let endedBecause: string | undefined;
 let leave: (() => void) | undefined;
 let generation = 0;
 
@@ -40,6 +47,10 @@ function renderNav(): void {
   }
   const out = h('button', { type: 'button', class: 'button subtle' }, 'Sign out');
   on(out, 'click', () => {
+    if (keeper) {
+      void keeper.signOut();
+      return; // onSignedOut routes
+    }
     signOut();
     session = undefined;
     route();
@@ -69,12 +80,21 @@ function route(): void {
   leave = undefined;
   session = loadSession(Date.now());
   renderNav();
+  if (!session && keeper && sessionStorage.getItem(REFRESH_TOKEN_KEY)) {
+    // The ID token lapsed (a sleeping laptop): renew it, or the keeper signs out and routes here again.
+    void keeper.refresh().then((token) => {
+      if (token) route();
+    });
+    return;
+  }
   if (!session) {
-    renderSignIn(main, config, (signedIn) => {
+    const enter = (signedIn: Session) => {
       session = signedIn;
+      endedBecause = undefined;
       if (!location.hash || location.hash === '#') location.hash = '#/queue';
       else route();
-    });
+    };
+    renderSignIn(main, config, { local: enter, cognito: (tokens) => enter(sessionFromToken(keeper!.signedIn(tokens))) }, endedBecause);
     return;
   }
   const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?');
@@ -85,10 +105,24 @@ function route(): void {
     return;
   }
   const mine = ++generation;
-  const api = new Api(session, () => {
-    signOut();
-    if (mine === generation) route();
-  });
+  const api = new Api(
+    {
+      get token() {
+        return session?.token ?? '';
+      },
+    },
+    () => {
+      // A 401: on AWS try the refresh token once (the keeper signs out if Cognito refuses it).
+      if (keeper) {
+        void keeper.refresh().then((token) => {
+          if (token && mine === generation) route();
+        });
+        return;
+      }
+      signOut();
+      if (mine === generation) route();
+    },
+  );
   const ctx: ViewContext = {
     api,
     session,
@@ -115,8 +149,30 @@ function route(): void {
 window.addEventListener('hashchange', () => route());
 
 loadConfig()
-  .then((loaded) => {
+  .then(async (loaded) => {
     config = loaded;
+    if (loaded.auth === 'cognito') {
+      keeper = new SessionKeeper({
+        api: cognitoApi(loaded.region),
+        clientId: loaded.clientId,
+        storage: sessionStorage,
+        now: () => Date.now(),
+        setTimer: (run, ms) => {
+          const timer = setTimeout(run, ms);
+          return () => clearTimeout(timer);
+        },
+        expiresAt: (token) => sessionFromToken(token).expiresAt,
+        onRefreshed: (token) => {
+          session = sessionFromToken(token);
+        },
+        onSignedOut: (reason) => {
+          session = undefined;
+          endedBecause = reason === 'expired' ? 'Your session has ended; sign in again.' : undefined;
+          route();
+        },
+      });
+      await keeper.resume();
+    }
     route();
   })
   .catch((error: unknown) => replace(main, notice('error', `The console could not start: ${(error as Error).message}`)));

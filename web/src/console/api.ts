@@ -48,7 +48,8 @@ export type OnUnauthorized = () => void;
 
 export class Api {
   constructor(
-    private readonly session: Session,
+    /** Read at each call: the keeper renews the token under a running view. */
+    private readonly session: Pick<Session, 'token'>,
     private readonly onUnauthorized: OnUnauthorized,
   ) {}
 

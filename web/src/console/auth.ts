@@ -1,5 +1,7 @@
 // Who is signed in: an ID token (Cognito's on AWS, the local issuer's locally) kept for this tab only.
-import type { ConsoleConfig } from './config.ts';
+// On AWS the refresh token sits beside it and web/src/console/cognito.ts renews it; locally a dev token
+// simply ends.
+import { ID_TOKEN_KEY, REFRESH_TOKEN_KEY } from './cognito.ts';
 
 /** `internal`: another team's person, who follows its own escalations (no agent actions). */
 export const ROLES = ['agent', 'lead', 'risk', 'internal'] as const;
@@ -15,7 +17,7 @@ export interface Session {
   expiresAt: number;
 }
 
-const KEY = 'trustdesk.session';
+const KEY = ID_TOKEN_KEY;
 
 function decodePayload(token: string): Record<string, unknown> {
   const part = token.split('.')[1];
@@ -61,6 +63,7 @@ export function saveSession(token: string): Session {
 
 export function signOut(): void {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(REFRESH_TOKEN_KEY);
 }
 
 export const hasRole = (session: Session, ...roles: Role[]): boolean => session.roles.some((r) => roles.includes(r));
@@ -73,41 +76,4 @@ export async function signInLocal(role: Role): Promise<Session> {
   if (!res.ok) throw new Error(`The local cloud refused a ${role} token (HTTP ${res.status})`);
   const { token } = (await res.json()) as { token: string };
   return saveSession(token);
-}
-
-export type CognitoResult = { session: Session } | { challenge: 'NEW_PASSWORD_REQUIRED'; cognitoSession: string };
-
-/** AWS: the user pool's USER_PASSWORD_AUTH flow (over TLS to Cognito), with the first-sign-in new password. */
-export async function signInCognito(
-  config: Extract<ConsoleConfig, { auth: 'cognito' }>,
-  username: string,
-  password: string,
-  newPassword?: { password: string; cognitoSession: string },
-): Promise<CognitoResult> {
-  const call = async (target: string, body: unknown) => {
-    const res = await fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
-      body: JSON.stringify(body),
-    });
-    const answer = (await res.json().catch(() => ({}))) as {
-      AuthenticationResult?: { IdToken?: string };
-      ChallengeName?: string;
-      Session?: string;
-      message?: string;
-    };
-    if (!res.ok) throw new Error(answer.message ?? `Sign-in failed (HTTP ${res.status})`);
-    return answer;
-  };
-  const answer = newPassword
-    ? await call('RespondToAuthChallenge', {
-        ChallengeName: 'NEW_PASSWORD_REQUIRED',
-        ClientId: config.clientId,
-        Session: newPassword.cognitoSession,
-        ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword.password },
-      })
-    : await call('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.clientId, AuthParameters: { USERNAME: username, PASSWORD: password } });
-  if (answer.AuthenticationResult?.IdToken) return { session: saveSession(answer.AuthenticationResult.IdToken) };
-  if (answer.ChallengeName === 'NEW_PASSWORD_REQUIRED' && answer.Session) return { challenge: 'NEW_PASSWORD_REQUIRED', cognitoSession: answer.Session };
-  throw new Error(answer.ChallengeName ? `This console cannot answer the ${answer.ChallengeName} challenge` : 'Sign-in failed');
 }
