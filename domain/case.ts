@@ -123,6 +123,10 @@ export interface CaseRecord {
   forwardedFrom?: { email: string; name?: string };
   /** Email to the requester bounced (or, status `complaint`, they reported it as spam): trustdesk sends none until a new message arrives from them. */
   requesterUndeliverable?: { since: string; status: string; diagnosticCode?: string };
+  /** A legal hold (risk team): neither scheduled retention nor an erasure request touches the case until it is released. */
+  legalHold?: LegalHold;
+  /** The requester's personal data was erased (on request or by retention): what is left is the case skeleton. */
+  erased?: ErasureMark;
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;
@@ -170,6 +174,18 @@ export interface PendingApproval {
   escalateAt: string;
   reminded: boolean;
   escalated: boolean;
+}
+
+export interface LegalHold {
+  since: string;
+  by: string;
+  reason: string;
+}
+
+export interface ErasureMark {
+  at: string;
+  reason: 'request' | 'retention';
+  erasureId: string;
 }
 
 export type Actor = { kind: 'requester'; email: string } | { kind: 'agent'; id: string; role: string } | { kind: 'system' };

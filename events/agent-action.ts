@@ -34,9 +34,11 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('change-priority'), priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)), ...base }),
   z.object({ type: z.literal('approve'), ...base }),
   z.object({ type: z.literal('reject'), note: text(5_000), ...base }),
+  z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
+  z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'legal-hold', 'release-hold'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

@@ -5,6 +5,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { S3BlobStore } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
@@ -15,6 +16,7 @@ const deps: ReceiveDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE),
   blobs: new S3BlobStore(env.MAIL_BUCKET),
   mailPrefix: env.MAIL_PREFIX,
+  fourEyes,
   clock: systemClock,
   policies,
   newCaseId,

@@ -6,7 +6,7 @@ import type { CaseRecord } from '#domain/case.ts';
 import { applyAgentAction, FourEyesError, mayAct, nextTimer, onTimerExpired, TransitionError, workflowState, type AgentAction } from '#domain/lifecycle.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
-import { HOUR, MINUTE, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
+import { HOUR, MINUTE, NO_FOUR_EYES, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
@@ -49,7 +49,7 @@ describe('a resolution under a four-eyes rule', () => {
     const safety = act(caseAt('P2', { category: 'safety' }), { type: 'resolve', outcome: 'resolved' }, T1);
     expect(safety.record.status).toBe('pending_approval');
     expect(safety.record.approval?.rules).toEqual(['category safety']);
-    const withoutPolicy = applyAgentAction(investigating(), confirmedRisk, agent, T1, sla);
+    const withoutPolicy = applyAgentAction(investigating(), confirmedRisk, agent, T1, sla, NO_FOUR_EYES);
     expect(withoutPolicy.record.status).toBe('resolved');
   });
 

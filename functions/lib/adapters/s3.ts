@@ -1,9 +1,10 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BlobStore } from '../ports.ts';
+// The mail bucket: inbound MIME and attachments (BlobStore), deleted for good by an erasure (BlobEraser).
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { BlobEraser, BlobStore } from '../ports.ts';
 
 export const s3 = new S3Client({});
 
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobEraser {
   constructor(
     private readonly bucket: string,
     private readonly client: S3Client = s3,
@@ -21,5 +22,11 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for an absent key too. The bucket is versioned: the delete marker hides the object at
+    // once and the noncurrent version expires a day later on the bucket's lifecycle rule.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }

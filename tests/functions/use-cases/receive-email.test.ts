@@ -5,6 +5,7 @@ import { SesReceiptRecordSchema } from '#events/ses.ts';
 import { BusyError } from '#lib/errors.ts';
 import { MailNotFoundError, receiveEmail, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 import { FixedClock, InMemoryBlobStore, InMemoryCaseStore, NOW, sesRecord, submitDeps } from '../fakes.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 
 type MailOptions = ConstructorParameters<typeof MailComposer>[0];
 
@@ -18,7 +19,7 @@ beforeEach(() => {
   store = new InMemoryCaseStore();
   blobs = new InMemoryBlobStore();
   clock = new FixedClock(NOW);
-  deps = { ...submitDeps(store, clock), blobs, mailPrefix: PREFIX };
+  deps = { ...submitDeps(store, clock), blobs, mailPrefix: PREFIX, fourEyes };
 });
 
 /** Put real MIME where the receipt rule's S3 action would, and return the Lambda's record for it. */
