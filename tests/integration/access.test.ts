@@ -20,6 +20,9 @@ const label = (r: ApiRoute) => `${r.method} ${r.resource}`;
 
 /** Who may call what (functions/cases-api — its /quarantine lead only —, subscriptions-api: lead only, reports-api: lead and risk). */
 const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
+  ['/cases/{caseId}/export', ['risk']],
+  ['/cases/{caseId}/views', ['risk']],
+  ['/requesters', ['risk']],
   ['/cases', ['agent', 'lead', 'risk']],
   ['/subscriptions', ['lead']],
   ['/reports', ['lead', 'risk']],

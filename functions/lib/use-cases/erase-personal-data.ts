@@ -95,10 +95,8 @@ export async function eraseRequester(deps: ErasureDeps, subject: ErasureSubject,
     receipt.caseIds.push(caseId);
     addCounts(receipt.itemsErased, outcome.counts);
   }
-  // The address's own items go unless a held case still names it (its history is part of what is held).
-  if (receipt.heldCasesSkipped.length === 0) {
-    for (const email of addresses) receipt.itemsErased.requesterRecords += await deps.store.forgetAddress(email);
-  }
+  // The address's own items go too (a held case keeps its own record and timeline: that is the evidence).
+  for (const email of addresses) receipt.itemsErased.requesterRecords += await deps.store.forgetAddress(email);
   if ('userId' in subject && deps.ledger) receipt.itemsErased.ledgerLinks += await deps.ledger.forgetUser(subject.userId);
   logger.info('personal data erased', { erasureId, casesTouched: receipt.casesTouched, heldCasesSkipped: receipt.heldCasesSkipped.length, itemsErased: receipt.itemsErased });
   return receipt;
