@@ -50,7 +50,7 @@ export interface ErasureReceipt {
   };
 }
 
-type CaseOutcome = { kind: 'erased'; caseId: string; counts: ErasureReceipt['itemsErased']; emails: string[] } | { kind: 'held'; caseId: string } | { kind: 'skipped' };
+type CaseOutcome = { kind: 'erased'; caseId: string; counts: ErasureReceipt['itemsErased']; emails: string[]; userIds: string[] } | { kind: 'held'; caseId: string } | { kind: 'skipped' };
 
 const emptyItems = (): ErasureReceipt['itemsErased'] => ({ caseFields: 0, events: 0, attachments: 0, sentEmails: 0, requesterRecords: 0, ledgerLinks: 0 });
 
@@ -66,8 +66,8 @@ export async function eraseOneCase(deps: ErasureDeps, caseId: string, o: { actor
     for (const key of erasure.blobKeys) await deps.blobs.delete(key);
     const { outcome, sentEmails } = await deps.store.eraseCase({ record: erasure.record, event: erasure.event, redactedEvents: erasure.redactedEvents });
     if (outcome.kind === 'stale') continue;
-    const emails = found.record.requester.email ? [found.record.requester.email] : [];
-    return { kind: 'erased', caseId, emails, counts: { ...emptyItems(), ...erasure.counts, sentEmails } };
+    const { email, userId } = found.record.requester;
+    return { kind: 'erased', caseId, emails: email ? [email] : [], userIds: userId ? [userId] : [], counts: { ...emptyItems(), ...erasure.counts, sentEmails } };
   }
   throw new BusyError();
 }
@@ -80,6 +80,7 @@ export async function eraseRequester(deps: ErasureDeps, subject: ErasureSubject,
   // By account: its cases, and every case of the addresses those were written from.
   const ids = new Set(await deps.store.caseIdsOf(subject));
   const addresses = new Set<string>('email' in subject ? [subject.email] : []);
+  const accounts = new Set<string>('userId' in subject ? [subject.userId] : []);
   if ('userId' in subject) {
     for (const id of ids) {
       const found = await deps.store.getCaseWithTimeline(id);
@@ -94,10 +95,12 @@ export async function eraseRequester(deps: ErasureDeps, subject: ErasureSubject,
     receipt.casesTouched++;
     receipt.caseIds.push(caseId);
     addCounts(receipt.itemsErased, outcome.counts);
+    for (const userId of outcome.userIds) accounts.add(userId);
   }
   // The address's own items go too (a held case keeps its own record and timeline: that is the evidence).
   for (const email of addresses) receipt.itemsErased.requesterRecords += await deps.store.forgetAddress(email);
-  if ('userId' in subject && deps.ledger) receipt.itemsErased.ledgerLinks += await deps.ledger.forgetUser(subject.userId);
+  // The ledger's links: of the account asked about, and of every account the erased cases named.
+  if (deps.ledger) for (const userId of accounts) receipt.itemsErased.ledgerLinks += await deps.ledger.forgetUser(userId);
   logger.info('personal data erased', { erasureId, casesTouched: receipt.casesTouched, heldCasesSkipped: receipt.heldCasesSkipped.length, itemsErased: receipt.itemsErased });
   return receipt;
 }
