@@ -30,7 +30,13 @@ beforeEach(() => {
   store = new InMemoryCaseStore();
   blobs = new InMemoryBlobStore();
   forgotten = [];
-  deps = { store, blobs, clock: new FixedClock(at(400 * DAY)), inboundPrefix: 'inbound/', ledger: { forgetUser: async (userId) => (forgotten.push(userId), 2) } };
+  deps = { store, blobs, clock: new FixedClock(at(400 * DAY)), inboundPrefix: 'inbound/', ledger: {
+      forgetUser: async (userId) => {
+        forgotten.push(userId);
+        return 2;
+      },
+    },
+  };
 });
 
 describe('an erasure request', () => {
