@@ -12,7 +12,7 @@ import { eraseRequester, type ErasureDeps } from '#lib/use-cases/erase-personal-
 import { exportCase, type ExportDeps } from '#lib/use-cases/export-case.ts';
 
 const env = loadEnv('governance-api');
-const store = new DynamoCaseStore(env.CASES_TABLE, undefined);
+const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const blobs = new S3BlobStore(env.MAIL_BUCKET);
 // The ledger's links are erased here once the ledger table is on main (issue 12): `ledger: new DynamoLedger(…)`.
 const erasure: ErasureDeps = { store, blobs, clock: systemClock, inboundPrefix: env.MAIL_PREFIX };

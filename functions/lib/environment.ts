@@ -7,7 +7,7 @@
 export const FUNCTION_ENV = {
   aggregator: ['CASES_TABLE', 'REPORTING_TABLE'],
   'cases-api': ['CASES_TABLE'],
-  'governance-api': ['CASES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
+  'governance-api': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
   'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
   'intake-web': ['CASES_TABLE', 'PROFILES_TABLE'],
   'mail-feedback': ['CASES_TABLE'],

@@ -207,8 +207,13 @@ export interface ErasureStore {
    * then saves the skeleton if the case is still at `record.version - 1`; the count of sent-email records deleted.
    */
   eraseCase(write: CaseErasureWrite): Promise<{ outcome: ChangeOutcome; sentEmails: number }>;
-  /** Deletes what the table keeps about an address outside its cases (history, loop-breaker counts, bounce flag); how many items. */
+  /**
+   * Deletes what the table keeps about an address outside its cases — complaint history, loop-breaker counts,
+   * bounce flag, quarantine records of mail from it; how many items.
+   */
   forgetAddress(email: string): Promise<number>;
+  /** Deletes the account's profile (value tier, lifetime spend) ops loaded; 1 when there was one. */
+  forgetProfile(userId: string): Promise<number>;
 }
 
 /** A ledger's links to a user (the ledger table of issue 12): unlinked by an erasure; how many. */

@@ -30,7 +30,7 @@ export class Governance extends Construct {
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
     super(scope, id);
     const policy = parsePrivacyPolicy(privacyPolicyJson);
-    const { casesTable, mailBucket } = props.storage;
+    const { casesTable, profilesTable, mailBucket } = props.storage;
     this.api = new AppFunction(this, 'GovernanceApi', {
       handlerDir: 'governance-api',
       description: 'Risk team: erasure requests and evidence exports',
@@ -39,6 +39,7 @@ export class Governance extends Construct {
       environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX },
     })
       .useTable(casesTable, 'CASES_TABLE')
+      .useTable(profilesTable, 'PROFILES_TABLE')
       .useBucket(mailBucket, 'MAIL_BUCKET');
     props.api.agentRoute('POST', '/requesters/erasure', this.api);
     props.api.agentRoute('GET', '/cases/{caseId}/export', this.api);

@@ -271,7 +271,12 @@ export class InMemoryCaseStore implements CaseStore, ErasureStore {
     if (this.requesters.delete(email)) deleted++;
     if (this.undeliverableAddresses.delete(email)) deleted++;
     for (const key of [...this.acknowledgements.keys()]) if (key.startsWith(`${email}#`) && this.acknowledgements.delete(key)) deleted++;
+    for (const [id, q] of [...this.quarantined]) if (q.mailFrom === email && this.quarantined.delete(id)) deleted++;
     return deleted;
+  }
+
+  async forgetProfile(userId: string): Promise<number> {
+    return this.profiles.delete(userId) ? 1 : 0;
   }
 }
 

@@ -24,6 +24,8 @@ import type {
   WorkflowWait,
 } from '../ports.ts';
 
+const QUARANTINE_KINDS: readonly Quarantined['kind'][] = ['verdict', 'sender', 'automatic'];
+
 /** How long a bounce can still be matched to the email it is about (bounces come within days). */
 const SENT_EMAIL_TTL_SECONDS = 30 * 86_400;
 
@@ -321,10 +323,29 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
       ExpressionAttributeValues: { ':pk': { S: keys.acknowledgements(email, '').pk } },
       ProjectionExpression: 'pk, sk',
     });
-    const wanted = [keys.requester(email), keys.undeliverable(email), ...acks.map((a) => ({ pk: a.pk!.S!, sk: a.sk!.S! }))];
+    // Quarantined mail from the address, by kind on the byOpened index (held mail is few; the raw MIME expires on its rule).
+    const held = await Promise.all(
+      QUARANTINE_KINDS.map((kind) =>
+        queryAll(this.client, {
+          TableName: this.tableName,
+          IndexName: 'byOpened',
+          KeyConditionExpression: 'gsi1pk = :kind',
+          FilterExpression: 'mailFrom = :email',
+          ExpressionAttributeValues: { ':kind': { S: `QUARANTINE#${kind}` }, ':email': { S: email } },
+          ProjectionExpression: 'pk, sk',
+        }),
+      ),
+    );
+    const wanted = [keys.requester(email), keys.undeliverable(email), ...[...acks, ...held.flat()].map((a) => ({ pk: a.pk!.S!, sk: a.sk!.S! }))];
     let deleted = 0;
     for (const key of wanted) if (await this.deleteItem(key)) deleted++;
     return deleted;
+  }
+
+  async forgetProfile(userId: string): Promise<number> {
+    if (!this.profilesTable) throw new Error('forgetProfile needs the profiles table');
+    const out = await this.client.send(new DeleteItemCommand({ TableName: this.profilesTable, Key: toItem({ userId }), ReturnValues: 'ALL_OLD' }));
+    return out.Attributes ? 1 : 0;
   }
 
   /** Deletes one item; true when it was there. */

@@ -43,7 +43,7 @@ export interface ErasureReceipt {
     attachments: number;
     /** Records of email sent to the person (kept to match bounces). */
     sentEmails: number;
-    /** The address's own items: complaint history, loop-breaker counts, bounce flag. */
+    /** The address's own items (complaint history, loop-breaker counts, bounce flag, quarantined mail) and the account's profile. */
     requesterRecords: number;
     /** The ledger's links to the account (0 until the ledger is wired). */
     ledgerLinks: number;
@@ -99,8 +99,11 @@ export async function eraseRequester(deps: ErasureDeps, subject: ErasureSubject,
   }
   // The address's own items go too (a held case keeps its own record and timeline: that is the evidence).
   for (const email of addresses) receipt.itemsErased.requesterRecords += await deps.store.forgetAddress(email);
-  // The ledger's links: of the account asked about, and of every account the erased cases named.
-  if (deps.ledger) for (const userId of accounts) receipt.itemsErased.ledgerLinks += await deps.ledger.forgetUser(userId);
+  // The accounts' profiles and ledger links: of the account asked about, and of every account the erased cases named.
+  for (const userId of accounts) {
+    receipt.itemsErased.requesterRecords += await deps.store.forgetProfile(userId);
+    if (deps.ledger) receipt.itemsErased.ledgerLinks += await deps.ledger.forgetUser(userId);
+  }
   logger.info('personal data erased', { erasureId, casesTouched: receipt.casesTouched, heldCasesSkipped: receipt.heldCasesSkipped.length, itemsErased: receipt.itemsErased });
   return receipt;
 }

@@ -80,8 +80,13 @@ describe('an erasure request', () => {
   it("by account id: the account's cases, every case of the addresses they came from, and the ledger's links", async () => {
     put(1);
     put(2, { requester: { email: EMAIL } }); // the same address, no account id on this one
+    store.profiles.set('acct-9', { userId: 'acct-9', tier: 'gold', lifetimeSpend: 1200 });
+    store.quarantined.set('ses-q', { messageId: 'ses-q', mailFrom: EMAIL, kind: 'automatic', reasons: ['auto-replied'], mailKey: 'inbound/ses-q', receivedAt: at(0).toISOString() });
     const receipt = await eraseRequester(deps, { userId: 'acct-9' }, risk);
     expect(receipt.caseIds).toEqual([id(1), id(2)]);
+    expect(store.profiles.has('acct-9')).toBe(false);
+    expect(store.quarantined.size).toBe(0);
+    expect(receipt.itemsErased.requesterRecords).toBe(2); // the profile and the quarantine record
     expect(receipt.itemsErased.ledgerLinks).toBe(2);
     expect(forgotten).toEqual(['acct-9']);
   });
