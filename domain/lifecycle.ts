@@ -316,7 +316,12 @@ function proposalFor(current: CaseRecord, proposal: Proposal, fourEyes: FourEyes
 }
 
 /** An evidence export of the case (risk team): audited, it changes nothing else. */
-export function recordExport(current: CaseRecord, data: { exportId: string; files: number; bytes: number; sha256: string }, actor: Actor & { kind: 'agent' }, now: Date): Change {
+export function recordExport(
+  current: CaseRecord,
+  data: { exportId: string; files: number; bytes: number; sha256: string; delivery: 'inline' | 'link' },
+  actor: Actor & { kind: 'agent' },
+  now: Date,
+): Change {
   return commit(current, { type: 'case.exported', data, lifecycle: false, patch: {} }, actor, now);
 }
 

@@ -4,7 +4,7 @@ import { CasePathSchema } from '#events/case-query.ts';
 import { parseErasureRequest } from '#events/erasure.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
-import { S3BlobStore } from '#lib/adapters/s3.ts';
+import { S3ArchiveDrop, S3BlobStore } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { agentFrom, httpApi, json, readBody, valid } from '#lib/http.ts';
@@ -16,7 +16,7 @@ const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const blobs = new S3BlobStore(env.MAIL_BUCKET);
 // The ledger's links are erased here once the ledger table is on main (issue 12): `ledger: new DynamoLedger(…)`.
 const erasure: ErasureDeps = { store, blobs, clock: systemClock, inboundPrefix: env.MAIL_PREFIX };
-const exports: ExportDeps = { store, blobs, clock: systemClock };
+const exports: ExportDeps = { store, blobs, drop: new S3ArchiveDrop(env.MAIL_BUCKET, systemClock), clock: systemClock };
 const MAX_ERASURE_BYTES = 4 * 1024;
 
 export const handler = httpApi(
@@ -28,6 +28,11 @@ export const handler = httpApi(
     'GET /cases/{caseId}/export': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
       const archive = await exportCase(exports, { caseId, agent: agentFrom(event) });
+      if (archive.delivery === 'link') {
+        // Too big for one answer: 303 to the presigned link (a client following redirects gets the zip), the details as JSON.
+        const { url, expiresAt, filename, bytes, sha256, manifest } = archive;
+        return json(303, { downloadUrl: url, expiresAt, filename, bytes, sha256, manifest }, { location: url });
+      }
       // Binary through API Gateway: base64 with isBase64Encoded, and application/zip among the API's binary media types.
       return {
         statusCode: 200,

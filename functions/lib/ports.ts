@@ -177,6 +177,12 @@ export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
 }
 
+/** Where an archive too big for one API answer is left for whoever asked: a short-lived link to it. */
+export interface ArchiveDrop {
+  /** Stores the archive under `key` and returns a link that downloads it (as `filename`) until `expiresAt`. */
+  drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }>;
+}
+
 /** Deletes objects for good (erasure); deleting an absent one is no error, so a retry is harmless. */
 export interface BlobEraser {
   delete(key: string): Promise<void>;

@@ -7,6 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parsePrivacyPolicy } from '../../domain/privacy/policy.ts';
 import privacyPolicyJson from '../../config/privacy-policy.json' with { type: 'json' };
+import { EXPORTS_PREFIX } from '../../functions/lib/use-cases/export-case.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
@@ -60,6 +61,8 @@ export class Governance extends Construct {
     // An erased attachment's delete marker hides it at once; its noncurrent version (the bucket is versioned)
     // goes a day later. No expiry of current attachments: a held case keeps them, which a bucket rule cannot see.
     mailBucket.addLifecycleRule({ id: 'ErasedAttachmentsGo', prefix: ATTACHMENTS_PREFIX, noncurrentVersionExpiration: Duration.days(1), expiredObjectDeleteMarker: true });
+    // An export too big for one API answer waits here for its presigned link (15 minutes), then goes.
+    mailBucket.addLifecycleRule({ id: 'LargeExportsExpire', prefix: EXPORTS_PREFIX, expiration: Duration.days(1), noncurrentVersionExpiration: Duration.days(1) });
 
     const schedulerRole = new Role(this, 'RetentionSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     acknowledge(schedulerRole, `AwsSolutions-IAM5[Resource::${arnToken(this.retention)}:*]`, "CDK's invoke grant on the retention function and its versions/aliases (<fn>:*): the one function the schedule runs.");

@@ -9,6 +9,7 @@ import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { policies } from '#lib/policies.ts';
 import type {
+  ArchiveDrop,
   BlobEraser,
   BlobStore,
   CaseErasureWrite,
@@ -299,6 +300,16 @@ export class InMemoryBlobStore implements BlobStore, BlobEraser {
 
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
+  }
+}
+
+/** Archives left in memory; the link names the key, so a test can fetch what the link would. */
+export class InMemoryArchiveDrop implements ArchiveDrop {
+  readonly archives = new Map<string, { body: Uint8Array; filename: string }>();
+
+  async drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }> {
+    this.archives.set(key, { body: new Uint8Array(body), filename });
+    return { url: `memory://archives/${key}`, expiresAt: '2099-01-01T00:00:00.000Z' };
   }
 }
 

@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import privacyPolicy from '../../config/privacy-policy.json' with { type: 'json' };
 import { readConfig } from '../../infra/config.ts';
+import { EXPORTS_PREFIX } from '../../functions/lib/use-cases/export-case.ts';
 import { ATTACHMENTS_PREFIX } from '../../infra/constructs/governance.ts';
 import { INBOUND_MAIL_PREFIX, rawMailRetentionDays } from '../../infra/constructs/intake.ts';
 import { PARKED_RETENTION_DAYS } from '../../infra/constructs/parked-records.ts';
@@ -18,7 +19,7 @@ beforeAll(() => {
 }, 60_000);
 
 describe('raw inbound mail retention', () => {
-  it('expires inbound/ on the versioned mail bucket after the policy’s days, noncurrent versions a day later; erased attachments a day after; nothing else expires', () => {
+  it('expires inbound/ on the versioned mail bucket after the policy’s days, noncurrent versions a day later; erased attachments and large exports a day after; nothing else expires', () => {
     const buckets = template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } });
     const rules = Object.values(buckets).map((b) => (b as { Properties: { LifecycleConfiguration?: { Rules: unknown[] } } }).Properties.LifecycleConfiguration?.Rules);
     expect(rules).toEqual([
@@ -37,6 +38,7 @@ describe('raw inbound mail retention', () => {
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
           Status: 'Enabled',
         },
+        { Id: 'LargeExportsExpire', Prefix: EXPORTS_PREFIX, ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' },
       ],
     ]);
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: PARKED_RETENTION_DAYS * 86_400 });

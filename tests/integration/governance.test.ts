@@ -223,7 +223,7 @@ describe('evidence export', () => {
     expect(Object.keys(unzipSync(new Uint8Array(Buffer.from(await text.text(), 'base64'))))).toContain('manifest.json');
   }, 120_000);
 
-  it('is for the risk team only; unknown cases are 404; a case too big for one answer is a 413 that says so', async () => {
+  it('is for the risk team only; unknown cases are 404; a case too big for one answer is a presigned link to its zip', async () => {
     const res = await postInquiry({ email: `${unique('export')}@example.com`, subject: 'Payout', message: 'My payout is late.' });
     await settle();
     const caseId = res.body.caseId as string;
@@ -233,18 +233,29 @@ describe('evidence export', () => {
     expect((await request('GET', '/cases/00000000-0000-4000-8000-0000000000ff/export', { headers: { authorization: `Bearer ${await token('risk')}` } })).status).toBe(404);
     expect((await getCase(caseId)).timeline.some((e) => e.type === 'case.exported')).toBe(false);
 
-    // 5 MiB of random bytes (incompressible) by email: over the 4 MiB an API answer can carry.
+    // 5 MiB of incompressible bytes by email: over the 4 MiB an API answer can carry.
     const email = `${unique('export-big')}@example.com`;
-    const big = createHash('sha256').update(email).digest();
+    const seed = createHash('sha256').update(email).digest();
     const bytes = Buffer.alloc(5 * 1024 * 1024);
-    for (let i = 0; i < bytes.length; i += 32) createHash('sha256').update(big).update(String(i)).digest().copy(bytes, i);
+    for (let i = 0; i < bytes.length; i += 32) createHash('sha256').update(seed).update(String(i)).digest().copy(bytes, i);
     await sendMail({ from: email, subject: 'Recording', text: 'The stream recording.', attachments: [{ filename: 'recording.bin', content: bytes, contentType: 'application/octet-stream' }] });
     await settle();
     const bigCaseId = await caseIdOfMailFrom(email);
-    const tooBig = await request<{ error: string; message: string }>('GET', `/cases/${bigCaseId}/export`, { headers: { authorization: `Bearer ${await token('risk')}`, accept: 'application/zip' } });
-    expect(tooBig.status).toBe(413);
-    expect(tooBig.body.error).toBe('export_too_large');
-    expect(tooBig.body.message).toMatch(/over the 4194304 bytes/);
-    expect((await getCase(bigCaseId)).timeline.some((e) => e.type === 'case.exported')).toBe(false);
+    const big = await fetch(`${cloud.api}/cases/${bigCaseId}/export`, { headers: { authorization: `Bearer ${await token('risk')}`, accept: 'application/zip' }, redirect: 'manual' });
+    expect(big.status).toBe(303);
+    const body = (await big.json()) as { downloadUrl: string; expiresAt: string; bytes: number; sha256: string; manifest: { files: { path: string; sha256: string }[] } };
+    expect(big.headers.get('location')).toBe(body.downloadUrl);
+    expect(new URL(body.downloadUrl).searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(body.downloadUrl).toContain(`/exports/${bigCaseId}/`);
+    // The link downloads the archive itself (no token: the signature is the permission).
+    const download = await fetch(body.downloadUrl);
+    expect(download.status).toBe(200);
+    const zip = new Uint8Array(await download.arrayBuffer());
+    expect(zip.length).toBe(body.bytes);
+    expect(createHash('sha256').update(zip).digest('hex')).toBe(body.sha256);
+    const files = unzipSync(zip);
+    expect(Buffer.from(files['attachments/1-recording.bin']!).equals(bytes)).toBe(true);
+    for (const f of body.manifest.files) expect(createHash('sha256').update(files[f.path]!).digest('hex'), f.path).toBe(f.sha256);
+    expect((await getCase(bigCaseId)).timeline.at(-1)).toMatchObject({ type: 'case.exported', data: { delivery: 'link', sha256: body.sha256 } });
   }, 120_000);
 });

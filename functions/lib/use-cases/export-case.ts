@@ -3,32 +3,30 @@
 // case.html (every value escaped by domain/html.ts), evidence.json when the case carries evidence, and
 // manifest.json with the SHA-256 of every other file. Every export is audited before it is handed over: a
 // `case.exported` event naming who exported it, saved with the case's version check (re-read on a race), so
-// no archive leaves unrecorded. An archive too big for one API answer is refused (413) before anything is
-// written: API Gateway returns at most 10 MB and Lambda at most 6 MB of synchronous response, which a
-// base64-encoded body reaches at about 4.5 MB.
+// no archive leaves unrecorded. An archive too big for one API answer — API Gateway returns at most 10 MB and
+// Lambda at most 6 MB of synchronous response, which a base64-encoded body reaches at about 4.5 MB — is left in
+// the mail bucket (deleted a day later by its lifecycle rule) and handed over as a short-lived presigned link.
 import { createHash, randomUUID } from 'node:crypto';
 import { zipSync, type Zippable } from 'fflate';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { html, type SafeHtml } from '#domain/html.ts';
 import { recordExport } from '#domain/lifecycle.ts';
-import { AppError, BusyError, NotFoundError } from '../errors.ts';
+import { BusyError, NotFoundError } from '../errors.ts';
 import type { Agent } from '../http.ts';
-import type { BlobStore, CaseStore, Clock } from '../ports.ts';
+import type { ArchiveDrop, BlobStore, CaseStore, Clock } from '../ports.ts';
 import { isCaseId } from './read-cases.ts';
 
 /** The largest archive answered inline: its base64 (4/3) plus the response envelope stays under Lambda's 6 MB. */
-export const MAX_EXPORT_BYTES = 4 * 1024 * 1024;
+export const MAX_INLINE_EXPORT_BYTES = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 4;
-
-export class ExportTooLargeError extends AppError {
-  constructor(bytes: number) {
-    super(413, 'export_too_large', `The case's archive is ${bytes} bytes, over the ${MAX_EXPORT_BYTES} bytes one API answer can carry; see the README's Operations for exporting a large case`);
-  }
-}
+/** Where a large archive is left in the mail bucket (its own lifecycle rule deletes it a day later). */
+export const EXPORTS_PREFIX = 'exports/';
 
 export interface ExportDeps {
   store: Pick<CaseStore, 'getCaseWithTimeline' | 'saveChange'>;
   blobs: Pick<BlobStore, 'get'>;
+  /** Large archives: stored, and handed over as a link. */
+  drop: ArchiveDrop;
   clock: Clock;
 }
 
@@ -44,23 +42,34 @@ export interface CaseArchive {
   manifest: { caseId: string; reference: string; version: number; exportId: string; exportedAt: string; exportedBy: { id: string; email?: string }; files: ManifestEntry[] };
 }
 
+/** The export as handed over: the archive itself, or (too big for one answer) a link to it. */
+export type CaseExport =
+  | ({ delivery: 'inline' } & CaseArchive)
+  | { delivery: 'link'; url: string; expiresAt: string; filename: string; bytes: number; sha256: string; manifest: CaseArchive['manifest'] };
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const jsonBytes = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 /** A name safe in a zip on every system: no path separators, no control characters. */
 const safeName = (name: string) => name.replace(/[\\/\p{Cc}]/gu, '_').replace(/^\.+/, '_').slice(0, 180) || 'attachment';
 
-export async function exportCase(deps: ExportDeps, request: { caseId: string; agent: Agent }): Promise<CaseArchive> {
+export async function exportCase(deps: ExportDeps, request: { caseId: string; agent: Agent }): Promise<CaseExport> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const found = isCaseId(request.caseId) ? await deps.store.getCaseWithTimeline(request.caseId) : undefined;
     if (!found) throw new NotFoundError('No such case');
     const now = deps.clock.now();
     const exportId = randomUUID();
     const archive = await buildArchive(deps, found.record, found.events, { exportId, at: now.toISOString(), agent: request.agent });
-    if (archive.zip.length > MAX_EXPORT_BYTES) throw new ExportTooLargeError(archive.zip.length);
+    const digest = sha256(archive.zip);
+    // Stored before it is audited (the link needs the object); a race lost leaves an unaudited object that no
+    // link was ever given for, and the lifecycle rule deletes it.
+    const link = archive.zip.length > MAX_INLINE_EXPORT_BYTES ? await deps.drop.drop(`${EXPORTS_PREFIX}${found.record.caseId}/${exportId}.zip`, archive.zip, archive.filename) : undefined;
     const actor = { kind: 'agent' as const, id: request.agent.id, role: 'risk' };
-    const change = recordExport(found.record, { exportId, files: archive.manifest.files.length, bytes: archive.zip.length, sha256: sha256(archive.zip) }, actor, now);
+    const change = recordExport(found.record, { exportId, files: archive.manifest.files.length, bytes: archive.zip.length, sha256: digest, delivery: link ? 'link' : 'inline' }, actor, now);
     const outcome = await deps.store.saveChange(change);
-    if (outcome.kind === 'saved') return archive;
+    if (outcome.kind !== 'saved') continue;
+    return link
+      ? { delivery: 'link', ...link, filename: archive.filename, bytes: archive.zip.length, sha256: digest, manifest: archive.manifest }
+      : { delivery: 'inline', ...archive };
   }
   throw new BusyError();
 }
