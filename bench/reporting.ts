@@ -15,7 +15,9 @@ import { applyAgentAction, applyRequesterReply, pageRiskTeam, recordEscalationSt
 import { dayKey, hourKey, lastCompletePeriod, periodDays, previousPeriod, sameHourPreviousDays } from '#domain/reporting/buckets.ts';
 import { histogramCounter, withoutZeros, type Counters } from '#domain/reporting/counters.ts';
 import { renderCsv, renderHtml, renderText } from '#domain/reporting/render.ts';
+import type { FourEyes } from '#domain/approval-policy.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { policies } from '#lib/policies.ts';
@@ -29,6 +31,12 @@ import { freePort } from '#local/free-port.ts';
 import { loadTemplate, type CfnTemplate } from '#local/template.ts';
 import { aggregatePerRecord } from './aggregate-per-record.ts';
 import { percentile } from './local-cloud.ts';
+
+/** The synthetic day measures aggregation, not four-eyes: no resolution waits for a second person. */
+const NO_FOUR_EYES: FourEyes = {
+  triage: fourEyes.triage,
+  policy: { ...fourEyes.policy, outcomes: [], categories: [], riskScoreAtLeast: Number.POSITIVE_INFINITY, amountUsdAtLeast: Number.POSITIVE_INFINITY, reopenOutcomes: [] },
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -335,25 +343,25 @@ export function generateCases(openings: readonly Opening[], opts: { until: Date;
     if (paged && current.escalation?.status === 'active') {
       const id = current.escalation.id;
       step(0.05, (r, when) => recordEscalationStep(r, id, { tier: 'risk' }, when) ?? noChange(r));
-      if (random() < 0.9) step(2 + random() * 20, (r, when) => applyAgentAction(r, { type: 'acknowledge' }, LEAD, when, policies.sla));
+      if (random() < 0.9) step(2 + random() * 20, (r, when) => applyAgentAction(r, { type: 'acknowledge' }, LEAD, when, policies.sla, NO_FOUR_EYES));
     }
     const firstResponseMinutes = 3 + random() * random() * 720;
     const acted =
       random() < 0.88 &&
       (random() < 0.18
-        ? step(firstResponseMinutes, (r, when) => applyAgentAction(r, { type: 'request-info', message: 'Could you send the receipt?' }, agent, when, policies.sla)) &&
+        ? step(firstResponseMinutes, (r, when) => applyAgentAction(r, { type: 'request-info', message: 'Could you send the receipt?' }, agent, when, policies.sla, NO_FOUR_EYES)) &&
           (random() < 0.6
-            ? step(20 + random() * 900, (r, when) => applyRequesterReply(r, { email, subject: `Re: ${r.subject}`, message: 'Here it is.', attachments: [] }, when, policies.sla))
+            ? step(20 + random() * 900, (r, when) => applyRequesterReply(r, { email, subject: `Re: ${r.subject}`, message: 'Here it is.', attachments: [] }, when, policies.sla, NO_FOUR_EYES))
             : true)
-        : step(firstResponseMinutes, (r, when) => applyAgentAction(r, { type: 'reply', message: 'We are looking into it.' }, agent, when, policies.sla)));
+        : step(firstResponseMinutes, (r, when) => applyAgentAction(r, { type: 'reply', message: 'We are looking into it.' }, agent, when, policies.sla, NO_FOUR_EYES)));
     if (acted && current.status === 'investigating' && current.escalation?.status !== 'active' && random() < 0.04) {
-      step(10 + random() * 240, (r, when) => applyAgentAction(r, { type: 'escalate', reason: 'needs a specialist' }, agent, when, policies.sla));
+      step(10 + random() * 240, (r, when) => applyAgentAction(r, { type: 'escalate', reason: 'needs a specialist' }, agent, when, policies.sla, NO_FOUR_EYES));
       const id = current.escalation?.id;
       if (id) step(0.05, (r, when) => recordEscalationStep(r, id, { tier: 'L1' }, when) ?? noChange(r));
-      if (id && random() < 0.8) step(5 + random() * 60, (r, when) => applyAgentAction(r, { type: 'acknowledge' }, LEAD, when, policies.sla));
+      if (id && random() < 0.8) step(5 + random() * 60, (r, when) => applyAgentAction(r, { type: 'acknowledge' }, LEAD, when, policies.sla, NO_FOUR_EYES));
     }
     if (acted && current.status !== 'waiting_on_user' && random() < 0.72) {
-      step(30 + random() * random() * 4_000, (r, when) => applyAgentAction(r, { type: 'resolve', outcome: weighted(random, OUTCOME_WEIGHTS) }, agent, when, policies.sla));
+      step(30 + random() * random() * 4_000, (r, when) => applyAgentAction(r, { type: 'resolve', outcome: weighted(random, OUTCOME_WEIGHTS) }, agent, when, policies.sla, NO_FOUR_EYES));
     }
     histories.push({ opened, requesterVersion: known.version, recent, changes });
     total += 1 + changes.length;

@@ -131,6 +131,10 @@ export interface CaseRecord {
   consults?: Consult[];
   /** How many consults were ever asked (their ids count on from it). */
   consultCount?: number;
+  /** A legal hold (risk team): neither scheduled retention nor an erasure request touches the case until it is released. */
+  legalHold?: LegalHold;
+  /** The requester's personal data was erased (on request or by retention): what is left is the case skeleton. */
+  erased?: ErasureMark;
   /** Set on incident cases opened by surge detection. */
   incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
   openedAt: string;
@@ -178,6 +182,18 @@ export interface PendingApproval {
   escalateAt: string;
   reminded: boolean;
   escalated: boolean;
+}
+
+export interface LegalHold {
+  since: string;
+  by: string;
+  reason: string;
+}
+
+export interface ErasureMark {
+  at: string;
+  reason: 'request' | 'retention';
+  erasureId: string;
 }
 
 /** `team`: a consulted team answering by email. */

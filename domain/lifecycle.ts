@@ -26,7 +26,9 @@ export type AgentAction =
   | { type: 'change-priority'; priority: Priority; reason?: string }
   | { type: 'approve' }
   | { type: 'reject'; note: string }
-  | { type: 'consult'; team: string; question: string; blocking?: boolean };
+  | { type: 'consult'; team: string; question: string; blocking?: boolean }
+  | { type: 'legal-hold'; reason: string }
+  | { type: 'release-hold'; reason?: string };
 export type ActionType = AgentAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
@@ -43,6 +45,9 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   approve: ['lead', 'risk'],
   reject: ['lead', 'risk'],
   consult: ['agent', 'lead', 'risk'],
+  // A legal hold keeps a case's personal data past retention and erasure requests: the risk team's call.
+  'legal-hold': ['risk'],
+  'release-hold': ['risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
@@ -87,7 +92,8 @@ const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) 
 /**
  * Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied.
  * `fourEyes` (the approval policy) turns a resolution or reopening it covers into a proposal that waits
- * in `pending_approval` for a second person's `approve` or `reject`; without it nothing needs approval.
+ * in `pending_approval` for a second person's `approve` or `reject`. Required: a caller that forgot it would
+ * let a confirmed risk close unreviewed.
  */
 export function applyAgentAction(
   current: CaseRecord,
@@ -95,7 +101,7 @@ export function applyAgentAction(
   actor: Actor & { kind: 'agent' },
   now: Date,
   policy: SlaPolicy,
-  fourEyes?: FourEyes,
+  fourEyes: FourEyes,
   consults?: { teams: TeamsPolicy; token: string },
 ): Change {
   const { value: action, counts: masked } = maskStringFields(typed);
@@ -113,19 +119,17 @@ export function applyAgentAction(
     return current.approval;
   };
   /** The rules a resolution or reopening falls under, and the pending approval it becomes when there are any. */
-  const fourEyesFor = (proposal: Proposal) => {
-    const rules = fourEyes ? approvalRules(current, proposal, fourEyes) : [];
-    if (!fourEyes || rules.length === 0) return undefined;
-    const after = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
-    const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
-    const pendingFields = { rules, proposedBy: actor.id, proposedAt: at, remindAt: after(remindAfterMinutes), escalateAt: after(escalateAfterMinutes), reminded: false, escalated: false };
-    return { rules, pendingFields };
+  const fourEyesFor = (proposal: Proposal) => proposalFor(current, proposal, fourEyes, actor.id, now);
+  /** Nobody to write to once the requester's personal data is erased. */
+  const needRequester = () => {
+    if (current.erased) throw new TransitionError("The requester's personal data was erased; there is nobody to email");
   };
   let draft: Draft;
   switch (action.type) {
     case 'reply': {
       needOpen();
       needUndecided();
+      needRequester();
       const first = !current.firstRespondedAt;
       const resumed = s === 'waiting_on_user';
       draft = {
@@ -144,6 +148,7 @@ export function applyAgentAction(
     case 'request-info': {
       needOpen();
       needUndecided();
+      needRequester();
       if (s === 'waiting_on_user') throw new TransitionError('The case is already waiting on the requester');
       const first = !current.firstRespondedAt;
       draft = {
@@ -263,6 +268,19 @@ export function applyAgentAction(
       if (!consults) throw new TransitionError('Consults are not configured');
       draft = askConsultDraft(current, action, actor.id, now, { teams: consults.teams, calendar: policy.calendar, token: consults.token });
       break;
+    case 'legal-hold':
+      if (current.legalHold) throw new TransitionError(`The case is under legal hold already (since ${current.legalHold.since})`);
+      draft = { type: 'legal-hold.placed', data: { reason: action.reason }, lifecycle: false, patch: { legalHold: { since: at, by: actor.id, reason: action.reason } } };
+      break;
+    case 'release-hold':
+      if (!current.legalHold) throw new TransitionError('The case is not under legal hold');
+      draft = {
+        type: 'legal-hold.released',
+        data: { since: current.legalHold.since, ...(action.reason && { reason: action.reason }) },
+        lifecycle: false,
+        patch: { legalHold: undefined },
+      };
+      break;
     case 'change-priority': {
       if (!isOpen(s)) throw new TransitionError(`The case is ${s}; reopen it first`);
       if (action.priority === current.priority) throw new TransitionError(`The case is already ${action.priority}`);
@@ -280,6 +298,29 @@ export function applyAgentAction(
 }
 
 const APPROVAL_OVERDUE = 'approval not decided in time';
+
+/** The four-eyes rules a resolution or reopening falls under, and the pending approval's fields when there are any. */
+function proposalFor(current: CaseRecord, proposal: Proposal, fourEyes: FourEyes, proposedBy: string, now: Date) {
+  const rules = approvalRules(current, proposal, fourEyes);
+  if (rules.length === 0) return undefined;
+  const after = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
+  const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
+  const pendingFields = { rules, proposedBy, proposedAt: now.toISOString(), remindAt: after(remindAfterMinutes), escalateAt: after(escalateAfterMinutes), reminded: false, escalated: false };
+  return { rules, pendingFields };
+}
+
+/** An evidence export of the case (risk team): audited, it changes nothing else. */
+export function recordExport(
+  current: CaseRecord,
+  data: { exportId: string; files: number; bytes: number; sha256: string; delivery: 'inline' | 'link' },
+  actor: Actor & { kind: 'agent' },
+  now: Date,
+): Change {
+  return commit(current, { type: 'case.exported', data, lifecycle: false, patch: {} }, actor, now);
+}
+
+/** The proposer of a reopening that the requester's own email asked for (any lead or risk member may decide it). */
+export const REQUESTER_PROPOSER = 'requester';
 
 /** A decision ends the escalation that only asked for one (an approved resolution ends any, as resolving does). */
 function standDownApprovalOverdue(current: CaseRecord): Partial<CaseRecord> {
@@ -357,8 +398,12 @@ export interface RequesterMessage {
   attachments: CaseRecord['attachments'];
 }
 
-/** The requester wrote again: resume a waiting case, reopen a resolved or closed one. Card data is masked first. */
-export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage, now: Date, policy: SlaPolicy): Change {
+/**
+ * The requester wrote again: resume a waiting case, reopen a resolved or closed one. Card data is masked first.
+ * A reopening that four-eyes covers (a confirmed risk) is proposed instead, as an agent's would be: the reply is
+ * on the timeline and the case waits in pending_approval for a lead or the risk team.
+ */
+export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage, now: Date, policy: SlaPolicy, fourEyes: FourEyes): Change {
   const at = now.toISOString();
   const subject = maskCardData(reply.subject);
   const message = maskCardData(reply.message);
@@ -380,8 +425,15 @@ export function applyRequesterReply(current: CaseRecord, reply: RequesterMessage
     const pauses = closePause(current.pauses, at);
     draft = { type: 'requester.replied', data, lifecycle: true, patch: { ...base, status: 'investigating', pauses, deadlines: replan(current, current.priority, pauses, policy) } };
   } else if (current.status === 'resolved' || current.status === 'closed') {
-    const reopen = reopenDraft(current, 'the requester wrote again', at);
-    draft = { ...reopen, type: 'requester.replied', data: { ...data, reopened: true, from: current.status }, patch: { ...reopen.patch, ...base } };
+    const reason = 'the requester wrote again';
+    const needed = proposalFor(current, { kind: 'reopen' }, fourEyes, REQUESTER_PROPOSER, now);
+    if (needed) {
+      const approval: PendingApproval = { kind: 'reopen', reason, from: current.status, ...needed.pendingFields };
+      draft = { type: 'requester.replied', data: { ...data, reopenProposed: true, from: current.status, rules: needed.rules }, lifecycle: true, patch: { ...base, status: 'pending_approval', approval } };
+    } else {
+      const reopen = reopenDraft(current, reason, at);
+      draft = { ...reopen, type: 'requester.replied', data: { ...data, reopened: true, from: current.status }, patch: { ...reopen.patch, ...base } };
+    }
   } else {
     draft = { type: 'requester.replied', data, lifecycle: false, patch: base };
   }

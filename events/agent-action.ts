@@ -41,9 +41,11 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
     blocking: z.optional(z.boolean('must be true or false')),
     ...base,
   }),
+  z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
+  z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

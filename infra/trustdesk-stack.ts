@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { StackConfig } from './config.ts';
 import { AgentApi } from './constructs/agent-api.ts';
 import { TrustdeskApi } from './constructs/api.ts';
+import { Governance } from './constructs/governance.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
@@ -29,18 +30,20 @@ export class TrustdeskStack extends Stack {
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     new AgentApi(this, 'Agents', { storage, api });
+    const governance = new Governance(this, 'Governance', { storage, api });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked },
       streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
+        Retention: { fn: governance.retention, lost: 'a daily retention run did not finish (the next run erases what it left)' },
         MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },
     });

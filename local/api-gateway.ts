@@ -1,5 +1,7 @@
-// API Gateway (REST, proxy integrations), locally: routes, methods and authorizers come from the
-// template; requests become APIGatewayProxyEvents for the same bundled handlers.
+// API Gateway (REST, proxy integrations), locally: routes, methods, authorizers and binary media types come
+// from the template; requests become APIGatewayProxyEvents for the same bundled handlers. A function's base64
+// body (isBase64Encoded) is decoded to bytes only when the request's first Accept type is one of the API's
+// BinaryMediaTypes, as API Gateway does; otherwise the client gets the base64 text, as it would on AWS.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -64,6 +66,21 @@ export function routesFromTemplate(template: CfnTemplate): ApiRoute[] {
   return routes;
 }
 
+/** The REST API's BinaryMediaTypes (one API per template here). */
+export function binaryMediaTypesFromTemplate(template: CfnTemplate): string[] {
+  return resourcesOfType(template, 'AWS::ApiGateway::RestApi').flatMap(([, api]) => ((api.Properties?.BinaryMediaTypes as string[] | undefined) ?? []).map(String));
+}
+
+/** Whether a media type (type/subtype) matches an entry of BinaryMediaTypes, wildcards included. */
+export function isBinaryMediaType(mediaType: string, binaryMediaTypes: readonly string[]): boolean {
+  const [type, subtype] = mediaType.split(';')[0]!.trim().toLowerCase().split('/');
+  if (!type || !subtype) return false;
+  return binaryMediaTypes.some((entry) => {
+    const [t, s] = entry.trim().toLowerCase().split('/');
+    return (t === '*' || t === type) && (s === '*' || s === subtype);
+  });
+}
+
 function findFunctionRef(uri: unknown): string | undefined {
   if (Array.isArray(uri)) return uri.map(findFunctionRef).find(Boolean);
   if (!uri || typeof uri !== 'object') return undefined;
@@ -80,6 +97,8 @@ export interface ApiGatewayOptions {
   verifyToken: VerifyToken;
   stage: string;
   accountId: string;
+  /** The API's BinaryMediaTypes (binaryMediaTypesFromTemplate); none: every response body is text. */
+  binaryMediaTypes?: readonly string[];
   log: (line: string) => void;
 }
 
@@ -126,7 +145,10 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     send(res, { statusCode: 502, body: JSON.stringify({ message: 'Internal server error' }) });
     return true;
   }
-  send(res, result);
+  // API Gateway decides by the client's first Accept type whether a base64 body goes out as bytes.
+  const firstAccept = String(req.headers.accept ?? '').split(',')[0] ?? '';
+  const binary = result.isBase64Encoded === true && isBinaryMediaType(firstAccept, opts.binaryMediaTypes ?? []);
+  send(res, binary ? result : { ...result, isBase64Encoded: false });
   return true;
 }
 

@@ -12,7 +12,7 @@ import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { rearmFromFunctionEnvironment } from './rearm.ts';
 import { startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
-import { handleApiRequest, routesFromTemplate } from './api-gateway.ts';
+import { binaryMediaTypesFromTemplate, handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { startDurableWriteProxy } from './dynamodb-durable-proxy.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { createTablesFromTemplate, type LocalTable } from './dynamodb-tables.ts';
@@ -302,6 +302,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => smtp.stop());
 
   const routes = routesFromTemplate(template);
+  const binaryMediaTypes = binaryMediaTypesFromTemplate(template);
   // The web ACL on the API stage: its rate rules on the local clock, before the API adapter.
   const waf = createLocalWaf({ template, now: () => clock.now(), loopbackLimitScale: o.rateLimitScale ?? 1, log: o.log });
   o.log(`✓ WAF: ${waf.rules.map((r) => `${r.name} (${r.limit} per ${r.windowMs / 1000} s per client)`).join(', ') || 'no rate rules'}`);
@@ -360,6 +361,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       : handleApiRequest(req, res, url, {
           routes,
           functions,
+          binaryMediaTypes,
           stage: 'v1',
           accountId: ACCOUNT,
           log: o.log,

@@ -534,7 +534,8 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
 /** Query parameters that belong to the operations implemented here. Any other one is a subresource. */
 const OBJECT_QUERY = new Set(['x-id', 'partNumber', ...Object.keys(RESPONSE_OVERRIDES)]);
 const LIST_QUERY = new Set(['x-id', 'list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'encoding-type', 'fetch-owner', 'marker']);
-const PRESIGN_QUERY = /^X-Amz-/;
+/** A presigned URL's own parameters: X-Amz-Signature and its kin, and the lower-case ones the SDK signs in (x-amz-checksum-mode). */
+const PRESIGN_QUERY = /^x-amz-/i;
 
 function unsupportedSubresource(query: Query, allowed: Set<string>): string | undefined {
   for (const name of query.keys()) {

@@ -6,6 +6,7 @@ import { S3BlobStore } from '#lib/adapters/s3.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
 import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
@@ -17,6 +18,7 @@ const deps: ReceiveDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE),
   blobs: new S3BlobStore(env.MAIL_BUCKET),
   mailPrefix: env.MAIL_PREFIX,
+  fourEyes,
   clock: systemClock,
   policies,
   newCaseId,

@@ -185,6 +185,56 @@ export interface BlobStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
 }
 
+/** Where an archive too big for one API answer is left for whoever asked: a short-lived link to it. */
+export interface ArchiveDrop {
+  /** Stores the archive under `key` and returns a link that downloads it (as `filename`) until `expiresAt`. */
+  drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }>;
+}
+
+/** Deletes objects for good (erasure); deleting an absent one is no error, so a retry is harmless. */
+export interface BlobEraser {
+  delete(key: string): Promise<void>;
+}
+
+// ── retention and erasure ─────────────────────────────────────────────────────────────────────────
+
+/** Who is to be forgotten: an email address, or an account id (whose cases name it). */
+export type ErasureSubject = { email: string } | { userId: string };
+
+/** One case's erasure: the skeleton and its event (saved with the version check, last), the redacted events. */
+export interface CaseErasureWrite {
+  record: CaseRecord;
+  event: CaseEvent;
+  redactedEvents: CaseEvent[];
+}
+
+/** The cases table's side of erasure: finding the person's cases, and forgetting them case by case. */
+export interface ErasureStore {
+  /** Ids of the cases whose requester is this address or account (erased cases no longer are). */
+  caseIdsOf(subject: ErasureSubject): Promise<string[]>;
+  /** Ids of cases closed before `cutoff` that are neither erased nor held (candidates of the retention run). */
+  closedCaseIdsBefore(cutoff: string): Promise<string[]>;
+  /** A case and its whole timeline, read consistently. */
+  getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
+  /**
+   * Rewrites the redacted events, deletes the records of email sent for the case (they name the address),
+   * then saves the skeleton if the case is still at `record.version - 1`; the count of sent-email records deleted.
+   */
+  eraseCase(write: CaseErasureWrite): Promise<{ outcome: ChangeOutcome; sentEmails: number }>;
+  /**
+   * Deletes what the table keeps about an address outside its cases — complaint history, loop-breaker counts,
+   * bounce flag, quarantine records of mail from it; how many items.
+   */
+  forgetAddress(email: string): Promise<number>;
+  /** Deletes the account's profile (value tier, lifetime spend) ops loaded; 1 when there was one. */
+  forgetProfile(userId: string): Promise<number>;
+}
+
+/** A ledger's links to a user (the ledger table of issue 12): unlinked by an erasure; how many. */
+export interface LedgerEraser {
+  forgetUser(userId: string): Promise<number>;
+}
+
 export interface OutboundEmail {
   to: string;
   subject: string;

@@ -7,7 +7,7 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 const plain = <T>(image: Image | undefined): T | undefined => (image ? (unmarshall(image as Record<string, AttributeValue>) as T) : undefined);
 
-/** A newly appended case event (events are never modified). */
+/** A newly appended case event (an erasure rewriting an old one is a MODIFY, never taken for a new event). */
 export function insertedEvent(record: DynamoDBRecord): CaseEvent | undefined {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || image?.itemType?.S !== 'event') return undefined;

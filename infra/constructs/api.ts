@@ -16,6 +16,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.ts';
 
+/** Response types API Gateway hands over as bytes rather than text. */
+export const BINARY_MEDIA_TYPES = ['application/zip'] as const;
+
 /**
  * The one REST API (v1: it supports WAF, usage throttling and Cognito authorizers). Capabilities add
  * their routes through `publicRoute` and `agentRoute` so the API's shape stays in one place.
@@ -54,6 +57,9 @@ export class TrustdeskApi extends Construct {
         }),
       },
       cloudWatchRole: false,
+      // Evidence exports are zips: a function's base64 body (isBase64Encoded) reaches the client as bytes when
+      // the request's first Accept type is one of these (API Gateway's rule for Lambda proxy integrations).
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
     });
     this.authorizer = new CognitoUserPoolsAuthorizer(this, 'AgentAuthorizer', {
       cognitoUserPools: [props.userPool],

@@ -9,6 +9,7 @@ import { addBusinessTime } from '#domain/sla/calendar.ts';
 import { policies } from '#lib/policies.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { HOUR, MINUTE, OPENED, at, caseAt } from '../functions/lifecycle-fakes.ts';
+import { NO_FOUR_EYES } from '../functions/lifecycle-fakes.ts';
 
 const agent = { kind: 'agent' as const, id: 'agent-7', role: 'agent' };
 const cal = policies.sla.calendar;
@@ -16,7 +17,7 @@ const opts = { teams: teamsPolicy, calendar: cal };
 const payments = teamsPolicy.teams.find((t) => t.name === 'payments')!;
 
 function ask(current: CaseRecord, team: string, token: string, now = at(10 * MINUTE), blocking?: boolean) {
-  return applyAgentAction(current, { type: 'consult', team, question: `Question for ${team}`, ...(blocking !== undefined && { blocking }) }, agent, now, policies.sla, undefined, { teams: teamsPolicy, token });
+  return applyAgentAction(current, { type: 'consult', team, question: `Question for ${team}`, ...(blocking !== undefined && { blocking }) }, agent, now, policies.sla, NO_FOUR_EYES, { teams: teamsPolicy, token });
 }
 
 describe('asking a consult', () => {

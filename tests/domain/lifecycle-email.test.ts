@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
 import { applyAgentAction, applyAutomaticReply, applyBounce, applyComplaint, applyRequesterReply, COMPLAINT_STATUS, type AutomaticReply, type Bounce } from '#domain/lifecycle.ts';
 import { policies } from '#lib/policies.ts';
-import { HOUR, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
+import { HOUR, NO_FOUR_EYES, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const lead = { kind: 'agent', id: 'lead-2', role: 'lead' } as const;
 const outOfOffice: AutomaticReply = { email: 'alice@example.com', subject: 'Automatic reply: [TD-00000C]', message: 'I am out of the office.', messageId: 'ooo-1@example.com', reasons: ['Auto-Submitted: auto-replied'] };
 const bounce = (overrides: Partial<Bounce> = {}): Bounce => ({ notice: 'agent.requested-info-2', address: 'alice@example.com', action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown', permanent: true, ...overrides });
 
-const waiting = (): CaseRecord => applyAgentAction(caseAt('P3'), { type: 'request-info', message: 'Which account?' }, lead, at(HOUR), sla).record;
+const waiting = (): CaseRecord => applyAgentAction(caseAt('P3'), { type: 'request-info', message: 'Which account?' }, lead, at(HOUR), sla, NO_FOUR_EYES).record;
 
 describe('applyAutomaticReply', () => {
   it.each([
@@ -46,7 +46,7 @@ describe('applyBounce', () => {
 
   it('is cleared when the requester writes again from the address', () => {
     const bounced = applyBounce(waiting(), bounce(), at(2 * HOUR)).record;
-    const replied = applyRequesterReply(bounced, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla).record;
+    const replied = applyRequesterReply(bounced, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla, NO_FOUR_EYES).record;
     expect(replied.requesterUndeliverable).toBeUndefined();
     expect(replied.status).toBe('investigating');
   });
@@ -67,7 +67,7 @@ describe('applyComplaint', () => {
     expect(applyComplaint(waiting(), { notice: 'sla.warning-3', address: 'lead@example.com' }, at(2 * HOUR)).record.requesterUndeliverable).toBeUndefined();
     const complained = applyComplaint(waiting(), { notice: 'agent.requested-info-2', address: 'alice@example.com' }, at(2 * HOUR)).record;
     expect(complained.requesterUndeliverable).toEqual({ since: at(2 * HOUR).toISOString(), status: COMPLAINT_STATUS });
-    const replied = applyRequesterReply(complained, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla).record;
+    const replied = applyRequesterReply(complained, { email: 'alice@example.com', subject: 'Re:', message: 'Main account.', attachments: [] }, at(3 * HOUR), sla, NO_FOUR_EYES).record;
     expect(replied.requesterUndeliverable).toBeUndefined();
   });
 });
@@ -86,6 +86,7 @@ describe('card data in email that is not what the person wrote', () => {
       { email: 'alice@example.com', subject: 'Re:', message: 'See below.', fullMessage: `See below.\n\nOn Mon, Alice wrote:\n> my card is ${CARD}`, attachments: [] },
       at(2 * HOUR),
       sla,
+      NO_FOUR_EYES,
     );
     expect(JSON.stringify(event)).not.toContain('1111 1111 1111');
     expect(event.data).toMatchObject({ fullMessage: expect.stringContaining('> my card is •••• •••• •••• 1111') });

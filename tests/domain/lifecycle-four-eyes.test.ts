@@ -3,10 +3,10 @@
 // brings a reminder, then an escalation at the L1 lead tier.
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '#domain/case.ts';
-import { applyAgentAction, FourEyesError, mayAct, nextTimer, onTimerExpired, TransitionError, workflowState, type AgentAction } from '#domain/lifecycle.ts';
+import { applyAgentAction, applyRequesterReply, FourEyesError, mayAct, nextTimer, onTimerExpired, REQUESTER_PROPOSER, TransitionError, workflowState, type AgentAction } from '#domain/lifecycle.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
-import { HOUR, MINUTE, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
+import { HOUR, MINUTE, NO_FOUR_EYES, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const { remindAfterMinutes, escalateAfterMinutes } = fourEyes.policy;
@@ -49,7 +49,7 @@ describe('a resolution under a four-eyes rule', () => {
     const safety = act(caseAt('P2', { category: 'safety' }), { type: 'resolve', outcome: 'resolved' }, T1);
     expect(safety.record.status).toBe('pending_approval');
     expect(safety.record.approval?.rules).toEqual(['category safety']);
-    const withoutPolicy = applyAgentAction(investigating(), confirmedRisk, agent, T1, sla);
+    const withoutPolicy = applyAgentAction(investigating(), confirmedRisk, agent, T1, sla, NO_FOUR_EYES);
     expect(withoutPolicy.record.status).toBe('resolved');
   });
 
@@ -144,6 +144,22 @@ describe('reopening a confirmed risk', () => {
   it('needs no approval for other outcomes', () => {
     const resolved = act(investigating(), { type: 'resolve', outcome: 'resolved' }, T1).record;
     expect(act(resolved, { type: 'reopen' }, T2).record.status).toBe('investigating');
+  });
+
+  it("by the requester's own email is a proposal as well: the reply is kept, the case waits for any lead or risk member", () => {
+    const closed = { ...resolvedAsRisk(), status: 'closed' as const, closedAt: at(3 * HOUR).toISOString() };
+    const reply = { email: closed.requester.email, subject: 'Re: your case', message: 'It happened again.', attachments: [] };
+    const { record, event } = applyRequesterReply(deepFreeze(structuredClone(closed)), reply, at(4 * HOUR), sla, fourEyes);
+    expect(record).toMatchObject({ status: 'pending_approval', outcome: 'confirmed_risk', lastUserMessageAt: at(4 * HOUR).toISOString() });
+    expect(record.approval).toMatchObject({ kind: 'reopen', from: 'closed', proposedBy: REQUESTER_PROPOSER, rules: ['reopening a case resolved as confirmed_risk'] });
+    expect(event).toMatchObject({ type: 'requester.replied', data: { message: 'It happened again.', reopenProposed: true, from: 'closed' } });
+    expect(event.data.reopened).toBeUndefined(); // the backlog counts the reopening once it is approved
+    const approved = act(record, { type: 'approve' }, at(5 * HOUR), lead);
+    expect(approved.record.status).toBe('investigating');
+    expect(approved.event).toMatchObject({ type: 'case.reopened', data: { from: 'closed', approval: { proposedBy: REQUESTER_PROPOSER, approvedBy: 'lead-2' } } });
+    // Other outcomes reopen at once, as before.
+    const resolved = act(investigating(), { type: 'resolve', outcome: 'resolved' }, T1).record;
+    expect(applyRequesterReply(resolved, reply, T2, sla, fourEyes).record.status).toBe('investigating');
   });
 });
 

@@ -20,7 +20,7 @@ import {
 } from '#domain/lifecycle.ts';
 import { businessTimeBetween } from '#domain/sla/calendar.ts';
 import { policies } from '#lib/policies.ts';
-import { CASE_ID, DAY, HOUR, MINUTE, OPENED, at, caseAt, deepFreeze, plan } from '../functions/lifecycle-fakes.ts';
+import { CASE_ID, DAY, HOUR, MINUTE, NO_FOUR_EYES, OPENED, at, caseAt, deepFreeze, plan } from '../functions/lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const SILENCE = sla.autoCloseAfterMinutes * MINUTE;
@@ -31,7 +31,7 @@ const iso = (d: Date) => d.toISOString();
 
 /** Applies an action to a frozen copy of the case: the domain must not touch its input. */
 const act = (record: CaseRecord, action: AgentAction, now: Date, actor: Actor & { kind: 'agent' } = agent): Change =>
-  applyAgentAction(deepFreeze(structuredClone(record)), action, actor, now, sla);
+  applyAgentAction(deepFreeze(structuredClone(record)), action, actor, now, sla, NO_FOUR_EYES);
 
 /** Applies a sequence of actions, each at its own instant; the case after the last. */
 function after(record: CaseRecord, ...steps: [AgentAction, Date][]): CaseRecord {
@@ -200,7 +200,7 @@ describe('agent actions', () => {
     const waiting = act(fresh, requestInfo(), at(HOUR)).record;
     const changed = act(waiting, { type: 'change-priority', priority: 'P2' }, at(2 * HOUR), lead).record;
     expect(changed.deadlines).toEqual(fresh.deadlines);
-    const resumed = applyRequesterReply(changed, requesterMessage(), at(3 * HOUR), sla).record;
+    const resumed = applyRequesterReply(changed, requesterMessage(), at(3 * HOUR), sla, NO_FOUR_EYES).record;
     expect(resumed.deadlines).toEqual(plan('P2', [{ from: iso(at(HOUR)), to: iso(at(3 * HOUR)) }]));
   });
 
@@ -246,8 +246,9 @@ describe('who may do what', () => {
     expect(mayAct(['agent'], 'change-priority')).toBe(false);
   });
 
-  it.each(['lead', 'risk'])('%s may do everything', (role) => {
-    for (const action of ACTIONS) expect(mayAct([role], action)).toBe(true);
+  it('the risk team may do everything; leads everything but place or release a legal hold', () => {
+    for (const action of ACTIONS) expect(mayAct(['risk'], action)).toBe(true);
+    expect(ACTIONS.filter((a) => !mayAct(['lead'], a)).sort()).toEqual(['legal-hold', 'release-hold']);
   });
 
   it('any one of several roles grants the right; no role or an unknown one grants nothing', () => {
@@ -269,7 +270,7 @@ describe('pauses: waiting on the requester does not count', () => {
     const asked = at(HOUR); // Wed 10:00
     const answered = at(4 * HOUR); // Wed 13:00
     const waiting = act(fresh, requestInfo(), asked).record;
-    const { record, event } = applyRequesterReply(deepFreeze(structuredClone(waiting)), requesterMessage(), answered, sla);
+    const { record, event } = applyRequesterReply(deepFreeze(structuredClone(waiting)), requesterMessage(), answered, sla, NO_FOUR_EYES);
 
     const pauses = [{ from: iso(asked), to: iso(answered) }];
     expect(record).toMatchObject({ status: 'investigating', pauses, lifecycleVersion: 3, lastUserMessageAt: iso(answered) });
@@ -286,7 +287,7 @@ describe('pauses: waiting on the requester does not count', () => {
     const answered = new Date('2026-04-22T17:00:00.000Z'); // Wed 10:00 PDT
     const replied = act(fresh, reply(), at(HOUR)).record;
     const waiting = act(replied, requestInfo(), asked).record;
-    const { record } = applyRequesterReply(waiting, requesterMessage(), answered, sla);
+    const { record } = applyRequesterReply(waiting, requesterMessage(), answered, sla, NO_FOUR_EYES);
 
     expect(record.deadlines).toEqual(plan('P4', [{ from: iso(asked), to: iso(answered) }]));
     expect(record.deadlines.firstResponseDue).toBe(fresh.deadlines.firstResponseDue); // it fell before the pause
@@ -298,21 +299,21 @@ describe('pauses: waiting on the requester does not count', () => {
   it('a requester reply keeps what they wrote and adds their attachments', () => {
     const attachment = { filename: 'receipt.pdf', contentType: 'application/pdf', size: 1200, sha256: 'a'.repeat(64), key: 'attachments/x/receipt.pdf' };
     const waiting = act(caseAt('P3'), requestInfo(), at(HOUR)).record;
-    const { record, event } = applyRequesterReply(waiting, requesterMessage({ attachments: [attachment] }), at(2 * HOUR), sla);
+    const { record, event } = applyRequesterReply(waiting, requesterMessage({ attachments: [attachment] }), at(2 * HOUR), sla, NO_FOUR_EYES);
     expect(record.attachments).toEqual([attachment]);
     expect(event.data).toEqual({ subject: 'Re: [TD-00000C] We need more information', message: 'It was my main account.', attachments: [attachment], messageId: '<reply-1@example.com>' });
   });
 
   it('a requester reply to a case under investigation is recorded without moving the lifecycle', () => {
     const investigating = act(caseAt('P3'), reply(), at(HOUR)).record;
-    const { record, event } = applyRequesterReply(investigating, requesterMessage({ messageId: undefined }), at(2 * HOUR), sla);
+    const { record, event } = applyRequesterReply(investigating, requesterMessage({ messageId: undefined }), at(2 * HOUR), sla, NO_FOUR_EYES);
     expect(record).toMatchObject({ status: 'investigating', version: 3, lifecycleVersion: 2, deadlines: investigating.deadlines, lastUserMessageAt: iso(at(2 * HOUR)) });
     expect(event.data).not.toHaveProperty('messageId');
   });
 
   it.each(['resolved', 'closed'] as const)('a requester reply reopens a %s case', (status) => {
     const ended = caseAt('P3', { status, resolvedAt: iso(at(HOUR)), outcome: 'resolved', ...(status === 'closed' && { closedAt: iso(at(DAY)) }) });
-    const { record, event } = applyRequesterReply(ended, requesterMessage(), at(2 * DAY), sla);
+    const { record, event } = applyRequesterReply(ended, requesterMessage(), at(2 * DAY), sla, NO_FOUR_EYES);
     expect(record).toMatchObject({ status: 'investigating', resolvedAt: undefined, outcome: undefined, closedAt: undefined, lifecycleVersion: 2 });
     expect(event).toMatchObject({ type: 'requester.replied', data: { reopened: true, from: status, message: 'It was my main account.' } });
   });
@@ -322,7 +323,7 @@ describe('pauses: waiting on the requester does not count', () => {
     const closed = expired(waiting, at(HOUR + SILENCE))!.record;
     const pauses = [{ from: iso(at(HOUR)), to: iso(at(HOUR + SILENCE)) }];
     expect(closed).toMatchObject({ status: 'closed', pauses, deadlines: plan('P4', pauses) });
-    const reopened = applyRequesterReply(closed, requesterMessage(), at(HOUR + SILENCE + DAY), sla).record;
+    const reopened = applyRequesterReply(closed, requesterMessage(), at(HOUR + SILENCE + DAY), sla, NO_FOUR_EYES).record;
     expect(reopened).toMatchObject({ status: 'investigating', pauses, deadlines: plan('P4', pauses) });
   });
 });
@@ -554,10 +555,10 @@ describe('card data in what agents and requesters write', () => {
   });
 
   it('masks a requester reply and adds to the counts; a clean one leaves them', () => {
-    const replied = applyRequesterReply(fresh, requesterMessage({ subject: 'card 4111-1111-1111-1111', message: 'it is\n4111 1111\n1111 1111' }), at(MINUTE), sla);
+    const replied = applyRequesterReply(fresh, requesterMessage({ subject: 'card 4111-1111-1111-1111', message: 'it is\n4111 1111\n1111 1111' }), at(MINUTE), sla, NO_FOUR_EYES);
     expect(replied.event.data).toMatchObject({ subject: 'card •••• •••• •••• 1111', message: 'it is\n•••• •••• •••• 1111', masked: { cardNumbers: 2, securityCodes: 0, ssns: 0 } });
     expect(replied.record.masked).toEqual({ cardNumbers: 2, securityCodes: 0, ssns: 0 });
-    const clean = applyRequesterReply(replied.record, requesterMessage(), at(2 * MINUTE), sla);
+    const clean = applyRequesterReply(replied.record, requesterMessage(), at(2 * MINUTE), sla, NO_FOUR_EYES);
     expect(clean.event.data).not.toHaveProperty('masked');
     expect(clean.record.masked).toEqual({ cardNumbers: 2, securityCodes: 0, ssns: 0 });
   });

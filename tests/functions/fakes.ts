@@ -1,6 +1,7 @@
 // In-memory stand-ins for the ports, faithful to the DynamoDB adapter's semantics:
 // atomic writes, idempotency claims with expiry, requester versions, reference uniqueness,
-// optimistic case versions (saveChange), re-takeable pending notices.
+// optimistic case versions (saveChange), re-takeable pending notices, erasure (an erased case leaves the
+// requester's index; the skeleton is saved last, with the version check).
 import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '#lib/case-summary.ts';
@@ -8,13 +9,18 @@ import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { policies } from '#lib/policies.ts';
 import type {
+  ArchiveDrop,
+  BlobEraser,
   BlobStore,
+  CaseErasureWrite,
   CasePage,
   CaseStore,
   ChangeOutcome,
   ChangeWrite,
   Clock,
   CreateOutcome,
+  ErasureStore,
+  ErasureSubject,
   IntakeContext,
   Mailer,
   Metrics,
@@ -41,7 +47,7 @@ type WriteHook = (write: { kind: 'create'; write: NewCaseWrite } | { kind: 'chan
 const copy = <T>(value: T): T => structuredClone(value);
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-export class InMemoryCaseStore implements CaseStore {
+export class InMemoryCaseStore implements CaseStore, ErasureStore {
   readonly cases = new Map<string, CaseRecord>();
   readonly events = new Map<string, CaseEvent[]>();
   readonly claims = new Map<string, StoredClaim>();
@@ -238,6 +244,41 @@ export class InMemoryCaseStore implements CaseStore {
   async listViews(caseId: string): Promise<CaseView[]> {
     return copy(this.views.filter((v) => v.caseId === caseId)).sort((a, b) => a.at.localeCompare(b.at));
   }
+
+  async caseIdsOf(subject: ErasureSubject): Promise<string[]> {
+    const matches = (r: CaseRecord) => ('email' in subject ? r.requester.email !== '' && r.requester.email === subject.email : r.requester.userId === subject.userId);
+    return [...this.cases.values()].filter(matches).map((r) => r.caseId);
+  }
+
+  async closedCaseIdsBefore(cutoff: string): Promise<string[]> {
+    return [...this.cases.values()].filter((r) => r.status === 'closed' && r.closedAt && r.closedAt < cutoff && !r.erased && !r.legalHold).map((r) => r.caseId);
+  }
+
+  async eraseCase(w: CaseErasureWrite): Promise<{ outcome: ChangeOutcome; sentEmails: number }> {
+    const events = this.events.get(w.record.caseId) ?? [];
+    for (const e of w.redactedEvents) {
+      const i = events.findIndex((x) => x.version === e.version);
+      if (i >= 0) events[i] = copy(e);
+    }
+    let sentEmails = 0;
+    for (const [key, notice] of this.notices) {
+      if (key.startsWith(`${w.record.caseId}#`) && notice.providerId && this.sentEmails.delete(notice.providerId)) sentEmails++;
+    }
+    return { outcome: await this.saveChange({ record: w.record, event: w.event }), sentEmails };
+  }
+
+  async forgetAddress(email: string): Promise<number> {
+    let deleted = 0;
+    if (this.requesters.delete(email)) deleted++;
+    if (this.undeliverableAddresses.delete(email)) deleted++;
+    for (const key of [...this.acknowledgements.keys()]) if (key.startsWith(`${email}#`) && this.acknowledgements.delete(key)) deleted++;
+    for (const [id, q] of [...this.quarantined]) if (q.mailFrom === email && this.quarantined.delete(id)) deleted++;
+    return deleted;
+  }
+
+  async forgetProfile(userId: string): Promise<number> {
+    return this.profiles.delete(userId) ? 1 : 0;
+  }
 }
 
 function decodeFakeCursor(cursor: string): string {
@@ -245,7 +286,7 @@ function decodeFakeCursor(cursor: string): string {
 }
 
 
-export class InMemoryBlobStore implements BlobStore {
+export class InMemoryBlobStore implements BlobStore, BlobEraser {
   readonly objects = new Map<string, { body: Buffer; contentType: string }>();
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -255,6 +296,20 @@ export class InMemoryBlobStore implements BlobStore {
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     this.objects.set(key, { body: Buffer.from(body), contentType });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+}
+
+/** Archives left in memory; the link names the key, so a test can fetch what the link would. */
+export class InMemoryArchiveDrop implements ArchiveDrop {
+  readonly archives = new Map<string, { body: Uint8Array; filename: string }>();
+
+  async drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }> {
+    this.archives.set(key, { body: new Uint8Array(body), filename });
+    return { url: `memory://archives/${key}`, expiresAt: '2099-01-01T00:00:00.000Z' };
   }
 }
 

@@ -3,8 +3,16 @@
 import type { CaseRecord, Priority } from '#domain/case.ts';
 import { openCase, type NewInquiry } from '#domain/intake.ts';
 import { planDeadlines, type Interval, type PlannedDeadlines } from '#domain/sla/deadlines.ts';
+import type { FourEyes } from '#domain/approval-policy.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
 import type { WorkflowEngine, WorkflowName } from '#lib/ports.ts';
+
+/** The approval policy with no rule at all: nothing needs a second person (tests of everything but four-eyes). */
+export const NO_FOUR_EYES: FourEyes = {
+  triage: fourEyes.triage,
+  policy: { ...fourEyes.policy, outcomes: [], categories: [], riskScoreAtLeast: Number.POSITIVE_INFINITY, amountUsdAtLeast: Number.POSITIVE_INFINITY, reopenOutcomes: [] },
+};
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

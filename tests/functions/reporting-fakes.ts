@@ -23,6 +23,7 @@ import {
   type WatermarkMove,
 } from '#lib/ports.ts';
 import type { InMemoryCaseStore } from './fakes.ts';
+import { NO_FOUR_EYES } from './lifecycle-fakes.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const byText = <T>(text: (value: T) => string) => (a: T, b: T) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0);
@@ -367,12 +368,12 @@ export class CaseFactory {
   }
 
   async act(caseId: string, action: AgentAction, at: Date): Promise<CaseEvent> {
-    return this.save(applyAgentAction(await this.current(caseId), action, AGENT, at, policies.sla));
+    return this.save(applyAgentAction(await this.current(caseId), action, AGENT, at, policies.sla, NO_FOUR_EYES));
   }
 
   async requesterReply(caseId: string, at: Date): Promise<CaseEvent> {
     const current = await this.current(caseId);
-    return this.save(applyRequesterReply(current, { email: current.requester.email, subject: 'Re: problem', message: 'Any news?', attachments: [] }, at, policies.sla));
+    return this.save(applyRequesterReply(current, { email: current.requester.email, subject: 'Re: problem', message: 'Any news?', attachments: [] }, at, policies.sla, NO_FOUR_EYES));
   }
 
   /** The lifecycle timer firing at `at` (a warning, breach or auto-close); throws when nothing is due. */

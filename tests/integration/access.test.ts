@@ -27,6 +27,9 @@ const label = (r: ApiRoute) => `${r.method} ${r.resource}`;
 const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/cases/{caseId}/consults', ['internal']],
   ['/internal', ['internal']],
+  ['/cases/{caseId}/export', ['risk']],
+  ['/cases/{caseId}/views', ['risk']],
+  ['/requesters', ['risk']],
   ['/cases', ['agent', 'lead', 'risk']],
   ['/subscriptions', ['lead']],
   ['/reports', ['lead', 'risk']],

@@ -3,14 +3,11 @@
 // stores — every DynamoDB table, every object of the local S3, the SES mailbox (GET /store) and the functions'
 // captured logs — for it. The one copy allowed is the raw inbound MIME, which the bucket's lifecycle rule
 // deletes after the privacy policy's retention: the test moves the local clock past it and looks again.
-import { ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import privacyPolicy from '../../config/privacy-policy.json' with { type: 'json' };
-import { actAs, advanceClockTo, asAgent, clockNow, cloud, dynamo, postInquiry, request, sendMail, settle, unique } from './support.ts';
+import { actAs, advanceClockTo, asAgent, clockNow, cloud, everyTableItem, postInquiry, request, s3Objects, sendMail, settle, unique } from './support.ts';
 
 const DAY = 86_400_000;
-const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.s3, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 /** A Visa-shaped number that passes Luhn and appears nowhere else in the suite. */
 function freshCardNumber(): string {
@@ -38,36 +35,7 @@ const holds = (text: string, card: string) => {
   return flat.includes(card) || flat.includes(card.slice(0, 12));
 };
 
-async function dynamoDump(): Promise<string> {
-  const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
-  const parts: string[] = [];
-  for (const table of TableNames) {
-    let start: Record<string, never> | undefined;
-    do {
-      const out = await dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-      parts.push(JSON.stringify(out.Items ?? []));
-      start = out.LastEvaluatedKey as typeof start;
-    } while (start);
-  }
-  return parts.join('\n');
-}
-
-async function s3Objects(): Promise<{ bucket: string; key: string; body: string }[]> {
-  const objects: { bucket: string; key: string; body: string }[] = [];
-  const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
-  for (const { Name } of Buckets) {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: Name, ContinuationToken: token }));
-      for (const { Key } of page.Contents ?? []) {
-        const object = await s3.send(new GetObjectCommand({ Bucket: Name, Key }));
-        objects.push({ bucket: Name!, key: Key!, body: Buffer.from(await object.Body!.transformToByteArray()).toString('latin1') });
-      }
-      token = page.NextContinuationToken;
-    } while (token);
-  }
-  return objects;
-}
+const dynamoDump = async (): Promise<string> => (await everyTableItem()).join('\n');
 
 const mailboxDump = async () => JSON.stringify(await (await fetch(`${cloud.mailbox}/store`)).json());
 const logsDump = async () => JSON.stringify((await request<{ lines: unknown[] }>('GET', '/local/logs?since=0')).body.lines);

@@ -4,7 +4,7 @@
 // then the L1 escalation, on the virtual clock.
 import { describe, expect, it } from 'vitest';
 import { fourEyes } from '#lib/governance-config.ts';
-import { advanceClockTo, clockNow, executions, mailbox, postInquiry, request, settle, token, unique } from './support.ts';
+import { advanceClockTo, clockNow, executions, mailbox, postInquiry, request, sendMail, settle, token, unique } from './support.ts';
 
 interface CaseView {
   case: { caseId: string; reference: string; status: string; version: number; outcome?: string; approval?: { proposedBy: string; rules: string[] } };
@@ -120,6 +120,23 @@ describe('four-eyes resolution on the local cloud', () => {
     const reopened = await read(caseId);
     expect(reopened.case.status).toBe('investigating');
     expect(reopened.timeline.at(-1)).toMatchObject({ type: 'case.reopened', data: { from: 'resolved', approval: { proposedBy: 'local-agent', approvedBy: 'local-lead-ana' } } });
+  });
+
+  it("makes the requester's own email on a confirmed risk a reopening proposal: the reply is kept, the case waits for a lead", async () => {
+    const { email, view } = await openAnswered();
+    const { caseId, reference } = view.case;
+    expect((await act(firstLead, caseId, { type: 'resolve', outcome: 'confirmed_risk', expectedVersion: view.case.version })).status).toBe(200);
+    await settle();
+    expect((await act(secondLead, caseId, { type: 'approve', expectedVersion: (await read(caseId)).case.version })).status).toBe(200);
+    await settle();
+    await sendMail({ from: email, subject: `Re: [${reference}] your case`, text: 'It happened again today.' });
+    await settle();
+    const pending = await read(caseId);
+    expect(pending.case).toMatchObject({ status: 'pending_approval', outcome: 'confirmed_risk', approval: { kind: 'reopen', proposedBy: 'requester', from: 'resolved' } });
+    expect(pending.timeline.at(-1)).toMatchObject({ type: 'requester.replied', data: { message: 'It happened again today.', reopenProposed: true } });
+    expect((await act(firstLead, caseId, { type: 'approve', expectedVersion: pending.case.version })).status).toBe(200);
+    await settle();
+    expect((await read(caseId)).case.status).toBe('investigating');
   });
 
   it('reminds the approvers, then escalates to the L1 lead tier when nobody decides', async () => {

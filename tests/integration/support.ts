@@ -1,5 +1,6 @@
 // Small clients for the local cloud, used by the integration tests.
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { inject } from 'vitest';
 
@@ -7,6 +8,7 @@ export const cloud = inject('cloud');
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.dynamodb, credentials });
+export const s3 = new S3Client({ region: 'us-east-1', endpoint: cloud.s3, forcePathStyle: true, credentials });
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -75,6 +77,39 @@ export async function allItems(): Promise<Record<string, AttributeValue>[]> {
     start = out.LastEvaluatedKey as typeof start;
   } while (start);
   return items;
+}
+
+/** Every item of every table (cases, reporting, profiles, …), each as its JSON: where the tests look for a trace. */
+export async function everyTableItem(): Promise<string[]> {
+  const { TableNames = [] } = await dynamo.send(new ListTablesCommand({}));
+  const items: string[] = [];
+  for (const table of TableNames) {
+    let start: Record<string, never> | undefined;
+    do {
+      const out = await dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []).map((item) => JSON.stringify(item)));
+      start = out.LastEvaluatedKey as typeof start;
+    } while (start);
+  }
+  return items;
+}
+
+/** Every object of every bucket of the local S3, its body as latin1 text. */
+export async function s3Objects(): Promise<{ bucket: string; key: string; body: string }[]> {
+  const objects: { bucket: string; key: string; body: string }[] = [];
+  const { Buckets = [] } = await s3.send(new ListBucketsCommand({}));
+  for (const { Name } of Buckets) {
+    let next: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: Name, ContinuationToken: next }));
+      for (const { Key } of page.Contents ?? []) {
+        const object = await s3.send(new GetObjectCommand({ Bucket: Name, Key }));
+        objects.push({ bucket: Name!, key: Key!, body: Buffer.from(await object.Body!.transformToByteArray()).toString('latin1') });
+      }
+      next = page.NextContinuationToken;
+    } while (next);
+  }
+  return objects;
 }
 
 export const unique = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

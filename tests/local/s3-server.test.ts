@@ -17,6 +17,7 @@ import {
   S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAwsChunked, startS3Server, type LocalS3 } from '../../local/s3-server.ts';
 
@@ -71,6 +72,15 @@ describe('local S3 server (in memory)', () => {
   afterAll(async () => {
     s3.destroy();
     await s3server.stop();
+  });
+
+  it('serves a presigned GET (signatures are not checked), whatever the case of its x-amz- parameters', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'exports/a.zip', Body: Buffer.from('zip bytes'), ContentType: 'application/zip' }));
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: 'exports/a.zip' }), { expiresIn: 900 });
+    expect(new URL(url).searchParams.has('x-amz-checksum-mode')).toBe(true);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('zip bytes');
   });
 
   it('reports its endpoint and the port it got', () => {

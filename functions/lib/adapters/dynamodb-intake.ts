@@ -49,8 +49,8 @@ export const caseItem = (r: CaseRecord): Item =>
     itemType: 'case',
     gsi1pk: 'CASES',
     gsi1sk: `${r.openedAt}#${r.caseId}`,
-    gsi2pk: `REQUESTER#${r.requester.email}`,
-    gsi2sk: r.openedAt,
+    // An erased case has no requester left: it leaves the byRequester index (a sparse index skips it).
+    ...(r.requester.email && { gsi2pk: `REQUESTER#${r.requester.email}`, gsi2sk: r.openedAt }),
     ...r,
   });
 export const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });

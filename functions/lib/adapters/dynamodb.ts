@@ -8,14 +8,30 @@ import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
-import type { CaseFilter, CasePage, CaseQuery, CaseStore, ChangeOutcome, ChangeWrite, Quarantined, SentEmail, UndeliverableAddress, WorkflowWait } from '../ports.ts';
+import type {
+  CaseErasureWrite,
+  CaseFilter,
+  CasePage,
+  CaseQuery,
+  CaseStore,
+  ChangeOutcome,
+  ChangeWrite,
+  ErasureStore,
+  ErasureSubject,
+  Quarantined,
+  SentEmail,
+  UndeliverableAddress,
+  WorkflowWait,
+} from '../ports.ts';
+
+const QUARANTINE_KINDS: readonly Quarantined['kind'][] = ['verdict', 'sender', 'automatic'];
 
 /** How long a bounce can still be matched to the email it is about (bounces come within days). */
 const SENT_EMAIL_TTL_SECONDS = 30 * 86_400;
 
 export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
-export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
+export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, ErasureStore {
   private readonly claims: OneOffClaims;
 
   constructor(tableName: string, profilesTable: string | undefined, client: DynamoDBClient = dynamodb) {
@@ -238,6 +254,104 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore {
       const { caseId: id, viewer, at, route } = fromItem<CaseView>(item);
       return { caseId: id, viewer, at, route };
     });
+  }
+
+  async caseIdsOf(subject: ErasureSubject): Promise<string[]> {
+    // By address: the byRequester index. By account: the cases naming it, read through the byOpened index
+    // (no index by account; an erasure is rare and the team's table is small — a GSI is the step beyond).
+    const items =
+      'email' in subject
+        ? await queryAll(this.client, {
+            TableName: this.tableName,
+            IndexName: 'byRequester',
+            KeyConditionExpression: 'gsi2pk = :who',
+            ExpressionAttributeValues: { ':who': { S: `REQUESTER#${subject.email}` } },
+            ProjectionExpression: 'caseId',
+          })
+        : await queryAll(this.client, {
+            TableName: this.tableName,
+            IndexName: 'byOpened',
+            KeyConditionExpression: 'gsi1pk = :all',
+            FilterExpression: '#requester.#userId = :who',
+            ExpressionAttributeNames: { '#requester': 'requester', '#userId': 'userId' },
+            ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':who': { S: subject.userId } },
+            ProjectionExpression: 'caseId',
+          });
+    return [...new Set(items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : [])))];
+  }
+
+  async closedCaseIdsBefore(cutoff: string): Promise<string[]> {
+    // A case closed before the cutoff was opened before it: only that end of the newest-first index is read.
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'byOpened',
+      KeyConditionExpression: 'gsi1pk = :all AND gsi1sk < :cutoff',
+      FilterExpression: '#status = :closed AND closedAt < :cutoff AND attribute_not_exists(erased) AND attribute_not_exists(legalHold)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':cutoff': { S: cutoff }, ':closed': { S: 'closed' } },
+      ProjectionExpression: 'caseId',
+    });
+    return items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : []));
+  }
+
+  async eraseCase(w: CaseErasureWrite): Promise<{ outcome: ChangeOutcome; sentEmails: number }> {
+    const caseId = w.record.caseId;
+    // The redacted events first (the audit's one exception to append-only; a MODIFY no stream consumer reads),
+    // then the records of sent email, then the skeleton: the commit point, so a retry after a failure finds
+    // the case unerased and does it all again.
+    for (const e of w.redactedEvents) {
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: eventItem(e), ConditionExpression: 'attribute_exists(pk)' }));
+    }
+    const notices = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :notice)',
+      ExpressionAttributeValues: { ':pk': { S: keys.case(caseId).pk }, ':notice': { S: 'NOTICE#' } },
+      ProjectionExpression: 'providerId',
+      ConsistentRead: true,
+    });
+    let sentEmails = 0;
+    for (const providerId of notices.flatMap((n) => (n.providerId?.S ? [n.providerId.S] : []))) {
+      if (await this.deleteItem(keys.sentEmail(providerId))) sentEmails++;
+    }
+    return { outcome: await this.saveChange({ record: w.record, event: w.event }), sentEmails };
+  }
+
+  async forgetAddress(email: string): Promise<number> {
+    const acks = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.acknowledgements(email, '').pk } },
+      ProjectionExpression: 'pk, sk',
+    });
+    // Quarantined mail from the address, by kind on the byOpened index (held mail is few; the raw MIME expires on its rule).
+    const held = await Promise.all(
+      QUARANTINE_KINDS.map((kind) =>
+        queryAll(this.client, {
+          TableName: this.tableName,
+          IndexName: 'byOpened',
+          KeyConditionExpression: 'gsi1pk = :kind',
+          FilterExpression: 'mailFrom = :email',
+          ExpressionAttributeValues: { ':kind': { S: `QUARANTINE#${kind}` }, ':email': { S: email } },
+          ProjectionExpression: 'pk, sk',
+        }),
+      ),
+    );
+    const wanted = [keys.requester(email), keys.undeliverable(email), ...[...acks, ...held.flat()].map((a) => ({ pk: a.pk!.S!, sk: a.sk!.S! }))];
+    let deleted = 0;
+    for (const key of wanted) if (await this.deleteItem(key)) deleted++;
+    return deleted;
+  }
+
+  async forgetProfile(userId: string): Promise<number> {
+    if (!this.profilesTable) throw new Error('forgetProfile needs the profiles table');
+    const out = await this.client.send(new DeleteItemCommand({ TableName: this.profilesTable, Key: toItem({ userId }), ReturnValues: 'ALL_OLD' }));
+    return out.Attributes ? 1 : 0;
+  }
+
+  /** Deletes one item; true when it was there. */
+  private async deleteItem(key: { pk: string; sk: string }): Promise<boolean> {
+    const out = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(key), ReturnValues: 'ALL_OLD' }));
+    return out.Attributes !== undefined;
   }
 
 }

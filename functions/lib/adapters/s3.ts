@@ -1,9 +1,12 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BlobStore } from '../ports.ts';
+// The mail bucket: inbound MIME and attachments (BlobStore), deleted for good by an erasure (BlobEraser), and
+// evidence archives too big for an API answer, handed over by a presigned link (ArchiveDrop).
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ArchiveDrop, BlobEraser, BlobStore, Clock } from '../ports.ts';
 
 export const s3 = new S3Client({});
 
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobEraser {
   constructor(
     private readonly bucket: string,
     private readonly client: S3Client = s3,
@@ -21,5 +24,29 @@ export class S3BlobStore implements BlobStore {
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for an absent key too. The bucket is versioned: the delete marker hides the object at
+    // once and the noncurrent version expires a day later on the bucket's lifecycle rule.
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+}
+
+/** Archives in the bucket under their key (a lifecycle rule deletes them a day later), fetched by a presigned GET. */
+export class S3ArchiveDrop implements ArchiveDrop {
+  constructor(
+    private readonly bucket: string,
+    private readonly clock: Clock,
+    /** How long the link works: long enough to download, short enough that a forwarded link soon dies. */
+    private readonly linkSeconds = 15 * 60,
+    private readonly client: S3Client = s3,
+  ) {}
+
+  async drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }> {
+    const disposition = `attachment; filename="${filename}"`;
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/zip', ContentDisposition: disposition }));
+    const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: this.linkSeconds });
+    return { url, expiresAt: new Date(this.clock.now().getTime() + this.linkSeconds * 1000).toISOString() };
   }
 }

@@ -100,7 +100,8 @@ export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<Not
   // Its own notice: sent once, whatever happens to the requester's email.
   if (reporterEmail) await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}-reporter`, reporterEmail);
   const email = emailFor(event, record, deps);
-  if (!email) return 'nothing-to-send';
+  // An erased requester has no address left: nothing goes to them (the erasure event itself sends nothing).
+  if (!email?.to) return 'nothing-to-send';
   return sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email, async () => {
     if (email.to === record.requester.email && (await deps.store.undeliverable(email.to))) return 'undeliverable address';
     if (event.type !== 'case.opened') return undefined;

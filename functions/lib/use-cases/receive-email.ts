@@ -3,6 +3,7 @@
 // kind "automatic". Automatic mail never opens a case, so it is never acknowledged (RFC 3834), and it
 // never moves a case: no status change, no paused clock resumed, no reopen. A bounce that names no
 // email trustdesk sent, or a report that cannot be read, changes no case either.
+import type { FourEyes } from '#domain/approval-policy.ts';
 import type { AttachmentRef, CaseRecord } from '#domain/case.ts';
 import { consultTokenIn, type TeamsPolicy } from '#domain/consult.ts';
 import { isPermanentFailure } from '#domain/email/delivery-status.ts';
@@ -22,6 +23,8 @@ export interface ReceiveDeps extends SubmitDeps {
   /** Answers to consults (a token in the subject) are added to their case; one that fits none is answered by email. */
   teams: TeamsPolicy;
   mailer: Mailer;
+  /** A reply reopening a confirmed risk is a proposal, as an agent's reopening is. */
+  fourEyes: FourEyes;
 }
 
 export type Received =
@@ -87,6 +90,7 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
         { email: from.email, subject: mail.subject, message: mail.text, ...fullMessage, attachments, ...(mail.messageId && { messageId: mail.messageId }) },
         deps.clock.now(),
         deps.policies.sla,
+        deps.fourEyes,
       ),
     );
     if (saved) return { outcome: 'threaded', ...saved };

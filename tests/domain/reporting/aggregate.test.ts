@@ -18,6 +18,7 @@ import { openCase } from '../../../domain/intake.ts';
 import { applyAgentAction, applyRequesterReply, nextTimer, onTimerExpired } from '../../../domain/lifecycle.ts';
 import { sumCounters } from '../../../domain/reporting/counters.ts';
 import { policies } from '../../../functions/lib/policies.ts';
+import { NO_FOUR_EYES } from '../../functions/lifecycle-fakes.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -210,14 +211,14 @@ describe('folding a case that the lifecycle really produced', () => {
       events.push(change.event);
     };
     const t = (ms: number) => new Date(opened.getTime() + ms);
-    step(applyAgentAction(current, { type: 'reply', message: 'Looking into it' }, agent, t(30 * MINUTE), sla));
-    step(applyAgentAction(current, { type: 'request-info', message: 'Receipt?' }, agent, t(HOUR), sla));
-    step(applyRequesterReply(current, { email: 'a@example.com', subject: 're', message: 'here', attachments: [] }, t(2 * HOUR), sla));
-    step(applyAgentAction(current, { type: 'resolve', outcome: 'resolved' }, agent, t(3 * HOUR), sla));
+    step(applyAgentAction(current, { type: 'reply', message: 'Looking into it' }, agent, t(30 * MINUTE), sla, NO_FOUR_EYES));
+    step(applyAgentAction(current, { type: 'request-info', message: 'Receipt?' }, agent, t(HOUR), sla, NO_FOUR_EYES));
+    step(applyRequesterReply(current, { email: 'a@example.com', subject: 're', message: 'here', attachments: [] }, t(2 * HOUR), sla, NO_FOUR_EYES));
+    step(applyAgentAction(current, { type: 'resolve', outcome: 'resolved' }, agent, t(3 * HOUR), sla, NO_FOUR_EYES));
     const silence = t(3 * HOUR + nextTimer(current, t(3 * HOUR), sla).seconds * 1000);
     step(onTimerExpired(current, silence, sla)); // closed: resolved-and-silent
-    step(applyRequesterReply(current, { email: 'a@example.com', subject: 're', message: 'again', attachments: [] }, t(10 * DAY), sla));
-    step(applyAgentAction(current, { type: 'resolve', outcome: 'duplicate' }, agent, t(10 * DAY + HOUR), sla));
+    step(applyRequesterReply(current, { email: 'a@example.com', subject: 're', message: 'again', attachments: [] }, t(10 * DAY), sla, NO_FOUR_EYES));
+    step(applyAgentAction(current, { type: 'resolve', outcome: 'duplicate' }, agent, t(10 * DAY + HOUR), sla, NO_FOUR_EYES));
 
     const d: CaseDims = { category: current.category, priority: current.priority, channel: current.channel, openedAt: current.openedAt, deadlines: current.deadlines };
     const all = events.flatMap((e) => deltasFor({ event: e, dims: d }));
@@ -229,7 +230,7 @@ describe('folding a case that the lifecycle really produced', () => {
     // and a key whose counters net to zero is not written at all.
     expect(coalesce(events.flatMap((e) => backlogDeltas({ event: e, dims: d })))).toEqual([]);
     // An agent reopens it: one open case, on its opening day.
-    step(applyAgentAction(current, { type: 'reopen' }, agent, t(11 * DAY), sla));
+    step(applyAgentAction(current, { type: 'reopen' }, agent, t(11 * DAY), sla, NO_FOUR_EYES));
     expect(coalesce(events.flatMap((e) => backlogDeltas({ event: e, dims: d })))).toEqual([
       { key: { openedDay: '2026-04-15', category: current.category, channel: 'email' }, counters: { open: 1 } },
     ]);

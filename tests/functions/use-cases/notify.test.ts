@@ -119,10 +119,23 @@ describe('notifyFor', () => {
     'escalation.notified',
     'escalation.acknowledged',
     'escalation.unacknowledged',
+    'personal-data.erased',
+    'legal-hold.placed',
+    'legal-hold.released',
+    'case.exported',
   ])('sends nothing for %s and claims nothing', async (type) => {
     const e = event(type, 3, { message: 'x', reason: 'y' });
     expect(emailFor(e, record, deps)).toBeUndefined();
     await expect(notifyFor(deps, e)).resolves.toBe('nothing-to-send');
+    expect(mailer.sent).toHaveLength(0);
+    expect(store.notices.size).toBe(0);
+  });
+
+  it('sends the requester nothing once their personal data is erased (no address is left), and claims nothing', async () => {
+    store.cases.set(CASE_ID, { ...structuredClone(record), requester: { email: '' }, erased: { at: record.openedAt, reason: 'request', erasureId: 'e1' } });
+    for (const e of [event('case.resolved', 3, { outcome: 'resolved' }), event('case.closed', 4, { reason: 'resolved-and-silent' })]) {
+      await expect(notifyFor(deps, e)).resolves.toBe('nothing-to-send');
+    }
     expect(mailer.sent).toHaveLength(0);
     expect(store.notices.size).toBe(0);
   });

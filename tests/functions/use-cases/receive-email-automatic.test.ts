@@ -10,6 +10,8 @@ import { policies } from '#lib/policies.ts';
 import { receiveEmail, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 import { corpus } from '../../fixtures/mail/corpus.ts';
 import { FakeMailer, FixedClock, InMemoryBlobStore, InMemoryCaseStore, NOW, sesRecord, submitDeps } from '../fakes.ts';
+import { NO_FOUR_EYES } from '../lifecycle-fakes.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 
 const PREFIX = 'inbound/';
 const ACK = '0100018c5e1f2a3b-1c2d3e4f-aaaa-bbbb-cccc-0123456789ab-000000';
@@ -21,7 +23,7 @@ let deps: ReceiveDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   blobs = new InMemoryBlobStore();
-  deps = { ...submitDeps(store, new FixedClock(NOW)), blobs, mailPrefix: PREFIX, teams: teamsPolicy, mailer: new FakeMailer() };
+  deps = { ...submitDeps(store, new FixedClock(NOW)), blobs, mailPrefix: PREFIX, teams: teamsPolicy, mailer: new FakeMailer(), fourEyes };
 });
 
 const fixture = (name: string) => {
@@ -45,7 +47,7 @@ async function openCaseFor(reference: string, requester: string, status: 'new' |
   store.references.set(reference, record.caseId);
   const next =
     status === 'waiting_on_user'
-      ? applyAgentAction(rekeyed, { type: 'request-info', message: 'Which account?' }, { kind: 'agent', id: 'a-1', role: 'agent' }, NOW, policies.sla).record
+      ? applyAgentAction(rekeyed, { type: 'request-info', message: 'Which account?' }, { kind: 'agent', id: 'a-1', role: 'agent' }, NOW, policies.sla, NO_FOUR_EYES).record
       : rekeyed;
   store.cases.set(record.caseId, next);
   await store.markNoticeSent(record.caseId, 'case.opened-1', ACK, requester);

@@ -6,6 +6,7 @@ import { SesReceiptRecordSchema } from '#events/ses.ts';
 import { BusyError } from '#lib/errors.ts';
 import { MailNotFoundError, receiveEmail, type ReceiveDeps } from '#lib/use-cases/receive-email.ts';
 import { FakeMailer, FixedClock, InMemoryBlobStore, InMemoryCaseStore, NOW, sesRecord, submitDeps } from '../fakes.ts';
+import { fourEyes } from '#lib/governance-config.ts';
 
 type MailOptions = ConstructorParameters<typeof MailComposer>[0];
 
@@ -19,7 +20,7 @@ beforeEach(() => {
   store = new InMemoryCaseStore();
   blobs = new InMemoryBlobStore();
   clock = new FixedClock(NOW);
-  deps = { ...submitDeps(store, clock), blobs, mailPrefix: PREFIX, teams: teamsPolicy, mailer: new FakeMailer() };
+  deps = { ...submitDeps(store, clock), blobs, mailPrefix: PREFIX, teams: teamsPolicy, mailer: new FakeMailer(), fourEyes };
 });
 
 /** Put real MIME where the receipt rule's S3 action would, and return the Lambda's record for it. */

@@ -22,7 +22,7 @@ import {
 } from '#lib/use-cases/workflows.ts';
 import type { EscalationState } from '#workflows/steps.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
-import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, at, caseAt } from '../lifecycle-fakes.ts';
+import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, NO_FOUR_EYES, at, caseAt } from '../lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const CONSOLE = 'https://console.trustdesk.local';
@@ -59,7 +59,7 @@ async function save(change: Change | undefined): Promise<CaseRecord> {
   return change.record;
 }
 
-const act = (record: CaseRecord, action: AgentAction, now = clock.now()) => applyAgentAction(record, action, lead, now, sla);
+const act = (record: CaseRecord, action: AgentAction, now = clock.now()) => applyAgentAction(record, action, lead, now, sla, NO_FOUR_EYES);
 const stored = () => store.cases.get(CASE_ID)!;
 const eventTypes = () => (store.events.get(CASE_ID) ?? []).map((e) => e.type);
 const lifecycleWait = (token: string, knownVersion: number) => store.putWorkflowWait(CASE_ID, 'lifecycle', { token, knownVersion, waitFor: 'agent' });
@@ -82,7 +82,7 @@ describe('onCaseChanged', () => {
   it('starts a new lifecycle, named by the lifecycle version, when a closed case reopens', async () => {
     const closed = seed(caseAt('P3', { status: 'closed', closedAt: at(DAY).toISOString(), version: 6, lifecycleVersion: 6 }));
     await lifecycleWait('old-token', 5); // left by the first execution, which ended with the case
-    const reopened = await save(applyRequesterReply(closed, { email: 'alice@example.com', subject: 'Re: again', message: 'Still broken', attachments: [] }, clock.now(), sla));
+    const reopened = await save(applyRequesterReply(closed, { email: 'alice@example.com', subject: 'Re: again', message: 'Still broken', attachments: [] }, clock.now(), sla, NO_FOUR_EYES));
     await expect(onCaseChanged(deps, closed, reopened)).resolves.toEqual(['lifecycle started']);
     expect(reopened.lifecycleVersion).toBe(7);
     expect(engine.starts).toEqual([{ workflow: 'lifecycle', name: `${CASE_ID}-v7`, input: workflowState(reopened, clock.now(), sla), outcome: 'started' }]);
@@ -445,7 +445,7 @@ describe('restartWorkflows', () => {
 
   it('names a reopened case by the lifecycle version of its reopening, not its current one', async () => {
     const closed = seed(caseAt('P3', { status: 'closed', closedAt: at(DAY).toISOString(), version: 6, lifecycleVersion: 6 }));
-    const reopened = await save(applyRequesterReply(closed, { email: 'alice@example.com', subject: 'Re: again', message: 'Still broken', attachments: [] }, clock.now(), sla));
+    const reopened = await save(applyRequesterReply(closed, { email: 'alice@example.com', subject: 'Re: again', message: 'Still broken', attachments: [] }, clock.now(), sla, NO_FOUR_EYES));
     const replied = await save(act(reopened, { type: 'reply', message: 'Looking again' }));
     expect([reopened.lifecycleVersion, replied.lifecycleVersion]).toEqual([7, 8]);
 
