@@ -16,6 +16,8 @@ const valid = {
   approve: { type: 'approve' },
   reject: { type: 'reject', note: 'The card was the account owner\'s; not a confirmed risk.' },
   consult: { type: 'consult', team: 'payments', question: 'Did payout PO-881 leave the bank?', blocking: true },
+  'legal-hold': { type: 'legal-hold', reason: 'Subpoena from the payment partner' },
+  'release-hold': { type: 'release-hold', reason: 'Matter closed' },
 } as const;
 
 const problems = (input: unknown) => {
