@@ -1,0 +1,71 @@
+// An in-memory Ledger, faithful to the port's contract as the DynamoDB adapter keeps it: idempotent by
+// transactionId + status (the same event again is a duplicate, a new status of a known transaction is an
+// update of it), all-or-nothing imports, and reads bounded and ordered as the port promises. Shared by the
+// ledger's contract tests and the evidence use case's tests, so both sides hold the same behaviour.
+import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
+import type { Ledger, RecordOutcome } from '#lib/ports.ts';
+
+export class InMemoryLedger implements Ledger {
+  readonly transactions = new Map<string, LedgerTransaction>();
+  /** Reads answered, by method: what a test of "one Query per lookup" counts. */
+  readonly reads: string[] = [];
+  /** Set to make every call fail (a ledger that is down). */
+  failWith?: Error;
+
+  async record(transaction: LedgerTransaction): Promise<RecordOutcome> {
+    this.check();
+    const known = this.transactions.get(transaction.transactionId);
+    if (known && sameEvent(known, transaction)) return 'duplicate';
+    this.transactions.set(transaction.transactionId, structuredClone(transaction));
+    return known ? 'updated' : 'recorded';
+  }
+
+  async recordAll(transactions: LedgerTransaction[]): Promise<void> {
+    this.check();
+    for (const transaction of transactions) this.transactions.set(transaction.transactionId, structuredClone(transaction));
+  }
+
+  async transaction(transactionId: string): Promise<LedgerTransaction | undefined> {
+    this.check();
+    this.reads.push('transaction');
+    const found = this.transactions.get(transactionId);
+    return found && structuredClone(found);
+  }
+
+  async transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]> {
+    this.check();
+    this.reads.push('transactionsOf');
+    return this.all()
+      .filter((t) => t.userId === userId && t.occurredAt >= window.from && t.occurredAt <= window.to)
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))
+      .slice(0, window.limit);
+  }
+
+  async transactionsOnInstrument(instrument: string, limit: number): Promise<LedgerTransaction[]> {
+    this.check();
+    this.reads.push('transactionsOnInstrument');
+    return newestFirst(this.all().filter((t) => t.instrument === instrument)).slice(0, limit);
+  }
+
+  async transactionsOnDevice(deviceId: string, limit: number): Promise<LedgerTransaction[]> {
+    this.check();
+    this.reads.push('transactionsOnDevice');
+    return newestFirst(this.all().filter((t) => t.deviceId === deviceId)).slice(0, limit);
+  }
+
+  private all(): LedgerTransaction[] {
+    return [...this.transactions.values()].map((t) => structuredClone(t));
+  }
+
+  private check(): void {
+    if (this.failWith) throw this.failWith;
+  }
+}
+
+function sameEvent(a: LedgerTransaction, b: LedgerTransaction): boolean {
+  return a.status === b.status;
+}
+
+function newestFirst(transactions: LedgerTransaction[]): LedgerTransaction[] {
+  return transactions.sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
+}
