@@ -10,6 +10,7 @@ import { Lifecycle } from './constructs/lifecycle.ts';
 import { MailFeedback } from './constructs/mail-feedback.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
+import { Ledger } from './constructs/ledger.ts';
 import { Storage } from './constructs/storage.ts';
 import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
@@ -22,6 +23,7 @@ export class TrustdeskStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
+    const ledger = new Ledger(this, 'Ledger', { key: storage.key, retain: config.retainData });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
@@ -55,6 +57,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'IntakeAddress', { value: config.intakeAddress });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
+    new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });

@@ -9,6 +9,18 @@ export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 export const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed', 'reversed'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
+/**
+ * How far a transaction has come: a later event of one transaction moves it forward, never back. pending →
+ * succeeded or failed → reversed (a refund or chargeback undoing it). A redelivered or late event whose status
+ * is not further along than the stored one changes nothing.
+ */
+export const STATUS_RANK: Record<TransactionStatus, number> = { pending: 0, succeeded: 1, failed: 1, reversed: 2 };
+
+/** Whether an event with status `next` moves a transaction stored with status `stored` forward. */
+export function movesForward(stored: TransactionStatus, next: TransactionStatus): boolean {
+  return STATUS_RANK[next] > STATUS_RANK[stored];
+}
+
 export const PAYMENT_NETWORKS = ['visa', 'mastercard', 'amex', 'discover', 'apple', 'google', 'paypal'] as const;
 export type PaymentNetwork = (typeof PAYMENT_NETWORKS)[number];
 

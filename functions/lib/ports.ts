@@ -273,10 +273,17 @@ export type RecordOutcome = 'recorded' | 'duplicate' | 'updated';
 
 /** The platform's transactions, as trustdesk keeps them; each read is one Query or GetItem. */
 export interface Ledger {
-  /** Record one transaction event; idempotent by transactionId + status. */
+  /**
+   * Record one transaction event; idempotent by transactionId + status: the same status again is a duplicate,
+   * a status further along (STATUS_RANK) updates it, an earlier one (a late redelivery) changes nothing.
+   */
   record(transaction: LedgerTransaction): Promise<RecordOutcome>;
-  /** All or nothing: every transaction of an import, or none. */
-  recordAll(transactions: LedgerTransaction[]): Promise<void>;
+  /**
+   * Every transaction of an import, already validated as a whole (nothing is written for a file with a bad
+   * row), with the same rule per transaction as `record`; idempotent, so an import retried after a failure
+   * finishes what it started and counts nothing twice. Returns how many were new or moved forward.
+   */
+  recordAll(transactions: LedgerTransaction[]): Promise<number>;
   transaction(transactionId: string): Promise<LedgerTransaction | undefined>;
   /** The user's transactions with occurredAt in [from, to], oldest first, at most `limit`. */
   transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]>;

@@ -1,8 +1,8 @@
 // An in-memory Ledger, faithful to the port's contract as the DynamoDB adapter keeps it: idempotent by
-// transactionId + status (the same event again is a duplicate, a new status of a known transaction is an
-// update of it), all-or-nothing imports, and reads bounded and ordered as the port promises. Shared by the
+// transactionId + status (the same or an earlier status again is a duplicate, a status further along is an
+// update), and reads bounded and ordered as the port promises (tests/functions/ledger-contract.ts). Shared by the
 // ledger's contract tests and the evidence use case's tests, so both sides hold the same behaviour.
-import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
+import { movesForward, type LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Ledger, RecordOutcome } from '#lib/ports.ts';
 
 export class InMemoryLedger implements Ledger {
@@ -15,14 +15,16 @@ export class InMemoryLedger implements Ledger {
   async record(transaction: LedgerTransaction): Promise<RecordOutcome> {
     this.check();
     const known = this.transactions.get(transaction.transactionId);
-    if (known && sameEvent(known, transaction)) return 'duplicate';
+    if (known && !movesForward(known.status, transaction.status)) return 'duplicate';
     this.transactions.set(transaction.transactionId, structuredClone(transaction));
     return known ? 'updated' : 'recorded';
   }
 
-  async recordAll(transactions: LedgerTransaction[]): Promise<void> {
+  async recordAll(transactions: LedgerTransaction[]): Promise<number> {
     this.check();
-    for (const transaction of transactions) this.transactions.set(transaction.transactionId, structuredClone(transaction));
+    let changed = 0;
+    for (const transaction of transactions) if ((await this.record(transaction)) !== 'duplicate') changed++;
+    return changed;
   }
 
   async transaction(transactionId: string): Promise<LedgerTransaction | undefined> {
@@ -60,10 +62,6 @@ export class InMemoryLedger implements Ledger {
   private check(): void {
     if (this.failWith) throw this.failWith;
   }
-}
-
-function sameEvent(a: LedgerTransaction, b: LedgerTransaction): boolean {
-  return a.status === b.status;
 }
 
 function newestFirst(transactions: LedgerTransaction[]): LedgerTransaction[] {

@@ -18,6 +18,7 @@ export interface CloudUrls {
   intakeAddress: string;
   casesTable: string;
   reportingTable: string;
+  ledgerTable: string;
   mailBucket: string;
 }
 
@@ -70,6 +71,7 @@ export default async function setup(project: TestProject) {
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),
+    ledgerTable: cloud.nameOf('LedgerTransactions'),
     mailBucket: cloud.nameOf('StorageMail'),
   });
   return async () => {
