@@ -11,6 +11,7 @@ import { MailFeedback } from './constructs/mail-feedback.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Storage } from './constructs/storage.ts';
+import { Tracing } from './constructs/tracing.ts';
 import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
 
@@ -21,6 +22,7 @@ export class TrustdeskStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { config: StackConfig }) {
     super(scope, id, props);
     const { config } = props;
+    new Tracing(this, 'Tracing');
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
