@@ -76,11 +76,13 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
         // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
         // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
         // mailparser's charset tables (iconv-lite, encoding-japanese: 570 KB) give way to the runtime's own
-        // TextDecoder (functions/lib/text-codecs.ts says why); only the email intake imports them.
+        // TextDecoder (functions/lib/text-codecs.ts says why); only the email intake imports mailparser.
         esbuildArgs: {
           '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts',
           '--alias:iconv-lite': './functions/lib/text-codecs.ts',
           '--alias:encoding-japanese': './functions/lib/text-codecs.ts',
+          // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
+          '--alias:libmime': './node_modules/libmime/dist/cjs/libmime.js',
           '--legal-comments': 'external',
         },
         tsconfig: path.join(projectRoot, 'tsconfig.json'),
