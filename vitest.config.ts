@@ -1,11 +1,28 @@
-import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+// The email intake's bundle decodes mailparser's charsets with the runtime's TextDecoder instead of
+// iconv-lite and encoding-japanese (an esbuild alias in infra/constructs/app-function.ts); the unit tests
+// parse mail through the same swap, for the imports libmime makes (tests still use iconv-lite to encode).
+const textCodecs = fileURLToPath(new URL('./functions/lib/text-codecs.ts', import.meta.url));
+const bundledCharsets: Plugin = {
+  name: 'bundled-charsets',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if ((source === 'iconv-lite' || source === 'encoding-japanese') && importer?.includes('/node_modules/libmime/')) return textCodecs;
+    return null;
+  },
+};
 
 export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [bundledCharsets],
         test: {
           name: 'unit',
+          // Transformed by vite, so the plugin above sees libmime's imports.
+          server: { deps: { inline: ['mailparser', 'libmime'] } },
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/integration/**', 'tests/reliability/**', 'tests/browser/**', 'node_modules/**'],
         },

@@ -9,6 +9,8 @@
 // (PRICES_AS_OF); they were not re-read for this commit. Check every one against its page before
 // budgeting with these numbers.
 
+import { TRACE_FIXED_RATE, TRACE_RESERVOIR_PER_SECOND } from '../infra/constructs/tracing.ts';
+
 /** When the prices below were taken (see the note above: check them before relying on them). */
 export const PRICES_AS_OF = '2025-01';
 
@@ -408,6 +410,13 @@ function sampledShare(invocationsPerSecond: number): number {
   return (Math.min(1, invocationsPerSecond) + 0.05 * Math.max(0, invocationsPerSecond - 1)) / invocationsPerSecond;
 }
 
+/** Share of requests the stack's sampling rule traces: its reservoir a second, then its fixed rate. */
+function ruleSampledShare(requestsPerSecond: number): number {
+  if (requestsPerSecond <= 0) return 0;
+  const reservoir = Math.min(TRACE_RESERVOIR_PER_SECOND, requestsPerSecond);
+  return (reservoir + TRACE_FIXED_RATE * (requestsPerSecond - reservoir)) / requestsPerSecond;
+}
+
 export interface WorkflowFigures {
   /** State transitions of a typical case, both machines (the bench: open → reply → resolve → auto-close). */
   typicalTransitions: number;
@@ -487,12 +496,14 @@ export function typicalUsage(figures: WorkflowFigures): Usage {
     // report: two schedule runs a week, reading aggregates only — nothing per inquiry.
   };
 
-  // X-Ray: API Gateway, Step Functions and every function trace actively. A trace starts at the API, at
-  // an execution, or at a stream-triggered invocation; steps join their execution's trace.
+  // X-Ray (infra/constructs/tracing.ts): the API stage and the state machines start traces under the stack's
+  // sampling rule; functions trace in pass-through mode, so they join a sampled trace and start none — the
+  // stream consumers' invocations are never trace roots. The email intake, with nothing upstream, keeps
+  // Lambda's own sampling (1 a second, then 5 %).
   const perSecond = perDay / 86_400;
   const executions = 1 + escalatedShare; // lifecycle, plus the escalation machine for escalated cases
-  const traceRoots = [1 - emailShare, t.agentCalls, emailShare, executions, t.streamBatches, t.streamBatches, lambda.aggregator!.invocations];
-  const xrayTraces = traceRoots.reduce((sum, perInquiry) => sum + perInquiry * sampledShare(perInquiry * perSecond), 0);
+  const byRule = (perInquiry: number) => perInquiry * ruleSampledShare(perInquiry * perSecond);
+  const xrayTraces = byRule(1 - emailShare) + byRule(t.agentCalls) + byRule(executions) + emailShare * sampledShare(emailShare * perSecond);
 
   const invocations = Object.values(lambda).reduce((n, f) => n + f.invocations, 0);
   // Powertools lines at INFO: notifier per email, signals per start/resume, aggregator per batch, intake-email per message.

@@ -111,6 +111,7 @@ try {
   // The lines that decide the total, and the floor the required emails put under any design.
   for (const line of cost.lines.filter((l) => l.usd >= 0.05 * cost.total)) add(`cost per 1M: ${line.item}`, 'USD', line.usd);
   add(`cost floor per 1M: the ${REQUIRED_EMAILS_PER_TYPICAL_CASE} emails a typical case must send`, 'USD', requiredEmailFloor(1_000_000));
+  add('cost per 1M above the required-email floor', 'USD', cost.total - requiredEmailFloor(1_000_000), atMost(250));
 } finally {
   await cloud.stop();
 }
@@ -120,11 +121,17 @@ const cpu = [];
 for (let i = 0; i < REPEATS; i++) cpu.push(await intakeHandlerCpu(10_000, 2_000));
 add('intake handler CPU per call, median (I/O mocked)', 'ms', cpu.map((c) => c.medianMs), atMost(0.3));
 add('intake handler CPU per call, p99 (I/O mocked)', 'ms', cpu.map((c) => c.p99Ms));
-for (const b of bundleFigures(path.join(here, '..', 'cdk.out'))) {
+const bundles = bundleFigures(path.join(here, '..', 'cdk.out'));
+for (const b of bundles) {
   const isIntake = b.handlerDir === 'Intake/WebIntake';
-  add(`bundle size: ${b.handlerDir}`, 'KB', b.bytes / 1024, isIntake ? atMost(300) : undefined);
+  // Issue 15: every bundle ≤ 350 KB but the email intake's (mailparser), which may weigh 800 KB.
+  const limit = isIntake ? 300 : b.handlerDir === 'Intake/EmailIntake' ? 800 : 350;
+  add(`bundle size: ${b.handlerDir}`, 'KB', b.bytes / 1024, atMost(limit));
   add(`cold import: ${b.handlerDir}`, 'ms', [b.importMs.min, b.importMs.median, b.importMs.max], isIntake ? atMost(60) : undefined);
 }
+const coldOf = (dir: string) => bundles.find((b) => b.handlerDir === dir)?.importMs.median;
+const [emailCold, webCold] = [coldOf('Intake/EmailIntake'), coldOf('Intake/WebIntake')];
+if (emailCold && webCold) add('cold import: email intake ÷ web intake, same run', 'ratio', emailCold / webCold, atMost(1.5));
 const aggregation = await aggregationThroughput({ events: Number(env.BENCH_AGG_EVENTS ?? 5000), repeats: REPEATS });
 add('aggregation, coalesced', 'records/s', [aggregation.coalesced.min, aggregation.coalesced.median, aggregation.coalesced.max]);
 add('aggregation, one update per record', 'records/s', [aggregation.perRecord.min, aggregation.perRecord.median, aggregation.perRecord.max]);

@@ -12,6 +12,7 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
 import { Storage } from './constructs/storage.ts';
+import { Tracing } from './constructs/tracing.ts';
 import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
 
@@ -22,6 +23,7 @@ export class TrustdeskStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { config: StackConfig }) {
     super(scope, id, props);
     const { config } = props;
+    new Tracing(this, 'Tracing');
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const ledger = new Ledger(this, 'Ledger', { key: storage.key, retain: config.retainData });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });

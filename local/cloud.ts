@@ -205,6 +205,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SES: sesProxy.url,
+    AWS_ENDPOINT_URL_SESV2: sesProxy.url,
     AWS_ENDPOINT_URL_SFN: `http://${o.host}:${o.ports.sfn}`,
   });
   delete process.env.AWS_PROFILE;

@@ -3,7 +3,7 @@
 //   (a batch reported failed after the function succeeded, or the same batch delivered twice), as AWS's
 //   at-least-once delivery may;
 // - SES throttling: a proxy in front of the SES mailbox that answers the next K SendEmail/SendRawEmail
-//   calls with SES's own throttling error, so the SDK, the functions and the async retries all see it;
+//   calls (v1 or v2) with SES's own throttling error, so the SDK, the functions and the async retries all see it;
 // - bounces and complaints: mail the same proxy passes to an address matching a pattern is accepted, then
 //   bounced (or complained about) — the proxy tells the local cloud (onFeedback), which publishes SES's
 //   notification to the SNS topic of the send's configuration set (local/ses-bounces.ts).
@@ -226,6 +226,73 @@ function sendCallSubject(params: URLSearchParams): string {
   return /^Subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
 }
 
+/** One send call as the faults see it, whichever API made it (v1 query or v2 REST JSON). */
+interface SendCall {
+  recipients: string[];
+  from: string;
+  subject: string;
+  configurationSet?: string;
+  /** SES's throttling answer in this API's dialect. */
+  throttled: () => { status: number; headers: Record<string, string>; body: string };
+  /** The message id in the mailbox's answer to this call. */
+  messageIdOf: (answer: string) => string | undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** The send call of a request, if it is one: v1 SendEmail/SendRawEmail (form) or v2 SendEmail (POST /v2/email/outbound-emails). */
+export function sendCallOf(method: string | undefined, url: string | undefined, form: URLSearchParams | undefined, body: Buffer): SendCall | undefined {
+  if (method !== 'POST') return undefined;
+  if (form) {
+    if (!SEND_ACTIONS.has(form.get('Action') ?? '')) return undefined;
+    const configurationSet = form.get('ConfigurationSetName') ?? undefined;
+    return {
+      recipients: sendCallRecipients(form),
+      from: form.get('Source') ?? '',
+      subject: sendCallSubject(form),
+      ...(configurationSet && { configurationSet }),
+      throttled: () => sesThrottlingResponse(randomUUID()),
+      messageIdOf: (answer) => /<MessageId>([^<]+)<\/MessageId>/.exec(answer)?.[1],
+    };
+  }
+  if (!/^\/v2\/email\/outbound-emails\/?$/.test((url ?? '').split('?', 1)[0]!)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(json)) return undefined;
+  const destination = isRecord(json.Destination) ? json.Destination : {};
+  const simple = isRecord(json.Content) && isRecord(json.Content.Simple) ? json.Content.Simple : {};
+  const subject = isRecord(simple.Subject) && typeof simple.Subject.Data === 'string' ? simple.Subject.Data : '';
+  return {
+    recipients: [...strings(destination.ToAddresses), ...strings(destination.CcAddresses), ...strings(destination.BccAddresses)],
+    from: typeof json.FromEmailAddress === 'string' ? json.FromEmailAddress : '',
+    subject,
+    ...(typeof json.ConfigurationSetName === 'string' && { configurationSet: json.ConfigurationSetName }),
+    throttled: () => sesV2ThrottlingResponse(randomUUID()),
+    messageIdOf: (answer) => {
+      try {
+        const id = (JSON.parse(answer) as { MessageId?: unknown }).MessageId;
+        return typeof id === 'string' ? id : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** SES v2 (REST JSON) throttling, as SES answers it: HTTP 429 TooManyRequestsException, which the SDK retries. */
+export function sesV2ThrottlingResponse(requestId: string): { status: number; headers: Record<string, string>; body: string } {
+  return {
+    status: 429,
+    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': 'TooManyRequestsException' },
+    body: JSON.stringify({ message: 'Maximum sending rate exceeded.' }),
+  };
+}
+
 /**
  * A proxy in front of the SES mailbox: everything passes through, except calls `authorize` answers (IAM's
  * AccessDenied) and the send calls the faults throttle;
@@ -248,26 +315,26 @@ export async function startSesFaultProxy(o: {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const form = /x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') ? new URLSearchParams(body.toString('utf8')) : undefined;
-      const action = form?.get('Action') ?? '';
       const denied = o.authorize?.(req, form, body);
       if (denied) {
         res.writeHead(denied.status, { ...denied.headers, 'content-length': String(Buffer.byteLength(denied.body)) });
         res.end(denied.body);
         return;
       }
-      if (req.method === 'POST' && form && SEND_ACTIONS.has(action) && o.faults.throttleSend(sendCallRecipients(form))) {
-        const answer = sesThrottlingResponse(randomUUID());
-        o.log(`ses fault: ${action} throttled`);
+      const call = sendCallOf(req.method, req.url, form, body);
+      if (call && o.faults.throttleSend(call.recipients)) {
+        const answer = call.throttled();
+        o.log('ses fault: send throttled');
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         return;
       }
-      const bouncing = req.method === 'POST' && form && SEND_ACTIONS.has(action) ? o.faults.feedbackFor(sendCallRecipients(form)) : [];
+      const bouncing = call ? o.faults.feedbackFor(call.recipients) : [];
       const upstream = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
-          if (bouncing.length === 0 || !form) {
+          if (bouncing.length === 0 || !call) {
             up.pipe(res);
             return;
           }
@@ -276,13 +343,11 @@ export async function startSesFaultProxy(o: {
           up.on('end', () => {
             const text = Buffer.concat(answer).toString('utf8');
             res.end(text);
-            const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(text)?.[1];
+            const messageId = call.messageIdOf(text);
             if (!messageId || (up.statusCode ?? 500) >= 300) return;
-            const subject = sendCallSubject(form);
-            const configurationSet = form.get('ConfigurationSetName') ?? undefined;
             for (const { to, kind } of bouncing) {
               o.log(`ses fault: ${messageId} to ${to}: ${kind}`);
-              o.onFeedback?.({ kind, messageId, to, from: form.get('Source') ?? '', subject, ...(configurationSet && { configurationSet }) });
+              o.onFeedback?.({ kind, messageId, to, from: call.from, subject: call.subject, ...(call.configurationSet && { configurationSet: call.configurationSet }) });
             }
           });
         },

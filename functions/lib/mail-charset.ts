@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { isUtf8 } from 'node:buffer';
 import { Joiner, Splitter } from '@zone-eu/mailsplit';
 import chardet from 'chardet';
-import iconv from 'iconv-lite';
+import iconv from './text-codecs.ts';
 
 /** Charsets decoded by mailparser's libmime though iconv-lite does not name them (7-bit Japanese). */
 const DECODED_BY_LIBMIME = /^(iso-?2022-?jp(-\d)?|csiso2022jp)$/;

@@ -22,7 +22,8 @@ export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFun
 }
 
 /**
- * Every trustdesk Lambda: Node 22 on arm64, X-Ray tracing, JSON logs kept 30 days, one minified ESM
+ * Every trustdesk Lambda: Node 22 on arm64, X-Ray tracing in pass-through mode (it joins a trace its
+ * caller sampled: infra/constructs/tracing.ts), JSON logs kept 30 days, one minified ESM
  * bundle per function (the same bundle the local cloud imports from cdk.out). Its environment is the
  * contract in functions/lib/environment.ts: only declared names type-check, and synth fails unless the
  * function ends up with exactly its declared set (plus RUNTIME_ENV).
@@ -49,7 +50,7 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
+      tracing: Tracing.PASS_THROUGH,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
@@ -74,7 +75,16 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
         externalModules: ['@smithy/core/event-streams'],
         // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
         // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
-        esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts', '--legal-comments': 'external' },
+        // mailparser's charset tables (iconv-lite, encoding-japanese: 570 KB) give way to the runtime's own
+        // TextDecoder (functions/lib/text-codecs.ts says why); only the email intake imports mailparser.
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts',
+          '--alias:iconv-lite': './functions/lib/text-codecs.ts',
+          '--alias:encoding-japanese': './functions/lib/text-codecs.ts',
+          // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
+          '--alias:libmime': './node_modules/libmime/dist/cjs/libmime.js',
+          '--legal-comments': 'external',
+        },
         tsconfig: path.join(projectRoot, 'tsconfig.json'),
         ...bundling,
       },

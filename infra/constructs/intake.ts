@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
@@ -61,6 +61,8 @@ export class Intake extends Construct {
       description: 'Inbound mail from the SES receipt rule',
       timeout: Duration.seconds(30),
       memorySize: 1024,
+      // Nothing upstream traces a receipt (S3 → Lambda): Lambda's own sampling starts its traces.
+      tracing: Tracing.ACTIVE,
       onFailure: new SqsDestination(this.parkedMail),
       environment: { MAIL_PREFIX: INBOUND_MAIL_PREFIX, SENDER_ADDRESS: config.senderAddress },
     })

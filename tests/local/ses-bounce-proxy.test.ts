@@ -1,7 +1,7 @@
 // The local SES proxy bounces (or draws complaints for) the addresses it is told to: the mailbox accepts the
 // email (as SES does), then the local cloud hears which message to which address bounced, and under which
 // configuration set it was sent (where SES would publish the notification).
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { LocalFaults, startSesFaultProxy, type SesFaultProxy } from '../../local/faults.ts';
@@ -11,14 +11,14 @@ import { startSesMailbox, type SesMailbox } from '../../local/ses-mailbox.ts';
 describe('SES proxy bounces', () => {
   let mailbox: SesMailbox;
   let proxy: SesFaultProxy;
-  let ses: SESClient;
+  let ses: SESv2Client;
   const faults = new LocalFaults();
   const bounced: SesFeedbackFault[] = [];
 
   beforeAll(async () => {
     mailbox = await startSesMailbox({ port: 0 });
     proxy = await startSesFaultProxy({ host: '127.0.0.1', target: mailbox.url, faults, log: () => {}, onFeedback: (fault) => bounced.push(fault) });
-    ses = new SESClient({ endpoint: proxy.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    ses = new SESv2Client({ endpoint: proxy.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });
   afterAll(async () => {
     ses.destroy();

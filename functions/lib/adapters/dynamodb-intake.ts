@@ -43,11 +43,27 @@ export function fromItem<T>(item: Item): T {
   return plain as T;
 }
 
+/**
+ * The byOpened index's partitions (issue 15 point 4). One key for every case would take every case write's
+ * index copy on one partition (1,000 WCU/s at most); a case's partition is derived from its id instead, so
+ * the writes spread over OPENED_SHARDS and every reader queries them all and merges by `gsi1sk` (opened
+ * time, then id), which keeps the order one partition had. `CASES`, the one partition before the shards,
+ * is read too, so cases written before them stay listed on a table that already holds some.
+ */
+export const OPENED_SHARDS = 8;
+export const OPENED_PARTITIONS: readonly string[] = ['CASES', ...Array.from({ length: OPENED_SHARDS }, (_, i) => `CASES#${i}`)];
+/** FNV-1a of the case id, modulo the shard count: stable, and even over random ids. */
+export function openedPartition(caseId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < caseId.length; i++) hash = Math.imul(hash ^ caseId.charCodeAt(i), 0x01000193) >>> 0;
+  return `CASES#${hash % OPENED_SHARDS}`;
+}
+
 export const caseItem = (r: CaseRecord): Item =>
   toItem({
     ...keys.case(r.caseId),
     itemType: 'case',
-    gsi1pk: 'CASES',
+    gsi1pk: openedPartition(r.caseId),
     gsi1sk: `${r.openedAt}#${r.caseId}`,
     // An erased case has no requester left: it leaves the byRequester index (a sparse index skips it).
     ...(r.requester.email && { gsi2pk: `REQUESTER#${r.requester.email}`, gsi2sk: r.openedAt }),

@@ -6,7 +6,7 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, toItem, type Item } from './dynamodb-intake.ts';
+import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type {
   CaseErasureWrite,
@@ -95,24 +95,21 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
   }
 
   async caseIdsOpenedBetween(q: { from: string; to: string; category?: string; limit: number }): Promise<string[]> {
-    const items = await queryAll(
-      this.client,
-      {
-        TableName: this.tableName,
-        IndexName: 'byOpened',
-        KeyConditionExpression: 'gsi1pk = :all AND gsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':all': { S: 'CASES' },
-          ':from': { S: q.from },
-          ':to': { S: q.to },
-          ...(q.category && { ':category': { S: q.category } }),
-        },
-        ...(q.category && { FilterExpression: 'category = :category' }),
-        ProjectionExpression: 'caseId',
-        ScanIndexForward: false,
+    // Newest first across the byOpened partitions: each gives its newest `limit`, the merge keeps the newest of all.
+    const items = await queryOpened(this.client, (partition) => ({
+      TableName: this.tableName,
+      IndexName: 'byOpened',
+      KeyConditionExpression: 'gsi1pk = :all AND gsi1sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':all': { S: partition },
+        ':from': { S: q.from },
+        ':to': { S: q.to },
+        ...(q.category && { ':category': { S: q.category } }),
       },
-      { stopAfter: q.limit },
-    );
+      ...(q.category && { FilterExpression: 'category = :category' }),
+      ProjectionExpression: 'caseId, gsi1sk',
+      ScanIndexForward: false,
+    }), { stopAfter: q.limit, newestFirst: true });
     return items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : [])).slice(0, q.limit);
   }
 
@@ -129,21 +126,44 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
   }
 
   async listCases(q: CaseQuery): Promise<CasePage> {
+    // One page across the byOpened partitions, newest first. Each partition is read from where the cursor left
+    // it, `limit` items; an item is given only if no partition with more to read could hold a newer one (it
+    // is not older than any such partition's last evaluated key), so the order is the single index's order.
     const { expression, names, values } = filterExpression(q.filter ?? {});
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byOpened',
-        KeyConditionExpression: 'gsi1pk = :all',
-        ExpressionAttributeValues: { ':all': { S: 'CASES' }, ...values },
-        ...(expression && { FilterExpression: expression, ExpressionAttributeNames: names }),
-        ScanIndexForward: false,
-        Limit: q.limit,
-        ExclusiveStartKey: q.cursor ? decodeCursor(q.cursor) : undefined,
+    const state = q.cursor ? decodeListCursor(q.cursor) : new Map(OPENED_PARTITIONS.map((p) => [p, undefined] as [string, Item | undefined]));
+    const pages = await Promise.all(
+      [...state].map(async ([partition, start]) => {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byOpened',
+            KeyConditionExpression: 'gsi1pk = :all',
+            ExpressionAttributeValues: { ':all': { S: partition }, ...values },
+            ...(expression && { FilterExpression: expression, ExpressionAttributeNames: names }),
+            ScanIndexForward: false,
+            Limit: q.limit,
+            ExclusiveStartKey: start,
+          }),
+        );
+        return { partition, start, items: out.Items ?? [], last: out.LastEvaluatedKey };
       }),
     );
-    const items = (out.Items ?? []).map((i) => summarizeCase(fromItem<CaseRecord>(i)));
-    return { items, ...(out.LastEvaluatedKey && { cursor: encodeCursor(out.LastEvaluatedKey) }) };
+    const sortKey = (item: Item) => item.gsi1sk?.S ?? '';
+    const frontier = pages.flatMap((p) => (p.last ? [sortKey(p.last)] : [])).reduce<string | undefined>((max, k) => (max === undefined || k > max ? k : max), undefined);
+    const given = pages
+      .flatMap((p) => p.items)
+      .filter((item) => frontier === undefined || sortKey(item) >= frontier)
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : sortKey(a) > sortKey(b) ? -1 : 0))
+      .slice(0, q.limit);
+    const givenSet = new Set(given);
+    const next = new Map<string, Item | undefined>();
+    for (const p of pages) {
+      const mine = p.items.filter((item) => givenSet.has(item));
+      if (mine.length === p.items.length) {
+        if (p.last) next.set(p.partition, p.last); // everything it read was given (or filtered out): go on after it
+      } else next.set(p.partition, mine.length > 0 ? keyOf(mine.at(-1)!) : p.start);
+    }
+    return { items: given.map((i) => summarizeCase(fromItem<CaseRecord>(i))), ...(next.size > 0 && { cursor: encodeListCursor(next) }) };
   }
 
   async quarantine(q: Quarantined): Promise<void> {
@@ -268,29 +288,29 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
             ExpressionAttributeValues: { ':who': { S: `REQUESTER#${subject.email}` } },
             ProjectionExpression: 'caseId',
           })
-        : await queryAll(this.client, {
+        : await queryOpened(this.client, (partition) => ({
             TableName: this.tableName,
             IndexName: 'byOpened',
             KeyConditionExpression: 'gsi1pk = :all',
             FilterExpression: '#requester.#userId = :who',
             ExpressionAttributeNames: { '#requester': 'requester', '#userId': 'userId' },
-            ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':who': { S: subject.userId } },
+            ExpressionAttributeValues: { ':all': { S: partition }, ':who': { S: subject.userId } },
             ProjectionExpression: 'caseId',
-          });
+          }));
     return [...new Set(items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : [])))];
   }
 
   async closedCaseIdsBefore(cutoff: string): Promise<string[]> {
     // A case closed before the cutoff was opened before it: only that end of the newest-first index is read.
-    const items = await queryAll(this.client, {
+    const items = await queryOpened(this.client, (partition) => ({
       TableName: this.tableName,
       IndexName: 'byOpened',
       KeyConditionExpression: 'gsi1pk = :all AND gsi1sk < :cutoff',
       FilterExpression: '#status = :closed AND closedAt < :cutoff AND attribute_not_exists(erased) AND attribute_not_exists(legalHold)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':cutoff': { S: cutoff }, ':closed': { S: 'closed' } },
-      ProjectionExpression: 'caseId',
-    });
+      ExpressionAttributeValues: { ':all': { S: partition }, ':cutoff': { S: cutoff }, ':closed': { S: 'closed' } },
+      ProjectionExpression: 'caseId, gsi1sk',
+    }), { newestFirst: false });
     return items.flatMap((item) => (item.caseId?.S ? [item.caseId.S] : []));
   }
 
@@ -394,12 +414,60 @@ function filterExpression(f: CaseFilter): { expression?: string; names: Record<s
 }
 
 
+/**
+ * Every byOpened partition queried (all pages, or until `stopAfter` match in each), merged by `gsi1sk` —
+ * newest first, oldest first, or as read when no order is asked for.
+ */
+async function queryOpened(
+  client: DynamoDBClient,
+  input: (partition: string) => Parameters<typeof queryAll>[1],
+  options: { stopAfter?: number; newestFirst?: boolean } = {},
+): Promise<Item[]> {
+  const parts = await Promise.all(OPENED_PARTITIONS.map((p) => queryAll(client, input(p), options.stopAfter === undefined ? {} : { stopAfter: options.stopAfter })));
+  const items = parts.flat();
+  if (options.newestFirst === undefined) return items;
+  const sign = options.newestFirst ? -1 : 1;
+  return items.sort((a, b) => sign * ((a.gsi1sk?.S ?? '') < (b.gsi1sk?.S ?? '') ? -1 : (a.gsi1sk?.S ?? '') > (b.gsi1sk?.S ?? '') ? 1 : 0));
+}
+
+/** An item's key on the byOpened index (what ExclusiveStartKey takes). */
+const keyOf = (item: Item): Item => Object.fromEntries(CURSOR_KEYS.map((k) => [k, item[k]!]));
+
+/** The list cursor: for each byOpened partition with more to read, where it resumes (null: from its start). */
+function encodeListCursor(next: Map<string, Item | undefined>): string {
+  const at = Object.fromEntries([...next].map(([partition, key]) => [partition, key ? [key.pk?.S ?? '', key.sk?.S ?? '', key.gsi1sk?.S ?? ''] : null]));
+  return Buffer.from(JSON.stringify({ at })).toString('base64url');
+}
+
+/** A list cursor this API returned, or a 400. */
+function decodeListCursor(cursor: string): Map<string, Item | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const at = (parsed as { at?: unknown })?.at;
+    if (at && typeof at === 'object' && !Array.isArray(at)) {
+      const entries = Object.entries(at as Record<string, unknown>);
+      const ok = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length < 300;
+      if (entries.length > 0 && entries.every(([p, v]) => OPENED_PARTITIONS.includes(p) && (v === null || (Array.isArray(v) && v.length === 3 && v.every(ok))))) {
+        return new Map(
+          entries.map(([partition, v]) => {
+            const key = v as string[] | null;
+            return [partition, key ? { pk: { S: key[0]! }, sk: { S: key[1]! }, gsi1pk: { S: partition }, gsi1sk: { S: key[2]! } } : undefined];
+          }),
+        );
+      }
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+}
+
 const CURSOR_KEYS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(CURSOR_KEYS.map((k) => key[k]?.S ?? ''))).toString('base64url');
 }
-/** A cursor this API returned for the partition of the index being listed (`CASES`, `QUARANTINE#kind`), or a 400. */
-function decodeCursor(cursor: string, partition = 'CASES'): Item {
+/** A cursor this API returned for the quarantine partition being listed (`QUARANTINE#kind`), or a 400. */
+function decodeCursor(cursor: string, partition: string): Item {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(values) && values.length === CURSOR_KEYS.length && values.every((v) => typeof v === 'string' && v.length > 0 && v.length < 300) && values[2] === partition) {

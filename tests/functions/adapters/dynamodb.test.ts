@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { DynamoCaseStore, keys } from '#lib/adapters/dynamodb.ts';
+import { OPENED_PARTITIONS, OPENED_SHARDS, openedPartition } from '#lib/adapters/dynamodb-intake.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { ChangeWrite, NewCaseWrite } from '#lib/ports.ts';
 import { NOW, sampleCase } from '../fakes.ts';
@@ -98,7 +99,7 @@ describe('DynamoCaseStore.createCase', () => {
       expect.objectContaining({
         pk: `CASE#${record.caseId}`,
         sk: 'CASE',
-        gsi1pk: 'CASES',
+        gsi1pk: openedPartition(record.caseId),
         gsi1sk: `${record.openedAt}#${record.caseId}`,
         gsi2pk: `REQUESTER#${record.requester.email}`,
         caseId: record.caseId,
@@ -282,15 +283,37 @@ describe('DynamoCaseStore.loadIntakeContext', () => {
   });
 });
 
+describe('openedPartition', () => {
+  it('spreads case ids over every byOpened shard, the same id always on the same one', () => {
+    const ids = Array.from({ length: 4000 }, (_, i) => `C${i.toString(36).padStart(8, '0')}`);
+    const counts = new Map<string, number>();
+    for (const id of ids) counts.set(openedPartition(id), (counts.get(openedPartition(id)) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(OPENED_PARTITIONS.filter((p) => p !== 'CASES').sort());
+    expect(Math.max(...counts.values())).toBeLessThan((ids.length / OPENED_SHARDS) * 1.25);
+    expect(openedPartition('C00000042')).toBe(openedPartition('C00000042'));
+  });
+});
+
 describe('DynamoCaseStore.listCases', () => {
-  const summaryItem = (caseId: string) =>
-    item({ ...keys.case(caseId), itemType: 'case', gsi1pk: 'CASES', gsi1sk: `${record.openedAt}#${caseId}`, ...record, caseId });
-  const lastKey = (caseId: string) => ({
+  const summaryItem = (caseId: string, at = record.openedAt) =>
+    item({ ...keys.case(caseId), itemType: 'case', gsi1pk: openedPartition(caseId), gsi1sk: `${at}#${caseId}`, ...record, caseId, openedAt: at });
+  const lastKey = (caseId: string, at = record.openedAt) => ({
     pk: { S: `CASE#${caseId}` },
     sk: { S: 'CASE' },
-    gsi1pk: { S: 'CASES' },
-    gsi1sk: { S: `${record.openedAt}#${caseId}` },
+    gsi1pk: { S: openedPartition(caseId) },
+    gsi1sk: { S: `${at}#${caseId}` },
   });
+  /** Answers each partition's Query from its own newest-first list, honouring Limit and ExclusiveStartKey. */
+  function partitions(items: ReturnType<typeof summaryItem>[]) {
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, { S: string }>; Limit: number; ExclusiveStartKey?: Record<string, { S: string }> }) => {
+      const mine = items.filter((i) => i.gsi1pk!.S === input.ExpressionAttributeValues[':all']!.S).sort((a, b) => (a.gsi1sk!.S! < b.gsi1sk!.S! ? 1 : -1));
+      const from = input.ExclusiveStartKey ? mine.findIndex((i) => i.gsi1sk!.S === input.ExclusiveStartKey!.gsi1sk!.S) + 1 : 0;
+      const page = mine.slice(from, from + input.Limit);
+      const more = from + input.Limit < mine.length;
+      const last = page.at(-1);
+      return { Items: page, ...(more && last && { LastEvaluatedKey: { pk: last.pk!, sk: last.sk!, gsi1pk: last.gsi1pk!, gsi1sk: last.gsi1sk! } }) };
+    });
+  }
 
   it('turns queue filters into one filter expression on the same index', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
@@ -302,7 +325,7 @@ describe('DynamoCaseStore.listCases', () => {
   });
 
   it('queries the byOpened index newest first and returns summaries without key attributes', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [summaryItem('c-2')] });
+    partitions([summaryItem('c-2')]);
     const page = await store.listCases({ limit: 10 });
     expect(page).not.toHaveProperty('cursor');
     expect(page.items).toEqual([
@@ -323,35 +346,57 @@ describe('DynamoCaseStore.listCases', () => {
         version: record.version,
       },
     ]);
-    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
-      TableName: TABLE,
-      IndexName: 'byOpened',
-      KeyConditionExpression: 'gsi1pk = :all',
-      ScanIndexForward: false,
-      Limit: 10,
-      ExclusiveStartKey: undefined,
-    });
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ExpressionAttributeValues?.[':all']?.S).sort()).toEqual([...OPENED_PARTITIONS].sort());
+    for (const input of calls) {
+      expect(input).toMatchObject({ TableName: TABLE, IndexName: 'byOpened', KeyConditionExpression: 'gsi1pk = :all', ScanIndexForward: false, Limit: 10, ExclusiveStartKey: undefined });
+    }
   });
 
-  it('turns LastEvaluatedKey into an opaque cursor that starts the next page exactly there', async () => {
-    ddb.on(QueryCommand).resolvesOnce({ Items: [summaryItem('c-2')], LastEvaluatedKey: lastKey('c-2') }).resolvesOnce({ Items: [summaryItem('c-1')] });
+  it('pages through every shard newest first, in the order one partition would give, with opaque cursors', async () => {
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    const all = Array.from({ length: 37 }, (_, i) => summaryItem(`c-${i}`, at(i)));
+    partitions(all);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listCases({ limit: 5, ...(cursor && { cursor }) });
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      seen.push(...page.items.map((i) => i.caseId));
+      cursor = page.cursor;
+      if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      pages++;
+    } while (cursor && pages < 50);
+    expect(seen).toEqual(Array.from({ length: 37 }, (_, i) => `c-${36 - i}`));
+    expect(pages).toBeLessThanOrEqual(9);
+  });
+
+  it('resumes a shard exactly after the last case it gave', async () => {
+    // Three ids on one shard: the first page gives its newest, the next resumes that shard right after it.
+    const sameShard = Array.from({ length: 200 }, (_, i) => `c-${i}`).filter((id) => openedPartition(id) === openedPartition('c-0')).slice(0, 3);
+    const when = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    partitions(sameShard.map((id, i) => summaryItem(id, when(i))));
     const first = await store.listCases({ limit: 1 });
-    expect(first.cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(first.cursor).not.toContain('CASE#');
+    expect(first.items.map((i) => i.caseId)).toEqual([sameShard[2]]);
+    ddb.resetHistory();
     const second = await store.listCases({ limit: 1, cursor: first.cursor! });
-    expect(second.items.map((i) => i.caseId)).toEqual(['c-1']);
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(lastKey('c-2'));
+    expect(second.items.map((i) => i.caseId)).toEqual([sameShard[1]]);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(1); // the other shards were read to their end on the first page
+    expect(calls[0]!.ExclusiveStartKey).toEqual(lastKey(sameShard[2]!, when(2)));
   });
 
   it.each([
     ['garbage', 'not a cursor!'],
     ['base64 of non-JSON', Buffer.from('hello').toString('base64url')],
     ['a JSON object', Buffer.from(JSON.stringify({ pk: 'CASE#x' })).toString('base64url')],
-    ['too few keys', Buffer.from(JSON.stringify(['CASE#x', 'CASE', 'CASES'])).toString('base64url')],
-    ['another partition', Buffer.from(JSON.stringify(['REQUESTER#a', 'SUMMARY', 'REQUESTERS', 'x'])).toString('base64url')],
-    ['an empty key', Buffer.from(JSON.stringify(['CASE#x', '', 'CASES', 'y'])).toString('base64url')],
-    ['non-string keys', Buffer.from(JSON.stringify(['CASE#x', 1, 'CASES', 'y'])).toString('base64url')],
-    ['oversized keys', Buffer.from(JSON.stringify(['x'.repeat(400), 'CASE', 'CASES', 'y'])).toString('base64url')],
+    ['too few keys', Buffer.from(JSON.stringify({ at: { 'CASES#1': ['CASE#x', 'CASE'] } })).toString('base64url')],
+    ['another partition', Buffer.from(JSON.stringify({ at: { 'REQUESTERS': ['REQUESTER#a', 'SUMMARY', 'x'] } })).toString('base64url')],
+    ['no partition', Buffer.from(JSON.stringify({ at: {} })).toString('base64url')],
+    ['an empty key', Buffer.from(JSON.stringify({ at: { 'CASES#1': ['CASE#x', '', 'y'] } })).toString('base64url')],
+    ['non-string keys', Buffer.from(JSON.stringify({ at: { 'CASES#1': ['CASE#x', 1, 'y'] } })).toString('base64url')],
+    ['oversized keys', Buffer.from(JSON.stringify({ at: { 'CASES#1': ['x'.repeat(400), 'CASE', 'y'] } })).toString('base64url')],
   ])('refuses a forged cursor (%s) with a validation error naming cursor, without querying', async (_, cursor) => {
     const error = await store.listCases({ limit: 5, cursor }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
@@ -402,19 +447,22 @@ describe('DynamoCaseStore.getCase and getCaseWithTimeline', () => {
 describe('DynamoCaseStore.caseIdsOpenedBetween', () => {
   const ids = (...caseIds: string[]) => caseIds.map((caseId) => ({ caseId: { S: caseId } }));
 
-  it('reads the newest-first index across pages until enough ids matched, and no more than the limit', async () => {
-    ddb
-      .on(QueryCommand)
-      .resolvesOnce({ Items: ids('c-5'), LastEvaluatedKey: { pk: { S: 'x' } } })
-      .resolvesOnce({ Items: ids('c-4', 'c-3'), LastEvaluatedKey: { pk: { S: 'y' } } })
-      .resolves({ Items: ids('c-1') });
-    await expect(store.caseIdsOpenedBetween({ from: '2026-11-25T00', to: '2026-11-25T23', category: 'refund', limit: 2 })).resolves.toEqual(['c-5', 'c-4']);
-    const calls = ddb.commandCalls(QueryCommand);
-    expect(calls).toHaveLength(2);
-    expect(calls[0]!.args[0].input).toMatchObject({
+  it('reads each shard newest first across pages until enough ids matched, and merges the newest of all up to the limit', async () => {
+    const at = (id: string, minute: number) => ({ caseId: { S: id }, gsi1sk: { S: `2026-11-25T10:${String(minute).padStart(2, '0')}:00.000Z#${id}` } });
+    ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, { S: string }>; ExclusiveStartKey?: unknown }) => {
+      const partition = input.ExpressionAttributeValues[':all']!.S;
+      if (partition === 'CASES#1') return input.ExclusiveStartKey ? { Items: [at('c-4', 40), at('c-3', 30)] } : { Items: [at('c-5', 50)], LastEvaluatedKey: { pk: { S: 'x' } } };
+      if (partition === 'CASES#2') return { Items: [at('c-6', 45), at('c-1', 10)] };
+      return { Items: [] };
+    });
+    await expect(store.caseIdsOpenedBetween({ from: '2026-11-25T00', to: '2026-11-25T23', category: 'refund', limit: 3 })).resolves.toEqual(['c-5', 'c-6', 'c-4']);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls.filter((c) => c.ExpressionAttributeValues?.[':all']?.S === 'CASES#1')).toHaveLength(2);
+    expect(new Set(calls.map((c) => c.ExpressionAttributeValues?.[':all']?.S))).toEqual(new Set(OPENED_PARTITIONS));
+    expect(calls[0]).toMatchObject({
       IndexName: 'byOpened',
       ScanIndexForward: false,
-      ExpressionAttributeValues: { ':all': { S: 'CASES' }, ':from': { S: '2026-11-25T00' }, ':to': { S: '2026-11-25T23' }, ':category': { S: 'refund' } },
+      ExpressionAttributeValues: { ':from': { S: '2026-11-25T00' }, ':to': { S: '2026-11-25T23' }, ':category': { S: 'refund' } },
     });
   });
 });
