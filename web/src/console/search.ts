@@ -17,7 +17,7 @@ export const searchView: View = async (ctx, params) => {
     replace(ctx.main, heading, notice('info', 'Type a reference, a case id, an email address, a user id or a transaction id in the search box.'));
     return undefined;
   }
-  let found;
+  let found: Awaited<ReturnType<typeof ctx.api.searchCases>>;
   try {
     found = await ctx.api.searchCases(q);
   } catch (error) {
@@ -26,7 +26,7 @@ export const searchView: View = async (ctx, params) => {
     return undefined;
   }
   const only = found.items.length === 1 ? found.items[0] : undefined;
-  if (only && only.matchedBy.some((by) => by === 'reference' || by === 'caseId')) {
+  if (only?.matchedBy.some((by) => by === 'reference' || by === 'caseId')) {
     location.replace(`#/cases/${encodeURIComponent(only.caseId)}`);
     return undefined;
   }
