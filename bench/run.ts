@@ -12,6 +12,7 @@ import { floorOp, intakeOp, putItemOp, run } from './intake.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
 import { dynamoDbLocalPeakBytes, sampleRss } from './memory.ts';
 import { aggregationThroughput, reportBuildTime } from './reporting.ts';
+import { searchLatency } from './search.ts';
 import { deadlineLateness } from './timers.ts';
 import { escalatedCaseTransitions, riskPageLatencyMs, typicalCaseTransitions } from './workflow-cost.ts';
 
@@ -112,6 +113,14 @@ try {
   for (const line of cost.lines.filter((l) => l.usd >= 0.05 * cost.total)) add(`cost per 1M: ${line.item}`, 'USD', line.usd);
   add(`cost floor per 1M: the ${REQUIRED_EMAILS_PER_TYPICAL_CASE} emails a typical case must send`, 'USD', requiredEmailFloor(1_000_000));
   add('cost per 1M above the required-email floor', 'USD', cost.total - requiredEmailFloor(1_000_000), atMost(250));
+
+  // ── search by each exact key, cases written straight into the table (last: it holds the stream consumers) ──
+  const searchCases = Number(env.BENCH_SEARCH_CASES ?? 100_000);
+  const searches = await searchLatency(cloud, { cases: searchCases, samples: Number(env.BENCH_SEARCH_SAMPLES ?? 200) });
+  for (const [key, s] of Object.entries(searches)) {
+    add(`search by ${key} p50, ${searchCases} cases`, 'ms', s.p50);
+    add(`search by ${key} p99, ${searchCases} cases`, 'ms', s.p99, atMost(50));
+  }
 } finally {
   await cloud.stop();
 }

@@ -1,4 +1,4 @@
-// GET /cases query string (paging and the queue filters agents use) and the {caseId} of the routes
+// GET /cases query string (paging and the queue filters agents use, or `q`: a search by an exact key) and the {caseId} of the routes
 // under /cases/{caseId}. A parameter given empty (a form's blank filter) counts as absent.
 import * as z from 'zod/mini';
 import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
@@ -24,10 +24,13 @@ export const CaseQuerySchema = z.strictObject({
   assignee: z.optional(z.string().check(z.regex(ASSIGNEE, "must be an agent id or 'none'"))),
   channel: oneOf(CHANNELS),
   cursor: z.optional(z.string()),
+  q: z.optional(z.string().check(z.refine((s) => s.trim().length >= 1 && s.trim().length <= 200, 'must be 1 to 200 characters'))),
 });
 
 export interface CaseQueryInput {
   limit: number;
+  /** A search term (reference, case id, email, user id, transaction id): exclusive of filters and cursor. */
+  q?: string;
   cursor?: string;
   filter: {
     status?: (typeof CASE_STATUSES)[number];
@@ -43,7 +46,12 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
   const given = Object.entries(params ?? {}).filter(([key, value]) => !(value === '' && Object.hasOwn(CaseQuerySchema.def.shape, key)));
   const parsed = parseQuery(CaseQuerySchema, Object.fromEntries(given), 'is not a filter this API knows');
   if (!parsed.ok) return parsed;
-  const { limit, cursor, status, priority, category, assignee, breached, channel } = parsed.value;
+  const { limit, cursor, status, priority, category, assignee, breached, channel, q } = parsed.value;
+  if (q !== undefined) {
+    const others = Object.keys(parsed.value).filter((k) => k !== 'q' && k !== 'limit' && parsed.value[k as keyof typeof parsed.value] !== undefined);
+    if (others.length > 0) return { ok: false, problems: [{ field: 'q', message: `is a search by an exact key and cannot be combined with ${others.join(', ')}` }] };
+    return { ok: true, value: { limit: limit ?? 25, q: q.trim(), filter: {} } };
+  }
   return {
     ok: true,
     value: {

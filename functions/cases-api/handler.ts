@@ -1,4 +1,4 @@
-// The agent API: cases, a case with its timeline, actions, who opened a confidential case, and (for leads) the
+// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions, who opened a confidential case, and (for leads) the
 // mail held in quarantine; and for other teams (role internal) their own escalations, the answers to the
 // consults asked of them. API Gateway has verified the token already; each route checks the role it serves.
 import { parseAgentAction } from '#events/agent-action.ts';
@@ -20,7 +20,7 @@ import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
 import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
-import { caseViews, listCases, openCase } from '#lib/use-cases/read-cases.ts';
+import { caseViews, listCases, openCase, searchCases } from '#lib/use-cases/read-cases.ts';
 
 const env = loadEnv('cases-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
@@ -34,7 +34,9 @@ export const handler = httpApi(
   {
     'GET /cases': async (event) => {
       requireRole(agentFrom(event), READERS);
-      return json(200, await listCases(store, valid(parseCaseQuery(event.queryStringParameters)).value));
+      const query = valid(parseCaseQuery(event.queryStringParameters)).value;
+      if (query.q !== undefined) return json(200, await searchCases(store, { q: query.q, limit: query.limit }));
+      return json(200, await listCases(store, query));
     },
     'GET /cases/{caseId}': async (event) => {
       const agent = agentFrom(event);

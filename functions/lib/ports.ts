@@ -109,6 +109,10 @@ export interface CasePage {
   cursor?: string;
 }
 
+/** The exact keys a case is found by (GET /cases?q=): each one is a key lookup, never a scan. */
+export const CASE_KEYS = ['reference', 'caseId', 'email', 'userId', 'transactionId'] as const;
+export type CaseKey = { by: (typeof CASE_KEYS)[number]; value: string };
+
 export interface Quarantined {
   messageId: string;
   mailFrom: string;
@@ -158,6 +162,8 @@ export interface CaseStore extends IntakeStore {
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;
+  /** Ids of the cases one exact key names, newest first, at most `limit`. */
+  findCaseIds(key: CaseKey, limit: number): Promise<string[]>;
   quarantine(q: Quarantined): Promise<void>;
   /** Held mail of one kind, newest first, paginated. */
   listQuarantined(q: { kind: Quarantined['kind']; limit: number; cursor?: string }): Promise<{ items: Quarantined[]; cursor?: string }>;

@@ -49,6 +49,21 @@ describe('parseCaseQuery', () => {
   });
 });
 
+describe('parseCaseQuery q (search)', () => {
+  it('reads a trimmed search term with a limit', () => {
+    expect(parseCaseQuery({ q: '  TD-7K3Q9X ', limit: '5' })).toEqual({ ok: true, value: { limit: 5, q: 'TD-7K3Q9X', filter: {} } });
+  });
+
+  it('refuses a term combined with a filter or a cursor, naming q and them', () => {
+    expect(parseCaseQuery({ q: 'x', status: 'new', cursor: 'abc' })).toEqual({ ok: false, problems: [{ field: 'q', message: 'is a search by an exact key and cannot be combined with status, cursor' }] });
+  });
+
+  it('refuses a term of spaces or over 200 characters', () => {
+    expect(parseCaseQuery({ q: '   ' })).toMatchObject({ ok: false, problems: [{ field: 'q', message: 'must be 1 to 200 characters' }] });
+    expect(parseCaseQuery({ q: 'x'.repeat(201) })).toMatchObject({ ok: false, problems: [{ field: 'q' }] });
+  });
+});
+
 describe('CasePathSchema', () => {
   it('reads the case id and names it when it is missing', () => {
     expect(parsePath(CasePathSchema, { caseId: 'c-1' })).toEqual({ ok: true, value: { caseId: 'c-1' } });

@@ -120,6 +120,32 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
     });
   });
 
+  describe('findCaseIds', () => {
+    it('finds a case by each exact key and only by it, newest first for keys many cases share', async () => {
+      const store = await makeStore();
+      const id = ids();
+      const user = `user-${id.caseId}`;
+      const txn = `txn-${id.caseId}`;
+      const older = newCase(id);
+      older.record = { ...older.record, requester: { ...older.record.requester, userId: user }, transactionId: txn };
+      const second = ids();
+      const newer = newCase(second, { requesterVersion: 1 }); // the same requester: their history is at version 1
+      newer.record = { ...newer.record, openedAt: new Date(NOW.getTime() + 60_000).toISOString(), requester: { email: id.email, userId: user } };
+      await expect(store.createCase(older)).resolves.toEqual({ kind: 'created' });
+      await expect(store.createCase(newer)).resolves.toEqual({ kind: 'created' });
+      await expect(store.findCaseIds({ by: 'caseId', value: older.record.caseId }, 10)).resolves.toEqual([older.record.caseId]);
+      await expect(store.findCaseIds({ by: 'reference', value: older.record.reference }, 10)).resolves.toEqual([older.record.caseId]);
+      await expect(store.findCaseIds({ by: 'email', value: id.email }, 10)).resolves.toEqual([newer.record.caseId, older.record.caseId]);
+      await expect(store.findCaseIds({ by: 'userId', value: user }, 10)).resolves.toEqual([newer.record.caseId, older.record.caseId]);
+      await expect(store.findCaseIds({ by: 'userId', value: user }, 1)).resolves.toEqual([newer.record.caseId]);
+      await expect(store.findCaseIds({ by: 'transactionId', value: txn }, 10)).resolves.toEqual([older.record.caseId]);
+      // Another key's value, or a near one, finds nothing.
+      await expect(store.findCaseIds({ by: 'transactionId', value: user }, 10)).resolves.toEqual([]);
+      await expect(store.findCaseIds({ by: 'userId', value: `${user}x` }, 10)).resolves.toEqual([]);
+      await expect(store.findCaseIds({ by: 'reference', value: second.caseId }, 10)).resolves.toEqual([]);
+    });
+  });
+
   describe('saveChange', () => {
     it('saves the next version with its event while the case is at the previous one', async () => {
       const store = await makeStore();

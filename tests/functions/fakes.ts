@@ -13,6 +13,7 @@ import type {
   BlobEraser,
   BlobStore,
   CaseErasureWrite,
+  CaseKey,
   CasePage,
   CaseStore,
   ChangeOutcome,
@@ -162,6 +163,16 @@ export class InMemoryCaseStore implements CaseStore, ErasureStore {
     const record = this.cases.get(caseId);
     if (!record) return undefined;
     return { record: copy(record), events: copy(this.events.get(caseId) ?? []).sort((a, b) => a.version - b.version) };
+  }
+
+  async findCaseIds(key: CaseKey, limit: number): Promise<string[]> {
+    const value = (r: CaseRecord): string | undefined =>
+      ({ reference: r.reference, caseId: r.caseId, email: r.requester.email, userId: r.requester.userId, transactionId: r.transactionId })[key.by];
+    return [...this.cases.values()]
+      .filter((r) => value(r) === key.value)
+      .sort((a, b) => (b.openedAt + b.caseId).localeCompare(a.openedAt + a.caseId))
+      .slice(0, limit)
+      .map((r) => r.caseId);
   }
 
   async listCases(q: { limit: number; cursor?: string }): Promise<CasePage> {

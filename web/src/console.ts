@@ -1,5 +1,5 @@
-// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/dashboard, and for other
-// teams' people (role internal) #/mine, their own escalations.
+// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/search?q=…, #/dashboard,
+// and for other teams' people (role internal) #/mine, their own escalations. The header has one search box.
 // On AWS a SessionKeeper (console/cognito.ts) renews the one-hour ID token under the running view and
 // brings the agent back to the sign-in page, saying why, when the refresh token is refused.
 import * as z from 'zod/mini';
@@ -12,6 +12,7 @@ import { loadConfig, type ConsoleConfig } from './console/config.ts';
 import { dashboardView } from './console/dashboard.ts';
 import { mineView } from './console/mine.ts';
 import { queueView } from './console/queue.ts';
+import { searchView } from './console/search.ts';
 import { renderSignIn } from './console/sign-in.ts';
 import { notice } from './console/ui.ts';
 import type { View, ViewContext } from './console/view.ts';
@@ -26,6 +27,7 @@ const ROUTES: [RegExp, View][] = [
   [/^\/cases\/([^/]+)$/, caseView],
   [/^\/dashboard$/, dashboardView],
   [/^\/mine$/, mineView],
+  [/^\/search$/, searchView],
 ];
 
 /** Someone of another team only: their own escalations instead of the agents' queue. */
@@ -58,6 +60,15 @@ function renderNav(): void {
   const path = location.hash.slice(1).split('?')[0] ?? '';
   const approvals = path === '/queue' && new URLSearchParams(location.hash.split('?')[1] ?? '').get('status') === 'pending_approval';
   const link = (href: string, text: string, current: boolean) => h('a', { href, 'aria-current': current ? 'page' : null }, text);
+  // One box for every exact key; a reference or case id opens the case, anything else lists what it names.
+  const searchInput = h('input', { id: 'search', type: 'search', name: 'q', placeholder: 'Reference, case id, email, user id, transaction id', autocomplete: 'off', maxlength: 200 });
+  if (path === '/search') searchInput.value = new URLSearchParams(location.hash.split('?')[1] ?? '').get('q') ?? '';
+  const search = h('form', { role: 'search', class: 'header-search', 'aria-label': 'Find a case' }, h('label', { for: 'search', class: 'visually-hidden' }, 'Find a case'), searchInput, h('button', { type: 'submit', class: 'button subtle' }, 'Find'));
+  on(search, 'submit', (event) => {
+    event.preventDefault();
+    const q = searchInput.value.trim();
+    if (q) location.hash = `#/search?${new URLSearchParams({ q })}`;
+  });
   replace(
     nav,
     h(
@@ -70,6 +81,7 @@ function renderNav(): void {
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/queue?status=pending_approval', 'Pending approvals', approvals)) : null,
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/dashboard', 'Dashboard', path === '/dashboard')) : null,
     ),
+    internalOnly(session) ? null : search,
     h('p', { class: 'who' }, h('span', {}, agentName(session)), ' ', h('span', { class: 'badge' }, session.roles.join(', ') || 'no role')),
     out,
   );
@@ -100,7 +112,7 @@ function route(): void {
   const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?');
   const found = ROUTES.map(([pattern, view]) => ({ match: pattern.exec(path), view })).find((r) => r.match);
   const home = internalOnly(session) ? '#/mine' : '#/queue';
-  if (!found || (internalOnly(session) && (path === '/queue' || path === '/dashboard'))) {
+  if (!found || (internalOnly(session) && (path === '/queue' || path === '/dashboard' || path === '/search'))) {
     location.replace(home);
     return;
   }

@@ -23,6 +23,10 @@ export const keys = {
   notice: (caseId: string, notice: string) => ({ pk: `CASE#${caseId}`, sk: `NOTICE#${notice}` }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   reference: (reference: string) => ({ pk: `REF#${reference}`, sk: 'REF' }),
+  /** Search: a requester's account and a payment name their cases (one item per case, newest first by sk). */
+  byUser: (userId: string) => ({ pk: `BYUSER#${userId}` }),
+  byTransaction: (transactionId: string) => ({ pk: `BYTXN#${transactionId}` }),
+  caseUnder: (partition: { pk: string }, r: Pick<CaseRecord, 'openedAt' | 'caseId'>) => ({ pk: partition.pk, sk: `CASE#${r.openedAt}#${r.caseId}` }),
   requester: (email: string) => ({ pk: `REQUESTER#${email}`, sk: 'SUMMARY' }),
   messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
   quarantine: (messageId: string) => ({ pk: `QUARANTINE#${messageId}`, sk: 'QUARANTINE' }),
@@ -70,6 +74,12 @@ export const caseItem = (r: CaseRecord): Item =>
     ...r,
   });
 export const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
+
+/** The keys of the lookup items that find a case by its requester's account and its transaction. */
+export const searchKeysOf = (r: CaseRecord): { pk: string; sk: string }[] => [
+  ...(r.requester.userId ? [keys.caseUnder(keys.byUser(r.requester.userId), r)] : []),
+  ...(r.transactionId ? [keys.caseUnder(keys.byTransaction(r.transactionId), r)] : []),
+];
 
 /** The condition of a write that creates an item: nothing may be there yet. */
 export const IS_NEW = 'attribute_not_exists(pk)';
@@ -139,6 +149,7 @@ export class DynamoIntakeStore implements IntakeStore {
         ifConditionFails: 'retry',
       },
       ...this.messageIdWrites(w.messageIds, r.caseId),
+      ...this.searchKeyWrites(r),
     ]);
     if (outcome.kind === 'written') return { kind: 'created' };
     return outcome.kind === 'lost-race' ? { kind: 'retry', reason: outcome.on } : outcome;
@@ -170,6 +181,11 @@ export class DynamoIntakeStore implements IntakeStore {
   /** The Message-IDs a case is known by (for threading replies); a later message with the same id overwrites. */
   protected messageIdWrites(messageIds: readonly string[], caseId: string): NamedWrite[] {
     return messageIds.map((id) => ({ name: 'message id', write: this.put(toItem({ ...keys.messageId(id), itemType: 'messageId', caseId })) }));
+  }
+
+  /** The lookup items that find the case by account and by transaction (search), written with the case. */
+  protected searchKeyWrites(r: CaseRecord): NamedWrite[] {
+    return searchKeysOf(r).map((key) => ({ name: 'search key', write: this.put(toItem({ ...key, itemType: 'search-key', caseId: r.caseId })) }));
   }
 
   /** Every write or none; a cancellation read by the names of the writes that caused it. */

@@ -6,11 +6,12 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, toItem, type Item } from './dynamodb-intake.ts';
+import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type {
   CaseErasureWrite,
   CaseFilter,
+  CaseKey,
   CasePage,
   CaseQuery,
   CaseStore,
@@ -164,6 +165,40 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
       } else next.set(p.partition, mine.length > 0 ? keyOf(mine.at(-1)!) : p.start);
     }
     return { items: given.map((i) => summarizeCase(fromItem<CaseRecord>(i))), ...(next.size > 0 && { cursor: encodeListCursor(next) }) };
+  }
+
+  async findCaseIds(key: CaseKey, limit: number): Promise<string[]> {
+    const one = async (k: { pk: string; sk: string }) => {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(k), ProjectionExpression: 'caseId' }));
+      return out.Item?.caseId?.S ? [out.Item.caseId.S] : [];
+    };
+    const newestFirst = async (query: { index?: string; keyName: string; value: string }) => {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...(query.index && { IndexName: query.index }),
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': query.keyName },
+          ExpressionAttributeValues: { ':v': { S: query.value } },
+          ProjectionExpression: 'caseId',
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).flatMap((item) => (item.caseId?.S ? [item.caseId.S] : []));
+    };
+    switch (key.by) {
+      case 'reference':
+        return one(keys.reference(key.value));
+      case 'caseId':
+        return one(keys.case(key.value));
+      case 'email':
+        return newestFirst({ index: 'byRequester', keyName: 'gsi2pk', value: `REQUESTER#${key.value}` });
+      case 'userId':
+        return newestFirst({ keyName: 'pk', value: keys.byUser(key.value).pk });
+      case 'transactionId':
+        return newestFirst({ keyName: 'pk', value: keys.byTransaction(key.value).pk });
+    }
   }
 
   async quarantine(q: Quarantined): Promise<void> {
@@ -333,6 +368,9 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
     for (const providerId of notices.flatMap((n) => (n.providerId?.S ? [n.providerId.S] : []))) {
       if (await this.deleteItem(keys.sentEmail(providerId))) sentEmails++;
     }
+    // The search keys name the account and the payment: they go with the personal data (read before it is gone).
+    const before = await this.getCase(caseId);
+    for (const key of before ? searchKeysOf(before) : []) await this.deleteItem(key);
     return { outcome: await this.saveChange({ record: w.record, event: w.event }), sentEmails };
   }
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ForbiddenError, NotFoundError, ValidationError } from '#lib/errors.ts';
 import { confidentiality } from '#lib/governance-config.ts';
-import { caseViews, getCase, listCases, openCase, type ReadDeps } from '#lib/use-cases/read-cases.ts';
+import { caseViews, getCase, listCases, openCase, searchCases, searchKeys, type ReadDeps } from '#lib/use-cases/read-cases.ts';
 import { FixedClock, InMemoryCaseStore, NOW, sampleInquiry, submitDeps } from '../fakes.ts';
 import { submitInquiry } from '#lib/use-cases/submit-inquiry.ts';
 
@@ -31,6 +31,32 @@ describe('getCase', () => {
       expect(lookup).not.toHaveBeenCalled();
     },
   );
+});
+
+describe('searchCases', () => {
+  it('finds by reference, case id, email in any case, user id and transaction id, and says which key matched', async () => {
+    const deps = submitDeps(store);
+    const mine = await submitInquiry(deps, { inquiry: sampleInquiry({ requester: { email: 'bob@example.com', userId: 'u-42' }, transactionId: 'tx-9' }) });
+    await submitInquiry(deps, { inquiry: sampleInquiry({ requester: { email: 'carol@example.com', userId: 'u-43' }, transactionId: 'tx-10' }) });
+    const { reference } = (await store.getCase(mine.caseId))!;
+    for (const [q, by] of [
+      [reference.toLowerCase(), 'reference'],
+      [mine.caseId.toUpperCase(), 'caseId'],
+      [' BOB@Example.com ', 'email'],
+      ['u-42', 'userId'],
+      ['tx-9', 'transactionId'],
+    ] as const) {
+      const found = await searchCases(store, { q, limit: 25 });
+      expect(found.items.map((i) => [i.caseId, i.matchedBy])).toEqual([[mine.caseId, [by]]]);
+    }
+    await expect(searchCases(store, { q: 'u-4', limit: 25 })).resolves.toMatchObject({ items: [] });
+  });
+
+  it('looks up only the keys a term can be, each by key', () => {
+    expect(searchKeys('alice@example.com').map((k) => k.by)).toEqual(['email', 'userId', 'transactionId']);
+    expect(searchKeys('td-7k3q9x')).toContainEqual({ by: 'reference', value: 'TD-7K3Q9X' });
+    expect(searchKeys('TD-7K3Q9').map((k) => k.by)).toEqual(['userId', 'transactionId']);
+  });
 });
 
 describe('listCases', () => {

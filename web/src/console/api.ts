@@ -15,6 +15,9 @@ export interface CasePage {
   cursor?: string;
 }
 
+/** One search result (GET /cases?q=): a queue row and the keys that found it. */
+export type SearchHit = CaseSummary & { matchedBy: ('reference' | 'caseId' | 'email' | 'userId' | 'transactionId')[] };
+
 export interface CaseView {
   case: CaseRecord;
   timeline: CaseEvent[];
@@ -81,6 +84,11 @@ export class Api {
   listCases(filter: Record<string, string>, cursor?: string): Promise<CasePage> {
     const query = new URLSearchParams({ limit: '100', ...filter, ...(cursor && { cursor }) });
     return this.call('GET', `/cases?${query}`);
+  }
+
+  /** The cases an exact key names (reference, case id, email, user id, transaction id), newest first. */
+  searchCases(q: string): Promise<{ q: string; items: SearchHit[] }> {
+    return this.call('GET', `/cases?${new URLSearchParams({ q, limit: '50' })}`);
   }
 
   getCase(caseId: string): Promise<CaseView> {
