@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StackConfig } from './config.ts';
 import { AgentApi } from './constructs/agent-api.ts';
+import { Assignment } from './constructs/assignment.ts';
 import { TrustdeskApi } from './constructs/api.ts';
 import { Governance } from './constructs/governance.ts';
 import { Identity } from './constructs/identity.ts';
@@ -34,6 +35,7 @@ export class TrustdeskStack extends Stack {
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     new AgentApi(this, 'Agents', { storage, api });
+    new Assignment(this, 'Assignment', { storage, api });
     const governance = new Governance(this, 'Governance', { storage, api });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });

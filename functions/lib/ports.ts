@@ -1,4 +1,5 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
+import type { AgentRecord } from '#domain/assignment.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
@@ -385,6 +386,17 @@ export interface ReportingStore {
   claimReport(cadence: string, period: string, email: string): Promise<boolean>;
   releaseReport(cadence: string, period: string, email: string): Promise<void>;
   markReportSent(cadence: string, period: string, email: string, providerId: string): Promise<void>;
+}
+
+// ── agents ──────────────────────────────────────────────────────────────────────────────────────
+
+/** The team's agent records (assignment on the shift). */
+export interface AgentDirectory {
+  listAgents(): Promise<AgentRecord[]>;
+  getAgent(agentId: string): Promise<AgentRecord | undefined>;
+  putAgent(agent: AgentRecord): Promise<void>;
+  /** Moves the agent's round-robin turn to the back of the line (no-op for an unknown agent). */
+  markAssigned(agentId: string, at: string): Promise<void>;
 }
 
 // ── metrics ───────────────────────────────────────────────────────────────────────────────────────

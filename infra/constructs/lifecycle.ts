@@ -82,7 +82,10 @@ export class Lifecycle extends Construct {
       handlerDir: 'workflow-signals',
       description: 'Starts and resumes workflows from committed case changes (the stream is the outbox)',
       environment: machineEnv,
-    }).useTable(storage.casesTable, 'CASES_TABLE');
+    })
+      .useTable(storage.casesTable, 'CASES_TABLE')
+      // Cases just opened are assigned to the agents on shift (infra/constructs/assignment.ts).
+      .useTable(storage.agentsTable, 'AGENTS_TABLE');
     this.signals.addToRolePolicy(taskApi);
     this.parked = parkedRecordsQueue(this, 'ParkedSignals', 'the signals stream');
     this.signals.addEventSource(

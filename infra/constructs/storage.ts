@@ -13,6 +13,8 @@ export class Storage extends Construct {
   readonly key: Key;
   readonly casesTable: Table;
   readonly profilesTable: Table;
+  /** The team's agent records (assignment on the shift): a handful of items, never streamed. */
+  readonly agentsTable: Table;
   readonly mailBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
@@ -51,6 +53,15 @@ export class Storage extends Construct {
 
     this.profilesTable = new Table(this, 'Profiles', {
       partitionKey: { name: 'userId', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+
+    this.agentsTable = new Table(this, 'Agents', {
+      partitionKey: { name: 'agentId', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
