@@ -51,8 +51,7 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   if (done.length > 0) logger.info('workflow signals', { caseId: change.after.caseId, version: change.after.version, done });
 }
 
-// A record's error is logged by its kind and sequence number only: its images hold personal data.
+// A failed record is logged by its sequence number, never its images (they hold personal data); the
+// logger masks personal data in the error's message and stack.
 export const handler = (event: DynamoDBStreamEvent) =>
-  processInCaseOrder(event.Records, handleRecord, (record, error) =>
-    logger.warn('outbox record failed', { sequenceNumber: record.dynamodb?.SequenceNumber, error: error instanceof Error ? error.name : 'unknown' }),
-  );
+  processInCaseOrder(event.Records, handleRecord, (record, error) => logger.warn('outbox record failed', { sequenceNumber: record.dynamodb?.SequenceNumber, error: error as Error }));
