@@ -9,6 +9,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { MailFeedback } from './mail-feedback.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
 import type { Storage } from './storage.ts';
+import { streamFilters } from './stream-filters.ts';
 
 /**
  * The outbox: one consumer of the cases table's stream for everything that follows a committed change —
@@ -40,6 +41,8 @@ export class Outbox extends Construct {
         retryAttempts: 10,
         reportBatchItemFailures: true,
         maxRecordAge: Duration.days(1),
+        // Only case events (emails) and case items (signals): notices, waits and idempotency records never invoke it.
+        filters: [streamFilters.caseEventInserted, streamFilters.caseItemChanged],
         // A record that keeps failing is parked with its shard and sequence range, never dropped.
         onFailure: new SqsDlq(this.parked),
       }),
