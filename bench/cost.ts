@@ -208,7 +208,7 @@ export const AGGREGATOR_EVENTS_PER_INVOCATION = 3;
 /** Lambda polls each stream shard 4 times a second per event source mapping; an on-demand table starts with ~4 partitions (shards). */
 const STREAM_POLLS_PER_SECOND_PER_SHARD = 4;
 const STREAM_SHARDS = 4;
-const STREAM_CONSUMERS = 3; // workflow-signals, notifier, aggregator
+const STREAM_CONSUMERS = 2; // outbox (emails and workflow signals), aggregator
 
 /** Memory from infra/constructs (AppFunction default 512 MB; intake-email and report 1024 MB). */
 export const MEMORY_MB: Record<string, number> = {
@@ -216,8 +216,7 @@ export const MEMORY_MB: Record<string, number> = {
   'intake-email': 1024,
   'cases-api': 512,
   'workflow-steps': 512,
-  'workflow-signals': 512,
-  notifier: 512,
+  outbox: 512,
   aggregator: 512,
 };
 
@@ -275,10 +274,10 @@ const emptyTally = (): Tally => ({
   agentCalls: 0,
 });
 
-/** One appended event, as its three stream consumers see it. */
+/** One appended event, as its stream consumers (outbox, aggregator) see it. */
 function eventConsumed(t: Tally, e: { email: boolean; aggregateWru: number; lifecycle: boolean }): void {
   t.events += 1;
-  // notifier: notifyFor reads the case (1 RRU); an email is a claimed notice (PutItem), SES, and a mark
+  // outbox (emails): notifyFor reads the case (1 RRU); an email is a claimed notice (PutItem), SES, and a mark
   // (UpdateItem): 2 WRU and two more writes to the stream.
   t.rru += CASE_READ_RRU;
   if (e.email) {
@@ -293,7 +292,7 @@ function eventConsumed(t: Tally, e: { email: boolean; aggregateWru: number; life
   // the watermark move in one transaction. Counted without coalescing across cases (normal volume).
   t.rru += 2;
   t.wru += e.aggregateWru + TXN * ITEM_KB.small;
-  // workflow-signals: a lifecycle change resumes the waiting execution: GetItem wait + GetItem case.
+  // outbox (signals): a lifecycle change resumes the waiting execution: GetItem wait + GetItem case.
   if (e.lifecycle) {
     t.rru += 2;
     t.signalsWork += 1;
@@ -480,17 +479,16 @@ export function typicalUsage(figures: WorkflowFigures): Usage {
     },
     // Every write to the cases table wakes each consumer once at normal volume (one record per poll);
     // most batches hold nothing for it (no event filter on the mappings) and end in a few ms.
-    'workflow-signals': {
-      invocations: t.streamBatches,
-      avgDurationMs: (t.signalsWork * DURATION_MS.signalsWork + idle(t.signalsWork) * DURATION_MS.streamIdle) / t.streamBatches,
-      memoryMb: MEMORY_MB['workflow-signals']!,
-    },
-    notifier: {
+    // The outbox handles both kinds of record (emails for events, signals for case changes) in one invocation.
+    outbox: {
       invocations: t.streamBatches,
       avgDurationMs:
-        (t.notifierSends * DURATION_MS.notifierSend + t.notifierReads * DURATION_MS.notifierRead + idle(t.notifierSends + t.notifierReads) * DURATION_MS.streamIdle) /
+        (t.signalsWork * DURATION_MS.signalsWork +
+          t.notifierSends * DURATION_MS.notifierSend +
+          t.notifierReads * DURATION_MS.notifierRead +
+          idle(t.signalsWork + t.notifierSends + t.notifierReads) * DURATION_MS.streamIdle) /
         t.streamBatches,
-      memoryMb: MEMORY_MB.notifier!,
+      memoryMb: MEMORY_MB.outbox!,
     },
     aggregator: { invocations: t.events / AGGREGATOR_EVENTS_PER_INVOCATION, avgDurationMs: DURATION_MS.aggregator, memoryMb: MEMORY_MB.aggregator! },
     // report: two schedule runs a week, reading aggregates only — nothing per inquiry.
@@ -506,7 +504,7 @@ export function typicalUsage(figures: WorkflowFigures): Usage {
   const xrayTraces = byRule(1 - emailShare) + byRule(t.agentCalls) + byRule(executions) + emailShare * sampledShare(emailShare * perSecond);
 
   const invocations = Object.values(lambda).reduce((n, f) => n + f.invocations, 0);
-  // Powertools lines at INFO: notifier per email, signals per start/resume, aggregator per batch, intake-email per message.
+  // Powertools lines at INFO: outbox per email and per start/resume, aggregator per batch, intake-email per message.
   const appLines = t.notifierSends + t.signalsWork + lambda.aggregator!.invocations + emailShare;
   const logsKb = invocations * LOG_KB_PER_INVOCATION + appLines * LOG_KB_PER_APP_LINE;
 

@@ -197,7 +197,7 @@ async function lostStarts(cloud: LocalCloud, caseIds: Set<string>): Promise<Set<
   const { parked } = (await (await fetch(`${cloud.urls.api}/local/parked`)).json()) as { parked: ParkedEntry[] };
   const lost = new Set<string>();
   for (const entry of parked) {
-    if (!entry.functionId?.includes('Signals')) continue;
+    if (!entry.functionId?.includes('OutboxConsumer')) continue;
     for (const r of entry.records ?? []) {
       const image = r.dynamodb?.NewImage;
       const caseId = image?.caseId?.S;

@@ -9,6 +9,7 @@ import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
 import { MailFeedback } from './constructs/mail-feedback.ts';
+import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
@@ -34,6 +35,7 @@ export class TrustdeskStack extends Stack {
     const mailFeedback = new MailFeedback(this, 'MailFeedback', { storage });
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
+    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
     new AgentApi(this, 'Agents', { storage, api });
     new Assignment(this, 'Assignment', { storage, api });
     const governance = new Governance(this, 'Governance', { storage, api });
@@ -43,8 +45,8 @@ export class TrustdeskStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedNotifications: intake.parked, ParkedSignals: lifecycle.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked },
-      streamConsumers: { Notifier: intake.notifier, Signals: lifecycle.signals, Aggregator: reporting.aggregator },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked },
+      streamConsumers: { Outbox: outbox.consumer, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },

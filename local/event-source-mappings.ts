@@ -1,11 +1,12 @@
 // Lambda event source mappings, locally: each AWS::Lambda::EventSourceMapping of the template on a
 // DynamoDB stream of the stack becomes a stream poller (local/stream-poller.ts) with the mapping's batch
-// size, starting position, partial failures, retries and bisect; a batch that exhausts its retries is
+// size, starting position, FilterCriteria (local/event-filter.ts), partial failures, retries and bisect; a batch that exhausts its retries is
 // parked (kept for GET /local/parked and its replay, and on disk in parked-stream-records.jsonl).
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseFilterPattern, type FilterPattern } from './event-filter.ts';
 import type { LocalTable } from './dynamodb-tables.ts';
 import type { LocalFaults } from './faults.ts';
 import type { LocalFunction } from './lambda-runtime.ts';
@@ -55,10 +56,22 @@ export function startEventSourceMappings(o: {
           if (parkedFile) appendFileSync(parkedFile, `${JSON.stringify(entry)}\n`);
           o.log(`${functionId}: parked ${failure.records.length} stream record(s): ${failure.error}`);
         },
+        filters: filtersOf(id, p.FilterCriteria),
         faultAfterSuccess: () => o.faults.streamFaultFor(functionId),
         log: o.log,
       }),
     );
   }
   return { mappings, parked };
+}
+
+/** A mapping's FilterCriteria.Filters[].Pattern, parsed (a pattern Lambda would refuse fails the start, as a deploy would). */
+function filtersOf(id: string, criteria: unknown): FilterPattern[] | undefined {
+  const filters = (criteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters;
+  if (!filters) return undefined;
+  if (filters.length > 5) throw new Error(`${id}: FilterCriteria holds ${filters.length} filters; Lambda allows 5`);
+  return filters.map((f, i) => {
+    if (typeof f.Pattern !== 'string') throw new Error(`${id}: FilterCriteria.Filters[${i}].Pattern must be a JSON string`);
+    return parseFilterPattern(f.Pattern);
+  });
 }

@@ -20,6 +20,7 @@
 // AFTER_SEQUENCE_NUMBER of the last record read, so nothing is lost or read twice.
 // A parked batch carries what AWS's on-failure destination gets (DDBStreamBatchInfo: stream, shard,
 // sequence range), so it can be read again from the stream and replayed (readParkedBatch).
+// - FilterCriteria: records no pattern matches are dropped when read and count as handled.
 // `faultAfterSuccess` lets the local cloud re-deliver batches the function already handled (local/faults.ts).
 
 import { randomUUID } from 'node:crypto';
@@ -36,6 +37,7 @@ import {
   type Shard,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
+import { matchesAny, type FilterPattern } from './event-filter.ts';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
 
 export interface StreamMappingOptions {
@@ -62,6 +64,11 @@ export interface StreamMappingOptions {
   log?: (line: string) => void;
   /** The events' awsRegion. Default: the streams client's region. */
   region?: string;
+  /**
+   * FilterCriteria's patterns (local/event-filter.ts): a record none matches never reaches the function and
+   * counts as handled. Default: none, every record is delivered.
+   */
+  filters?: readonly FilterPattern[];
 }
 
 /** Like the DDBStreamBatchInfo of AWS's on-failure destination record. */
@@ -522,9 +529,10 @@ class Mapping {
         for (const r of records) {
           const seq = r.dynamodb?.SequenceNumber;
           if (seq === undefined || (s.readUpTo !== undefined && compareSequence(seq, s.readUpTo) <= 0)) continue;
-          s.pending.push(r);
           s.readUpTo = seq;
           fresh++;
+          if (this.o.filters && !matchesAny(this.o.filters, this.toLambdaRecord(r))) continue;
+          s.pending.push(r);
         }
         if (records.length < limit || s.endOfShard || s.pending.length >= this.batchSize) break;
         if (fresh === 0 || s.iterator === undefined) break;

@@ -17,7 +17,7 @@ const CRON_DAYS = { sun: 'SUN', mon: 'MON', tue: 'TUE', wed: 'WED', thu: 'THU', 
 /**
  * Assignment on the shift: the agents API (records, availability) and the shift-start schedule, fired at the
  * SLA calendar's opening time on its work days in its time zone, that hands the cases which arrived off shift
- * to the agents on shift. (Cases opened during the shift are assigned by the workflow-signals consumer.)
+ * to the agents on shift. (Cases opened during the shift are assigned by the outbox stream consumer.)
  */
 export class Assignment extends Construct {
   readonly api: AppFunction;

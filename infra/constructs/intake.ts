@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { ReceiptRuleSet } from 'aws-cdk-lib/aws-ses';
 import { Lambda as LambdaAction, LambdaInvocationType, S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -32,16 +31,13 @@ export function rawMailRetentionDays(json: unknown = privacyPolicyJson): number 
 
 /**
  * Intake: the public web form (POST /inquiries), inbound email (SES receipt rule → raw MIME in S3 →
- * Lambda), and the notifier that emails requesters and leads after committed events (from the stream).
+ * Lambda). The emails that follow committed events are the outbox's (outbox.ts).
  */
 export class Intake extends Construct {
   readonly webIntake: AppFunction;
   readonly emailIntake: AppFunction;
-  readonly notifier: AppFunction;
   /** Must be made the account's active rule set once after the first deploy (README, Deploy to AWS). */
   readonly receiptRuleSet: ReceiptRuleSet;
-  /** Stream records the notifier could not handle after every retry. */
-  readonly parked: Queue;
   readonly parkedMail: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; api: TrustdeskApi; config: StackConfig }) {
@@ -89,25 +85,6 @@ export class Intake extends Construct {
         new LambdaAction({ function: this.emailIntake, invocationType: LambdaInvocationType.EVENT }),
       ],
     });
-
-    this.notifier = new AppFunction(this, 'Notifier', {
-      handlerDir: 'notifier',
-      description: 'Emails that follow case events: acknowledgement, agent messages, closing notices, SLA warnings',
-      environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl },
-    }).useTable(storage.casesTable, 'CASES_TABLE');
-    this.notifier.allowSendEmail(props.mailFeedback.configurationSet);
-    this.parked = parkedRecordsQueue(this, 'ParkedNotifications', 'the notifier stream');
-    this.notifier.addEventSource(
-      new DynamoEventSource(storage.casesTable, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 25,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        reportBatchItemFailures: true,
-        // A record that keeps failing is parked with its shard and sequence range, never dropped.
-        onFailure: new SqsDlq(this.parked),
-      }),
-    );
   }
 }
 

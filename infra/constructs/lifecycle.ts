@@ -1,10 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { caseLifecycle } from '../../workflows/case-lifecycle.ts';
 import { consult } from '../../workflows/consult.ts';
@@ -12,24 +9,24 @@ import { escalation } from '../../workflows/escalation.ts';
 import type { StackConfig } from '../config.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
-import { parkedRecordsQueue } from './parked-records.ts';
 import type { MailFeedback } from './mail-feedback.ts';
 import type { Storage } from './storage.ts';
 
 /**
  * Lifecycle: one Standard execution per case (started from the table's stream, named by the case id so
  * a redelivery cannot start a second), an escalation execution per escalation, and the functions that
- * run their steps and turn committed changes into workflow signals.
+ * run their steps (committed changes become workflow signals in the outbox, outbox.ts).
  */
 export class Lifecycle extends Construct {
   readonly steps: AppFunction;
-  readonly signals: AppFunction;
+  /** The machines' ARNs, as the functions that start or resume them read them. */
+  readonly machineEnv: { LIFECYCLE_STATE_MACHINE_ARN: string; ESCALATION_STATE_MACHINE_ARN: string; CONSULT_STATE_MACHINE_ARN: string };
+  /** Starting the machines and answering their task tokens. */
+  readonly taskApi: PolicyStatement;
   readonly caseLifecycle: StateMachine;
   readonly escalation: StateMachine;
   /** One short execution per consult: its reminder and its escalation to the team's lead. */
   readonly consult: StateMachine;
-  /** Workflow starts and resumes that failed every retry (stream records). */
-  readonly parked: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; config: StackConfig }) {
     super(scope, id);
@@ -39,15 +36,15 @@ export class Lifecycle extends Construct {
     const names = { lifecycle: `${stack.stackName}-case-lifecycle`, escalation: `${stack.stackName}-escalation`, consult: `${stack.stackName}-consult` };
     const arnOf = (name: string) =>
       stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const machineEnv = {
+    const machineEnv = (this.machineEnv = {
       LIFECYCLE_STATE_MACHINE_ARN: arnOf(names.lifecycle),
       ESCALATION_STATE_MACHINE_ARN: arnOf(names.escalation),
       CONSULT_STATE_MACHINE_ARN: arnOf(names.consult),
-    };
-    const taskApi = new PolicyStatement({
+    });
+    const taskApi = (this.taskApi = new PolicyStatement({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:StartExecution'],
       resources: [arnOf(names.lifecycle), arnOf(names.escalation), arnOf(names.consult)],
-    });
+    }));
 
     this.steps = new AppFunction(this, 'Steps', {
       handlerDir: 'workflow-steps',
@@ -77,28 +74,5 @@ export class Lifecycle extends Construct {
     this.caseLifecycle = machine('CaseLifecycle', names.lifecycle, caseLifecycle(this, { steps: this.steps }));
     this.escalation = machine('Escalation', names.escalation, escalation(this, { steps: this.steps }));
     this.consult = machine('Consult', names.consult, consult(this, { steps: this.steps }));
-
-    this.signals = new AppFunction(this, 'Signals', {
-      handlerDir: 'workflow-signals',
-      description: 'Starts and resumes workflows from committed case changes (the stream is the outbox)',
-      environment: machineEnv,
-    })
-      .useTable(storage.casesTable, 'CASES_TABLE')
-      // Cases just opened are assigned to the agents on shift (infra/constructs/assignment.ts).
-      .useTable(storage.agentsTable, 'AGENTS_TABLE');
-    this.signals.addToRolePolicy(taskApi);
-    this.parked = parkedRecordsQueue(this, 'ParkedSignals', 'the signals stream');
-    this.signals.addEventSource(
-      new DynamoEventSource(storage.casesTable, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 50,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        reportBatchItemFailures: true,
-        maxRecordAge: Duration.days(1),
-        // A start or resume that keeps failing is parked (with its shard and sequence range) for replay.
-        onFailure: new SqsDlq(this.parked),
-      }),
-    );
   }
 }

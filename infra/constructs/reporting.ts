@@ -16,6 +16,7 @@ import { acknowledge, arnToken } from '../nag.ts';
 import { AppFunction } from './app-function.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
 import type { MailFeedback } from './mail-feedback.ts';
+import { streamFilters } from './stream-filters.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -62,6 +63,8 @@ export class Reporting extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(5),
+        // Only newly appended case events, the records it counts.
+        filters: [streamFilters.caseEventInserted],
         bisectBatchOnError: true,
         retryAttempts: 4,
         reportBatchItemFailures: true,

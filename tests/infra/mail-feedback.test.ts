@@ -58,7 +58,7 @@ describe('mail feedback infrastructure', () => {
   it('gives every function that sends email the configuration set, and lets it send with it', () => {
     const [[setId]] = ofType('AWS::SES::ConfigurationSet') as [[string, unknown]];
     const senders = ofType('AWS::Lambda::Function').filter(([, f]) => (f.Properties?.Environment as { Variables?: Json } | undefined)?.Variables?.SENDER_ADDRESS);
-    expect(senders).toHaveLength(4); // notifier, workflow steps, report, email intake (its reply to a consult answer that fits no question)
+    expect(senders).toHaveLength(4); // outbox, workflow steps, report, email intake (its reply to a consult answer that fits no question)
     const policies = ofType('AWS::IAM::Policy');
     for (const [id, fn] of senders) {
       expect((fn.Properties!.Environment as { Variables: Json }).Variables.CONFIGURATION_SET, id).toEqual({ Ref: setId });

@@ -115,9 +115,23 @@ describe('monitoring', () => {
   it('has an alarm on every dead-letter queue, stream mapping and state machine', () => {
     // The template has what the alarms are derived from (so an empty list cannot pass by accident).
     expect(deadLetterQueues(resources).length).toBeGreaterThanOrEqual(3);
-    expect(ofType(resources, 'AWS::Lambda::EventSourceMapping').length).toBeGreaterThanOrEqual(3);
+    expect(ofType(resources, 'AWS::Lambda::EventSourceMapping').length).toBeGreaterThanOrEqual(2);
     expect(ofType(resources, 'AWS::StepFunctions::StateMachine').length).toBeGreaterThanOrEqual(2);
     expect(unalarmed(resources)).toEqual([]);
+  });
+
+  it('reads each DynamoDB stream with at most two mappings (DynamoDB Streams throttles a third reader per shard)', () => {
+    const readers = new Map<string, string[]>();
+    for (const [id, m] of ofType(resources, 'AWS::Lambda::EventSourceMapping')) {
+      const source = JSON.stringify(propsOf(m).EventSourceArn);
+      if (!source.includes('StreamArn')) continue;
+      readers.set(source, [...(readers.get(source) ?? []), id]);
+    }
+    expect(readers.size).toBeGreaterThanOrEqual(1);
+    for (const ids of readers.values()) expect(ids.length).toBeLessThanOrEqual(2);
+    // The cases stream's two: the outbox (emails and workflow signals) and the aggregator.
+    const cases = [...readers.entries()].find(([source]) => source.includes('StorageCases'))![1];
+    expect(cases.map((id) => id.replace(/[0-9A-F]{8}$/, '').replace(/DynamoDBEventSource.*$/, '')).sort()).toEqual(['OutboxConsumer', 'ReportingAggregator']);
   });
 
   it('fails a dead-letter queue added without an alarm', () => {

@@ -93,7 +93,7 @@ describe('local cloud restart with a reopened case', () => {
     // The stream consumer gets the reopening again, as after a crash before its checkpoint was written.
     const redelivered = await streamRecords(cloud, (r) => r.dynamodb?.OldImage?.status?.S === 'closed' && r.dynamodb.NewImage?.caseId?.S === caseId && r.dynamodb.NewImage.status?.S === 'investigating');
     expect(redelivered).toHaveLength(1);
-    const signals = await json<{ result: { batchItemFailures: unknown[] } }>(`${cloud.urls.api}/local/functions/LifecycleSignals/invoke`, {
+    const signals = await json<{ result: { batchItemFailures: unknown[] } }>(`${cloud.urls.api}/local/functions/OutboxConsumer/invoke`, {
       method: 'POST',
       body: JSON.stringify({ Records: redelivered }),
     });

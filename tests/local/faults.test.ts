@@ -69,7 +69,7 @@ describe('stream redelivery faults', () => {
     expect(faults.configure({ stream: { functions: ['ReportingAggregator'], failAfterSuccessEvery: 3, duplicateEvery: 2 } })).toEqual([]);
     const seen = Array.from({ length: 6 }, () => faults.streamFaultFor('ReportingAggregator22F66830'));
     expect(seen).toEqual([undefined, 'duplicate', 'fail-after-success', 'duplicate', undefined, 'fail-after-success']);
-    expect(faults.streamFaultFor('IntakeNotifier1D139888')).toBeUndefined();
+    expect(faults.streamFaultFor('OutboxConsumer5F3A1C2B')).toBeUndefined();
     faults.configure({ stream: null });
     expect(faults.streamFaultFor('ReportingAggregator22F66830')).toBeUndefined();
   });

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseFilterPattern } from '#local/event-filter.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
 import {
   fileCheckpointStore,
@@ -109,6 +110,26 @@ function mapping(
 }
 
 describe('stream event source mapping', { timeout: 20_000 }, () => {
+  it('delivers only the records its FilterCriteria match; the others count as handled and never come again', async () => {
+    const { table, streamArn } = await newTable();
+    await put(table, 'e1', { itemType: { S: 'event' } });
+    await put(table, 'n1', { itemType: { S: 'notice' } });
+    await put(table, 'e2', { itemType: { S: 'event' } });
+    await put(table, 'e1', { itemType: { S: 'event' }, erased: { BOOL: true } }); // MODIFY: filtered out
+    const batches: DynamoDBRecord[][] = [];
+    const { m } = mapping(streamArn, {
+      filters: [parseFilterPattern(JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { itemType: { S: ['event'] } } } }))],
+      invoke: async (event: DynamoDBStreamEvent) => void batches.push(event.Records),
+    });
+    await m.whenIdle();
+    expect(batches.flatMap(keysOf)).toEqual(['e1', 'e2']);
+    await put(table, 'n2', { itemType: { S: 'notice' } });
+    await put(table, 'e3', { itemType: { S: 'event' } });
+    await m.whenIdle();
+    expect(batches.flatMap(keysOf)).toEqual(['e1', 'e2', 'e3']);
+    expect(m.stats()).toEqual({ delivered: 3, failedBatches: 0, parked: 0 });
+  });
+
   it('delivers Lambda-shaped events in order, with correct images, in batches of at most batchSize', async () => {
     const { table, streamArn } = await newTable();
     const startedAt = Math.floor(Date.now() / 1000);

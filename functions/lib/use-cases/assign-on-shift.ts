@@ -1,6 +1,6 @@
 // Assignment on the shift. `assignWaiting` gives the unassigned new and investigating cases to the agents on
 // shift under their capacity (domain/assignment.ts decides who gets what); the shift-start schedule runs it
-// for the whole pool, the workflow-signals stream consumer for the cases just opened (after intake, never in
+// for the whole pool, the outbox stream consumer for the cases just opened (after intake, never in
 // it). `setAvailability` records an agent going away or coming back; going away returns their new and
 // investigating cases to the pool (config/assignment-policy.json) and hands them to whoever is on shift.
 // Every change is one version-checked save with its audited event by the system actor, so a rerun or a race
