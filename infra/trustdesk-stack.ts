@@ -37,7 +37,7 @@ export class TrustdeskStack extends Stack {
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
     new AgentApi(this, 'Agents', { storage, api });
-    new Assignment(this, 'Assignment', { storage, api });
+    const assignment = new Assignment(this, 'Assignment', { storage, api });
     const governance = new Governance(this, 'Governance', { storage, api });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });
@@ -45,12 +45,13 @@ export class TrustdeskStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked },
       streamConsumers: { Outbox: outbox.consumer, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
+        ShiftStart: { fn: assignment.shiftStart, lost: "a shift start's assignment run did not finish (the waiting cases stay in the pool for the next run or a lead)" },
         Retention: { fn: governance.retention, lost: 'a daily retention run did not finish (the next run erases what it left)' },
         MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },

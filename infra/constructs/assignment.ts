@@ -3,6 +3,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseSlaPolicy } from '../../domain/sla/policy.ts';
 import slaPolicyJson from '../../config/sla-policy.json' with { type: 'json' };
@@ -22,6 +23,8 @@ const CRON_DAYS = { sun: 'SUN', mon: 'MON', tue: 'TUE', wed: 'WED', thu: 'THU', 
 export class Assignment extends Construct {
   readonly api: AppFunction;
   readonly shiftStart: AppFunction;
+  /** Shift-start runs that failed every retry. */
+  readonly parked: Queue;
 
   constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
     super(scope, id);
@@ -35,7 +38,7 @@ export class Assignment extends Construct {
     props.api.agentRoute('PUT', '/agents/{agentId}', this.api);
     props.api.agentRoute('POST', '/agents/me/availability', this.api);
 
-    const parked = parkedRecordsQueue(this, 'ParkedShiftStarts', 'the shift-start assignment schedule');
+    const parked = (this.parked = parkedRecordsQueue(this, 'ParkedShiftStarts', 'the shift-start assignment schedule'));
     this.shiftStart = new AppFunction(this, 'ShiftStart', {
       handlerDir: 'assignment',
       description: 'Assigns the cases waiting since the last shift to the agents on shift',

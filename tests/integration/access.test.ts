@@ -34,6 +34,9 @@ const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/subscriptions', ['lead']],
   ['/reports', ['lead', 'risk']],
   ['/quarantine', ['lead']],
+  ['/agents/me', ['agent', 'lead', 'risk']],
+  ['/agents/{agentId}', ['lead']],
+  ['/agents', ['agent', 'lead', 'risk']],
 ];
 const allowedRoles = (r: ApiRoute): readonly Role[] | undefined =>
   ROLE_RULES.find(([prefix]) => r.resource === prefix || r.resource.startsWith(`${prefix}/`))?.[1];
@@ -63,6 +66,7 @@ const concretePath = (r: ApiRoute) =>
     if (name === 'caseId') return caseId;
     if (name === 'subscriptionId') return encodeURIComponent(subscriptionId);
     if (name === 'consultId') return `${caseId}-consult-1`;
+    if (name === 'agentId') return 'access-matrix-agent';
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
