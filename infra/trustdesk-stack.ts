@@ -38,7 +38,7 @@ export class TrustdeskStack extends Stack {
     const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
     new AgentApi(this, 'Agents', { storage, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
-    const governance = new Governance(this, 'Governance', { storage, api });
+    const governance = new Governance(this, 'Governance', { storage, api, ledger });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });
 

@@ -4,6 +4,7 @@ import { CasePathSchema } from '#events/case-query.ts';
 import { parseErasureRequest } from '#events/erasure.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { DynamoLedger } from '#lib/adapters/dynamodb-ledger.ts';
 import { S3ArchiveDrop, S3BlobStore } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
@@ -14,8 +15,8 @@ import { exportCase, type ExportDeps } from '#lib/use-cases/export-case.ts';
 const env = loadEnv('governance-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const blobs = new S3BlobStore(env.MAIL_BUCKET);
-// The ledger's links are erased here once the ledger table is on main (issue 12): `ledger: new DynamoLedger(…)`.
-const erasure: ErasureDeps = { store, blobs, clock: systemClock, inboundPrefix: env.MAIL_PREFIX };
+// An erasure also takes the account's transactions out of trustdesk's copy of the ledger.
+const erasure: ErasureDeps = { store, blobs, ledger: new DynamoLedger(env.LEDGER_TABLE), clock: systemClock, inboundPrefix: env.MAIL_PREFIX };
 const exports: ExportDeps = { store, blobs, drop: new S3ArchiveDrop(env.MAIL_BUCKET, systemClock), clock: systemClock };
 const MAX_ERASURE_BYTES = 4 * 1024;
 

@@ -9,7 +9,7 @@ export const FUNCTION_ENV = {
   'agents-api': ['CASES_TABLE', 'AGENTS_TABLE'],
   assignment: ['CASES_TABLE', 'AGENTS_TABLE'],
   'cases-api': ['CASES_TABLE', 'PROFILES_TABLE'],
-  'governance-api': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
+  'governance-api': ['CASES_TABLE', 'PROFILES_TABLE', 'LEDGER_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
   'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX', 'SENDER_ADDRESS', 'CONFIGURATION_SET'],
   'intake-web': ['CASES_TABLE', 'PROFILES_TABLE'],
   'mail-feedback': ['CASES_TABLE'],

@@ -13,6 +13,7 @@ import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import { INBOUND_MAIL_PREFIX } from './intake.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
+import type { Ledger } from './ledger.ts';
 import type { Storage } from './storage.ts';
 
 /** Where attachments are stored in the mail bucket (functions/lib/use-cases/receive-email.ts). */
@@ -28,7 +29,7 @@ export class Governance extends Construct {
   readonly retention: AppFunction;
   readonly parked: Queue;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi; ledger: Ledger }) {
     super(scope, id);
     const policy = parsePrivacyPolicy(privacyPolicyJson);
     const { casesTable, profilesTable, mailBucket } = props.storage;
@@ -41,6 +42,7 @@ export class Governance extends Construct {
     })
       .useTable(casesTable, 'CASES_TABLE')
       .useTable(profilesTable, 'PROFILES_TABLE')
+      .useTable(props.ledger.table, 'LEDGER_TABLE')
       .useBucket(mailBucket, 'MAIL_BUCKET');
     props.api.agentRoute('POST', '/requesters/erasure', this.api);
     props.api.agentRoute('GET', '/cases/{caseId}/export', this.api);

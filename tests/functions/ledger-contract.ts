@@ -3,7 +3,7 @@
 // (tests/integration/ledger-store.test.ts). Ids are fresh per scenario, so the Dynamo run can share a table.
 import { describe, expect, it } from 'vitest';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
-import type { Ledger } from '#lib/ports.ts';
+import type { Ledger, LedgerEraser } from '#lib/ports.ts';
 
 const run = Date.now().toString(36);
 let counter = 0;
@@ -22,7 +22,7 @@ function purchase(overrides: Partial<LedgerTransaction> = {}): LedgerTransaction
   };
 }
 
-export function ledgerContract(makeLedger: () => Ledger) {
+export function ledgerContract(makeLedger: () => Ledger & LedgerEraser) {
   describe('record: idempotent by transactionId + status', () => {
     it('records a new transaction, calls the same event again a duplicate, and reads it back field for field', async () => {
       const ledger = makeLedger();
@@ -92,6 +92,20 @@ export function ledgerContract(makeLedger: () => Ledger) {
       expect((await ledger.transactionsOnInstrument(instrument, 10)).map((t) => t.userId)).toEqual([...users].reverse());
       expect((await ledger.transactionsOnDevice(deviceId, 2)).map((t) => t.userId)).toEqual([users[2], users[1]]);
       expect(await ledger.transactionsOnInstrument(fresh('fp'), 10)).toEqual([]);
+    });
+  });
+  describe('forgetUser: an erasure', () => {
+    it("deletes every transaction of the user (more than one batch), no one else's, and finds none the second time", async () => {
+      const ledger = makeLedger();
+      const userId = fresh('u');
+      const theirs = Array.from({ length: 30 }, (_, i) => purchase({ userId, occurredAt: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00.000Z` }));
+      const other = purchase();
+      expect(await ledger.recordAll([...theirs, other])).toBe(31);
+      expect(await ledger.forgetUser(userId)).toBe(30);
+      expect(await ledger.transactionsOf(userId, { from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', limit: 100 })).toEqual([]);
+      expect(await ledger.transaction(theirs[0]!.transactionId)).toBeUndefined();
+      expect(await ledger.transaction(other.transactionId)).toEqual(other);
+      expect(await ledger.forgetUser(userId)).toBe(0);
     });
   });
 }

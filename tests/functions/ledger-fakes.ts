@@ -3,9 +3,9 @@
 // update), and reads bounded and ordered as the port promises (tests/functions/ledger-contract.ts). Shared by the
 // ledger's contract tests and the evidence use case's tests, so both sides hold the same behaviour.
 import { movesForward, type LedgerTransaction } from '#domain/ledger/transaction.ts';
-import type { Ledger, RecordOutcome } from '#lib/ports.ts';
+import type { Ledger, LedgerEraser, RecordOutcome } from '#lib/ports.ts';
 
-export class InMemoryLedger implements Ledger {
+export class InMemoryLedger implements Ledger, LedgerEraser {
   readonly transactions = new Map<string, LedgerTransaction>();
   /** Reads answered, by method: what a test of "one Query per lookup" counts. */
   readonly reads: string[] = [];
@@ -53,6 +53,13 @@ export class InMemoryLedger implements Ledger {
     this.check();
     this.reads.push('transactionsOnDevice');
     return newestFirst(this.all().filter((t) => t.deviceId === deviceId)).slice(0, limit);
+  }
+
+  async forgetUser(userId: string): Promise<number> {
+    this.check();
+    const theirs = [...this.transactions.values()].filter((t) => t.userId === userId);
+    for (const t of theirs) this.transactions.delete(t.transactionId);
+    return theirs.length;
   }
 
   private all(): LedgerTransaction[] {

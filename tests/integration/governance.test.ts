@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { unzipSync } from 'fflate';
+import { DynamoLedger } from '#lib/adapters/dynamodb-ledger.ts';
 import { describe, expect, it } from 'vitest';
 import { actAs, advanceClockTo, allItems, asAgent, clockNow, cloud, dynamo, everyTableItem, mailbox, postInquiry, request, s3Objects, sendMail, settle, token, unique } from './support.ts';
 
@@ -61,6 +62,11 @@ describe('erasure on request', () => {
     const profilesTable = TableNames.find((t) => t.includes('Profiles'));
     expect(profilesTable).toBeDefined();
     await dynamo.send(new PutItemCommand({ TableName: profilesTable, Item: { userId: { S: userId }, tier: { S: 'silver' }, lifetimeSpend: { N: '150' } } }));
+    // The payment systems' transactions of the account, in trustdesk's copy of the ledger.
+    const ledger = new DynamoLedger(cloud.ledgerTable, dynamo);
+    for (let i = 0; i < 3; i++) {
+      await ledger.record({ transactionId: unique('ltx'), userId, kind: 'coin_purchase', amount: 9.99, currency: 'USD', status: 'succeeded', occurredAt: `2026-11-0${i + 1}T10:00:00.000Z`, instrument: unique('fp') });
+    }
     const web = await postInquiry({ email, name, userId, subject: `Charge ${secret}`, message: `I never bought these coins ${secret}.`, amount: 49.99, currency: 'USD', transactionId: unique('tx') });
     expect(web.status).toBe(201);
     const webCaseId = web.body.caseId as string;
@@ -86,6 +92,8 @@ describe('erasure on request', () => {
     expect(receipt.body.itemsErased.attachments).toBe(1);
     expect(receipt.body.itemsErased.sentEmails).toBeGreaterThanOrEqual(2);
     expect(receipt.body.itemsErased.events).toBeGreaterThanOrEqual(3);
+    expect(receipt.body.itemsErased.ledgerLinks).toBe(3);
+    expect(await ledger.transactionsOf(userId, { from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z', limit: 10 })).toEqual([]);
     await settle();
 
     // The skeleton stays; the audit says what was erased in counts.
@@ -107,7 +115,7 @@ describe('erasure on request', () => {
     // A retry touches nothing new; nor does an unknown person.
     const again = await erase({ email });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ casesTouched: 0, caseIds: [], heldCasesSkipped: [heldCaseId], itemsErased: { caseFields: 0, events: 0, attachments: 0, sentEmails: 0, requesterRecords: 0 } });
+    expect(again.body).toMatchObject({ casesTouched: 0, caseIds: [], heldCasesSkipped: [heldCaseId], itemsErased: { caseFields: 0, events: 0, attachments: 0, sentEmails: 0, requesterRecords: 0, ledgerLinks: 0 } });
     expect((await getCase(webCaseId)).case.version).toBe(erased.case.version);
     const nobody = await erase({ userId: unique('nobody') });
     expect(nobody.status).toBe(200);

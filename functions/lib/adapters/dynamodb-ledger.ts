@@ -4,17 +4,19 @@
 // redelivered or late event never rewinds it and is told apart as a duplicate.
 import {
   BatchGetItemCommand,
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type AttributeValue,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { STATUS_RANK, type LedgerTransaction } from '#domain/ledger/transaction.ts';
 import { LEDGER_INDEX, ledgerSortKey } from './ledger-layout.ts';
-import type { Ledger, RecordOutcome } from '../ports.ts';
+import type { Ledger, LedgerEraser, RecordOutcome } from '../ports.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -23,7 +25,7 @@ const IMPORT_CONCURRENCY = 32;
 
 const FIELDS = ['transactionId', 'userId', 'kind', 'amount', 'currency', 'status', 'occurredAt', 'counterpartyUserId', 'instrument', 'deviceId', 'network', 'reason', 'expectedAt', 'relatedTransactionId'] as const;
 
-export class DynamoLedger implements Ledger {
+export class DynamoLedger implements Ledger, LedgerEraser {
   constructor(
     private readonly tableName: string,
     private readonly client: DynamoDBClient = new DynamoDBClient({}),
@@ -85,6 +87,43 @@ export class DynamoLedger implements Ledger {
 
   async transactionsOnDevice(deviceId: string, limit: number): Promise<LedgerTransaction[]> {
     return this.query(LEDGER_INDEX.byDevice, 'deviceId', deviceId, limit, false);
+  }
+
+  /**
+   * An erasure: every transaction of the user out of trustdesk's copy of the ledger (the payment systems keep
+   * theirs under their own legal basis). Every page of the user's index partition, deleted 25 at a time, the
+   * unprocessed rest tried again with a growing pause; how many were deleted. A second call finds none.
+   */
+  async forgetUser(userId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER_INDEX.byUser,
+          KeyConditionExpression: 'userId = :user',
+          ExpressionAttributeValues: { ':user': { S: userId } },
+          ProjectionExpression: 'transactionId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const deletes = (page.Items ?? []).map((item): WriteRequest => ({ DeleteRequest: { Key: { transactionId: item.transactionId! } } }));
+      for (let i = 0; i < deletes.length; i += 25) await this.writeAll(deletes.slice(i, i + 25));
+      deleted += deletes.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  }
+
+  /** One BatchWriteItem, its unprocessed items sent again (after 50, 100, 200… ms) until none is left. */
+  private async writeAll(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** (attempt - 1), 2_000)));
+      const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
   }
 
   /** One Query on an index (a page of at most `limit`, which the callers keep small). */
