@@ -93,4 +93,20 @@ describe('GET /users/{userId} on the local cloud', () => {
     expect(unknown.status).toBe(200);
     expect(unknown.body).toMatchObject({ profile: null, cases: [], ledger: { spend: {}, refunds: { count: 0 }, payouts: { lastFailureReason: null } } });
   });
+
+  it('forgets an agency case on its creators when the case is erased (the creator keys go with it)', async () => {
+    const creator = unique('u360-creator');
+    const agencyEmail = `${unique('agency')}@example.com`;
+    const opened = await request<{ caseId: string }>('POST', '/internal/cases', {
+      body: JSON.stringify({ email: agencyEmail, subject: 'Creator payout held', message: 'A creator payout is on hold.', category: 'payout', onBehalfOf: 'agency', creatorUserIds: [creator] }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('internal', 'pat')}` },
+    });
+    expect(opened.status).toBe(201);
+    await settle();
+    expect((await getUser(`/users/${creator}`)).body.cases.map((c) => c.caseId)).toEqual([opened.body.caseId]);
+    const erased = await request('POST', '/requesters/erasure', { body: JSON.stringify({ email: agencyEmail }), headers: { 'content-type': 'application/json', authorization: `Bearer ${await token('risk')}` } });
+    expect(erased.status).toBe(200);
+    await settle();
+    expect((await getUser(`/users/${creator}`)).body.cases).toEqual([]);
+  });
 });
