@@ -37,10 +37,7 @@ describe('the user page', () => {
     await settle();
 
     const { page, context, problems } = await open(browser);
-    await signIn(page, 'agent');
-    await page.evaluate((id) => {
-      location.hash = `#/cases/${id}`;
-    }, web.body.caseId as string);
+    await signIn(page, 'agent', `#/cases/${web.body.caseId as string}`);
     await page.getByRole('link', { name: userId }).click();
     await page.getByRole('heading', { level: 1, name: `Account ${userId}` }).waitFor();
     const rows = page.locator('table.user-cases-table tbody tr');
