@@ -13,6 +13,7 @@ import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
+import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { Tracing } from './constructs/tracing.ts';
 import { IntakeWaf } from './constructs/waf.ts';
@@ -37,6 +38,7 @@ export class TrustdeskStack extends Stack {
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
     new AgentApi(this, 'Agents', { storage, api });
+    new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
     const governance = new Governance(this, 'Governance', { storage, api, ledger });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });

@@ -18,6 +18,7 @@ export const FUNCTION_ENV = {
   'reports-api': ['CASES_TABLE', 'REPORTING_TABLE'],
   retention: ['CASES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
   'subscriptions-api': ['REPORTING_TABLE'],
+  'users-api': ['CASES_TABLE', 'PROFILES_TABLE', 'LEDGER_TABLE'],
   'workflow-steps': ['CASES_TABLE', 'LIFECYCLE_STATE_MACHINE_ARN', 'ESCALATION_STATE_MACHINE_ARN', 'CONSULT_STATE_MACHINE_ARN', 'SENDER_ADDRESS', 'CONFIGURATION_SET', 'CONSOLE_URL'],
 } as const satisfies Record<string, readonly string[]>;
 

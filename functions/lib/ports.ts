@@ -110,8 +110,8 @@ export interface CasePage {
   cursor?: string;
 }
 
-/** The exact keys a case is found by (GET /cases?q=): each one is a key lookup, never a scan. */
-export const CASE_KEYS = ['reference', 'caseId', 'email', 'userId', 'transactionId'] as const;
+/** The exact keys a case is found by (GET /cases?q=; `creator`, a creator an internal case names, by GET /users/{userId}): each one is a key lookup, never a scan. */
+export const CASE_KEYS = ['reference', 'caseId', 'email', 'userId', 'transactionId', 'creator'] as const;
 export type CaseKey = { by: (typeof CASE_KEYS)[number]; value: string };
 
 export interface Quarantined {
@@ -405,4 +405,9 @@ export interface AgentDirectory {
 export interface Metrics {
   /** Count `value` occurrences (1 by default) now; recorded even if the invocation fails later. */
   count(name: MetricName, value?: number): void;
+}
+
+/** The profiles table as the user 360 view reads it: the item ops loaded (value tier, name, email…). */
+export interface ProfileReader {
+  profileOf(userId: string): Promise<Record<string, unknown> | undefined>;
 }

@@ -166,10 +166,12 @@ export class InMemoryCaseStore implements CaseStore, ErasureStore {
   }
 
   async findCaseIds(key: CaseKey, limit: number): Promise<string[]> {
-    const value = (r: CaseRecord): string | undefined =>
-      ({ reference: r.reference, caseId: r.caseId, email: r.requester.email, userId: r.requester.userId, transactionId: r.transactionId })[key.by];
+    const values = (r: CaseRecord): (string | undefined)[] =>
+      key.by === 'creator'
+        ? (r.internal?.creatorUserIds ?? [])
+        : [({ reference: r.reference, caseId: r.caseId, email: r.requester.email, userId: r.requester.userId, transactionId: r.transactionId })[key.by]];
     return [...this.cases.values()]
-      .filter((r) => value(r) === key.value)
+      .filter((r) => values(r).includes(key.value))
       .sort((a, b) => (b.openedAt + b.caseId).localeCompare(a.openedAt + a.caseId))
       .slice(0, limit)
       .map((r) => r.caseId);

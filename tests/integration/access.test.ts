@@ -20,7 +20,7 @@ const label = (r: ApiRoute) => `${r.method} ${r.resource}`;
 
 /**
  * Who may call what (functions/cases-api — its /quarantine lead only, consult answers and /internal for the
- * internal role —, subscriptions-api: lead only, reports-api: lead and risk). An internal user is refused every
+ * internal role —, subscriptions-api: lead only, reports-api: lead and risk, users-api: the agent roles). An internal user is refused every
  * agent route on the matrix's case, a web case it neither opened nor is named on (tests/integration/internal-requesters
  * covers the cases it does follow). First match wins.
  */
@@ -37,6 +37,7 @@ const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/agents/me', ['agent', 'lead', 'risk']],
   ['/agents/{agentId}', ['lead']],
   ['/agents', ['agent', 'lead', 'risk']],
+  ['/users', ['agent', 'lead', 'risk']],
 ];
 const allowedRoles = (r: ApiRoute): readonly Role[] | undefined =>
   ROLE_RULES.find(([prefix]) => r.resource === prefix || r.resource.startsWith(`${prefix}/`))?.[1];
@@ -67,6 +68,7 @@ const concretePath = (r: ApiRoute) =>
     if (name === 'subscriptionId') return encodeURIComponent(subscriptionId);
     if (name === 'consultId') return `${caseId}-consult-1`;
     if (name === 'agentId') return 'access-matrix-agent';
+    if (name === 'userId') return 'access-matrix-user';
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
@@ -145,6 +147,7 @@ describe('the access matrix', () => {
         'DELETE /subscriptions/{subscriptionId}',
         'GET /reports/current',
         'GET /quarantine',
+        'GET /users/{userId}',
       ]),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();

@@ -1,4 +1,4 @@
-// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/search?q=…, #/dashboard,
+// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/search?q=…, #/users/<id>, #/dashboard,
 // and for other teams' people (role internal) #/mine, their own escalations. The header has one search box.
 // On AWS a SessionKeeper (console/cognito.ts) renews the one-hour ID token under the running view and
 // brings the agent back to the sign-in page, saying why, when the refresh token is refused.
@@ -13,6 +13,7 @@ import { dashboardView } from './console/dashboard.ts';
 import { mineView } from './console/mine.ts';
 import { queueView } from './console/queue.ts';
 import { searchView } from './console/search.ts';
+import { userView } from './console/user-view.ts';
 import { renderSignIn } from './console/sign-in.ts';
 import { notice } from './console/ui.ts';
 import type { View, ViewContext } from './console/view.ts';
@@ -28,6 +29,7 @@ const ROUTES: [RegExp, View][] = [
   [/^\/dashboard$/, dashboardView],
   [/^\/mine$/, mineView],
   [/^\/search$/, searchView],
+  [/^\/users\/([^/]+)$/, userView],
 ];
 
 /** Someone of another team only: their own escalations instead of the agents' queue. */
@@ -112,7 +114,7 @@ function route(): void {
   const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?');
   const found = ROUTES.map(([pattern, view]) => ({ match: pattern.exec(path), view })).find((r) => r.match);
   const home = internalOnly(session) ? '#/mine' : '#/queue';
-  if (!found || (internalOnly(session) && (path === '/queue' || path === '/dashboard' || path === '/search'))) {
+  if (!found || (internalOnly(session) && (path === '/queue' || path === '/dashboard' || path === '/search' || path.startsWith('/users/')))) {
     location.replace(home);
     return;
   }

@@ -26,6 +26,8 @@ export const keys = {
   /** Search: a requester's account and a payment name their cases (one item per case, newest first by sk). */
   byUser: (userId: string) => ({ pk: `BYUSER#${userId}` }),
   byTransaction: (transactionId: string) => ({ pk: `BYTXN#${transactionId}` }),
+  /** A creator an internal (agency) case names: the creator's 360 view lists the case. */
+  byCreator: (userId: string) => ({ pk: `BYCREATOR#${userId}` }),
   caseUnder: (partition: { pk: string }, r: Pick<CaseRecord, 'openedAt' | 'caseId'>) => ({ pk: partition.pk, sk: `CASE#${r.openedAt}#${r.caseId}` }),
   requester: (email: string) => ({ pk: `REQUESTER#${email}`, sk: 'SUMMARY' }),
   messageId: (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' }),
@@ -75,10 +77,11 @@ export const caseItem = (r: CaseRecord): Item =>
   });
 export const eventItem = (e: CaseEvent): Item => toItem({ ...keys.event(e.caseId, e.version), itemType: 'event', ...e });
 
-/** The keys of the lookup items that find a case by its requester's account and its transaction. */
+/** The keys of the lookup items that find a case by its requester's account, its transaction and each creator an internal case names. */
 export const searchKeysOf = (r: CaseRecord): { pk: string; sk: string }[] => [
   ...(r.requester.userId ? [keys.caseUnder(keys.byUser(r.requester.userId), r)] : []),
   ...(r.transactionId ? [keys.caseUnder(keys.byTransaction(r.transactionId), r)] : []),
+  ...[...new Set(r.internal?.creatorUserIds ?? [])].map((userId) => keys.caseUnder(keys.byCreator(userId), r)),
 ];
 
 /** The condition of a write that creates an item: nothing may be there yet. */

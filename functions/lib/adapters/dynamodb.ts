@@ -198,6 +198,8 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
         return newestFirst({ keyName: 'pk', value: keys.byUser(key.value).pk });
       case 'transactionId':
         return newestFirst({ keyName: 'pk', value: keys.byTransaction(key.value).pk });
+      case 'creator':
+        return newestFirst({ keyName: 'pk', value: keys.byCreator(key.value).pk });
     }
   }
 
@@ -398,6 +400,13 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
     let deleted = 0;
     for (const key of wanted) if (await this.deleteItem(key)) deleted++;
     return deleted;
+  }
+
+  /** The account's profile item as ops loaded it (value tier, name, email…), or undefined. */
+  async profileOf(userId: string): Promise<Record<string, unknown> | undefined> {
+    if (!this.profilesTable) throw new Error('profileOf needs the profiles table');
+    const out = await this.client.send(new GetItemCommand({ TableName: this.profilesTable, Key: toItem({ userId }) }));
+    return out.Item ? (unmarshall(out.Item) as Record<string, unknown>) : undefined;
   }
 
   async forgetProfile(userId: string): Promise<number> {

@@ -1,6 +1,7 @@
 // The agent API, same origin, with the signed-in agent's token. Keeps the cloud's clock (from each
 // response's Date header) so SLA countdowns are right even when this computer's clock is not.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import type { LedgerSummary } from '#domain/ledger/summary.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
@@ -17,6 +18,14 @@ export interface CasePage {
 
 /** One search result (GET /cases?q=): a queue row and the keys that found it. */
 export type SearchHit = CaseSummary & { matchedBy: ('reference' | 'caseId' | 'email' | 'userId' | 'transactionId')[] };
+
+/** GET /users/{userId}. */
+export interface UserView {
+  userId: string;
+  profile: Record<string, unknown> | null;
+  cases: { caseId: string; reference: string; status: CaseRecord['status']; category: CaseRecord['category']; priority: CaseRecord['priority']; channel: string; openedAt: string; outcome: string | null; role: 'requester' | 'creator' }[];
+  ledger: LedgerSummary;
+}
 
 export interface CaseView {
   case: CaseRecord;
@@ -89,6 +98,11 @@ export class Api {
   /** The cases an exact key names (reference, case id, email, user id, transaction id), newest first. */
   searchCases(q: string): Promise<{ q: string; items: SearchHit[] }> {
     return this.call('GET', `/cases?${new URLSearchParams({ q, limit: '50' })}`);
+  }
+
+  /** An account's 360 view: profile, every case it is on, its ledger summary (GET /users/{userId}). */
+  getUser(userId: string): Promise<UserView> {
+    return this.call('GET', `/users/${encodeURIComponent(userId)}`);
   }
 
   getCase(caseId: string): Promise<CaseView> {

@@ -70,7 +70,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
   const main = h(
     'div',
     { class: 'case-main' },
-    requestPanel(c),
+    requestPanel(ctx, c),
     timelinePanel(view),
   );
   const side = h(
@@ -87,14 +87,14 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
   ctx.arrive(`${c.reference} · ${c.subject}`, heading);
 }
 
-function requestPanel(c: CaseRecord): HTMLElement {
+function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
   return panel(
     'Request',
     h('p', { class: 'message' }, c.message),
     dl([
       ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : 'Surge detection'],
       ['Escalated by', c.internal ? `${c.internal.reporter.email ?? c.internal.reporter.id} (internal), for a ${c.internal.onBehalfOf}` : undefined],
-      ['Creators', c.internal?.creatorUserIds?.join(', ')],
+      ['Creators', c.internal?.creatorUserIds?.length ? userLinks(ctx, c.internal.creatorUserIds) : undefined],
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
@@ -167,6 +167,14 @@ function riskPanel(c: CaseRecord): HTMLElement {
   );
 }
 
+/** Accounts as links to their user page (#/users/<id>) for the agent roles; plain text for another team's person, who may not open it. */
+function userLinks(ctx: ViewContext, userIds: readonly string[]): Node | string {
+  if (!hasRole(ctx.session, 'agent', 'lead', 'risk')) return userIds.join(', ');
+  const span = h('span', { class: 'user-links' });
+  for (const [i, id] of userIds.entries()) span.append(...(i > 0 ? [', '] : []), h('a', { href: `#/users/${encodeURIComponent(id)}`, class: 'user-link' }, id));
+  return span;
+}
+
 function requesterPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
   const earlier = h('div', { class: 'earlier' });
   const section = panel(
@@ -174,7 +182,7 @@ function requesterPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
     dl([
       ['Email', c.requester.email],
       ['Name', c.requester.name],
-      ['Account', c.requester.userId],
+      ['Account', c.requester.userId ? userLinks(ctx, [c.requester.userId]) : undefined],
       ['Value tier', c.valueTier],
     ]),
     h('h3', {}, `Earlier complaints (${c.repeatOf.length} in the repeat window)`),
