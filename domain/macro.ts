@@ -3,8 +3,12 @@
 // from the case and the acting agent, a missing value renders as the fallback the macro states (or as
 // nothing), and the HTML form escapes every value through domain/html.ts so a requester's name or a
 // lead's wording can never inject markup into an email or the console's preview.
-import type { CaseRecord, Category, Outcome, Priority } from './case.ts';
+import type { FourEyes } from './approval-policy.ts';
+import type { Actor, CaseRecord, Category, Outcome, Priority } from './case.ts';
+import type { Change } from './change.ts';
 import { type SafeHtml, html } from './html.ts';
+import { type ActionType, applyAgentAction, type AgentAction } from './lifecycle.ts';
+import type { SlaPolicy } from './sla/policy.ts';
 
 /** Every placeholder a macro may use; anything else is refused when the macro is saved. */
 export const PLACEHOLDERS = [
@@ -112,4 +116,61 @@ export function changeProblems(changes: MacroChanges): { field: string; message:
   if (changes.status === 'resolve' && !changes.outcome) problems.push({ field: 'changes.outcome', message: 'is required when status is resolve' });
   if (changes.outcome && changes.status !== 'resolve') problems.push({ field: 'changes.outcome', message: 'is only allowed when status is resolve' });
   return problems;
+}
+
+/** The agent actions a macro's changes amount to, so each is checked against the agent's role (priority is a lead's). */
+export function impliedActions(changes: MacroChanges): ActionType[] {
+  return [changes.status ?? 'reply', ...(changes.priority ? (['change-priority'] as const) : []), ...(changes.assignee ? (['assign'] as const) : [])];
+}
+
+/**
+ * Applies a macro to a case as ONE change: its field changes (priority re-plans the deadlines, as
+ * change-priority does; category and assignee are set), then its status action (reply by default,
+ * request-info, or resolve with the outcome) with the rendered body as the message or summary. The steps
+ * run through the lifecycle's own rules and are folded into one version and one audited event: the status
+ * action's event (so the outbox sends its one email and the reports count it as they always did), its data
+ * carrying the macro applied and the fields it changed.
+ */
+export function applyMacro(
+  current: CaseRecord,
+  macro: Macro,
+  agentName: string | undefined,
+  actor: Actor & { kind: 'agent' },
+  now: Date,
+  policy: SlaPolicy,
+  fourEyes: FourEyes,
+): Change {
+  const text = renderText(macro, valuesFor(current, { name: agentName }));
+  const { changes } = macro;
+  let record = current;
+  const changed: Record<string, { from: string | null; to: string }> = {};
+  let lifecycle = false;
+  if (changes.priority && changes.priority !== record.priority) {
+    const step = applyAgentAction(record, { type: 'change-priority', priority: changes.priority }, actor, now, policy, fourEyes);
+    changed.priority = { from: record.priority, to: changes.priority };
+    lifecycle = true;
+    record = step.record;
+  }
+  if (changes.category && changes.category !== record.category) {
+    changed.category = { from: record.category, to: changes.category };
+    record = { ...record, category: changes.category };
+  }
+  if (changes.assignee && changes.assignee !== record.assignee) {
+    changed.assignee = { from: record.assignee ?? null, to: changes.assignee };
+    record = { ...record, assignee: changes.assignee };
+  }
+  const status = changes.status ?? 'reply';
+  const action: AgentAction =
+    status === 'resolve' ? { type: 'resolve', outcome: changes.outcome ?? 'resolved', summary: text } : { type: status, message: text };
+  const last = applyAgentAction(record, action, actor, now, policy, fourEyes);
+  const version = current.version + 1;
+  lifecycle ||= last.record.lifecycleVersion !== record.lifecycleVersion;
+  return {
+    record: { ...last.record, version, lifecycleVersion: lifecycle ? version : current.lifecycleVersion },
+    event: {
+      ...last.event,
+      version,
+      data: { ...last.event.data, macro: { macroId: macro.macroId, name: macro.name, version: macro.version }, ...(Object.keys(changed).length > 0 && { changes: changed }) },
+    },
+  };
 }

@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { CATEGORIES, OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { changeProblems, isPlaceholder, MACRO_STATUS_ACTIONS, type MacroChanges, type Placeholder, PLACEHOLDERS, unknownPlaceholders } from '#domain/macro.ts';
+import { MACRO_ID } from './agent-action.ts';
 import { describeIssues, type FieldProblem, TEXT_REQUIRED } from './inquiry.ts';
 
 const text = (max: number) =>
@@ -52,4 +53,19 @@ export function parseMacroInput(input: unknown): { ok: true; macro: MacroInput }
   problems.push(...changeProblems(changes));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, macro: { name: name.trim(), body, fallbacks: fallbacks as MacroInput['fallbacks'], changes, categories: [...new Set(categories)] } };
+}
+
+export const MacroPathSchema = z.object({
+  macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')),
+});
+
+/** PUT /macros/{macroId}: the whole macro again, with the version the lead edited. */
+export function parseMacroUpdate(input: unknown): { ok: true; macro: MacroInput; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
+  const raw = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  const { expectedVersion, ...rest } = raw;
+  const version = typeof expectedVersion === 'number' && Number.isInteger(expectedVersion) && expectedVersion >= 1 ? expectedVersion : undefined;
+  const parsed = parseMacroInput(rest);
+  const problems = [...(version === undefined ? [{ field: 'expectedVersion', message: 'must be the macro version you edited (a whole number, at least 1)' }] : []), ...(parsed.ok ? [] : parsed.problems)];
+  if (problems.length > 0 || !parsed.ok || version === undefined) return { ok: false, problems };
+  return { ok: true, macro: parsed.macro, expectedVersion: version };
 }
