@@ -37,9 +37,15 @@ const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/agents/me', ['agent', 'lead', 'risk']],
   ['/agents/{agentId}', ['lead']],
   ['/agents', ['agent', 'lead', 'risk']],
+  // Macros: every agent role reads them, leads write them (a rule may start with its method).
+  ['GET /macros', ['agent', 'lead', 'risk']],
+  ['/macros', ['lead']],
 ];
 const allowedRoles = (r: ApiRoute): readonly Role[] | undefined =>
-  ROLE_RULES.find(([prefix]) => r.resource === prefix || r.resource.startsWith(`${prefix}/`))?.[1];
+  ROLE_RULES.find(([rule]) => {
+    const [method, prefix] = rule.includes(' ') ? rule.split(' ') : [r.method, rule];
+    return method === r.method && (r.resource === prefix || r.resource.startsWith(`${prefix}/`));
+  })?.[1];
 
 interface Raw {
   status: number;
@@ -67,6 +73,7 @@ const concretePath = (r: ApiRoute) =>
     if (name === 'subscriptionId') return encodeURIComponent(subscriptionId);
     if (name === 'consultId') return `${caseId}-consult-1`;
     if (name === 'agentId') return 'access-matrix-agent';
+    if (name === 'macroId') return '00000000-0000-4000-8000-00000000ac01';
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
@@ -145,6 +152,11 @@ describe('the access matrix', () => {
         'DELETE /subscriptions/{subscriptionId}',
         'GET /reports/current',
         'GET /quarantine',
+        'GET /cases/{caseId}/macros',
+        'GET /macros',
+        'POST /macros',
+        'PUT /macros/{macroId}',
+        'DELETE /macros/{macroId}',
       ]),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();
