@@ -4,6 +4,15 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
+/** One macro of the picker (GET /cases/{caseId}/macros). */
+export interface MacroOption {
+  macroId: string;
+  name: string;
+  fits: boolean;
+  changes: { status?: string; outcome?: string; category?: string; priority?: string; assignee?: string };
+  preview: { text: string; html: string };
+}
+
 /** One queue row (GET /cases). */
 export type CaseSummary = Pick<
   CaseRecord,
@@ -93,6 +102,11 @@ export class Api {
 
   getCase(caseId: string): Promise<CaseView> {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  /** The macro picker of a case: fitting macros first, each previewed on the case. */
+  caseMacros(caseId: string): Promise<{ items: MacroOption[] }> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
   }
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
