@@ -4,6 +4,17 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
+/** A macro as stored (GET /macros). */
+export interface MacroRecord {
+  macroId: string;
+  name: string;
+  body: string;
+  fallbacks: Record<string, string>;
+  changes: MacroOption['changes'];
+  categories: string[];
+  version: number;
+}
+
 /** One macro of the picker (GET /cases/{caseId}/macros). */
 export interface MacroOption {
   macroId: string;
@@ -102,6 +113,18 @@ export class Api {
 
   getCase(caseId: string): Promise<CaseView> {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  listMacros(): Promise<{ items: MacroRecord[] }> {
+    return this.call('GET', '/macros');
+  }
+
+  saveMacro(macro: Record<string, unknown>, macroId?: string): Promise<MacroRecord> {
+    return macroId ? this.call('PUT', `/macros/${encodeURIComponent(macroId)}`, macro) : this.call('POST', '/macros', macro);
+  }
+
+  deleteMacro(macroId: string): Promise<unknown> {
+    return this.call('DELETE', `/macros/${encodeURIComponent(macroId)}`);
   }
 
   /** The macro picker of a case: fitting macros first, each previewed on the case. */
