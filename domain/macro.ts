@@ -85,7 +85,7 @@ export function valuesFor(c: Pick<CaseRecord, 'requester' | 'reference' | 'subje
   return v;
 }
 
-function valueOf(name: string, values: PlaceholderValues, fallbacks: Macro['fallbacks']): string {
+function rendered(name: string, values: PlaceholderValues, fallbacks: Macro['fallbacks']): string {
   if (!isPlaceholder(name)) return '';
   const value = values[name];
   return value !== undefined && value !== '' ? value : (fallbacks[name] ?? '');
@@ -93,7 +93,7 @@ function valueOf(name: string, values: PlaceholderValues, fallbacks: Macro['fall
 
 /** The body as plain text for one case (the email template escapes it when it writes HTML). */
 export function renderText(macro: Pick<Macro, 'body' | 'fallbacks'>, values: PlaceholderValues): string {
-  return macro.body.replace(TOKEN, (_, name: string) => valueOf(name, values, macro.fallbacks));
+  return macro.body.replace(TOKEN, (_, name: string) => rendered(name, values, macro.fallbacks));
 }
 
 /** The body as HTML for one case: the lead's text and every value escaped, line breaks kept. */
