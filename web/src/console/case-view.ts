@@ -304,6 +304,7 @@ function macroFields(): HTMLElement[] {
 }
 
 const ACTIONS: ActionSpec[] = [
+  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => UNDECIDED.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
   {
     type: 'apply-macro',
     title: 'Apply a macro',
@@ -312,7 +313,6 @@ const ACTIONS: ActionSpec[] = [
     fits: (c) => UNDECIDED.has(c.status) && macros.length > 0,
     fields: () => macroFields(),
   },
-  { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => UNDECIDED.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
   {
     type: 'request-info',
     title: 'Ask for information',
@@ -407,14 +407,14 @@ function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): H
   const c = view.case;
   const internalOnly = hasRole(ctx.session, 'internal') && !hasRole(ctx.session, 'agent', 'lead', 'risk');
   const available = internalOnly ? [INTERNAL_ESCALATE].filter((a) => a.fits(c, ctx.session)) : ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
-  const forms = available.map((spec, i) => {
+  const forms = available.map((spec) => {
     const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
     const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
     on(form, 'submit', (event) => {
       event.preventDefault();
       void perform(ctx, view, spec, form, submit, notices);
     });
-    return h('details', { class: 'action', open: i === 0 && spec.type === 'reply' }, h('summary', {}, spec.title), form);
+    return h('details', { class: 'action', open: spec.type === 'reply' }, h('summary', {}, spec.title), form);
   });
   return panel('Actions', forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted' }, 'Nothing to do on this case with your role.'));
 }
