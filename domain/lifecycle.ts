@@ -29,7 +29,9 @@ export type AgentAction =
   | { type: 'consult'; team: string; question: string; blocking?: boolean }
   | { type: 'legal-hold'; reason: string }
   | { type: 'release-hold'; reason?: string };
-export type ActionType = AgentAction['type'];
+/** Every action an agent may ask for: those above, and those that need more than the case (the use case loads a macro; domain/macro.ts folds it into one change). */
+export type RequestedAction = AgentAction | { type: 'apply-macro'; macroId: string };
+export type ActionType = RequestedAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
 export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
@@ -48,6 +50,8 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   // A legal hold keeps a case's personal data past retention and erasure requests: the risk team's call.
   'legal-hold': ['risk'],
   'release-hold': ['risk'],
+  // Each change a macro makes is checked too (its priority is a lead's or the risk team's).
+  'apply-macro': ['agent', 'lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));

@@ -1,7 +1,7 @@
 // POST /cases/{caseId}/actions: what an agent does to a case, with the version they saw.
 import * as z from 'zod/mini';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
-import type { AgentAction } from '#domain/lifecycle.ts';
+import type { RequestedAction } from '#domain/lifecycle.ts';
 import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
 
 const NO_CONTROL = /^[^\p{Cc}\u2028\u2029]*$/u;
@@ -18,6 +18,9 @@ const line = (max: number) =>
     z.maxLength(max, `must be at most ${max} characters`),
     z.regex(SINGLE_LINE, 'must be a single line of text'),
   );
+
+/** Macro ids are UUIDs (functions/lib/ids.ts). */
+export const MACRO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const version = z.number('must be the case version you are acting on').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1'));
 const base = { expectedVersion: version };
@@ -43,11 +46,12 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
   z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
+  z.object({ type: z.literal('apply-macro'), macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')), ...base }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro'] as const;
 
-export function parseAgentAction(input: unknown): { ok: true; action: AgentAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
+export function parseAgentAction(input: unknown): { ok: true; action: RequestedAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !(ACTION_TYPES as readonly string[]).includes(type)) {
     return { ok: false, problems: [{ field: 'type', message: `must be one of ${ACTION_TYPES.join(', ')}` }] };
@@ -55,5 +59,5 @@ export function parseAgentAction(input: unknown): { ok: true; action: AgentActio
   const result = AgentActionSchema.safeParse(input);
   if (!result.success) return { ok: false, problems: describeIssues(result.error.issues) };
   const { expectedVersion, ...action } = result.data;
-  return { ok: true, action: action as AgentAction, expectedVersion };
+  return { ok: true, action: action as RequestedAction, expectedVersion };
 }

@@ -9,6 +9,7 @@ import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
 import { Lifecycle } from './constructs/lifecycle.ts';
 import { MailFeedback } from './constructs/mail-feedback.ts';
+import { Macros } from './constructs/macros.ts';
 import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
@@ -40,6 +41,7 @@ export class TrustdeskStack extends Stack {
     new AgentApi(this, 'Agents', { storage, api });
     new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
+    new Macros(this, 'Macros', { storage, api });
     const governance = new Governance(this, 'Governance', { storage, api, ledger });
     const reporting = new Reporting(this, 'Reporting', { storage, mailFeedback, api, config });
     const web = new Web(this, 'Web', { api, identity });

@@ -7,7 +7,9 @@ import { ConsultPathSchema, parseConsultAnswer } from '#events/consult.ts';
 import { parseInternalCase, parseInternalQuery } from '#events/internal-case.ts';
 import { parseQuarantineQuery } from '#events/quarantine-query.ts';
 import { parsePath } from '#events/request.ts';
+import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { DynamoMacroStore } from '#lib/adapters/dynamodb-macros.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { ValidationError } from '#lib/errors.ts';
@@ -20,10 +22,13 @@ import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
 import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
+import { macrosForCase } from '#lib/use-cases/manage-macros.ts';
 import { caseViews, listCases, openCase, searchCases } from '#lib/use-cases/read-cases.ts';
 
 const env = loadEnv('cases-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
+const macros = new DynamoMacroStore(env.MACROS_TABLE);
+const agents = new DynamoAgentDirectory(env.AGENTS_TABLE);
 const READERS = ['agent', 'lead', 'risk'] as const;
 const CALLERS = [...READERS, 'internal'] as const;
 const MAX_ACTION_BYTES = 64 * 1024;
@@ -44,6 +49,15 @@ export const handler = httpApi(
       // Another team's person reads only the cases it follows.
       if (isInternal(agent.roles)) return json(200, await readOwnCase(store, agent, caseId));
       return json(200, await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agent, route: `${event.httpMethod} ${event.resource}` }));
+    },
+    // The macro picker: every macro, those fitting the case first, each previewed on the case (escaped).
+    'GET /cases/{caseId}/macros': async (event) => {
+      const agent = agentFrom(event);
+      requireRole(agent, READERS);
+      const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
+      const found = await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agent, route: `${event.httpMethod} ${event.resource}` });
+      const name = (await agents.getAgent(agent.id))?.name;
+      return json(200, { items: await macrosForCase({ macros }, found.case, name) });
     },
     'GET /cases/{caseId}/views': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
@@ -69,7 +83,7 @@ export const handler = httpApi(
         return json(200, await escalateOwnCase({ store, clock: systemClock, sla: policies.sla, internal: internalPolicy }, { caseId, agent, reason: action.reason, expectedVersion }));
       }
       requireRole(agent, READERS);
-      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy }, { caseId, agent, action, expectedVersion }));
+      return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy, macros, agents }, { caseId, agent, action, expectedVersion }));
     },
     'POST /internal/cases': async (event) => {
       const agent = agentFrom(event);

@@ -20,3 +20,6 @@ export const sha256Hex = (data: string | Buffer): string => createHash('sha256')
 
 /** The secret a consult's email answer carries in its subject: 144 random bits, URL-safe. */
 export const newConsultToken = (): string => randomBytes(18).toString('base64url');
+
+/** Macro ids are random UUIDs. */
+export const newMacroId = (): string => randomUUID();

@@ -3,6 +3,7 @@ import type { AgentRecord } from '#domain/assignment.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
+import type { Macro } from '#domain/macro.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
@@ -397,6 +398,16 @@ export interface AgentDirectory {
   putAgent(agent: AgentRecord): Promise<void>;
   /** Moves the agent's round-robin turn to the back of the line (no-op for an unknown agent). */
   markAssigned(agentId: string, at: string): Promise<void>;
+}
+
+/** The team's canned replies (macros): a handful of records, each saved with its version checked. */
+export interface MacroStore {
+  listMacros(): Promise<Macro[]>;
+  getMacro(macroId: string): Promise<Macro | undefined>;
+  /** Saves a new macro (version 1) or the next version of one; ConflictError when `expectedVersion` is not the stored one. */
+  saveMacro(macro: Macro, expectedVersion: number | undefined): Promise<void>;
+  /** Deletes a macro; false when there was none. */
+  deleteMacro(macroId: string): Promise<boolean>;
 }
 
 // ── metrics ───────────────────────────────────────────────────────────────────────────────────────

@@ -12,10 +12,14 @@ export class AgentApi extends Construct {
     this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases and actions' })
       .useTable(props.storage.casesTable, 'CASES_TABLE')
       // Cases other teams open are triaged like any: the requester's value tier.
-      .useTable(props.storage.profilesTable, 'PROFILES_TABLE', 'read');
+      .useTable(props.storage.profilesTable, 'PROFILES_TABLE', 'read')
+      // apply-macro and the macro picker read the macros and the acting agent's name.
+      .useTable(props.storage.macrosTable, 'MACROS_TABLE', 'read')
+      .useTable(props.storage.agentsTable, 'AGENTS_TABLE', 'read');
     props.api.agentRoute('GET', '/cases', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/views', this.cases);
+    props.api.agentRoute('GET', '/cases/{caseId}/macros', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/consults/{consultId}/answer', this.cases);
     props.api.agentRoute('GET', '/quarantine', this.cases);

@@ -15,6 +15,8 @@ export class Storage extends Construct {
   readonly profilesTable: Table;
   /** The team's agent records (assignment on the shift): a handful of items, never streamed. */
   readonly agentsTable: Table;
+  /** The team's canned replies (macros): tens of items, never streamed. */
+  readonly macrosTable: Table;
   readonly mailBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
@@ -62,6 +64,15 @@ export class Storage extends Construct {
 
     this.agentsTable = new Table(this, 'Agents', {
       partitionKey: { name: 'agentId', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+
+    this.macrosTable = new Table(this, 'Macros', {
+      partitionKey: { name: 'macroId', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,

@@ -241,7 +241,7 @@ describe('who may do what', () => {
 
   it('agents may do everything but acknowledge and change the priority', () => {
     const allowed = ACTIONS.filter((a) => mayAct(['agent'], a));
-    expect(allowed.sort()).toEqual(['assign', 'consult', 'escalate', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
+    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
     expect(mayAct(['agent'], 'acknowledge')).toBe(false);
     expect(mayAct(['agent'], 'change-priority')).toBe(false);
   });

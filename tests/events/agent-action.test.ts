@@ -18,6 +18,7 @@ const valid = {
   consult: { type: 'consult', team: 'payments', question: 'Did payout PO-881 leave the bank?', blocking: true },
   'legal-hold': { type: 'legal-hold', reason: 'Subpoena from the payment partner' },
   'release-hold': { type: 'release-hold', reason: 'Matter closed' },
+  'apply-macro': { type: 'apply-macro', macroId: '6f1c2b9e-8d4a-4c7e-9b1a-2f3e4d5c6b7a' },
 } as const;
 
 const problems = (input: unknown) => {

@@ -6,7 +6,8 @@ import type { CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '#lib/case-summary.ts';
 import { openCase, type NewInquiry } from '#domain/intake.ts';
-import { ValidationError } from '#lib/errors.ts';
+import type { Macro } from '#domain/macro.ts';
+import { ConflictError, ValidationError } from '#lib/errors.ts';
 import { policies } from '#lib/policies.ts';
 import type {
   ArchiveDrop,
@@ -23,6 +24,7 @@ import type {
   ErasureStore,
   ErasureSubject,
   IntakeContext,
+  MacroStore,
   Mailer,
   Metrics,
   NewCaseWrite,
@@ -427,4 +429,23 @@ export function sesRecord(messageId: string, verdicts: Partial<Record<'spam' | '
       },
     },
   };
+}
+
+/** The macros table: saves checked against the stored version, as DynamoMacroStore's conditions do. */
+export class InMemoryMacroStore implements MacroStore {
+  readonly macros = new Map<string, Macro>();
+  async listMacros(): Promise<Macro[]> {
+    return [...this.macros.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+  async getMacro(macroId: string): Promise<Macro | undefined> {
+    return this.macros.get(macroId);
+  }
+  async saveMacro(macro: Macro, expectedVersion: number | undefined): Promise<void> {
+    const stored = this.macros.get(macro.macroId);
+    if (expectedVersion === undefined ? stored !== undefined : stored?.version !== expectedVersion) throw new ConflictError('The macro changed');
+    this.macros.set(macro.macroId, macro);
+  }
+  async deleteMacro(macroId: string): Promise<boolean> {
+    return this.macros.delete(macroId);
+  }
 }

@@ -38,9 +38,15 @@ const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/agents/{agentId}', ['lead']],
   ['/agents', ['agent', 'lead', 'risk']],
   ['/users', ['agent', 'lead', 'risk']],
+  // Macros: every agent role reads them, leads write them (a rule may start with its method).
+  ['GET /macros', ['agent', 'lead', 'risk']],
+  ['/macros', ['lead']],
 ];
 const allowedRoles = (r: ApiRoute): readonly Role[] | undefined =>
-  ROLE_RULES.find(([prefix]) => r.resource === prefix || r.resource.startsWith(`${prefix}/`))?.[1];
+  ROLE_RULES.find(([rule]) => {
+    const [method, prefix] = rule.includes(' ') ? rule.split(' ') : [r.method, rule];
+    return method === r.method && (r.resource === prefix || r.resource.startsWith(`${prefix}/`));
+  })?.[1];
 
 interface Raw {
   status: number;
@@ -69,6 +75,7 @@ const concretePath = (r: ApiRoute) =>
     if (name === 'consultId') return `${caseId}-consult-1`;
     if (name === 'agentId') return 'access-matrix-agent';
     if (name === 'userId') return 'access-matrix-user';
+    if (name === 'macroId') return '00000000-0000-4000-8000-00000000ac01';
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
@@ -148,6 +155,11 @@ describe('the access matrix', () => {
         'GET /reports/current',
         'GET /quarantine',
         'GET /users/{userId}',
+        'GET /cases/{caseId}/macros',
+        'GET /macros',
+        'POST /macros',
+        'PUT /macros/{macroId}',
+        'DELETE /macros/{macroId}',
       ]),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();

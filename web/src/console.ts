@@ -1,4 +1,4 @@
-// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/search?q=…, #/users/<id>, #/dashboard,
+// The agent console: sign-in, then a hash-routed single page: #/queue, #/cases/<id>, #/search?q=…, #/users/<id>, #/dashboard, #/macros,
 // and for other teams' people (role internal) #/mine, their own escalations. The header has one search box.
 // On AWS a SessionKeeper (console/cognito.ts) renews the one-hour ID token under the running view and
 // brings the agent back to the sign-in page, saying why, when the refresh token is refused.
@@ -10,6 +10,7 @@ import { cognitoApi, REFRESH_TOKEN_KEY, SessionKeeper } from './console/cognito.
 import { caseView } from './console/case-view.ts';
 import { loadConfig, type ConsoleConfig } from './console/config.ts';
 import { dashboardView } from './console/dashboard.ts';
+import { macrosView } from './console/macros.ts';
 import { mineView } from './console/mine.ts';
 import { queueView } from './console/queue.ts';
 import { searchView } from './console/search.ts';
@@ -27,6 +28,7 @@ const ROUTES: [RegExp, View][] = [
   [/^\/queue$/, queueView],
   [/^\/cases\/([^/]+)$/, caseView],
   [/^\/dashboard$/, dashboardView],
+  [/^\/macros$/, macrosView],
   [/^\/mine$/, mineView],
   [/^\/search$/, searchView],
   [/^\/users\/([^/]+)$/, userView],
@@ -82,6 +84,7 @@ function renderNav(): void {
       // Four-eyes: leads and the risk team decide proposals; their queue is the list filtered by the status.
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/queue?status=pending_approval', 'Pending approvals', approvals)) : null,
       hasRole(session, 'lead', 'risk') ? h('li', {}, link('#/dashboard', 'Dashboard', path === '/dashboard')) : null,
+      hasRole(session, 'lead') ? h('li', {}, link('#/macros', 'Macros', path === '/macros')) : null,
     ),
     internalOnly(session) ? null : search,
     h('p', { class: 'who' }, h('span', {}, agentName(session)), ' ', h('span', { class: 'badge' }, session.roles.join(', ') || 'no role')),

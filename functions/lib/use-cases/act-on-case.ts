@@ -4,12 +4,13 @@
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { FourEyes } from '#domain/approval-policy.ts';
 import { UnknownTeamError, type Consult, type TeamsPolicy } from '#domain/consult.ts';
-import { applyAgentAction, FourEyesError, mayAct, TransitionError, type AgentAction, type Change } from '#domain/lifecycle.ts';
+import { applyAgentAction, FourEyesError, mayAct, TransitionError, type Change, type RequestedAction } from '#domain/lifecycle.ts';
+import { applyMacro, impliedActions } from '#domain/macro.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
-import type { CaseStore, Clock } from '../ports.ts';
+import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
 import { isCaseId } from './read-cases.ts';
 
 export interface ActDeps {
@@ -18,11 +19,14 @@ export interface ActDeps {
   sla: SlaPolicy;
   fourEyes: FourEyes;
   teams: TeamsPolicy;
+  /** The canned replies apply-macro reads, and the agents' names its {{agent.name}} renders. */
+  macros: Pick<MacroStore, 'getMacro'>;
+  agents: Pick<AgentDirectory, 'getAgent'>;
 }
 
 export async function actOnCase(
   deps: ActDeps,
-  request: { caseId: string; agent: Agent; action: AgentAction; expectedVersion: number },
+  request: { caseId: string; agent: Agent; action: RequestedAction; expectedVersion: number },
 ): Promise<{ case: ShownCase; event: CaseEvent }> {
   const { agent, action } = request;
   if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
@@ -30,11 +34,18 @@ export async function actOnCase(
   if (!current) throw new NotFoundError('No such case');
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
   let change: Change;
+  const actor = { kind: 'agent' as const, id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' };
   try {
-    change = applyAgentAction(current, action, { kind: 'agent', id: agent.id, role: agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent' }, deps.clock.now(), deps.sla, deps.fourEyes, {
-      teams: deps.teams,
-      token: newConsultToken(),
-    });
+    if (action.type === 'apply-macro') {
+      const macro = await deps.macros.getMacro(action.macroId);
+      if (!macro) throw new ValidationError([{ field: 'macroId', message: 'must be the id of a macro' }]);
+      const refused = impliedActions(macro.changes).find((t) => !mayAct(agent.roles, t));
+      if (refused) throw new ForbiddenError(`This macro would ${refused} the case, which your role may not do`);
+      const name = (await deps.agents.getAgent(agent.id))?.name;
+      change = applyMacro(current, macro, name, actor, deps.clock.now(), deps.sla, deps.fourEyes);
+    } else {
+      change = applyAgentAction(current, action, actor, deps.clock.now(), deps.sla, deps.fourEyes, { teams: deps.teams, token: newConsultToken() });
+    }
   } catch (error) {
     if (error instanceof TransitionError) throw new ConflictError(error.message);
     if (error instanceof FourEyesError) throw new ForbiddenError(error.message);

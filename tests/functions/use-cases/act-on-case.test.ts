@@ -9,7 +9,7 @@ import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase, type ActDeps } from '#lib/use-cases/act-on-case.ts';
-import { FixedClock, InMemoryCaseStore } from '../fakes.ts';
+import { FixedClock, InMemoryCaseStore, InMemoryMacroStore } from '../fakes.ts';
 import { CASE_ID, HOUR, OPENED, at, caseAt } from '../lifecycle-fakes.ts';
 
 const NOW = at(HOUR);
@@ -22,7 +22,7 @@ let deps: ActDeps;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
-  deps = { store, clock: new FixedClock(NOW), sla: policies.sla, fourEyes, teams: teamsPolicy };
+  deps = { store, clock: new FixedClock(NOW), sla: policies.sla, fourEyes, teams: teamsPolicy, macros: new InMemoryMacroStore(), agents: { getAgent: async () => undefined } };
   store.cases.set(CASE_ID, caseAt('P3'));
   store.events.set(CASE_ID, []);
 });

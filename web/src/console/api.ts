@@ -5,6 +5,26 @@ import type { LedgerSummary } from '#domain/ledger/summary.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
+/** A macro as stored (GET /macros). */
+export interface MacroRecord {
+  macroId: string;
+  name: string;
+  body: string;
+  fallbacks: Record<string, string>;
+  changes: MacroOption['changes'];
+  categories: string[];
+  version: number;
+}
+
+/** One macro of the picker (GET /cases/{caseId}/macros). */
+export interface MacroOption {
+  macroId: string;
+  name: string;
+  fits: boolean;
+  changes: { status?: string; outcome?: string; category?: string; priority?: string; assignee?: string };
+  preview: { text: string; html: string };
+}
+
 /** One queue row (GET /cases). */
 export type CaseSummary = Pick<
   CaseRecord,
@@ -107,6 +127,23 @@ export class Api {
 
   getCase(caseId: string): Promise<CaseView> {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  listMacros(): Promise<{ items: MacroRecord[] }> {
+    return this.call('GET', '/macros');
+  }
+
+  saveMacro(macro: Record<string, unknown>, macroId?: string): Promise<MacroRecord> {
+    return macroId ? this.call('PUT', `/macros/${encodeURIComponent(macroId)}`, macro) : this.call('POST', '/macros', macro);
+  }
+
+  deleteMacro(macroId: string): Promise<unknown> {
+    return this.call('DELETE', `/macros/${encodeURIComponent(macroId)}`);
+  }
+
+  /** The macro picker of a case: fitting macros first, each previewed on the case. */
+  caseMacros(caseId: string): Promise<{ items: MacroOption[] }> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
   }
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {

@@ -6,7 +6,7 @@ import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, type CaseView } from './api.ts';
+import { ApiError, type CaseView, type MacroOption } from './api.ts';
 import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
@@ -24,10 +24,13 @@ const panel = (title: string, ...children: (Node | string | null)[]) => {
 const dl = (rows: [string, Node | string | null | undefined][]) =>
   h('dl', { class: 'facts' }, ...rows.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v!)]));
 
+/** The macros of the case on screen (the picker), loaded with it; none when they cannot be read. */
+let macros: MacroOption[] = [];
+
 export const caseView: View = async (ctx, _params, caseId = '') => {
   let view: CaseView;
   try {
-    view = await ctx.api.getCase(caseId);
+    [view, macros] = await Promise.all([ctx.api.getCase(caseId), ctx.api.caseMacros(caseId).then((r) => r.items, () => [] as MacroOption[])]);
   } catch (error) {
     const heading = h('h1', { tabindex: -1 }, 'Case not found');
     replace(ctx.main, backLink(ctx.session), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
@@ -292,8 +295,32 @@ const input = (name: string, required = true, value = '') => h('input', { name, 
 const options = (name: string, values: readonly string[], labels: Record<string, string> = {}) =>
   h('select', { name }, ...values.map((v) => h('option', { value: v }, labels[v] ?? v)));
 
+/** The macro picker: fitting macros first, the selected one's preview shown as text (what will be sent). */
+function macroFields(): HTMLElement[] {
+  const select = h('select', { name: 'macroId' }, ...macros.map((m) => h('option', { value: m.macroId }, `${m.fits ? '★ ' : ''}${m.name}`)));
+  const preview = h('pre', { class: 'macro-preview', 'aria-live': 'polite' });
+  const changes = h('p', { class: 'hint macro-changes' });
+  const show = () => {
+    const m = macros.find((x) => x.macroId === select.value);
+    preview.textContent = m?.preview.text ?? '';
+    const c = m?.changes ?? {};
+    changes.textContent = [`then ${c.status ?? 'reply'}${c.outcome ? ` (${c.outcome})` : ''}`, c.category && `category ${c.category}`, c.priority && `priority ${c.priority}`, c.assignee && `assign ${c.assignee}`].filter(Boolean).join(' · ');
+  };
+  on(select, 'change', show);
+  show();
+  return [field('Macro (★ fits this case)', select), h('div', { class: 'field' }, h('p', { class: 'hint' }, 'Preview (emailed to the requester):'), preview, changes)];
+}
+
 const ACTIONS: ActionSpec[] = [
   { type: 'reply', title: 'Reply to the requester', button: 'Send reply', done: 'Reply sent.', fits: (c) => UNDECIDED.has(c.status), fields: () => [field('Message (emailed to the requester)', textarea('message'))] },
+  {
+    type: 'apply-macro',
+    title: 'Apply a macro',
+    button: 'Apply macro',
+    done: 'Macro applied.',
+    fits: (c) => UNDECIDED.has(c.status) && macros.length > 0,
+    fields: () => macroFields(),
+  },
   {
     type: 'request-info',
     title: 'Ask for information',
@@ -388,14 +415,14 @@ function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): H
   const c = view.case;
   const internalOnly = hasRole(ctx.session, 'internal') && !hasRole(ctx.session, 'agent', 'lead', 'risk');
   const available = internalOnly ? [INTERNAL_ESCALATE].filter((a) => a.fits(c, ctx.session)) : ACTIONS.filter((a) => mayAct(ctx.session.roles, a.type) && a.fits(c, ctx.session));
-  const forms = available.map((spec, i) => {
+  const forms = available.map((spec) => {
     const submit = h('button', { type: 'submit', class: `button ${spec.type === 'reply' ? 'primary' : ''}` }, spec.button);
     const form = h('form', { class: 'action-form', 'data-action': spec.type, novalidate: true }, ...spec.fields(c, ctx.session), submit);
     on(form, 'submit', (event) => {
       event.preventDefault();
       void perform(ctx, view, spec, form, submit, notices);
     });
-    return h('details', { class: 'action', open: i === 0 && spec.type === 'reply' }, h('summary', {}, spec.title), form);
+    return h('details', { class: 'action', open: spec.type === 'reply' }, h('summary', {}, spec.title), form);
   });
   return panel('Actions', forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted' }, 'Nothing to do on this case with your role.'));
 }
