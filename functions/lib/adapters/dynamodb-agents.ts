@@ -1,9 +1,10 @@
 // The agents table: one item per agent record (key agentId), small enough to be read whole at each
 // assignment run. Its own table rather than items of the cases table, so the cases stream and its readers
 // never see agent changes.
-import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AgentRecord } from '#domain/assignment.ts';
 import type { AgentDirectory } from '../ports.ts';
+import { scanAll } from './dynamodb-helpers.ts';
 import { dynamodb, fromItem, toItem } from './dynamodb-intake.ts';
 
 export class DynamoAgentDirectory implements AgentDirectory {
@@ -13,14 +14,7 @@ export class DynamoAgentDirectory implements AgentDirectory {
   ) {}
 
   async listAgents(): Promise<AgentRecord[]> {
-    const items = [];
-    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-    do {
-      const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items.map((i) => fromItem<AgentRecord>(i)).sort((a, b) => a.agentId.localeCompare(b.agentId));
+    return (await scanAll(this.client, this.tableName)).map((i) => fromItem<AgentRecord>(i)).sort((a, b) => a.agentId.localeCompare(b.agentId));
   }
 
   async getAgent(agentId: string): Promise<AgentRecord | undefined> {

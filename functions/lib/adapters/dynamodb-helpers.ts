@@ -7,6 +7,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
@@ -70,6 +71,18 @@ export async function queryAll(
     items.push(...(page.Items ?? []));
     // Enough matched (a filtered query may need several pages to get there): stop reading.
     startKey = options.stopAfter !== undefined && items.length >= options.stopAfter ? undefined : page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** Every item of a (small) table, page after page, read consistently: the agents and macros tables. */
+export async function scanAll(client: DynamoDBClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
 }

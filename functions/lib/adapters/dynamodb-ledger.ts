@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { STATUS_RANK, type LedgerTransaction } from '#domain/ledger/transaction.ts';
+import { queryAll } from './dynamodb-helpers.ts';
 import { LEDGER_INDEX, ledgerSortKey } from './ledger-layout.ts';
 import type { Ledger, LedgerEraser, RecordOutcome } from '../ports.ts';
 
@@ -91,29 +92,20 @@ export class DynamoLedger implements Ledger, LedgerEraser {
 
   /**
    * An erasure: every transaction of the user out of trustdesk's copy of the ledger (the payment systems keep
-   * theirs under their own legal basis). Every page of the user's index partition, deleted 25 at a time, the
+   * theirs under their own legal basis). Every page of the user's index partition (queryAll), deleted 25 at a time, the
    * unprocessed rest tried again with a growing pause; how many were deleted. A second call finds none.
    */
   async forgetUser(userId: string): Promise<number> {
-    let deleted = 0;
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LEDGER_INDEX.byUser,
-          KeyConditionExpression: 'userId = :user',
-          ExpressionAttributeValues: { ':user': { S: userId } },
-          ProjectionExpression: 'transactionId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const deletes = (page.Items ?? []).map((item): WriteRequest => ({ DeleteRequest: { Key: { transactionId: item.transactionId! } } }));
-      for (let i = 0; i < deletes.length; i += 25) await this.writeAll(deletes.slice(i, i + 25));
-      deleted += deletes.length;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return deleted;
+    const theirs = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: LEDGER_INDEX.byUser,
+      KeyConditionExpression: 'userId = :user',
+      ExpressionAttributeValues: { ':user': { S: userId } },
+      ProjectionExpression: 'transactionId',
+    });
+    const deletes = theirs.map((item): WriteRequest => ({ DeleteRequest: { Key: { transactionId: item.transactionId! } } }));
+    for (let i = 0; i < deletes.length; i += 25) await this.writeAll(deletes.slice(i, i + 25));
+    return deletes.length;
   }
 
   /** One BatchWriteItem, its unprocessed items sent again (after 50, 100, 200… ms) until none is left. */

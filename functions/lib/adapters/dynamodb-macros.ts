@@ -1,10 +1,11 @@
 // The macros table: one item per canned reply (key macroId), read whole when the console lists them (a
 // team keeps tens, not thousands). Its own table so the cases stream and its readers never see macro edits;
 // each save is conditional on the version the lead saw, so two leads editing one macro cannot lose a change.
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Macro } from '#domain/macro.ts';
 import { ConflictError } from '../errors.ts';
 import type { MacroStore } from '../ports.ts';
+import { scanAll } from './dynamodb-helpers.ts';
 import { dynamodb, fromItem, toItem } from './dynamodb-intake.ts';
 
 export class DynamoMacroStore implements MacroStore {
@@ -14,14 +15,7 @@ export class DynamoMacroStore implements MacroStore {
   ) {}
 
   async listMacros(): Promise<Macro[]> {
-    const items = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const out = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items.map((i) => fromItem<Macro>(i)).sort((a, b) => a.name.localeCompare(b.name));
+    return (await scanAll(this.client, this.tableName)).map((i) => fromItem<Macro>(i)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async getMacro(macroId: string): Promise<Macro | undefined> {
