@@ -580,15 +580,14 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
     case 'resolution-breach': {
       const deadline = timer.phase === 'first-response-breach' ? 'firstResponse' : 'resolution';
       const flags = deadline === 'firstResponse' ? { firstResponseWarned: true, firstResponseBreached: true } : { resolutionWarned: true, resolutionBreached: true };
-      const escalate = current.escalation?.status !== 'active';
-      const escalation = escalate ? startEscalation(current, 'L1', `${deadline} deadline breached`, now) : undefined;
+      const escalation = escalationForBreach(current, `${deadline} deadline breached`, now);
       return commit(
         current,
         {
           type: 'sla.breached',
-          data: { deadline, dueAt: deadline === 'firstResponse' ? current.deadlines.firstResponseDue : current.deadlines.resolutionDue, ...(escalation?.data) },
+          data: { deadline, dueAt: deadline === 'firstResponse' ? current.deadlines.firstResponseDue : current.deadlines.resolutionDue, ...escalation?.data },
           lifecycle: true,
-          patch: { sla: { ...sla, ...flags }, ...(escalation?.patch) },
+          patch: { sla: { ...sla, ...flags }, ...escalation?.patch },
         },
         system,
         now,
@@ -631,6 +630,21 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
       );
     }
   }
+}
+
+/**
+ * What a breach does to the escalation. Nothing while one is running below the risk tier (it is already on
+ * its way up). A case whose escalation reached the risk team (a P1 is paged there at once) is not walked up
+ * from L1 again, which would page the same people twice for one case: while that escalation is running or
+ * acknowledged the breach is recorded on it; when it ran out or stood down, the breach pages the risk tier
+ * again, once. Otherwise the breach starts the chain at L1.
+ */
+function escalationForBreach(current: CaseRecord, reason: string, now: Date): Pick<Draft, 'data' | 'patch'> | undefined {
+  const esc = current.escalation;
+  const reachedRisk = esc !== undefined && (esc.startTier === 'risk' || esc.tier === 'risk');
+  if (reachedRisk && (esc.status === 'active' || esc.status === 'acknowledged')) return { data: { escalationId: esc.id, recordedOnEscalation: true }, patch: {} };
+  if (esc?.status === 'active') return undefined;
+  return startEscalation(current, reachedRisk ? 'risk' : 'L1', reason, now);
 }
 
 /** Critical cases page the risk team at once: an escalation that starts at the risk tier. */

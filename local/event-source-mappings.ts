@@ -57,6 +57,7 @@ export function startEventSourceMappings(o: {
           o.log(`${functionId}: parked ${failure.records.length} stream record(s): ${failure.error}`);
         },
         filters: filtersOf(id, p.FilterCriteria),
+        maximumBatchingWindowMs: Number(p.MaximumBatchingWindowInSeconds ?? 0) * 1000,
         faultAfterSuccess: () => o.faults.streamFaultFor(functionId),
         log: o.log,
       }),

@@ -21,6 +21,9 @@
 // A parked batch carries what AWS's on-failure destination gets (DDBStreamBatchInfo: stream, shard,
 // sequence range), so it can be read again from the stream and replayed (readParkedBatch).
 // - FilterCriteria: records no pattern matches are dropped when read and count as handled.
+// - MaximumBatchingWindowInSeconds: a batch smaller than BatchSize waits, reading on, until the window since its
+//   first record was read has passed (real time, as on AWS; the 6 MB payload cap is not modelled). whenIdle()
+//   closes open windows at once: the local cloud's settle() means "deliver everything now".
 // `faultAfterSuccess` lets the local cloud re-deliver batches the function already handled (local/faults.ts).
 
 import { randomUUID } from 'node:crypto';
@@ -69,6 +72,8 @@ export interface StreamMappingOptions {
    * counts as handled. Default: none, every record is delivered.
    */
   filters?: readonly FilterPattern[];
+  /** MaximumBatchingWindowInSeconds in ms. Default 0: a batch goes as soon as records are read. */
+  maximumBatchingWindowMs?: number;
 }
 
 /** Like the DDBStreamBatchInfo of AWS's on-failure destination record. */
@@ -218,6 +223,8 @@ interface ShardState {
   /** Clock tick at which the last poll that found the shard drained started. */
   idleTick: number | undefined;
   apiFailures: number;
+  /** When (real ms) the first record of the batch being gathered was read, while a batching window is open. */
+  windowOpenedAt?: number;
 }
 
 type Outcome =
@@ -490,6 +497,13 @@ class Mapping {
             await this.sleep(this.pollIntervalMs, true);
             continue;
           }
+          const holdFor = this.batchingWindowLeft(s);
+          if (holdFor > 0) {
+            await this.sleep(Math.min(this.pollIntervalMs, holdFor), true);
+            await this.fetch(s);
+            continue;
+          }
+          s.windowOpenedAt = undefined;
           s.batches.push({ records: s.pending.splice(0, this.batchSize), invocations: 0 });
         }
         await this.processHead(s);
@@ -500,6 +514,14 @@ class Mapping {
         await this.sleep(backoff(this.pollIntervalMs, 3));
       }
     }
+  }
+
+  /** Ms the batch being gathered may still wait for more records (0: send it now). */
+  private batchingWindowLeft(s: ShardState): number {
+    const windowMs = this.o.maximumBatchingWindowMs ?? 0;
+    if (windowMs <= 0 || s.pending.length >= this.batchSize || s.endOfShard || this.idleWaiters.length > 0 || this.stopped) return 0;
+    s.windowOpenedAt ??= Date.now();
+    return Math.max(0, s.windowOpenedAt + windowMs - Date.now());
   }
 
   private finishShard(s: ShardState): void {

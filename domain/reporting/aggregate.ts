@@ -153,8 +153,9 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
     case 'sla.breached':
       if (d.deadline === 'firstResponse') c.sla_breach_first_response = 1;
       if (d.deadline === 'resolution') c.sla_breach_resolution = 1;
-      // A breach with no escalation running starts one in the same change.
-      if (typeof d.escalationId === 'string') c.escalations_started = 1;
+      // A breach with no escalation running starts one in the same change; one recorded on the risk team's
+      // running escalation (a P1's) starts nothing.
+      if (typeof d.escalationId === 'string' && d.recordedOnEscalation !== true) c.escalations_started = 1;
       break;
     case 'escalation.started':
       c.escalations_started = 1;

@@ -16,7 +16,7 @@ export interface StateInfo {
   type: string;
   definition: Json; // as written (resolved)
   kind?: TaskKind;
-  retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  retry?: { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: 'FULL' | 'NONE' }[];
 }
 
 export interface MachineRecord {

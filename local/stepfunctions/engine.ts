@@ -55,6 +55,10 @@ export interface ExecutionRecord {
   attempts: Map<string, number[]>;
   /** `state#iteration` whose failure will be retried (the emulator is sleeping before the retry). */
   retrying: Map<string, number>;
+  /** Task state → its retriers' attempts so far in the current entry, as the emulator counts them (retryClock). */
+  retryAttempts: Map<string, number[]>;
+  /** Task state → virtual instants its next attempts wait for (a failure that will be retried pushes one). */
+  retryDue: Map<string, number[]>;
   cancelTimeout?: () => void;
   done: Promise<void>;
 }
@@ -295,6 +299,76 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
     }
   };
 
+  // --- Retry intervals on the virtual clock ------------------------------------------------------
+  // The emulator sleeps a Retry interval in real time; told to retry Task states at once (retryIntervalOverrides
+  // 0), it leaves the interval to us: a failure our handler throws is matched against the state's retriers the way
+  // the emulator matches it (first retrier whose ErrorEquals fits; MaxAttempts; IntervalSeconds × BackoffRate^n,
+  // capped by MaxDelaySeconds, FULL jitter), and the retried attempt first waits on the virtual clock. Moving the
+  // clock shortens the wait; at time scale 1 nothing changes. The wait counts as work in flight (whenIdle waits for
+  // it, as it waits for the emulator's own sleep). Iterations of one Map share a state's count (no trustdesk Map
+  // retries a Task).
+
+  const retryDelayMs = (exec: ExecutionRecord, info: StateInfo, error: unknown): number | undefined => {
+    const name = error instanceof Error ? error.name : '';
+    if (!info.retry || name === 'States.Runtime' || name === 'States.Aborted' || error instanceof UncatchableError) return undefined;
+    const attempts = exec.retryAttempts.get(info.name) ?? new Array<number>(info.retry.length).fill(0);
+    exec.retryAttempts.set(info.name, attempts);
+    for (const [i, retrier] of info.retry.entries()) {
+      const fits = (retrier.ErrorEquals ?? []).some((e) => e === name || e === 'States.ALL' || (e === 'States.TaskFailed' && name !== 'States.Timeout'));
+      if (!fits) continue;
+      const done = attempts[i] ?? 0;
+      if (done >= (retrier.MaxAttempts ?? 3)) return undefined;
+      attempts[i] = done + 1;
+      const interval = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** done;
+      const capped = Math.max(0, Math.min(interval, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY)) * 1000;
+      return retrier.JitterStrategy === 'FULL' ? Math.random() * capped : capped;
+    }
+    return undefined;
+  };
+
+  const waitForRetry = async (exec: ExecutionRecord, info: StateInfo, due: number): Promise<void> => {
+    if (due <= clock.now()) return;
+    exec.active++;
+    tick();
+    const done = withResolvers<void>();
+    const cancelTimer = timers.add(due, () => done.resolve());
+    const parked: Parked = {
+      kind: 'wait',
+      stateName: info.name,
+      cancel: (error) => {
+        cancelTimer();
+        done.reject(error);
+      },
+    };
+    exec.parked.add(parked);
+    try {
+      await done.promise;
+    } finally {
+      exec.parked.delete(parked);
+      exec.active--;
+      tick();
+    }
+  };
+
+  const onVirtualRetryClock = (exec: ExecutionRecord, info: StateInfo, handler: TaskHandler): TaskHandler => async (input) => {
+    const due = exec.retryDue.get(info.name)?.shift();
+    if (due !== undefined) await waitForRetry(exec, info, due);
+    try {
+      const output = await handler(input);
+      exec.retryAttempts.delete(info.name);
+      return output;
+    } catch (error) {
+      const delay = retryDelayMs(exec, info, error);
+      if (delay === undefined) exec.retryAttempts.delete(info.name);
+      else exec.retryDue.set(info.name, [...(exec.retryDue.get(info.name) ?? []), clock.now() + delay]);
+      throw error;
+    }
+  };
+
+  /** The Task states whose Retry intervals run on the virtual clock: the emulator retries them at once. */
+  const immediateRetries = (machine: MachineRecord): Record<string, number> =>
+    Object.fromEntries([...machine.states.values()].filter((i) => i.retry && i.kind !== undefined && i.kind !== 'wait').map((i) => [i.name, 0]));
+
   const handlersFor = (exec: ExecutionRecord): Record<string, TaskHandler> => {
     const handlers: Record<string, TaskHandler> = {};
     for (const info of exec.machine.states.values()) {
@@ -314,6 +388,10 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
         default:
           break;
       }
+    }
+    for (const info of exec.machine.states.values()) {
+      const handler = handlers[info.name];
+      if (handler && info.retry && info.kind !== 'wait') handlers[info.name] = onVirtualRetryClock(exec, info, handler);
     }
     return handlers;
   };
@@ -479,6 +557,8 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
       parked: new Set(),
       attempts: new Map(),
       retrying: new Map(),
+      retryAttempts: new Map(),
+      retryDue: new Map(),
       done: Promise.resolve(),
     };
     executions.set(arn, exec);
@@ -489,7 +569,7 @@ export function createEngine(o: EngineOptions, machines: Map<string, MachineReco
     };
     // Handlers may run synchronously inside run(): `exec` is registered before.
     const run = machine.emulator.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlersFor(exec) as never },
+      overrides: { taskResourceLocalHandlers: handlersFor(exec) as never, retryIntervalOverrides: immediateRetries(machine) },
       context,
     }) as unknown as EmulatorRun;
     exec.run = run;

@@ -441,6 +441,42 @@ describe('onTimerExpired', () => {
     expect(record.escalation).toMatchObject({ id: `${CASE_ID}-esc-2`, status: 'active' });
   });
 
+  describe('a P1 already in front of the risk team is paged once (issue 13 point 10)', () => {
+    const warnedFlags = { firstResponseWarned: true, firstResponseBreached: false, resolutionWarned: false, resolutionBreached: false };
+    const atRisk = (escalation: Partial<CaseRecord['escalation'] & object>) =>
+      caseAt('P1', {
+        escalation: { id: `${CASE_ID}-esc-1`, startTier: 'risk', status: 'active', reason: 'P1 case', startedAt: iso(at(0)), ...escalation },
+        escalationCount: 1,
+        sla: warnedFlags,
+      });
+
+    it.each(['active', 'acknowledged'] as const)('a breach while the risk-tier escalation is %s is recorded on it; no chain starts at L1', (status) => {
+      const { record, event } = expired(atRisk({ status }), at(HOUR))!;
+      expect(event).toMatchObject({ type: 'sla.breached', data: { deadline: 'firstResponse', escalationId: `${CASE_ID}-esc-1`, recordedOnEscalation: true } });
+      expect(event.data).not.toHaveProperty('startTier');
+      expect(record).toMatchObject({ escalationCount: 1, escalation: { id: `${CASE_ID}-esc-1`, startTier: 'risk', status }, sla: { firstResponseBreached: true } });
+    });
+
+    it('an L1 chain that climbed to the risk tier and was acknowledged there is not started again at L1', () => {
+      const { record, event } = expired(atRisk({ startTier: 'L1', tier: 'risk', status: 'acknowledged' }), at(HOUR))!;
+      expect(event.data).toMatchObject({ escalationId: `${CASE_ID}-esc-1`, recordedOnEscalation: true });
+      expect(record.escalationCount).toBe(1);
+    });
+
+    it.each(['unacknowledged', 'stood_down'] as const)('after a risk-tier escalation that ended %s, a breach pages the risk tier again, not L1', (status) => {
+      const { record, event } = expired(atRisk({ status }), at(HOUR))!;
+      expect(event.data).toMatchObject({ escalationId: `${CASE_ID}-esc-2`, startTier: 'risk', reason: 'firstResponse deadline breached' });
+      expect(event.data).not.toHaveProperty('recordedOnEscalation');
+      expect(record.escalation).toMatchObject({ id: `${CASE_ID}-esc-2`, startTier: 'risk', status: 'active' });
+    });
+
+    it('an escalation running below the risk tier keeps climbing: the breach starts nothing', () => {
+      const { record, event } = expired(atRisk({ startTier: 'L1', tier: 'L2', status: 'active' }), at(HOUR))!;
+      expect(event.data).toEqual({ deadline: 'firstResponse', dueAt: due.firstResponseDue });
+      expect(record.escalation).toMatchObject({ id: `${CASE_ID}-esc-1`, tier: 'L2' });
+    });
+  });
+
   it('records nothing when an agent responded before the first-response warning', () => {
     const replied = act(p1, reply(), at(30 * MINUTE)).record;
     expect(expired(replied, at(45 * MINUTE))).toBeUndefined();

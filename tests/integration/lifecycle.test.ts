@@ -87,6 +87,24 @@ describe('case lifecycle on the local cloud', () => {
     expect(await clockNow()).toBeLessThan(before + MINUTE); // the clock did not need to move
   });
 
+  it('pages the risk team once for a P1: its later first-response breach is recorded on that escalation, not a second chain from L1', async () => {
+    const { view } = await open({ subject: 'Please help', message: 'A streamer keeps asking an underage girl for photos in private messages.' });
+    const { caseId, reference } = view.case;
+    expect(await tierMails(reference)).toEqual([escalationPolicy.tiers.risk.address]);
+    const paged = await read(caseId);
+    expect((await actAs('risk', caseId, { type: 'acknowledge', expectedVersion: paged.case.version })).status).toBe(200);
+    await settle();
+
+    await advanceClockTo(Date.parse(paged.case.deadlines.firstResponseDue) + 1000);
+    await advanceClockTo((await clockNow()) + (escalationPolicy.tiers.L1.ackMinutes + escalationPolicy.tiers.L2.ackMinutes) * MINUTE + 1000);
+    const breached = await read(caseId);
+    const breach = breached.timeline.find((e) => e.type === 'sla.breached');
+    expect(breach?.data).toMatchObject({ deadline: 'firstResponse', recordedOnEscalation: true });
+    expect(breach?.data).not.toHaveProperty('startTier'); // no second escalation started with the breach
+    expect(breached.case.escalation?.status).toBe('acknowledged');
+    expect(await tierMails(reference)).toEqual([escalationPolicy.tiers.risk.address]);
+  });
+
   it('pauses the SLA while waiting on the requester and resumes when they reply by email', async () => {
     const { email, view } = await open();
     const { caseId, reference } = view.case;

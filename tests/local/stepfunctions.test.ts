@@ -158,6 +158,16 @@ const template: CfnTemplate = {
         }),
       },
     }),
+    Patient: stateMachine({
+      StartAt: 'Stubborn',
+      States: {
+        Stubborn: lambdaInvoke('Stubborn', {
+          Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 600, BackoffRate: 3, MaxAttempts: 3 }],
+          ResultSelector: { 'attempt.$': '$.Payload.attempt' },
+          End: true,
+        }),
+      },
+    }),
     Mixed: stateMachine({
       StartAt: 'Both',
       States: {
@@ -210,6 +220,7 @@ class Transient extends Error {
 const calls: Record<string, unknown[]> = {};
 const notified: { taskToken: string; input: unknown; execution: string; channel: string }[] = [];
 let flakyCalls = 0;
+let stubbornCalls = 0;
 let slowDone = false;
 
 function fakeFunction(logicalId: string, handler: (event: any) => unknown): LocalFunction {
@@ -242,6 +253,11 @@ const functions = new Map<string, LocalFunction>(
       await new Promise((resolve) => setTimeout(resolve, 50));
       slowDone = true;
       return { slow: true };
+    }),
+    fakeFunction('Stubborn', () => {
+      stubbornCalls++;
+      if (stubbornCalls <= 2) throw new Transient('not yet');
+      return { attempt: stubbornCalls };
     }),
     fakeFunction('Flaky', () => {
       flakyCalls++;
@@ -447,6 +463,26 @@ describe('local Step Functions', () => {
     expect(flakyCalls).toBe(2);
   });
 
+  it('sleeps a Retry interval on the virtual clock: IntervalSeconds × BackoffRate^n, shortened by moving the clock', async () => {
+    stubbornCalls = 0;
+    const arn = await start('Patient', {});
+    const callsAfter = async (ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return stubbornCalls;
+    };
+    expect(await callsAfter(200)).toBe(1); // failed once; the first retry waits 600 s of the clock
+    clock.advance(600_000);
+    expect(await callsAfter(200)).toBe(2); // failed again; the second waits 600 × 3 s
+    clock.advance(1_799_000);
+    expect(await callsAfter(200)).toBe(2);
+    expect(local.describe(arn)?.status).toBe('RUNNING');
+    clock.advance(1000);
+    await local.whenIdle();
+    expect(stubbornCalls).toBe(3);
+    expect(local.describe(arn)).toMatchObject({ status: 'SUCCEEDED', output: { attempt: 3 } });
+    expect(local.transitions(arn)).toBe(3); // Stubborn + 2 retries
+  });
+
   it('whenIdle waits for a Retry sleep in one Parallel branch while another branch waits on a token', async () => {
     flakyCalls = 0;
     const arn = await start('Mixed', {});
@@ -524,7 +560,7 @@ describe('local Step Functions', () => {
 
   it('lists state machines and executions, describes a machine, returns the history', async () => {
     const machines = await sfn.send(new ListStateMachinesCommand({}));
-    expect(machines.stateMachines!.map((m) => m.name).sort()).toEqual(['Ack', 'Counted', 'Deadline', 'Lookup', 'LookupStrict', 'Mixed', 'Pipeline', 'Reviews', 'StrictAck', 'Triage']);
+    expect(machines.stateMachines!.map((m) => m.name).sort()).toEqual(['Ack', 'Counted', 'Deadline', 'Lookup', 'LookupStrict', 'Mixed', 'Patient', 'Pipeline', 'Reviews', 'StrictAck', 'Triage']);
 
     const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arnOf('Triage') }));
     expect(described.status).toBe('ACTIVE');

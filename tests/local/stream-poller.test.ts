@@ -411,6 +411,40 @@ describe('stream event source mapping', { timeout: 20_000 }, () => {
     expect(m.stats().delivered).toBe(6);
   });
 
+  it('MaximumBatchingWindow: records written apart within the window go in one batch; a full batch or whenIdle does not wait', async () => {
+    const { table, streamArn } = await newTable();
+    const windowed: string[][] = [];
+    const { m } = mapping(streamArn, { batchSize: 4, maximumBatchingWindowMs: 1_500, invoke: async (e) => void windowed.push(keysOf(e.Records) as string[]) });
+    await m.whenIdle();
+    await put(table, 'w1');
+    await new Promise((r) => setTimeout(r, 300)); // several poll intervals: without a window w1 would go alone
+    await put(table, 'w2');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(windowed).toEqual([]); // the window is still open
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(windowed).toEqual([['w1', 'w2']]);
+
+    await putMany(table, range(0, 4)); // a full batch goes at once
+    await new Promise((r) => setTimeout(r, 400));
+    expect(windowed.at(-1)).toEqual(range(0, 4));
+
+    await put(table, 'w3');
+    const t0 = Date.now();
+    await m.whenIdle(); // closes the open window
+    expect(windowed.at(-1)).toEqual(['w3']);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+
+    const plain: string[][] = [];
+    const other = await newTable();
+    const { m: unwindowed } = mapping(other.streamArn, { batchSize: 4, invoke: async (e) => void plain.push(keysOf(e.Records) as string[]) });
+    await unwindowed.whenIdle();
+    await put(other.table, 'p1');
+    await new Promise((r) => setTimeout(r, 700));
+    await put(other.table, 'p2');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(plain).toEqual([['p1'], ['p2']]);
+  });
+
   it('pause holds new batches on the stream until resume, then delivers every record once, in order', async () => {
     const { table, streamArn } = await newTable();
     const done: string[] = [];

@@ -140,6 +140,7 @@ describe('deltasFor: each event contributes to its day and its hour bucket', () 
     ['sla.warning', { deadline: 'resolution', dueAt: OPENED_AT }, { sla_warning_resolution: 1 }],
     ['sla.breached', { deadline: 'firstResponse', dueAt: OPENED_AT }, { sla_breach_first_response: 1 }],
     ['sla.breached', { deadline: 'resolution', dueAt: OPENED_AT, escalationId: 'e-1', startTier: 'L1' }, { sla_breach_resolution: 1, escalations_started: 1 }],
+    ['sla.breached', { deadline: 'firstResponse', dueAt: OPENED_AT, escalationId: 'e-1', recordedOnEscalation: true }, { sla_breach_first_response: 1 }],
     ['escalation.started', { escalationId: 'e-1', startTier: 'risk' }, { escalations_started: 1 }],
     ['escalation.notified', { escalationId: 'e-1', tier: 'L1' }, { escalations_L1: 1 }],
     ['escalation.notified', { escalationId: 'e-1', tier: 'L2' }, { escalations_L2: 1 }],

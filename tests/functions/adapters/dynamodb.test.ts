@@ -445,7 +445,6 @@ describe('DynamoCaseStore.getCase and getCaseWithTimeline', () => {
 });
 
 describe('DynamoCaseStore.caseIdsOpenedBetween', () => {
-  const ids = (...caseIds: string[]) => caseIds.map((caseId) => ({ caseId: { S: caseId } }));
 
   it('reads each shard newest first across pages until enough ids matched, and merges the newest of all up to the limit', async () => {
     const at = (id: string, minute: number) => ({ caseId: { S: id }, gsi1sk: { S: `2026-11-25T10:${String(minute).padStart(2, '0')}:00.000Z#${id}` } });

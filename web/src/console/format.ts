@@ -172,7 +172,10 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'sla.warning':
       return { title: `SLA warning: ${deadlineName(d.deadline)} due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : 'soon'}` };
     case 'sla.breached':
-      return { title: `SLA breached: ${deadlineName(d.deadline)} was due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : ''}` };
+      return {
+        title: `SLA breached: ${deadlineName(d.deadline)} was due ${typeof d.dueAt === 'string' ? formatDateTime(d.dueAt) : ''}`,
+        ...(d.recordedOnEscalation === true && { detail: 'Recorded on the risk team\'s escalation (already paged; not paged again from L1)' }),
+      };
     default:
       return { title: e.type };
   }
