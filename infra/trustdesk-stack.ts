@@ -4,6 +4,7 @@ import type { StackConfig } from './config.ts';
 import { AgentApi } from './constructs/agent-api.ts';
 import { Assignment } from './constructs/assignment.ts';
 import { TrustdeskApi } from './constructs/api.ts';
+import { DomainEvents } from './constructs/domain-events.ts';
 import { Governance } from './constructs/governance.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
@@ -37,7 +38,8 @@ export class TrustdeskStack extends Stack {
     const mailFeedback = new MailFeedback(this, 'MailFeedback', { storage });
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
-    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
+    const domainEvents = new DomainEvents(this, 'DomainEvents', { retain: config.retainData });
+    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, domainEvents, config });
     new AgentApi(this, 'Agents', { storage, api });
     new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
@@ -71,6 +73,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
+    new CfnOutput(this, 'DomainEventsBusName', { value: domainEvents.bus.eventBusName, description: 'The case domain events (source trustdesk.cases): subscribe with a rule on this bus' });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }
 }

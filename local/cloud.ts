@@ -30,13 +30,15 @@ import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
 import { startEventSourceMappings } from './event-source-mappings.ts';
-import { eventSourceMappingDenials, iamEnforcedByDefault, localIamFromTemplate, type LocalIam } from './iam-roles.ts';
-import { dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
+import { startLocalEventBridge } from './eventbridge.ts';
+import { eventSourceMappingDenials, iamEnforcedByDefault, accessKeyOf, localIamFromTemplate, signingAccessKey, type LocalIam } from './iam-roles.ts';
+import { eventBridgeRequests, dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
   host: string;
-  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number };
+  /** `events`: the EventBridge emulator's (a free port when omitted). */
+  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number; events?: number };
   /** Virtual ms per real ms (1 = real time); the clock can also be moved with POST /local/clock. */
   timeScale?: number;
   /** Where data lives between runs; ignored when inMemory. */
@@ -67,7 +69,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; web: string; console: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; events: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -195,8 +197,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   });
   stoppers.push(() => sesProxy.stop());
 
+  const eventsPort = o.ports.events ?? (await freePort(o.host));
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://${o.host}:${eventsPort}`,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -255,6 +259,23 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // configuration set's event destination, as on AWS.
   const sns = startLocalSns({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
   o.log(`✓ SNS: ${sns.topics().length} topic(s), ${sns.subscriptions().length} Lambda subscription(s)`);
+  // Event buses and their rules → Lambda targets; what a function publishes is signed with its role's key.
+  const eventBridge = await startLocalEventBridge({
+    host: o.host,
+    port: eventsPort,
+    template,
+    ctx,
+    functions,
+    asyncInvoker,
+    now: () => new Date(clock.now()),
+    log: o.log,
+    callerOf: (req) => {
+      const key = signingAccessKey(req.headers);
+      return key && [...functions.keys()].find((id) => key === accessKeyOf(id));
+    },
+    authorize: (req, target, body) => iam?.authorize(req.headers, eventBridgeRequests(ARNS, target, body))?.message,
+  });
+  stoppers.push(() => eventBridge.stop());
   // Set once the stream mappings exist: a notification waits for the functions that send to be idle.
   let sendersIdle: () => Promise<void> = async () => undefined;
   const feedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), after: () => sendersIdle(), now: () => new Date(clock.now()), log: o.log });
@@ -314,7 +335,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const progress = () =>
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
-    sns.published();
+    sns.published() +
+    eventBridge.accepted();
   const settle = async () => {
     await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
@@ -341,6 +363,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     scheduler,
     clock,
     stepFunctions,
+    eventBridge,
     iam,
     settle,
   });
@@ -402,6 +425,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
+      events: eventBridge.endpoint,
       web: `${api}/`,
       console: `${api}/console`,
     },
@@ -436,8 +460,9 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       const type = template.Resources[id]?.Type;
       if (type === 'AWS::S3::Bucket') return id.toLowerCase();
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
-      // A topic's Ref is its ARN.
+      // A topic's Ref is its ARN; an event bus's its name.
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
+      if (type === 'AWS::Events::EventBus') return String(template.Resources[id]?.Properties?.Name ?? id);
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {
@@ -457,6 +482,7 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       if (type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
       if (type === 'AWS::Logs::LogGroup') return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
       if (type === 'AWS::SNS::Topic') return name;
+      if (type === 'AWS::Events::EventBus') return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
       const service = type.split('::')[1]!.toLowerCase();
       return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
     },

@@ -2,6 +2,7 @@
 import type { AgentRecord } from '#domain/assignment.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
+import type { DomainEvent } from '#domain/domain-events.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Macro } from '#domain/macro.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
@@ -257,6 +258,11 @@ export interface OutboundEmail {
 export interface Mailer {
   /** Returns the provider's message id. */
   send(email: OutboundEmail): Promise<string>;
+}
+
+/** Where the case's domain events go for other teams (the event bus); throws unless every event was accepted. */
+export interface DomainEventBus {
+  publish(events: readonly DomainEvent[]): Promise<void>;
 }
 
 export interface Clock {

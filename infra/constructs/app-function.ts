@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -146,6 +147,13 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
       acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', why);
     }
     this.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /** Permission to put events on one event bus (events:PutEvents on its ARN), with its name in the given variable. */
+  useEventBus(bus: IEventBus, envName: EnvName<F>): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(envName, bus.eventBusName);
     return this;
   }
 
