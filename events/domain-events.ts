@@ -69,3 +69,12 @@ export const CHANGE_KIND_OF: Record<(typeof DOMAIN_EVENT_TYPES)[number], z.infer
   'Case Reopened': 'reopened',
   'Case Closed': 'closed',
 };
+
+/** The envelope's schema as JSON Schema (draft 2020-12): what `domain-events.v1.schema.json` holds. */
+export function domainEventsJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://trustdesk.example/schemas/domain-events.v1.schema.json',
+    title: 'trustdesk case domain event (version 1), as an EventBridge rule target receives it',
+    ...z.toJSONSchema(DomainEventEnvelopeSchema),
+  };
+}

@@ -15,6 +15,7 @@ export interface CloudUrls {
   smtpPort: number;
   dynamodb: string;
   s3: string;
+  events: string;
   intakeAddress: string;
   casesTable: string;
   reportingTable: string;
@@ -68,6 +69,7 @@ export default async function setup(project: TestProject) {
     smtpPort: ports.smtp,
     dynamodb: cloud.urls.dynamodb,
     s3: cloud.urls.s3,
+    events: cloud.urls.events,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),

@@ -117,7 +117,8 @@ describe('local EventBridge', () => {
   });
 
   // The patterns of AWS's event-pattern documentation, each against an event it matches and one it does not.
-  const documented: [string, unknown, { detail: unknown; 'detail-type'?: string }, { detail: unknown }][] = [
+  type Sample = { detail: unknown; 'detail-type'?: string };
+  const documented: [string, unknown, Sample, Sample][] = [
     ['equality on detail', { detail: { state: ['running'] } }, { detail: { state: 'running' } }, { detail: { state: 'stopped' } }],
     ['prefix', { detail: { region: [{ prefix: 'ca-' }] } }, { detail: { region: 'ca-central-1' } }, { detail: { region: 'us-east-1' } }],
     ['anything-but', { detail: { state: [{ 'anything-but': 'initializing' }] } }, { detail: { state: 'running' } }, { detail: { state: 'initializing' } }],
@@ -131,7 +132,7 @@ describe('local EventBridge', () => {
     const rule = `doc-${name.replace(/[^a-z]/gi, '')}`;
     await client.send(new PutRuleCommand({ Name: rule, EventBusName: 'payments', EventPattern: JSON.stringify({ source: ['docs'], ...(pattern as object) }) }));
     await client.send(new PutTargetsCommand({ Rule: rule, EventBusName: 'payments', Targets: [{ Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:111111111111:other-team' }] }));
-    await client.send(new PutEventsCommand({ Entries: [entry(hit['detail-type'] ?? 'Doc', hit.detail, 'docs'), entry('Doc', miss.detail, 'docs')] }));
+    await client.send(new PutEventsCommand({ Entries: [entry(hit['detail-type'] ?? 'Doc', hit.detail, 'docs'), entry(miss['detail-type'] ?? 'Doc', miss.detail, 'docs')] }));
     const got = bridge.deliveries(rule) as EventEnvelope[];
     expect(got.map((e) => e.detail)).toEqual([hit.detail]);
     await client.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: 'payments', Ids: ['queue'] }));
