@@ -15,6 +15,7 @@ import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
+import { LedgerIngest } from './constructs/ledger-ingest.ts';
 import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { Tracing } from './constructs/tracing.ts';
@@ -31,6 +32,7 @@ export class TrustdeskStack extends Stack {
     new Tracing(this, 'Tracing');
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const ledger = new Ledger(this, 'Ledger', { key: storage.key, retain: config.retainData });
+    const ledgerIngest = new LedgerIngest(this, 'LedgerIngest', { ledger });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
@@ -51,7 +53,7 @@ export class TrustdeskStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked, ParkedLedgerEvents: ledgerIngest.parked },
       streamConsumers: { Outbox: outbox.consumer, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
@@ -59,6 +61,7 @@ export class TrustdeskStack extends Stack {
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
         ShiftStart: { fn: assignment.shiftStart, lost: "a shift start's assignment run did not finish (the waiting cases stay in the pool for the next run or a lead)" },
         Retention: { fn: governance.retention, lost: 'a daily retention run did not finish (the next run erases what it left)' },
+        LedgerIngest: { fn: ledgerIngest.ingest, lost: 'a transaction event of the payment systems did not reach the ledger (it is parked in ParkedLedgerEvents)' },
         MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },
     });
@@ -71,6 +74,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
+    new CfnOutput(this, 'LedgerBusName', { value: ledgerIngest.bus.eventBusName, description: 'The payment systems PutEvents their transaction events here (source platform.payments)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
     new CfnOutput(this, 'DomainEventsBusName', { value: domainEvents.bus.eventBusName, description: 'The case domain events (source trustdesk.cases): subscribe with a rule on this bus' });

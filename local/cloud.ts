@@ -31,14 +31,15 @@ import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
 import { startEventSourceMappings } from './event-source-mappings.ts';
 import { startLocalEventBridge } from './eventbridge.ts';
+import { localQueueUrl, startLocalSqs } from './sqs.ts';
 import { eventSourceMappingDenials, iamEnforcedByDefault, accessKeyOf, localIamFromTemplate, signingAccessKey, type LocalIam } from './iam-roles.ts';
 import { eventBridgeRequests, dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
   host: string;
-  /** `events`: the EventBridge emulator's (a free port when omitted). */
-  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number; events?: number };
+  /** `events`, `sqs`: the EventBridge and SQS emulators' (free ports when omitted). */
+  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number; events?: number; sqs?: number };
   /** Virtual ms per real ms (1 = real time); the clock can also be moved with POST /local/clock. */
   timeScale?: number;
   /** Where data lives between runs; ignored when inMemory. */
@@ -69,7 +70,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; events: string; web: string; console: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; events: string; sqs: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -198,9 +199,12 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   stoppers.push(() => sesProxy.stop());
 
   const eventsPort = o.ports.events ?? (await freePort(o.host));
+  const sqsPort = o.ports.sqs ?? (await freePort(o.host));
+  const sqsEndpoint = `http://${o.host}:${sqsPort}`;
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: `http://${o.host}:${eventsPort}`,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -221,7 +225,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     createTablesFromTemplate(new DynamoDBClient(clientConfig), template, (id) => id),
   );
   const tableById = new Map(tables.map((t) => [t.logicalId, t]));
-  const ctx = localIntrinsics(template, tableById, o.stackName);
+  const ctx = localIntrinsics(template, tableById, o.stackName, sqsEndpoint);
   // Each function's role, from the template: its invocations sign with a key that names it, the emulators check.
   iam = localIamFromTemplate({ template, ctx, enabled: iamOn, log: o.log, now: () => clock.now() });
   o.log(iamOn ? `✓ IAM: ${iam.principals().length} function role(s) enforced` : '! IAM not enforced (TRUSTDESK_IAM=off)');
@@ -276,6 +280,18 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     authorize: (req, target, body) => iam?.authorize(req.headers, eventBridgeRequests(ARNS, target, body))?.message,
   });
   stoppers.push(() => eventBridge.stop());
+  // The template's queues (where what is refused or fails every retry is parked), for the functions and operators.
+  const sqs = await startLocalSqs({
+    host: o.host,
+    port: sqsPort,
+    template,
+    region: REGION,
+    accountId: ACCOUNT,
+    now: () => clock.now(),
+    log: o.log,
+    authorize: (req, action, queueArn) => iam?.authorize(req.headers, [{ action, resource: queueArn }])?.message,
+  });
+  stoppers.push(() => sqs.stop());
   // Set once the stream mappings exist: a notification waits for the functions that send to be idle.
   let sendersIdle: () => Promise<void> = async () => undefined;
   const feedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), after: () => sendersIdle(), now: () => new Date(clock.now()), log: o.log });
@@ -336,7 +352,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
     sns.published() +
-    eventBridge.accepted();
+    eventBridge.accepted() +
+    sqs.sent();
   const settle = async () => {
     await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
@@ -364,6 +381,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     clock,
     stepFunctions,
     eventBridge,
+    sqs,
     iam,
     settle,
   });
@@ -426,6 +444,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
       events: eventBridge.endpoint,
+      sqs: sqs.endpoint,
       web: `${api}/`,
       console: `${api}/console`,
     },
@@ -449,7 +468,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 }
 
 /** What Ref and Fn::GetAtt give locally: table names and stream ARNs of DynamoDB Local, bucket names, machine ARNs. */
-function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTable>, stackName: string): IntrinsicContext {
+function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTable>, stackName: string, sqsEndpoint: string): IntrinsicContext {
   const ctx: IntrinsicContext = {
     region: REGION,
     accountId: ACCOUNT,
@@ -463,6 +482,8 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       // A topic's Ref is its ARN; an event bus's its name.
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
       if (type === 'AWS::Events::EventBus') return String(template.Resources[id]?.Properties?.Name ?? id);
+      // A queue's Ref is its URL.
+      if (type === 'AWS::SQS::Queue') return localQueueUrl(sqsEndpoint, ACCOUNT, id);
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {

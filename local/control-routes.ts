@@ -10,6 +10,7 @@ import type { LocalFaults } from './faults.ts';
 import { DEFAULT_EXPIRES_IN_SECONDS, ROLES, type LocalIssuer, type Role } from './jwt-issuer.ts';
 import type { LocalIam } from './iam-roles.ts';
 import type { LocalEventBridge } from './eventbridge.ts';
+import type { LocalSqs } from './sqs.ts';
 import type { FunctionLogCapture, LocalFunction } from './lambda-runtime.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
@@ -32,6 +33,7 @@ export interface ControlRouteDeps {
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
+  sqs: LocalSqs;
   iam: LocalIam;
   settle(): Promise<void>;
 }
@@ -122,6 +124,8 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
       const events = d.eventBridge.published(bus).filter((r) => detailType === null || r.event['detail-type'] === detailType);
       return [200, { buses: d.eventBridge.buses(), rules: d.eventBridge.rules().map((r) => ({ name: r.name, bus: r.bus, origin: r.origin, enabled: r.enabled, targets: r.targets.map((t) => t.arn) })), events: events.slice(-limit) }];
     },
+    // The template's queues and what each holds now (the parked queues among them).
+    'GET /local/queues': async () => [200, { queues: d.sqs.queues() }],
     'GET /local/executions': async () => [
       200,
       {

@@ -24,6 +24,7 @@ const cloud = await startLocalCloud({
     s3: port('TRUSTDESK_S3_PORT', 4569),
     sfn: port('TRUSTDESK_SFN_PORT', 8083),
     events: port('TRUSTDESK_EVENTS_PORT', 4010),
+    sqs: port('TRUSTDESK_SQS_PORT', 9324),
   },
   timeScale: Number(env.TRUSTDESK_TIME_SCALE ?? 1),
   ...(env.TRUSTDESK_LOG_LEVEL && { functionLogLevel: env.TRUSTDESK_LOG_LEVEL }),

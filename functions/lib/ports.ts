@@ -260,6 +260,20 @@ export interface Mailer {
   send(email: OutboundEmail): Promise<string>;
 }
 
+/** An event trustdesk refused (it cannot ever be applied): what is wrong with it, by field, never its values. */
+export interface RejectedEvent {
+  source: string;
+  eventId?: string;
+  detailType?: string;
+  problems: { field: string; message: string }[];
+  receivedAt: string;
+}
+
+/** Where refused events are parked for someone to look at (a queue with an alarm); the sender fixes and resends. */
+export interface RejectedEvents {
+  park(rejected: RejectedEvent): Promise<void>;
+}
+
 /** Where the case's domain events go for other teams (the event bus); throws unless every event was accepted. */
 export interface DomainEventBus {
   publish(events: readonly DomainEvent[]): Promise<void>;
