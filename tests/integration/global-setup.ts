@@ -16,6 +16,7 @@ export interface CloudUrls {
   dynamodb: string;
   s3: string;
   events: string;
+  sqs: string;
   intakeAddress: string;
   casesTable: string;
   reportingTable: string;
@@ -70,6 +71,7 @@ export default async function setup(project: TestProject) {
     dynamodb: cloud.urls.dynamodb,
     s3: cloud.urls.s3,
     events: cloud.urls.events,
+    sqs: cloud.urls.sqs,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),
