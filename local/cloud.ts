@@ -162,6 +162,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dataDir: dataPath('s3'),
       authorize: (req, t) => iam?.authorize(req.headers, s3Requests(ARNS, t.method, t.bucket, t.key), req.url)?.message,
       mayList: (req, bucket) => !iam?.authorize(req.headers, [s3ListRequest(ARNS, bucket)], req.url),
+      // Presigned links expire on the local clock (the functions sign with it too).
+      now: () => clock.now(),
     }),
   );
   stoppers.push(() => s3.stop());

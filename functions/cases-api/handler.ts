@@ -1,8 +1,8 @@
-// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions, who opened a confidential case, and (for leads) the
+// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions, who opened a confidential case, a download link to an attachment, and (for leads) the
 // mail held in quarantine; and for other teams (role internal) their own escalations, the answers to the
 // consults asked of them. API Gateway has verified the token already; each route checks the role it serves.
 import { parseAgentAction } from '#events/agent-action.ts';
-import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
+import { AttachmentPathSchema, CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
 import { ConsultPathSchema, parseConsultAnswer } from '#events/consult.ts';
 import { parseInternalCase, parseInternalQuery } from '#events/internal-case.ts';
 import { parseQuarantineQuery } from '#events/quarantine-query.ts';
@@ -10,6 +10,7 @@ import { parsePath } from '#events/request.ts';
 import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoMacroStore } from '#lib/adapters/dynamodb-macros.ts';
+import { S3AttachmentLinks } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { ValidationError } from '#lib/errors.ts';
@@ -21,6 +22,7 @@ import { policies } from '#lib/policies.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
+import { attachmentLink, type AttachmentDeps } from '#lib/use-cases/download-attachment.ts';
 import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
 import { macrosForCase } from '#lib/use-cases/manage-macros.ts';
 import { caseViews, listCases, openCase, searchCases } from '#lib/use-cases/read-cases.ts';
@@ -29,6 +31,7 @@ const env = loadEnv('cases-api');
 const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const macros = new DynamoMacroStore(env.MACROS_TABLE);
 const agents = new DynamoAgentDirectory(env.AGENTS_TABLE);
+const downloads: AttachmentDeps = { store, links: new S3AttachmentLinks(env.MAIL_BUCKET, systemClock), clock: systemClock, confidentiality };
 const READERS = ['agent', 'lead', 'risk'] as const;
 const CALLERS = [...READERS, 'internal'] as const;
 const MAX_ACTION_BYTES = 64 * 1024;
@@ -58,6 +61,14 @@ export const handler = httpApi(
       const found = await openCase({ store, clock: systemClock, confidentiality }, { caseId, viewer: agent, route: `${event.httpMethod} ${event.resource}` });
       const name = (await agents.getAgent(agent.id))?.name;
       return json(200, { items: await macrosForCase({ macros }, found.case, name) });
+    },
+    // A 302 to a five-minute presigned link (a browser or `curl -L` follows it with no token); with
+    // `Accept: application/json` the link as JSON, for a script page that must send the bearer token itself.
+    'GET /cases/{caseId}/attachments/{n}': async (event) => {
+      const { caseId, n } = valid(parsePath(AttachmentPathSchema, event.pathParameters)).value;
+      const link = await attachmentLink(downloads, { caseId, n, viewer: agentFrom(event), route: `${event.httpMethod} ${event.resource}` });
+      if (/\bapplication\/json\b/i.test(event.headers?.accept ?? '')) return json(200, link);
+      return json(302, link, { location: link.url });
     },
     'GET /cases/{caseId}/views': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;

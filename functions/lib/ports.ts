@@ -200,6 +200,12 @@ export interface ArchiveDrop {
   drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }>;
 }
 
+/** Short-lived links that download a stored attachment: as a file (never shown inline), under its name and type. */
+export interface AttachmentLinks {
+  /** A link to the object under `key` that works until `expiresAt`, served with these headers. */
+  linkTo(key: string, as: { contentType: string; contentDisposition: string }): Promise<{ url: string; expiresAt: string }>;
+}
+
 /** Deletes objects for good (erasure); deleting an absent one is no error, so a retry is harmless. */
 export interface BlobEraser {
   delete(key: string): Promise<void>;

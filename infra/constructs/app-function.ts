@@ -157,6 +157,22 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
     return this;
   }
 
+  /**
+   * s3:GetObject on the bucket's keys under `prefix` and nothing else, with the bucket's name in the given
+   * variable: what a function needs to sign presigned download links to those objects (S3 authorizes a
+   * presigned GET as the signer's request when it is used).
+   */
+  readObjectsUnder(bucket: IBucket, prefix: string, envName: EnvName<F>): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    acknowledge(
+      this.role!,
+      `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/${prefix}*]`,
+      `s3:GetObject alone, on the objects under ${prefix} of this one bucket, whose keys (per message and file) are not known at deploy time.`,
+    );
+    this.addEnvironment(envName, bucket.bucketName);
+    return this;
+  }
+
   /** Access to a bucket, with its name in the given environment variable. */
   useBucket(bucket: IBucket, envName: EnvName<F>, access: 'read' | 'readWrite' = 'readWrite'): this {
     if (access === 'read') bucket.grantRead(this);

@@ -52,6 +52,15 @@ export interface CaseView {
   timeline: CaseEvent[];
 }
 
+/** GET /cases/{caseId}/attachments/{n} with Accept: application/json: a presigned link, valid five minutes. */
+export interface AttachmentLink {
+  url: string;
+  expiresAt: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -127,6 +136,11 @@ export class Api {
 
   getCase(caseId: string): Promise<CaseView> {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
+  }
+
+  /** A short-lived download link to the case's n-th attachment (counted from 1). */
+  attachmentLink(caseId: string, n: number): Promise<AttachmentLink> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}/attachments/${n}`);
   }
 
   listMacros(): Promise<{ items: MacroRecord[] }> {

@@ -1,5 +1,5 @@
-// One case: what the requester wrote, its SLA, why it scored the risk it did, the requester's earlier
-// complaints, the timeline, and every action of the agent API (acting on the version shown).
+// One case: what the requester wrote (its attachments each a download), its SLA, why it scored the risk it did,
+// the requester's earlier complaints, the timeline, and every action of the agent API (acting on the version shown).
 import type { CaseRecord } from '#domain/case.ts';
 import type { Consult } from '#domain/consult.ts';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
@@ -101,9 +101,36 @@ function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
-      ['Attachments', c.attachments.length ? c.attachments.map((a) => `${a.filename} (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`).join(', ') : undefined],
+      ['Attachments', c.attachments.length ? attachmentList(ctx, c) : undefined],
       ['Incident', c.incident ? `${c.incident.lastHour} cases in the last hour against a baseline of ${c.incident.baseline}; ${c.incident.linkedCaseIds.length} linked` : undefined],
     ]),
+  );
+}
+
+/**
+ * Each attachment links to its API route. The route needs the bearer token, which a plain navigation does not
+ * send, so a click asks it for the link as JSON and then navigates to the presigned URL: S3 answers with
+ * `Content-Disposition: attachment`, so the browser saves the file and the case stays on screen.
+ */
+function attachmentList(ctx: ViewContext, c: CaseRecord): HTMLElement {
+  return h(
+    'ul',
+    { class: 'attachments' },
+    ...c.attachments.map((a, i) => {
+      const n = i + 1;
+      const link = h('a', { href: `/cases/${encodeURIComponent(c.caseId)}/attachments/${n}`, class: 'attachment-link', 'data-n': n }, a.filename);
+      on(link, 'click', (event) => {
+        event.preventDefault();
+        void ctx.api.attachmentLink(c.caseId, n).then(
+          (answer) => window.location.assign(answer.url),
+          (error: unknown) => {
+            const target = document.getElementById('case-notices');
+            if (target) replace(target, notice('error', `Could not download ${a.filename}: ${(error as Error).message}`));
+          },
+        );
+      });
+      return h('li', {}, link, ` (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`);
+    }),
   );
 }
 
