@@ -647,7 +647,6 @@ function escalationForBreach(current: CaseRecord, reason: string, now: Date): Pi
   return startEscalation(current, reachedRisk ? 'risk' : 'L1', reason, now);
 }
 
-/** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
 /** Critical and not yet in front of the risk team (or in an escalation that is still running). */
 const needsRiskPage = (r: CaseRecord) =>
   (r.priority === 'P1' || r.safetyCritical) && r.escalation?.status !== 'active' && r.escalation?.startTier !== 'risk';
