@@ -651,6 +651,7 @@ function escalationForBreach(current: CaseRecord, reason: string, now: Date): Pi
 const needsRiskPage = (r: CaseRecord) =>
   (r.priority === 'P1' || r.safetyCritical) && r.escalation?.status !== 'active' && r.escalation?.startTier !== 'risk';
 
+/** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
 export function pageRiskTeam(current: CaseRecord, now: Date): Change | undefined {
   if (!needsRiskPage(current)) return undefined; // already paged (a retried step), or no longer critical
   const draft = startEscalation(current, 'risk', current.safetyCritical ? 'safety-critical report' : 'P1 case', now);
