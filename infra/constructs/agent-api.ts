@@ -3,7 +3,7 @@ import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import type { Storage } from './storage.ts';
 
-/** The agent API: cases, their timelines and the actions agents take, and other teams' escalations and consult answers, behind the Cognito authorizer. */
+/** The agent API: cases, their timelines and the actions agents take, incidents opened by hand, and other teams' escalations and consult answers, behind the Cognito authorizer. */
 export class AgentApi extends Construct {
   readonly cases: AppFunction;
 
@@ -22,6 +22,7 @@ export class AgentApi extends Construct {
     props.api.agentRoute('GET', '/cases/{caseId}/macros', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/consults/{consultId}/answer', this.cases);
+    props.api.agentRoute('POST', '/incidents', this.cases);
     props.api.agentRoute('GET', '/quarantine', this.cases);
     props.api.agentRoute('POST', '/internal/cases', this.cases);
     props.api.agentRoute('GET', '/internal/cases', this.cases);
