@@ -54,7 +54,7 @@ describe('linkToIncident', () => {
     ['a case linked elsewhere', () => [caseAt('P3', { incidentCaseId: 'other' }), incident()], 'already linked to incident other'],
     ['a full incident', () => [caseAt('P3'), incident({ incident: { key: 'k', linkedCaseIds: Array.from({ length: MAX_LINKED_CASES }, (_, i) => `c${i}`) } })], `already links ${MAX_LINKED_CASES}`],
   ] as const)('refuses %s, saying why', (_name, make, why) => {
-    const [target, inc] = make();
+    const [target, inc] = make() as unknown as [CaseRecord, CaseRecord];
     expect(() => linkToIncident(target, inc, lead, NOW)).toThrow(TransitionError);
     expect(() => linkToIncident(target, inc, lead, NOW)).toThrow(why);
   });
