@@ -52,6 +52,15 @@ export interface CaseView {
   timeline: CaseEvent[];
 }
 
+/** What a resolve-linked answers besides the incident (complete: false with a 202, when it stopped at its time budget). */
+export interface ResolveLinkedResult {
+  complete: boolean;
+  resolved: number;
+  proposed: number;
+  skipped: number;
+  remaining: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -146,7 +155,7 @@ export class Api {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
   }
 
-  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
+  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event?: CaseEvent; result?: ResolveLinkedResult }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
   }
 
