@@ -58,6 +58,7 @@ describe('incidents in the console', () => {
     const lead = await open(browser);
     await signIn(lead.page, 'lead', `#/cases/${incident.caseId}`);
     await lead.page.getByRole('heading', { level: 1, name: new RegExp(incident.reference) }).waitFor();
+    expect(await lead.page.locator('.facts').first().textContent()).toContain('Incident opened by hand');
     const list = lead.page.locator('ul.linked-cases a');
     expect(await list.allTextContents()).toEqual([second.reference, first.reference]);
     const resolve = lead.page.locator('details.action', { has: lead.page.locator('form[data-action="resolve-linked"]') });
@@ -66,11 +67,11 @@ describe('incidents in the console', () => {
     await resolve.getByRole('button', { name: 'Resolve all linked' }).click();
     await resolve.locator('.field[data-field="message"] .error', { hasText: 'is required' }).waitFor();
     await resolve.getByLabel(/^Message/).fill('The outage is fixed: every gift sent during it has been credited.');
-    await screenshot(lead.page, 'console-incident');
     await resolve.getByRole('button', { name: 'Resolve all linked' }).click();
     await lead.page.getByText('Resolved 2 linked cases; 0 proposed for approval; 0 skipped').waitFor();
     await lead.page.locator('li[data-type="incident.resolved-linked"]').waitFor();
     expect(await lead.page.locator('.linked-last-run').textContent()).toContain('2 resolved');
+    await screenshot(lead.page, 'console-incident');
 
     await lead.page.locator('ul.linked-cases a', { hasText: first.reference }).click();
     await lead.page.getByRole('heading', { level: 1, name: new RegExp(first.reference) }).waitFor();

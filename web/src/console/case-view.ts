@@ -103,7 +103,7 @@ function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
     'Request',
     h('p', { class: 'message' }, c.message),
     dl([
-      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : 'Surge detection'],
+      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : c.incident?.openedBy ? 'Incident opened by hand' : 'Surge detection'],
       ['Escalated by', c.internal ? `${c.internal.reporter.email ?? c.internal.reporter.id} (internal), for a ${c.internal.onBehalfOf}` : undefined],
       ['Creators', c.internal?.creatorUserIds?.length ? userLinks(ctx, c.internal.creatorUserIds) : undefined],
       ['Opened', formatDateTime(c.openedAt)],
