@@ -44,6 +44,8 @@ export const RESOLVE_PARALLELISM = 8;
 /** How long one request may spend starting cases before it answers 202 (the function has 10 s; API Gateway 29 s). */
 export const RESOLVE_BUDGET_MS = 7_000;
 const MAX_ATTEMPTS = 4;
+/** Links race on the incident's version when many are made at once; each loser reads it again. */
+const LINK_ATTEMPTS = 10;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 const staleVersion = (now: number) => new ConflictError(`Someone else changed this case (it is at version ${now}); reload it and try again`);
@@ -95,7 +97,9 @@ export async function linkCaseToIncident(
   request: { caseId: string; agent: Agent; role: string; incidentCaseId: string; expectedVersion: number },
 ): Promise<{ case: ShownCase; event: CaseEvent; incident: { caseId: string; version: number; linked: number } }> {
   const actor = { kind: 'agent' as const, id: request.agent.id, role: request.role };
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
+    // Many links to one incident at once (a bulk link) meet on its version: the losers go again, spread out.
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     const target = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
     if (!target) throw new NotFoundError('No such case');
     if (target.version !== request.expectedVersion) throw staleVersion(target.version);
