@@ -94,7 +94,7 @@ export class Api {
     private readonly onUnauthorized: OnUnauthorized,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const sentAt = Date.now();
     const res = await fetch(path, {
       method,
@@ -102,6 +102,7 @@ export class Api {
         accept: 'application/json',
         authorization: `Bearer ${this.session.token}`,
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
@@ -153,6 +154,11 @@ export class Api {
   /** The macro picker of a case: fitting macros first, each previewed on the case. */
   caseMacros(caseId: string): Promise<{ items: MacroOption[] }> {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
+  }
+
+  /** A lead's incident (POST /incidents); the key makes a repeated submit the same incident. */
+  openIncident(incident: Record<string, string>, idempotencyKey: string): Promise<{ caseId: string; reference: string }> {
+    return this.call('POST', '/incidents', incident, { 'idempotency-key': idempotencyKey });
   }
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event?: CaseEvent; result?: ResolveLinkedResult }> {

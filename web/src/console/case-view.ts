@@ -517,7 +517,7 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   }
 }
 
-function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
+export function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
   let first: HTMLElement | undefined;
   for (const wrapper of form.querySelectorAll<HTMLElement>('.field')) {
     const name = wrapper.dataset.field ?? '';
