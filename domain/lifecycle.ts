@@ -30,7 +30,13 @@ export type AgentAction =
   | { type: 'legal-hold'; reason: string }
   | { type: 'release-hold'; reason?: string };
 /** Every action an agent may ask for: those above, and those that need more than the case (the use case loads a macro; domain/macro.ts folds it into one change). */
-export type RequestedAction = AgentAction | { type: 'apply-macro'; macroId: string };
+export type RequestedAction =
+  | AgentAction
+  | { type: 'apply-macro'; macroId: string }
+  /** Link this case to an incident case (domain/incident.ts): both change, saved together. */
+  | { type: 'link-incident'; incidentCaseId: string }
+  /** On an incident case: resolve every open linked case with this message as its summary, one email each. */
+  | { type: 'resolve-linked'; message: string; outcome: Outcome };
 export type ActionType = RequestedAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
@@ -52,6 +58,9 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   'release-hold': ['risk'],
   // Each change a macro makes is checked too (its priority is a lead's or the risk team's).
   'apply-macro': ['agent', 'lead', 'risk'],
+  'link-incident': ['agent', 'lead', 'risk'],
+  // One request that resolves (and emails) up to hundreds of cases: a lead's or the risk team's call.
+  'resolve-linked': ['lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));

@@ -19,6 +19,9 @@ const line = (max: number) =>
     z.regex(SINGLE_LINE, 'must be a single line of text'),
   );
 
+/** Case ids are UUIDs (functions/lib/ids.ts). */
+const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Macro ids are UUIDs (functions/lib/ids.ts). */
 export const MACRO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -47,9 +50,11 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
   z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
   z.object({ type: z.literal('apply-macro'), macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')), ...base }),
+  z.object({ type: z.literal('link-incident'), incidentCaseId: z.string('must be the id of an incident case').check(z.regex(CASE_ID, 'must be the id of an incident case')), ...base }),
+  z.object({ type: z.literal('resolve-linked'), message: text(2_000), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), ...base }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro', 'link-incident', 'resolve-linked'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: RequestedAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

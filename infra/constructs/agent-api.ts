@@ -5,8 +5,8 @@ import { ATTACHMENTS_PREFIX } from './governance.ts';
 import type { Storage } from './storage.ts';
 
 /**
- * The agent API: cases, their timelines and the actions agents take, download links to their attachments, and
- * other teams' escalations and consult answers, behind the Cognito authorizer.
+ * The agent API: cases, their timelines and the actions agents take, incidents opened by hand, download links to
+ * their attachments, and other teams' escalations and consult answers, behind the Cognito authorizer.
  */
 export class AgentApi extends Construct {
   readonly cases: AppFunction;
@@ -29,6 +29,7 @@ export class AgentApi extends Construct {
     props.api.agentRoute('GET', '/cases/{caseId}/attachments/{n}', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/consults/{consultId}/answer', this.cases);
+    props.api.agentRoute('POST', '/incidents', this.cases);
     props.api.agentRoute('GET', '/quarantine', this.cases);
     props.api.agentRoute('POST', '/internal/cases', this.cases);
     props.api.agentRoute('GET', '/internal/cases', this.cases);

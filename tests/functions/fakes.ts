@@ -117,6 +117,21 @@ export class InMemoryCaseStore implements CaseStore, ErasureStore {
     return { kind: 'saved' };
   }
 
+  async saveChanges(writes: ChangeWrite[]): Promise<ChangeOutcome> {
+    for (const w of writes) await this.beforeWrite?.({ kind: 'change', write: w });
+    // All or nothing, like the transaction: every case checked before any is written.
+    for (const w of writes) {
+      const current = this.cases.get(w.record.caseId);
+      if (!current || current.version !== w.record.version - 1) return { kind: 'stale' };
+      if ((this.events.get(w.record.caseId) ?? []).some((e) => e.version === w.event.version)) return { kind: 'stale' };
+    }
+    for (const w of writes) {
+      this.cases.set(w.record.caseId, copy(w.record));
+      this.events.set(w.record.caseId, [...(this.events.get(w.record.caseId) ?? []), copy(w.event)]);
+    }
+    return { kind: 'saved' };
+  }
+
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
     this.waits.set(`${caseId}#${workflow}`, copy(wait));
   }

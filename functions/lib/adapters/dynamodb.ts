@@ -6,7 +6,7 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item } from './dynamodb-intake.ts';
+import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item, type NamedWrite } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type {
   CaseErasureWrite,
@@ -54,6 +54,22 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
     ]);
     if (outcome.kind === 'written') return { kind: 'saved' };
     // Whichever write lost (the case moved on, or another change was in flight): read the case again.
+    return outcome.kind === 'lost-race' ? { kind: 'stale' } : outcome;
+  }
+
+  async saveChanges(writes: ChangeWrite[]): Promise<ChangeOutcome> {
+    // One transaction (DynamoDB takes 100 writes): each case at its version, each event new.
+    const outcome = await this.transactWrites(
+      writes.flatMap((w): NamedWrite[] => [
+        {
+          name: 'case version',
+          write: this.put(caseItem(w.record), { expression: 'version = :expected', values: { ':expected': { N: String(w.record.version - 1) } } }),
+          ifConditionFails: 'retry',
+        },
+        { name: 'event', write: this.put(eventItem(w.event), { expression: IS_NEW }), ifConditionFails: 'retry' },
+      ]),
+    );
+    if (outcome.kind === 'written') return { kind: 'saved' };
     return outcome.kind === 'lost-race' ? { kind: 'stale' } : outcome;
   }
 

@@ -61,6 +61,15 @@ export interface AttachmentLink {
   size: number;
 }
 
+/** What a resolve-linked answers besides the incident (complete: false with a 202, when it stopped at its time budget). */
+export interface ResolveLinkedResult {
+  complete: boolean;
+  resolved: number;
+  proposed: number;
+  skipped: number;
+  remaining: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -94,7 +103,7 @@ export class Api {
     private readonly onUnauthorized: OnUnauthorized,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const sentAt = Date.now();
     const res = await fetch(path, {
       method,
@@ -102,6 +111,7 @@ export class Api {
         accept: 'application/json',
         authorization: `Bearer ${this.session.token}`,
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
@@ -160,7 +170,12 @@ export class Api {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
   }
 
-  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
+  /** A lead's incident (POST /incidents); the key makes a repeated submit the same incident. */
+  openIncident(incident: Record<string, string>, idempotencyKey: string): Promise<{ caseId: string; reference: string }> {
+    return this.call('POST', '/incidents', incident, { 'idempotency-key': idempotencyKey });
+  }
+
+  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event?: CaseEvent; result?: ResolveLinkedResult }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
   }
 

@@ -1,12 +1,13 @@
 // One case: what the requester wrote (its attachments each a download), its SLA, why it scored the risk it did,
 // the requester's earlier complaints, the timeline, and every action of the agent API (acting on the version shown).
+// An incident case also lists its linked cases and offers "Resolve all linked"; any other case "Link to incident…".
 import type { CaseRecord } from '#domain/case.ts';
 import type { Consult } from '#domain/consult.ts';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, type CaseView, type MacroOption } from './api.ts';
+import { ApiError, type CaseSummary, type CaseView, type MacroOption, type ResolveLinkedResult } from './api.ts';
 import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
@@ -26,11 +27,17 @@ const dl = (rows: [string, Node | string | null | undefined][]) =>
 
 /** The macros of the case on screen (the picker), loaded with it; none when they cannot be read. */
 let macros: MacroOption[] = [];
+/** Open incident cases (channel system) a case may be linked to, loaded with it; none when they cannot be read. */
+let incidents: CaseSummary[] = [];
 
 export const caseView: View = async (ctx, _params, caseId = '') => {
   let view: CaseView;
   try {
-    [view, macros] = await Promise.all([ctx.api.getCase(caseId), ctx.api.caseMacros(caseId).then((r) => r.items, () => [] as MacroOption[])]);
+    [view, macros, incidents] = await Promise.all([
+      ctx.api.getCase(caseId),
+      ctx.api.caseMacros(caseId).then((r) => r.items, () => [] as MacroOption[]),
+      ctx.api.listCases({ channel: 'system' }).then((r) => r.items.filter((i) => OPEN.has(i.status) && i.caseId !== caseId), () => [] as CaseSummary[]),
+    ]);
   } catch (error) {
     const heading = h('h1', { tabindex: -1 }, 'Case not found');
     replace(ctx.main, backLink(ctx.session), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
@@ -74,6 +81,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
     'div',
     { class: 'case-main' },
     requestPanel(ctx, c),
+    c.incident ? linkedPanel(view) : null,
     timelinePanel(view),
   );
   const side = h(
@@ -95,14 +103,15 @@ function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
     'Request',
     h('p', { class: 'message' }, c.message),
     dl([
-      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : 'Surge detection'],
+      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : c.incident?.openedBy ? 'Incident opened by hand' : 'Surge detection'],
       ['Escalated by', c.internal ? `${c.internal.reporter.email ?? c.internal.reporter.id} (internal), for a ${c.internal.onBehalfOf}` : undefined],
       ['Creators', c.internal?.creatorUserIds?.length ? userLinks(ctx, c.internal.creatorUserIds) : undefined],
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
       ['Attachments', c.attachments.length ? attachmentList(ctx, c) : undefined],
-      ['Incident', c.incident ? `${c.incident.lastHour} cases in the last hour against a baseline of ${c.incident.baseline}; ${c.incident.linkedCaseIds.length} linked` : undefined],
+      ['Incident', c.incident ? incidentFacts(c.incident) : undefined],
+      ['Linked to incident', c.incidentCaseId ? h('a', { href: `#/cases/${encodeURIComponent(c.incidentCaseId)}`, class: 'incident-link' }, c.incidentCaseId) : undefined],
     ]),
   );
 }
@@ -131,6 +140,26 @@ function attachmentList(ctx: ViewContext, c: CaseRecord): HTMLElement {
       });
       return h('li', {}, link, ` (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`);
     }),
+  );
+}
+
+function incidentFacts(i: NonNullable<CaseRecord['incident']>): string {
+  const how = i.openedBy ? `Opened by hand by ${i.openedBy}` : `${String(i.lastHour)} cases in the last hour against a baseline of ${String(i.baseline)}`;
+  return `${how}; ${i.linkedCaseIds.length} linked`;
+}
+
+/** An incident's linked cases, each a link (its reference when the timeline names it), and the last resolve-linked run. */
+function linkedPanel(view: CaseView): HTMLElement {
+  const info = view.case.incident!;
+  const references = new Map<string, string>();
+  for (const e of view.timeline) if (e.type === 'incident.case-linked' && typeof e.data.caseId === 'string' && typeof e.data.reference === 'string') references.set(e.data.caseId, e.data.reference);
+  const last = info.resolvedLinked;
+  return panel(
+    'Linked cases',
+    info.linkedCaseIds.length
+      ? h('ul', { class: 'linked-cases' }, ...info.linkedCaseIds.map((id) => h('li', {}, h('a', { href: `#/cases/${encodeURIComponent(id)}` }, references.get(id) ?? id))))
+      : h('p', { class: 'muted' }, 'No case is linked yet: open a case and use "Link to incident…".'),
+    last ? h('p', { class: 'hint linked-last-run' }, `Last "Resolve all linked" (${formatDateTime(last.at)}, ${last.by}): ${last.resolved} resolved, ${last.proposed} proposed for approval, ${last.skipped} skipped.`) : null,
   );
 }
 
@@ -304,6 +333,8 @@ interface ActionSpec {
   title: string;
   button: string;
   done: string;
+  /** What to say once done, from what the API answered (resolve-linked's counts); `done` otherwise. */
+  doneWith?(result: ResolveLinkedResult): string;
   /** Whether it fits the case now (the API would answer 409 otherwise). */
   fits(c: CaseRecord, session: Session): boolean;
   fields(c: CaseRecord, session: Session): HTMLElement[];
@@ -409,6 +440,26 @@ const ACTIONS: ActionSpec[] = [
     fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
     fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
+  {
+    type: 'link-incident',
+    title: 'Link to incident…',
+    button: 'Link',
+    done: 'Linked to the incident.',
+    fits: (c) => !c.incident && !c.incidentCaseId && incidents.length > 0,
+    fields: () => [field('Incident', h('select', { name: 'incidentCaseId' }, ...incidents.map((i) => h('option', { value: i.caseId }, `${i.reference} · ${i.subject}`))), 'An open incident case.')],
+  },
+  {
+    type: 'resolve-linked',
+    title: 'Resolve all linked',
+    button: 'Resolve all linked',
+    done: 'Linked cases resolved.',
+    doneWith: (r) => `Resolved ${r.resolved} linked case${r.resolved === 1 ? '' : 's'}; ${r.proposed} proposed for approval; ${r.skipped} skipped (already resolved, closed or pending).`,
+    fits: (c) => !!c.incident && c.incident.linkedCaseIds.length > 0,
+    fields: () => [
+      field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)),
+      field('Message (emailed to every open linked case\'s requester as its resolution)', textarea('message')),
+    ],
+  },
   { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
   {
     type: 'consult',
@@ -463,11 +514,14 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   if (!parsed.ok) return;
   submit.disabled = true;
   try {
-    await ctx.api.act(view.case.caseId, body);
+    let answer = await ctx.api.act(view.case.caseId, body);
+    // A resolve-linked that stopped at the API's time budget (202): the same request again goes on.
+    for (let round = 0; answer.result?.complete === false && round < 20; round++) answer = await ctx.api.act(view.case.caseId, body);
     const fresh = await ctx.api.getCase(view.case.caseId);
     // A resolution or reopening under a four-eyes rule became a proposal: say so rather than "resolved".
     const proposed = fresh.case.status === 'pending_approval' && view.case.status !== 'pending_approval';
-    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : spec.done));
+    const done = spec.doneWith && answer.result ? spec.doneWith(answer.result) : spec.done;
+    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : done));
   } catch (error) {
     submit.disabled = false;
     if (!(error instanceof ApiError)) {
@@ -490,7 +544,7 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   }
 }
 
-function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
+export function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
   let first: HTMLElement | undefined;
   for (const wrapper of form.querySelectorAll<HTMLElement>('.field')) {
     const name = wrapper.dataset.field ?? '';

@@ -119,7 +119,17 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'consult.escalated':
       return { title: `Consult overdue: ${String(d.team)}'s lead told` };
     case 'incident.opened':
+      if (d.manual === true) return { title: 'Incident opened by hand' };
       return { title: `Incident opened: ${String(d.lastHour ?? '?')} cases in the last hour (baseline ${String(d.baseline ?? '?')})` };
+    case 'incident.linked':
+      return { title: `Linked to incident ${String(d.incidentReference ?? d.incidentCaseId)}` };
+    case 'incident.case-linked':
+      return { title: `Case ${String(d.reference ?? d.caseId)} linked (${String(d.linked)} linked)` };
+    case 'incident.resolved-linked':
+      return {
+        title: `Linked cases resolved (${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}): ${String(d.resolved)} resolved, ${String(d.proposed)} proposed for approval, ${String(d.skipped)} skipped`,
+        detail: text(d.message),
+      };
     case 'agent.replied':
       return { title: d.firstResponse ? 'Replied to the requester (first response)' : 'Replied to the requester', detail: text(d.message) };
     case 'agent.requested-info':
@@ -137,7 +147,7 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'escalation.unacknowledged':
       return { title: 'Escalation ran out of tiers without an acknowledgement' };
     case 'case.resolved':
-      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}`, detail: text(d.summary) };
+      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}${d.incidentCaseId ? ' (incident-wide)' : ''}`, detail: text(d.summary) };
     case 'approval.requested':
       return {
         title: d.kind === 'reopen' ? 'Reopening proposed; waits for approval' : `Resolution proposed (${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}); waits for approval`,
