@@ -390,8 +390,8 @@ export class CaseFactory {
     if (outcome.kind !== 'created') throw new Error(`could not create ${record.caseId}: ${JSON.stringify(outcome)}`);
   }
 
-  async act(caseId: string, action: AgentAction, at: Date): Promise<CaseEvent> {
-    return this.save(applyAgentAction(await this.current(caseId), action, AGENT, at, policies.sla, NO_FOUR_EYES));
+  async act(caseId: string, action: AgentAction, at: Date, actor: typeof AGENT = AGENT): Promise<CaseEvent> {
+    return this.save(applyAgentAction(await this.current(caseId), action, actor, at, policies.sla, NO_FOUR_EYES));
   }
 
   async requesterReply(caseId: string, at: Date): Promise<CaseEvent> {

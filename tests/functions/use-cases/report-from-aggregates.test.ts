@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AgentRecord } from '#domain/assignment.ts';
 import type { CaseRecord } from '#domain/case.ts';
 import { policies } from '#lib/policies.ts';
 import type { OutboundEmail, Subscription } from '#lib/ports.ts';
@@ -17,6 +18,9 @@ const PERIOD = '2026-11-24';
 /** Tuesday 10:00 PST. */
 const TUESDAY = new Date('2026-11-24T18:00:00.000Z');
 const at = (ms: number, from: Date = TUESDAY) => new Date(from.getTime() + ms);
+
+const agentRecord = (agentId: string, name: string): AgentRecord => ({ agentId, name, role: 'agent', capacity: 10, availability: 'on-shift', updatedAt: '2026-11-01T00:00:00.000Z' });
+const AGENT_RECORDS: AgentRecord[] = [agentRecord('agent-ana', 'Ana Lima'), agentRecord('agent-bo', 'Bo Chen')];
 
 const subscription = (email: string, cadence: Subscription['cadence'], categories?: string[]): Subscription => ({
   subscriptionId: `${cadence}-${email}`,
@@ -100,6 +104,7 @@ function world(): World {
         return cases.getCases(ids);
       },
     },
+    agents: { listAgents: async () => AGENT_RECORDS },
     mailer,
     clock: new FixedClock(RUN_AT),
     policy,
