@@ -212,7 +212,7 @@ describe('renderCsv', () => {
 
 describe('the per-agent section (weekly email)', () => {
   const agentRows = (names: readonly string[]): AgentRow[] =>
-    names.flatMap((name, i) => [
+    names.flatMap((name, i): AgentRow[] => [
       { key: { day: '2026-11-24', agentId: `agent-${i}`, category: 'refund' }, counters: { resolved: 4, reopened: 1, resolution_within_sla: 3, resolution_breached: 1, satisfaction_count: 2, satisfaction_sum: 9, ...histogram('rt', { 60: 1, 240: 3 }) } },
       { key: { day: '2026-11-25', agentId: `agent-${i}`, category: name }, counters: { first_responses: 1, first_response_within_sla: 1 } },
     ]);
