@@ -103,5 +103,5 @@ describe('per-agent report', () => {
     await settle();
     const again = await request<CurrentReport>('GET', '/reports/current?cadence=weekly', { headers: lead });
     expect(again.body.agents.find((a) => a.agentId === `local-agent-${ann}`)).toEqual(annRow);
-  });
+  }, 120_000);
 });
