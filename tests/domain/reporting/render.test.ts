@@ -250,9 +250,20 @@ describe('the per-agent section (weekly email)', () => {
     expect(text).not.toContain('\nFORGED');
   });
 
-  it('is left out of the daily email', () => {
+  it('has CSV rows per agent and per agent and category, names neutralised', () => {
+    const rows = parseCsv(renderCsv(weekly(['Ana Lima', '=HYPERLINK("x")'])));
+    const find = (metric: string, dimension: string) => rows.find((r) => r[0] === 'agent' && r[1] === metric && r[2] === dimension);
+    expect(find('handled', 'agent-0')).toEqual(['agent', 'handled', 'agent-0', '4', '', '', '', 'count', 'Ana Lima']);
+    expect(find('reopen_rate', 'agent-0/refund')?.[3]).toBe('25');
+    expect(find('satisfaction_average', 'agent-0')?.[3]).toBe('4.5');
+    expect(find('handled', 'agent-1')?.[8]).toBe(`'=HYPERLINK("x")`);
+    for (const r of rows) expect(r).toHaveLength(9);
+  });
+
+  it('is left out of the daily email and its CSV', () => {
     const daily = buildReport({ ...baseInput(), agents: weekly(['Ana Lima']).agents });
     expect(renderHtml(daily)).not.toContain('Per agent');
     expect(renderText(daily)).not.toContain('PER AGENT');
+    expect(parseCsv(renderCsv(daily)).some((r) => r[0] === 'agent')).toBe(false);
   });
 });
