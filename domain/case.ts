@@ -113,6 +113,8 @@ export interface CaseRecord {
   assignee?: string;
   firstRespondedAt?: string;
   resolvedAt?: string;
+  /** The agent who handled the last resolution (the proposer of a four-eyes one); kept after a reopen, so the reopen and a later rating count for them. */
+  resolvedBy?: string;
   outcome?: Outcome;
   closedAt?: string;
   escalation?: Escalation;

@@ -222,6 +222,7 @@ export function applyAgentAction(
         patch: {
           status: 'resolved',
           resolvedAt: at,
+          resolvedBy: actor.id,
           outcome: action.outcome,
           pauses,
           ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }),
@@ -256,7 +257,7 @@ export function applyAgentAction(
           type: 'case.resolved',
           data: { outcome: approval.outcome, ...(approval.summary && { summary: approval.summary }), approval: decided },
           lifecycle: true,
-          patch: { status: 'resolved', resolvedAt: at, outcome: approval.outcome, approval: undefined, ...standDown(current) },
+          patch: { status: 'resolved', resolvedAt: at, resolvedBy: approval.proposedBy, outcome: approval.outcome, approval: undefined, ...standDown(current) },
         };
       } else {
         const reopen = reopenDraft({ ...current, status: approval.from ?? 'resolved' }, approval.reason ?? 'reopened by an agent', at);

@@ -68,6 +68,9 @@ export interface CaseDims {
    * resolve re-plans them itself before it is stored).
    */
   deadlines?: { firstResponseDue?: string; resolutionDue?: string };
+  /** The case's assignee and the agent of its last resolution, as read: the per-agent report's attribution (agents.ts). */
+  assignee?: string;
+  resolvedBy?: string;
 }
 
 export interface EventInput {

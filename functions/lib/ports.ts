@@ -6,6 +6,7 @@ import type { DomainEvent } from '#domain/domain-events.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Macro } from '#domain/macro.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AgentKey, AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
 
@@ -343,7 +344,9 @@ export type CountChange =
   /** Cases of a category opened in a local hour: what surges are judged on. */
   | { kind: 'opened-in-hour'; category: string; hour: string; opened: number }
   /** A top consumer's case, listed under the local day it was opened (set, not counted). */
-  | { kind: 'top-consumer-case'; listing: TopConsumerListing };
+  | { kind: 'top-consumer-case'; listing: TopConsumerListing }
+  /** The per-agent counters of one local day, agent and category (domain/reporting/agents.ts). */
+  | { kind: 'agent'; key: AgentKey; counters: Counters };
 
 export interface TopConsumerListing {
   /** The local day the case was opened (the report of that day lists it). */
@@ -398,6 +401,8 @@ export interface ReportingStore {
   applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void>;
   /** The day aggregates (every shard of every key) of these local days. */
   dayAggregates(days: readonly string[]): Promise<AggregateRow[]>;
+  /** The per-agent items (every agent and category) of these local days. */
+  agentAggregates(days: readonly string[]): Promise<AgentRow[]>;
   /** The open backlog, every key and shard. */
   backlog(): Promise<BacklogCount[]>;
   /** Cases opened per category and local hour, for every pair of these categories and hours that has any. */
