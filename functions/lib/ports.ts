@@ -161,6 +161,8 @@ export interface CaseStore extends IntakeStore {
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
   /** Save a change if the case is still at `record.version - 1` ('stale' when it is not). */
   saveChange(write: ChangeWrite): Promise<ChangeOutcome>;
+  /** Save changes to several cases (a merge: the duplicate and its target) all or nothing, each only if its case is still at `record.version - 1`. */
+  saveChanges(writes: ChangeWrite[]): Promise<ChangeOutcome>;
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;

@@ -1,6 +1,7 @@
 // An agent acts on a case: checked against their role and the version they saw, applied by the domain,
 // saved with its audited event in one transaction. Four-eyes (the approval policy) makes some resolutions
-// and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule.
+// and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule. A merge changes
+// two cases and is ./merge-case.ts's.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { FourEyes } from '#domain/approval-policy.ts';
 import { UnknownTeamError, type Consult, type TeamsPolicy } from '#domain/consult.ts';
@@ -11,6 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
 import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
+import { mergeCase, type Merged } from './merge-case.ts';
 import { isCaseId } from './read-cases.ts';
 
 export interface ActDeps {
@@ -27,9 +29,14 @@ export interface ActDeps {
 export async function actOnCase(
   deps: ActDeps,
   request: { caseId: string; agent: Agent; action: RequestedAction; expectedVersion: number },
-): Promise<{ case: ShownCase; event: CaseEvent }> {
+): Promise<{ case: ShownCase; event: CaseEvent } | Merged> {
   const { agent, action } = request;
   if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
+  if (action.type === 'merge') {
+    // Two cases, two versions, one transaction: merge-case.ts.
+    const role = agent.roles.find((r) => mayAct([r], 'merge')) ?? 'agent';
+    return mergeCase(deps, { caseId: request.caseId, agent, role, intoCaseId: action.intoCaseId, expectedVersion: request.expectedVersion, intoExpectedVersion: action.intoExpectedVersion });
+  }
   const current = isCaseId(request.caseId) ? await deps.store.getCase(request.caseId) : undefined;
   if (!current) throw new NotFoundError('No such case');
   if (current.version !== request.expectedVersion) throw staleVersion(current.version);
