@@ -71,7 +71,7 @@ export function mergeCases(
     dup,
     {
       type: 'case.merged',
-      data: { intoCaseId: target.caseId, intoReference: target.reference },
+      data: { intoCaseId: target.caseId, intoReference: target.reference, from: dup.status },
       lifecycle: true,
       patch: {
         status: 'closed',
