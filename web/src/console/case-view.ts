@@ -7,7 +7,7 @@ import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, type CaseView, type MacroOption } from './api.ts';
+import { ApiError, type CaseView, type MacroOption, type SearchHit } from './api.ts';
 import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
@@ -516,7 +516,7 @@ async function findTarget(ctx: ViewContext, view: CaseView, form: HTMLFormElemen
   showFieldErrors(form, parsed.ok ? [] : parsed.problems.filter((p) => p.field === 'intoCaseId'));
   if (!parsed.ok || parsed.action.type !== 'merge') return;
   const wanted = parsed.action.intoCaseId;
-  let hit;
+  let hit: SearchHit | undefined;
   try {
     hit = (await ctx.api.searchCases(wanted)).items.find((row) => row.reference === wanted || row.caseId === wanted);
   } catch (error) {
