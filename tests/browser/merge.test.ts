@@ -51,6 +51,7 @@ describe('merge', () => {
     const pointer = agent.page.locator('.merged-pointer');
     expect(await pointer.textContent()).toContain(`Merged into ${targetRef}`);
     expect(await agent.page.getByText('Merge into…').count()).toBe(0);
+    expect(await agent.page.locator('form[data-action="reopen"]').count()).toBe(0);
     expect(await agent.page.locator('li[data-type="case.merged"]').count()).toBe(1);
 
     // Following the pointer: the target lists the duplicate and carries its message on the timeline.

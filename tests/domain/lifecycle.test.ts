@@ -239,9 +239,9 @@ describe('agent actions', () => {
 describe('who may do what', () => {
   const ACTIONS = Object.keys(ROLE_RIGHTS) as ActionType[];
 
-  it('agents may do everything but acknowledge and change the priority', () => {
+  it('agents may do everything but acknowledge and change the priority (merging included)', () => {
     const allowed = ACTIONS.filter((a) => mayAct(['agent'], a));
-    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
+    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'merge', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
     expect(mayAct(['agent'], 'acknowledge')).toBe(false);
     expect(mayAct(['agent'], 'change-priority')).toBe(false);
   });

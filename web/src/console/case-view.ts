@@ -400,7 +400,8 @@ const ACTIONS: ActionSpec[] = [
     fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
     fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
-  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
+  // A merged case goes on as its target: it is not reopened (the API answers 409).
+  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status) && !c.mergedInto, fields: () => [field('Reason (optional)', input('reason', false))] },
   {
     type: 'consult',
     title: 'Consult another team',
