@@ -15,7 +15,9 @@ import { caseThatCarriesOn, type Merged } from '#lib/use-cases/merge-case.ts';
 import { emailFor } from '#lib/use-cases/notify.ts';
 import { receiveEmail } from '#lib/use-cases/receive-email.ts';
 import { FakeMailer, FixedClock, InMemoryBlobStore, InMemoryCaseStore, InMemoryMacroStore, sesRecord, submitDeps } from '../fakes.ts';
-import { HOUR, OPENED, at, caseAt } from '../lifecycle-fakes.ts';
+import { consultState, onConsultTimer } from '#domain/consult.ts';
+import { onCaseChanged } from '#lib/use-cases/workflows.ts';
+import { FakeEngine, HOUR, OPENED, at, caseAt } from '../lifecycle-fakes.ts';
 
 const NOW = at(HOUR);
 const DUP = '00000000-0000-4000-8000-0000000000d1';
@@ -164,5 +166,29 @@ describe('mail to a merged case', () => {
     expect(store.events.get(TARGET)!.map((e) => e.type)).toEqual(['case.merged-in', 'requester.replied', 'requester.replied']);
     expect(store.events.get(DUP)!.map((e) => e.type)).toEqual(['case.merged']);
     expect(store.cases.get(DUP)!.status).toBe('closed');
+  });
+});
+
+describe('the duplicate’s workflows', () => {
+  it('end: the lifecycle is resumed to finish, and every open consult’s clock ends without a reminder', async () => {
+    const consult = { id: `${DUP}-consult-1`, team: 'payments', question: 'Did it leave?', blocking: false, token: 't'.repeat(24), askedBy: 'agent-7', askedAt: OPENED.toISOString(), remindAt: at(2 * HOUR).toISOString(), dueAt: at(4 * HOUR).toISOString(), status: 'open' as const, reminded: false, escalated: false };
+    store.cases.set(DUP, { ...store.cases.get(DUP)!, consults: [consult], consultCount: 1 });
+    const before = structuredClone(store.cases.get(DUP)!);
+    const engine = new FakeEngine();
+    engine.waiting.add('lifecycle-token').add('consult-token');
+    await store.putWorkflowWait(DUP, 'lifecycle', { token: 'lifecycle-token', knownVersion: 1, waitFor: 'agent' });
+    await store.putWorkflowWait(DUP, `consult#${consult.id}`, { token: 'consult-token', knownVersion: 0, waitFor: 'consult-reminder' });
+    const result = await merge('TD-EEEEE1');
+    const after = store.cases.get(DUP)!;
+    const done = await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla }, before, after);
+    expect(done).toEqual(['lifecycle resumed', 'consult resumed']);
+    expect(engine.resumes.find((r) => r.token === 'lifecycle-token')?.output).toMatchObject({ status: 'closed' });
+    expect(engine.resumes.find((r) => r.token === 'consult-token')?.output).toMatchObject({ phase: 'none' });
+    // A timer that fires anyway (a retried step) records nothing on the merged case.
+    expect(consultState(after, DUP, consult.id, at(3 * HOUR)).phase).toBe('none');
+    expect(onConsultTimer(after, consult.id, at(3 * HOUR))).toBeUndefined();
+    // The target's lifecycle is not woken: nothing it waits on moved.
+    const target = store.cases.get(TARGET)!;
+    expect(await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla }, { ...target, version: 3, mergedFrom: undefined }, result.into.case as CaseRecord)).toEqual([]);
   });
 });
