@@ -23,6 +23,20 @@ export interface MergedMessage {
 export const MAX_MERGED_MESSAGES = 30;
 /** Each merged message is cut to this many characters (the duplicate keeps the whole text). */
 export const MAX_MERGED_MESSAGE_CHARS = 10_000;
+/** The messages of one event hold at most this many characters in all (≤ 240 KB even at 4 bytes a character). */
+export const MAX_MERGED_TOTAL_CHARS = 60_000;
+
+/** The oldest messages that fit the event's limits (count and total size); the rest stay on the duplicate. */
+function fitting(all: readonly MergedMessage[]): MergedMessage[] {
+  const kept: MergedMessage[] = [];
+  let chars = 0;
+  for (const m of all) {
+    chars += m.message.length + (m.subject?.length ?? 0);
+    if (kept.length === MAX_MERGED_MESSAGES || chars > MAX_MERGED_TOTAL_CHARS) break;
+    kept.push(m);
+  }
+  return kept;
+}
 
 const cut = (text: string) => (text.length > MAX_MERGED_MESSAGE_CHARS ? `${text.slice(0, MAX_MERGED_MESSAGE_CHARS - 1)}…` : text);
 
@@ -66,7 +80,7 @@ export function mergeCases(
   const into: MergeLink = { caseId: target.caseId, reference: target.reference, at };
   const from: MergeLink = { caseId: dup.caseId, reference: dup.reference, at };
   const all = messagesOf(dup, duplicate.events);
-  const messages = all.slice(0, MAX_MERGED_MESSAGES);
+  const messages = fitting(all);
   const closed = commit(
     dup,
     {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { applyAgentAction, nextTimer, TransitionError } from '#domain/lifecycle.ts';
 import { backlogChange, countersFor } from '#domain/reporting/aggregate.ts';
-import { MAX_MERGED_MESSAGES, mergeCases, mergeRefusal, messagesOf } from '#domain/merge.ts';
+import { MAX_MERGED_MESSAGE_CHARS, MAX_MERGED_MESSAGES, MAX_MERGED_TOTAL_CHARS, mergeCases, mergeRefusal, messagesOf } from '#domain/merge.ts';
 import { policies } from '#lib/policies.ts';
 import { HOUR, NO_FOUR_EYES, OPENED, at, caseAt, deepFreeze } from '../functions/lifecycle-fakes.ts';
 
@@ -87,6 +87,16 @@ describe('mergeCases', () => {
     const { target: grown } = mergeCases({ record: duplicate(), events }, target(), agent, NOW);
     expect(grown.event.data.messages).toHaveLength(MAX_MERGED_MESSAGES);
     expect(grown.event.data.messagesOmitted).toBe(5);
+  });
+
+  it('cuts long messages and keeps the event within its total size, counting what stays behind', () => {
+    const long = 'x'.repeat(MAX_MERGED_MESSAGE_CHARS * 2);
+    const events = Array.from({ length: 10 }, (_, i) => event('requester.replied', { message: long }, HOUR, i + 2));
+    const { target: grown } = mergeCases({ record: duplicate(), events }, target(), agent, NOW);
+    const messages = grown.event.data.messages as { message: string }[];
+    expect(messages[1]!.message).toHaveLength(MAX_MERGED_MESSAGE_CHARS);
+    expect(messages.reduce((n, m) => n + m.message.length, 0)).toBeLessThanOrEqual(MAX_MERGED_TOTAL_CHARS);
+    expect(messages.length + (grown.event.data.messagesOmitted as number)).toBe(11);
   });
 
   it.each([
