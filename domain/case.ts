@@ -137,6 +137,10 @@ export interface CaseRecord {
   legalHold?: LegalHold;
   /** The requester's personal data was erased (on request or by retention): what is left is the case skeleton. */
   erased?: ErasureMark;
+  /** This case was merged into another (status closed, outcome duplicate): replies to its thread land there. */
+  mergedInto?: MergeLink;
+  /** Cases merged into this one, oldest first: their messages and attachments are on this case's timeline. */
+  mergedFrom?: MergeLink[];
   /** Set on incident cases: opened by surge detection (`lastHour`, `baseline`) or by a lead by hand (`manual-…` key, `openedBy`). */
   incident?: IncidentInfo;
   /** The incident case this case is linked to (action link-incident). */
@@ -201,6 +205,13 @@ export interface PendingApproval {
   escalateAt: string;
   reminded: boolean;
   escalated: boolean;
+}
+
+/** One end of a merge: the other case, and when it was merged. */
+export interface MergeLink {
+  caseId: string;
+  reference: string;
+  at: string;
 }
 
 export interface LegalHold {

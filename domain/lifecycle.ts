@@ -29,10 +29,14 @@ export type AgentAction =
   | { type: 'consult'; team: string; question: string; blocking?: boolean }
   | { type: 'legal-hold'; reason: string }
   | { type: 'release-hold'; reason?: string };
-/** Every action an agent may ask for: those above, and those that need more than the case (the use case loads a macro; domain/macro.ts folds it into one change). */
+/**
+ * Every action an agent may ask for: those above, and those that need more than the case (the use case loads a
+ * macro, and domain/macro.ts folds it into one change; a merge reads the target too, and domain/merge.ts changes both).
+ */
 export type RequestedAction =
   | AgentAction
   | { type: 'apply-macro'; macroId: string }
+  | { type: 'merge'; intoCaseId: string; intoExpectedVersion: number }
   /** Link this case to an incident case (domain/incident.ts): both change, saved together. */
   | { type: 'link-incident'; incidentCaseId: string }
   /** On an incident case: resolve every open linked case with this message as its summary, one email each. */
@@ -61,6 +65,8 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   'link-incident': ['agent', 'lead', 'risk'],
   // One request that resolves (and emails) up to hundreds of cases: a lead's or the risk team's call.
   'resolve-linked': ['lead', 'risk'],
+  // Closing a duplicate into the case that carries on: any agent's call, as resolving one as a duplicate is.
+  merge: ['agent', 'lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
@@ -100,7 +106,7 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
   return 'paused' in planned ? record.deadlines : withInternalTarget(planned, record.openedAt, record.internal, policy.calendar);
 }
 
-const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
+export const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
 
 /**
  * Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied.
@@ -233,6 +239,7 @@ export function applyAgentAction(
     }
     case 'reopen': {
       if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
+      if (current.mergedInto) throw new TransitionError(`The case was merged into ${current.mergedInto.reference}; work on that case instead`);
       const reason = action.reason ?? 'reopened by an agent';
       const needed = fourEyesFor({ kind: 'reopen' });
       if (needed) {
@@ -342,7 +349,7 @@ function standDownApprovalOverdue(current: CaseRecord): Partial<CaseRecord> {
 }
 
 /** A resolved or closed case needs no one paged any more: an active escalation stands down. */
-function standDown(current: CaseRecord): Partial<CaseRecord> {
+export function standDown(current: CaseRecord): Partial<CaseRecord> {
   return current.escalation?.status === 'active' ? { escalation: { ...current.escalation, status: 'stood_down' } } : {};
 }
 

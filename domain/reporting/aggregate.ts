@@ -141,6 +141,8 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
       break;
     }
     case 'case.closed':
+    case 'case.merged':
+      // A merged duplicate is closed into the case that carries on.
       c.closed = 1;
       break;
     case 'case.reopened':
@@ -221,7 +223,7 @@ export function deltasFor(input: EventInput, settings: AggregationSettings = DEF
 
 /**
  * +1 / −1 on the open backlog. A case is in the backlog from its opening until it is resolved, or
- * closed without having been resolved; a reopen (by an agent, or by the requester writing again)
+ * closed (or merged into another) without having been resolved; a reopen (by an agent, or by the requester writing again)
  * puts it back. Closing a resolved case ('resolved-and-silent') does not count twice.
  */
 export function backlogChange({ event }: Pick<EventInput, 'event'>): -1 | 0 | 1 {
@@ -235,6 +237,9 @@ export function backlogChange({ event }: Pick<EventInput, 'event'>): -1 | 0 | 1 
       return -1;
     case 'case.closed':
       return event.data.reason === 'resolved-and-silent' ? 0 : -1;
+    case 'case.merged':
+      // A duplicate merged after it was resolved left the backlog then.
+      return event.data.from === 'resolved' ? 0 : -1;
     default:
       return 0;
   }

@@ -163,7 +163,7 @@ export interface CaseStore extends IntakeStore {
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
   /** Save a change if the case is still at `record.version - 1` ('stale' when it is not). */
   saveChange(write: ChangeWrite): Promise<ChangeOutcome>;
-  /** Changes to several cases (linking a case to an incident), all or none, each only if its case is still at `record.version - 1`. */
+  /** Save changes to several cases all or nothing (a merge: the duplicate and its target; linking a case to an incident), each only if its case is still at `record.version - 1`. */
   saveChanges(writes: ChangeWrite[]): Promise<ChangeOutcome>;
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;

@@ -239,9 +239,9 @@ describe('agent actions', () => {
 describe('who may do what', () => {
   const ACTIONS = Object.keys(ROLE_RIGHTS) as ActionType[];
 
-  it('agents may do everything but acknowledge, change the priority and resolve an incident\'s linked cases', () => {
+  it('agents may do everything but acknowledge, change the priority and resolve an incident\'s linked cases (merging included)', () => {
     const allowed = ACTIONS.filter((a) => mayAct(['agent'], a));
-    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'link-incident', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
+    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'link-incident', 'merge', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
     expect(mayAct(['agent'], 'acknowledge')).toBe(false);
     expect(mayAct(['agent'], 'change-priority')).toBe(false);
     expect(mayAct(['agent'], 'resolve-linked')).toBe(false);

@@ -190,19 +190,19 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
   });
 
   describe('saveChanges', () => {
-    it('saves changes to several cases together', async () => {
+    it('saves changes to two cases together (a merge), each with its event', async () => {
       const store = await makeStore();
       const a = newCase();
       const b = newCase();
       await store.createCase(a);
       await store.createCase(b);
-      const changes = [reply(a.record), reply(b.record)];
-      await expect(store.saveChanges(changes)).resolves.toEqual({ kind: 'saved' });
-      await expect(store.getCaseWithTimeline(a.record.caseId)).resolves.toEqual({ record: changes[0]!.record, events: [a.event, changes[0]!.event] });
-      await expect(store.getCaseWithTimeline(b.record.caseId)).resolves.toEqual({ record: changes[1]!.record, events: [b.event, changes[1]!.event] });
+      const [ca, cb] = [reply(a.record), reply(b.record)];
+      await expect(store.saveChanges([ca, cb])).resolves.toEqual({ kind: 'saved' });
+      await expect(store.getCaseWithTimeline(a.record.caseId)).resolves.toEqual({ record: ca.record, events: [a.event, ca.event] });
+      await expect(store.getCaseWithTimeline(b.record.caseId)).resolves.toEqual({ record: cb.record, events: [b.event, cb.event] });
     });
 
-    it('saves none when one case moved on meanwhile', async () => {
+    it('is stale and writes neither case when one of them moved on meanwhile', async () => {
       const store = await makeStore();
       const a = newCase();
       const b = newCase();

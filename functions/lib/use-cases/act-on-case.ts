@@ -1,7 +1,8 @@
 // An agent acts on a case: checked against their role and the version they saw, applied by the domain,
 // saved with its audited event in one transaction. Four-eyes (the approval policy) makes some resolutions
-// and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule.
-import type { CaseEvent } from '#domain/case.ts';
+// and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule. A merge changes
+// two cases and is ./merge-case.ts's; link-incident and resolve-linked are ./incidents.ts's.
+import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { FourEyes } from '#domain/approval-policy.ts';
 import { UnknownTeamError, type TeamsPolicy } from '#domain/consult.ts';
 import { applyAgentAction, FourEyesError, mayAct, TransitionError, type Change, type RequestedAction } from '#domain/lifecycle.ts';
@@ -13,6 +14,7 @@ import type { Agent } from '../http.ts';
 import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
 import { withoutSecrets, type ShownCase } from '../shown-case.ts';
 import { linkCaseToIncident, resolveLinkedCases, type ResolveLinkedResult } from './incidents.ts';
+import { mergeCase } from './merge-case.ts';
 import { isCaseId } from './read-cases.ts';
 
 export interface ActDeps {
@@ -28,12 +30,16 @@ export interface ActDeps {
   elapsed?: () => number;
 }
 
-/** What an action answers: the case and its event; link-incident adds the incident, resolve-linked its run's result (no event while incomplete). */
+/**
+ * What an action answers: the case and its event; link-incident adds the incident, resolve-linked its run's result
+ * (no event while incomplete), merge the case merged into and its event.
+ */
 export interface ActResult {
   case: ShownCase;
   event?: CaseEvent;
   incident?: { caseId: string; version: number; linked: number };
   result?: ResolveLinkedResult;
+  into?: { case: ShownCase; event: CaseEvent };
 }
 
 export interface ActRequest<A extends RequestedAction = RequestedAction> {
@@ -50,7 +56,10 @@ export async function actOnCase(deps: ActDeps, request: ActRequest): Promise<Act
   const { agent, action } = request;
   if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
   const role = agent.roles.find((r) => mayAct([r], action.type)) ?? 'agent';
-  // Actions on two cases or on many: their own use case (incidents.ts) checks the versions.
+  // Actions on two cases or on many: their own use cases (merge-case.ts, incidents.ts) check the versions.
+  if (action.type === 'merge') {
+    return mergeCase(deps, { caseId: request.caseId, agent, role, intoCaseId: action.intoCaseId, expectedVersion: request.expectedVersion, intoExpectedVersion: action.intoExpectedVersion });
+  }
   if (action.type === 'link-incident') return linkCaseToIncident(deps, { caseId: request.caseId, agent, role, incidentCaseId: action.incidentCaseId, expectedVersion: request.expectedVersion });
   if (action.type === 'resolve-linked') {
     const started = Date.now();

@@ -28,6 +28,7 @@ import {
   consultEscalationEmail,
   consultQuestionEmail,
   consultReminderEmail,
+  mergedNoticeEmail,
   reporterUpdateEmail,
   resolvedEmail,
   warningEmail,
@@ -75,6 +76,9 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
       return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
+    case 'case.merged':
+      // The duplicate's requester hears once that it goes on under the target; `case.merged-in` sends nothing.
+      return mergedNoticeEmail(record, String(data.intoReference ?? ''), deps.replyTo);
     case 'approval.reminded':
       // approval.requested sends nothing: the requester hears of a resolution once it is approved (case.resolved).
       return approvalReminderEmail(record, String(data.proposedBy ?? ''), Array.isArray(data.rules) ? data.rules.map(String) : [], deps.approversAddress, deps.consoleUrl);

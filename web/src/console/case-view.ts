@@ -1,13 +1,14 @@
 // One case: what the requester wrote (its attachments each a download), its SLA, why it scored the risk it did,
 // the requester's earlier complaints, the timeline, and every action of the agent API (acting on the version shown).
 // An incident case also lists its linked cases and offers "Resolve all linked"; any other case "Link to incident…".
+// A merged case points at the case it went on as; the merge control confirms its target before it acts.
 import type { CaseRecord } from '#domain/case.ts';
 import type { Consult } from '#domain/consult.ts';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, type CaseSummary, type CaseView, type MacroOption, type ResolveLinkedResult } from './api.ts';
+import { ApiError, type CaseSummary, type CaseView, type MacroOption, type ResolveLinkedResult, type SearchHit } from './api.ts';
 import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
@@ -75,6 +76,15 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
         : null,
       h('span', { class: 'muted' }, ` version ${c.version}`),
     ),
+    c.mergedInto
+      ? h(
+          'p',
+          { class: 'merged-pointer', 'data-merged-into': c.mergedInto.caseId },
+          'Merged into ',
+          h('a', { href: `#/cases/${encodeURIComponent(c.mergedInto.caseId)}`, class: 'case-ref' }, c.mergedInto.reference),
+          ` on ${formatDateTime(c.mergedInto.at)}: replies to this case land there.`,
+        )
+      : null,
   );
 
   const main = h(
@@ -110,6 +120,7 @@ function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
       ['Attachments', c.attachments.length ? attachmentList(ctx, c) : undefined],
+      ['Merged from', c.mergedFrom?.length ? caseLinks(c.mergedFrom) : undefined],
       ['Incident', c.incident ? incidentFacts(c.incident) : undefined],
       ['Linked to incident', c.incidentCaseId ? h('a', { href: `#/cases/${encodeURIComponent(c.incidentCaseId)}`, class: 'incident-link' }, c.incidentCaseId) : undefined],
     ]),
@@ -161,6 +172,13 @@ function linkedPanel(view: CaseView): HTMLElement {
       : h('p', { class: 'muted' }, 'No case is linked yet: open a case and use "Link to incident…".'),
     last ? h('p', { class: 'hint linked-last-run' }, `Last "Resolve all linked" (${formatDateTime(last.at)}, ${last.by}): ${last.resolved} resolved, ${last.proposed} proposed for approval, ${last.skipped} skipped.`) : null,
   );
+}
+
+/** Links to other cases by reference (the cases merged into this one). */
+function caseLinks(links: readonly { caseId: string; reference: string }[]): HTMLElement {
+  const span = h('span', { class: 'merged-from' });
+  for (const [i, l] of links.entries()) span.append(...(i > 0 ? [', '] : []), h('a', { href: `#/cases/${encodeURIComponent(l.caseId)}`, class: 'case-ref' }, l.reference));
+  return span;
 }
 
 function timelinePanel(view: CaseView): HTMLElement {
@@ -460,7 +478,8 @@ const ACTIONS: ActionSpec[] = [
       field('Message (emailed to every open linked case\'s requester as its resolution)', textarea('message')),
     ],
   },
-  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
+  // A merged case goes on as its target: it is not reopened (the API answers 409).
+  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status) && !c.mergedInto, fields: () => [field('Reason (optional)', input('reason', false))] },
   {
     type: 'consult',
     title: 'Consult another team',
@@ -502,6 +521,7 @@ function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): H
     });
     return h('details', { class: 'action', open: spec.type === 'reply' }, h('summary', {}, spec.title), form);
   });
+  if (!internalOnly && mayAct(ctx.session.roles, 'merge') && mergeable(c)) forms.push(mergeAction(ctx, view, notices));
   return panel('Actions', forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted' }, 'Nothing to do on this case with your role.'));
 }
 
@@ -542,6 +562,95 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
     }
     replace(notices, notice('error', error.status === 403 ? `Your role may not do this: ${error.message}` : `The action failed: ${error.message}`));
   }
+}
+
+// ── merge: find the case that carries on, confirm, then merge with both versions ───────────────────
+
+/** A case that may still be merged into another (domain/merge.ts refuses the rest with a 409). */
+const mergeable = (c: CaseRecord) => !c.mergedInto && c.status !== 'closed' && c.status !== 'pending_approval';
+
+/**
+ * "Merge into…": the target is named by reference or id and looked up first (GET /cases?q=), so the agent
+ * confirms the very case (reference, subject, status) and the version they saw of it is the one checked.
+ */
+function mergeAction(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLDetailsElement {
+  const into = input('intoCaseId');
+  const find = h('button', { type: 'submit', class: 'button' }, 'Find case');
+  const confirm = h('div', { class: 'merge-confirm', hidden: true, 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'action-form', 'data-action': 'merge', novalidate: true },
+    field('Case to merge into (reference or id)', into, 'This case closes as a duplicate; its messages and attachments move to that case, and the requester is emailed once.'),
+    find,
+    confirm,
+  );
+  on(form, 'submit', (event) => {
+    event.preventDefault();
+    void findTarget(ctx, view, form, into.value, confirm, notices);
+  });
+  return h('details', { class: 'action' }, h('summary', {}, 'Merge into…'), form);
+}
+
+async function findTarget(ctx: ViewContext, view: CaseView, form: HTMLFormElement, term: string, confirm: HTMLElement, notices: HTMLElement): Promise<void> {
+  confirm.hidden = true;
+  // The API's schema first: a malformed reference is named here and nothing is asked.
+  const parsed = parseAgentAction({ type: 'merge', intoCaseId: term, intoExpectedVersion: 1, expectedVersion: view.case.version });
+  showFieldErrors(form, parsed.ok ? [] : parsed.problems.filter((p) => p.field === 'intoCaseId'));
+  if (!parsed.ok || parsed.action.type !== 'merge') return;
+  const wanted = parsed.action.intoCaseId;
+  let hit: SearchHit | undefined;
+  try {
+    hit = (await ctx.api.searchCases(wanted)).items.find((row) => row.reference === wanted || row.caseId === wanted);
+  } catch (error) {
+    replace(notices, notice('error', `Could not look the case up: ${(error as Error).message}`));
+    return;
+  }
+  if (!hit) {
+    showFieldErrors(form, [{ field: 'intoCaseId', message: 'names no case' }]);
+    return;
+  }
+  if (hit.caseId === view.case.caseId) {
+    showFieldErrors(form, [{ field: 'intoCaseId', message: 'is this case: name the case that carries on' }]);
+    return;
+  }
+  const target = hit;
+  const yes = h('button', { type: 'button', class: 'button primary' }, `Merge into ${target.reference}`);
+  const no = h('button', { type: 'button', class: 'button' }, 'Cancel');
+  replace(
+    confirm,
+    h('p', {}, 'Merge ', h('strong', {}, view.case.reference), ' into ', h('a', { href: `#/cases/${encodeURIComponent(target.caseId)}`, class: 'case-ref' }, target.reference), ' ', h('span', {}, target.subject), h('span', { class: 'muted' }, ` · ${STATUS_LABELS[target.status]}`), '?'),
+    h('p', { class: 'hint' }, `${view.case.reference} will be closed as a duplicate; its requester is told the case continues as ${target.reference}.`),
+    h('p', {}, yes, ' ', no),
+  );
+  confirm.hidden = false;
+  on(no, 'click', () => {
+    confirm.hidden = true;
+    replace(confirm);
+  });
+  on(yes, 'click', () => {
+    yes.disabled = true;
+    void (async () => {
+      try {
+        await ctx.api.act(view.case.caseId, { type: 'merge', intoCaseId: target.caseId, intoExpectedVersion: target.version, expectedVersion: view.case.version });
+        const fresh = await ctx.api.getCase(view.case.caseId);
+        render(ctx, fresh, notice('success', `Merged into ${target.reference}.`));
+      } catch (error) {
+        yes.disabled = false;
+        if (error instanceof ApiError && error.status === 409) {
+          // Which case changed, or why the merge is refused (a closed or merged target), as the API says it.
+          const reload = h('button', { type: 'button', class: 'button' }, 'Reload');
+          on(reload, 'click', () => ctx.refresh());
+          replace(notices, notice('error', h('strong', {}, 'Not merged: '), error.message, ' ', reload));
+        } else if (error instanceof ApiError && error.status === 400 && error.fields.length) {
+          showFieldErrors(form, error.fields);
+        } else {
+          replace(notices, notice('error', `The merge failed: ${(error as Error).message}`));
+        }
+        notices.querySelector<HTMLElement>('.notice')?.focus();
+      }
+    })();
+  });
+  yes.focus();
 }
 
 export function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {

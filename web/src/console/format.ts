@@ -165,6 +165,19 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
       return { title: `Priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
     case 'case.closed':
       return { title: d.reason === 'resolved-and-silent' ? 'Closed after the resolution (no reply)' : 'Closed: no reply from the requester' };
+    case 'case.merged':
+      return { title: `Merged into ${String(d.intoReference ?? 'another case')}: closed as a duplicate (the requester was told)` };
+    case 'case.merged-in': {
+      // The duplicate's messages, oldest first, as the requester and the agents wrote them there.
+      const messages = Array.isArray(d.messages) ? (d.messages as { at?: unknown; from?: unknown; subject?: unknown; message?: unknown }[]) : [];
+      const files = Array.isArray(d.attachments) ? d.attachments.length : 0;
+      const omitted = typeof d.messagesOmitted === 'number' ? `\n\n(${d.messagesOmitted} more messages are on ${String(d.fromReference)})` : '';
+      const lines = messages.map((m) => `${m.from === 'agent' ? 'Agent' : 'Requester'}${typeof m.at === 'string' ? `, ${formatDateTime(m.at)}` : ''}: ${[text(m.subject), text(m.message)].filter(Boolean).join(' — ')}`);
+      return {
+        title: `${String(d.fromReference ?? 'A duplicate')} merged in: ${messages.length} message${messages.length === 1 ? '' : 's'}${files ? `, ${files} attachment${files === 1 ? '' : 's'}` : ''}`,
+        ...(lines.length > 0 && { detail: lines.join('\n\n') + omitted }),
+      };
+    }
     case 'requester.replied': {
       const subject = text(d.subject);
       const message = text(d.message);
