@@ -2,7 +2,7 @@
 // saved with its audited event in one transaction. Four-eyes (the approval policy) makes some resolutions
 // and reopenings proposals; the proposer deciding their own proposal is a 403 naming the rule. A merge changes
 // two cases and is ./merge-case.ts's; link-incident and resolve-linked are ./incidents.ts's.
-import type { CaseEvent, CaseRecord } from '#domain/case.ts';
+import type { CaseEvent } from '#domain/case.ts';
 import type { FourEyes } from '#domain/approval-policy.ts';
 import { UnknownTeamError, type TeamsPolicy } from '#domain/consult.ts';
 import { applyAgentAction, FourEyesError, mayAct, TransitionError, type Change, type RequestedAction } from '#domain/lifecycle.ts';
