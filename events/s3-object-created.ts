@@ -29,8 +29,3 @@ export function parseObjectCreated(input: unknown): CreatedObject[] {
     size: r.s3.object.size ?? 0,
   }));
 }
-
-/** How S3 writes a key into an event: URL-encoded, a space as `+`. */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
