@@ -59,7 +59,7 @@ async function judge(deps: ImportDeps, object: { key: string; size: number }): P
   const parsed = format === 'csv' ? csvRows(text) : jsonlRows(text);
   if ('problems' in parsed) return refused(file, 0, parsed.problems);
   const rows = parsed.rows;
-  if (rows.length > IMPORT_LIMITS.rows) return refused(file, rows.length, [{ field: 'file', message: `has ${rows.length} rows; at most ${IMPORT_LIMITS.rows} rows per file (split it)` }]);
+  if (rows.length > IMPORT_LIMITS.rows) return refused(file, rows.length, [{ field: 'file', message: `has more than ${IMPORT_LIMITS.rows} rows, the most one import takes (split it)` }]);
   if (rows.length === 0) return refused(file, 0, [{ field: 'file', message: 'has no rows' }]);
 
   const transactions: LedgerTransaction[] = [];
@@ -88,28 +88,29 @@ function refused(file: string, rows: number, problems: Problem[]): LedgerImportR
   return { file, status: 'rejected', rows, accepted: 0, problems, rejectedRows: 0, rejected: [] };
 }
 
-/** One JSON object per line; blank lines are skipped. */
+/** One JSON object per line; blank lines are skipped. Stops one row past the limit (the file is refused then). */
 function jsonlRows(text: string): { rows: Row[] } {
   const rows: Row[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  lines.forEach((raw, i) => {
-    if (raw.trim() === '') return;
+  for (let i = 0; i < lines.length && rows.length <= IMPORT_LIMITS.rows; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(raw);
     } catch {
       rows.push({ line: i + 1, problems: [{ field: 'line', message: 'is not valid JSON' }] });
-      return;
+      continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) rows.push({ line: i + 1, problems: [{ field: 'line', message: 'must be one JSON object' }] });
     else rows.push({ line: i + 1, value });
-  });
+  }
   return { rows };
 }
 
 /** A header naming the fields, then one transaction per record; empty cells are absent fields, amounts numbers. */
 function csvRows(text: string): { rows: Row[] } | { problems: Problem[] } {
-  const csv = readCsv(text);
+  const csv = readCsv(text, IMPORT_LIMITS.rows + 2);
   if (!csv.ok) return { problems: [{ field: 'file', message: `line ${csv.line} ${csv.message}` }] };
   const [header, ...records] = csv.records;
   if (!header) return { problems: [{ field: 'file', message: 'has no header row' }] };
