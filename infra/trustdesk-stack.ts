@@ -15,6 +15,7 @@ import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
+import { LedgerImport } from './constructs/ledger-import.ts';
 import { LedgerIngest } from './constructs/ledger-ingest.ts';
 import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
@@ -33,6 +34,7 @@ export class TrustdeskStack extends Stack {
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const ledger = new Ledger(this, 'Ledger', { key: storage.key, retain: config.retainData });
     const ledgerIngest = new LedgerIngest(this, 'LedgerIngest', { ledger });
+    const ledgerImport = new LedgerImport(this, 'LedgerImport', { ledger, accessLogs: storage.accessLogs, retain: config.retainData });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
@@ -62,6 +64,7 @@ export class TrustdeskStack extends Stack {
         ShiftStart: { fn: assignment.shiftStart, lost: "a shift start's assignment run did not finish (the waiting cases stay in the pool for the next run or a lead)" },
         Retention: { fn: governance.retention, lost: 'a daily retention run did not finish (the next run erases what it left)' },
         LedgerIngest: { fn: ledgerIngest.ingest, lost: 'a transaction event of the payment systems did not reach the ledger (it is parked in ParkedLedgerEvents)' },
+        LedgerImport: { fn: ledgerImport.importer, lost: 'a file dropped under imports/ was not imported (no report under reports/; drop it again)' },
         MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },
     });
@@ -75,6 +78,7 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
     new CfnOutput(this, 'LedgerBusName', { value: ledgerIngest.bus.eventBusName, description: 'The payment systems PutEvents their transaction events here (source platform.payments)' });
+    new CfnOutput(this, 'LedgerImportsBucketName', { value: ledgerImport.bucket.bucketName, description: 'Drop CSV or JSONL transaction files under imports/ (npm run ledger:load -- <file> --bucket <this>); reports appear under reports/' });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
     new CfnOutput(this, 'DomainEventsBusName', { value: domainEvents.bus.eventBusName, description: 'The case domain events (source trustdesk.cases): subscribe with a rule on this bus' });

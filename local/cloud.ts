@@ -23,6 +23,7 @@ import { controlRoutes } from './control-routes.ts';
 import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
 import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
+import { startS3Notifications } from './s3-notifications.ts';
 import { startS3Server } from './s3-server.ts';
 import { deliverByReceiptRules, receiptRulesFromTemplate } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
@@ -155,6 +156,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   );
   stoppers.push(() => java.stop());
   const dynamo = { endpoint: durable?.endpoint ?? java.endpoint };
+  // Objects stored go to the buckets' notifications once the functions are up (set below).
+  let objectCreated: (object: { bucket: string; key: string; size: number; etag: string }) => void = () => undefined;
   const s3 = await step(`S3 on ${o.host}:${o.ports.s3}`, () =>
     startS3Server({
       port: o.ports.s3,
@@ -164,6 +167,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       mayList: (req, bucket) => !iam?.authorize(req.headers, [s3ListRequest(ARNS, bucket)], req.url),
       // Presigned links expire on the local clock (the functions sign with it too).
       now: () => clock.now(),
+      onObjectCreated: (object) => objectCreated(object),
     }),
   );
   stoppers.push(() => s3.stop());
@@ -265,6 +269,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // configuration set's event destination, as on AWS.
   const sns = startLocalSns({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
   o.log(`✓ SNS: ${sns.topics().length} topic(s), ${sns.subscriptions().length} Lambda subscription(s)`);
+  // The buckets' ObjectCreated notifications (CDK's Custom::S3BucketNotifications) → their functions, asynchronously.
+  const s3Notifications = startS3Notifications({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
+  objectCreated = (object) => void s3Notifications.objectCreated(object);
+  o.log(`✓ S3 notifications: ${s3Notifications.notifications().map((n) => `${n.bucket}/${n.prefix}* → ${n.functionId}`).join(', ') || 'none'}`);
   // Event buses and their rules → Lambda targets; what a function publishes is signed with its role's key.
   const eventBridge = await startLocalEventBridge({
     host: o.host,
@@ -354,6 +362,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
     sns.published() +
+    s3Notifications.sent() +
     eventBridge.accepted() +
     sqs.sent();
   const settle = async () => {

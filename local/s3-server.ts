@@ -21,6 +21,8 @@
  * object ARN, else 403 AccessDenied, and a missing key is 403 rather than 404 to a caller that may not
  * list the bucket, as on S3).
  *
+ * `onObjectCreated` hears of every PutObject (the bucket notifications hang on it).
+ *
  * Storage is in memory, or under `dataDir` (survives a restart). On disk every object is a body file
  * plus a JSON metadata file; the metadata file is written to a temporary name and renamed into place,
  * which is the commit point, so a crash leaves either the old or the new object, never half of one.
@@ -58,6 +60,8 @@ export interface StartS3ServerOptions {
   secretFor?: (accessKeyId: string) => string | undefined;
   /** Epoch milliseconds now, for a presigned URL's expiry (default Date.now: the local cloud passes its clock). */
   now?: () => number;
+  /** Told of every object stored by a PutObject request, before it is answered (bucket notifications: local/s3-notifications.ts). */
+  onObjectCreated?: (object: { bucket: string; key: string; size: number; etag: string }) => void;
 }
 
 /** The secret access key of every local credential (the functions' and the tests' alike). */
@@ -772,6 +776,7 @@ async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.S
         contentLanguage: header(req, 'content-language'),
         checksum,
       }), body);
+      opts.onObjectCreated?.({ bucket, key, size: meta.size, etag: meta.etag });
       const headers: Record<string, string> = { etag: meta.etag };
       if (meta.checksum) headers[`x-amz-checksum-${meta.checksum.algorithm.toLowerCase()}`] = meta.checksum.value;
       sendEmpty(res, 200, headers);

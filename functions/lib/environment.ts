@@ -12,6 +12,7 @@ export const FUNCTION_ENV = {
   'governance-api': ['CASES_TABLE', 'PROFILES_TABLE', 'LEDGER_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX'],
   'intake-email': ['CASES_TABLE', 'PROFILES_TABLE', 'MAIL_BUCKET', 'MAIL_PREFIX', 'SENDER_ADDRESS', 'CONFIGURATION_SET'],
   'intake-web': ['CASES_TABLE', 'PROFILES_TABLE'],
+  'ledger-import': ['LEDGER_TABLE', 'IMPORTS_BUCKET'],
   'ledger-ingest': ['LEDGER_TABLE', 'REJECTED_EVENTS_QUEUE_URL'],
   'macros-api': ['MACROS_TABLE'],
   'mail-feedback': ['CASES_TABLE'],

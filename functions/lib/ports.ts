@@ -330,6 +330,28 @@ export interface Ledger {
   transactionsOnDevice(deviceId: string, limit: number): Promise<LedgerTransaction[]>;
 }
 
+/** What the bulk import says about one file (reports/<name>.report.json): counts, and problems by line and field, never values. */
+export type LedgerImportReport =
+  | { file: string; status: 'imported'; rows: number; recorded: number; duplicates: number }
+  | {
+      file: string;
+      status: 'rejected';
+      rows: number;
+      accepted: 0;
+      /** What is wrong with the file as a whole (too big, not CSV or JSONL, a header without the required columns). */
+      problems?: { field: string; message: string }[];
+      /** How many rows were refused (the list below stops at the first 1,000). */
+      rejectedRows: number;
+      rejected: { line: number; problems: { field: string; message: string }[] }[];
+    };
+
+/** The imports bucket: files dropped under imports/, their reports written under reports/. */
+export interface ImportFiles {
+  /** The file's bytes; undefined when it is gone (deleted, or expired, before the import ran). */
+  read(key: string): Promise<Buffer | undefined>;
+  writeReport(key: string, report: LedgerImportReport): Promise<void>;
+}
+
 // ── reporting ─────────────────────────────────────────────────────────────────────────────────────
 
 /**

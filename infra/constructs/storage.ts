@@ -18,6 +18,8 @@ export class Storage extends Construct {
   /** The team's canned replies (macros): tens of items, never streamed. */
   readonly macrosTable: Table;
   readonly mailBucket: Bucket;
+  /** Server access logs of the buckets holding personal data (mail, ledger imports), kept a year. */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
     super(scope, id);
@@ -81,13 +83,13 @@ export class Storage extends Construct {
     });
 
     // Server access logs of the mail bucket (who read or deleted which raw message), kept a year.
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy,
-    });
+    }));
     acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the access log bucket itself; logging it into another bucket would only log the log delivery.');
 
     this.mailBucket = new Bucket(this, 'Mail', {

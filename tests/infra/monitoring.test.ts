@@ -168,7 +168,7 @@ describe('monitoring', () => {
     expect(api.Properties?.Name).toBe('Trustdesk-api');
   });
 
-  it('alarms on events dropped by every asynchronously invoked function (SES receipt rule, schedules)', () => {
+  it('alarms on events dropped by every asynchronously invoked function (SES receipt rule, schedules, S3 notifications)', () => {
     const asyncTargets = new Set<string>();
     for (const [, rule] of ofType(resources, 'AWS::SES::ReceiptRule')) {
       for (const action of ((propsOf(rule).Rule as Json).Actions as Json[]) ?? []) {
@@ -180,7 +180,11 @@ describe('monitoring', () => {
       const arn = (propsOf(schedule).Target as Json).Arn as { 'Fn::GetAtt': [string, string] };
       asyncTargets.add(arn['Fn::GetAtt'][0]);
     }
-    expect(asyncTargets.size).toBeGreaterThanOrEqual(2);
+    for (const [, notifications] of ofType(resources, 'Custom::S3BucketNotifications')) {
+      const configurations = ((propsOf(notifications).NotificationConfiguration as Json).LambdaFunctionConfigurations as Json[]) ?? [];
+      for (const c of configurations) asyncTargets.add((c.LambdaFunctionArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    }
+    expect(asyncTargets.size).toBeGreaterThanOrEqual(3);
     for (const fn of asyncTargets) {
       expect(watching(alarms, 'AWS/Lambda', 'AsyncEventsDropped', 'FunctionName', { Ref: fn }), fn).toHaveLength(1);
     }

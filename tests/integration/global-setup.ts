@@ -22,6 +22,7 @@ export interface CloudUrls {
   reportingTable: string;
   ledgerTable: string;
   mailBucket: string;
+  importsBucket: string;
 }
 
 declare module 'vitest' {
@@ -77,6 +78,7 @@ export default async function setup(project: TestProject) {
     reportingTable: cloud.nameOf('ReportingAggregates'),
     ledgerTable: cloud.nameOf('LedgerTransactions'),
     mailBucket: cloud.nameOf('StorageMail'),
+    importsBucket: cloud.nameOf('LedgerImportBucket'),
   });
   return async () => {
     await cloud.stop();
