@@ -21,6 +21,7 @@ export class AgentApi extends Construct {
     props.api.agentRoute('GET', '/cases/{caseId}/views', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/macros', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);
+    props.api.agentRoute('POST', '/cases/bulk', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/consults/{consultId}/answer', this.cases);
     props.api.agentRoute('GET', '/quarantine', this.cases);
     props.api.agentRoute('POST', '/internal/cases', this.cases);

@@ -7,7 +7,7 @@ import { UnknownTeamError, type Consult, type TeamsPolicy } from '#domain/consul
 import { applyAgentAction, FourEyesError, mayAct, TransitionError, type Change, type RequestedAction } from '#domain/lifecycle.ts';
 import { applyMacro, impliedActions } from '#domain/macro.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
 import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
@@ -66,4 +66,4 @@ export function withoutSecrets(record: CaseRecord): ShownCase {
 }
 
 const staleVersion = (now: number | undefined) =>
-  new ConflictError(`Someone else changed this case${now ? ` (it is at version ${now})` : ''}; reload it and try again`);
+  new StaleVersionError(`Someone else changed this case${now ? ` (it is at version ${now})` : ''}; reload it and try again`);
