@@ -1,8 +1,7 @@
-// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions (one case, or bulk), who opened a confidential case, and (for leads) the
+// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions, who opened a confidential case, and (for leads) the
 // mail held in quarantine; and for other teams (role internal) their own escalations, the answers to the
 // consults asked of them. API Gateway has verified the token already; each route checks the role it serves.
 import { parseAgentAction } from '#events/agent-action.ts';
-import { parseBulkRequest } from '#events/bulk-action.ts';
 import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
 import { ConsultPathSchema, parseConsultAnswer } from '#events/consult.ts';
 import { parseInternalCase, parseInternalQuery } from '#events/internal-case.ts';
@@ -22,7 +21,6 @@ import { policies } from '#lib/policies.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
-import { bulkActOnCases } from '#lib/use-cases/bulk-act.ts';
 import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
 import { macrosForCase } from '#lib/use-cases/manage-macros.ts';
 import { caseViews, listCases, openCase, searchCases } from '#lib/use-cases/read-cases.ts';
@@ -34,7 +32,6 @@ const agents = new DynamoAgentDirectory(env.AGENTS_TABLE);
 const READERS = ['agent', 'lead', 'risk'] as const;
 const CALLERS = [...READERS, 'internal'] as const;
 const MAX_ACTION_BYTES = 64 * 1024;
-const MAX_BULK_BYTES = 256 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const isInternal = (roles: readonly string[]) => roles.includes('internal') && !roles.some((r) => (READERS as readonly string[]).includes(r));
 
@@ -87,15 +84,6 @@ export const handler = httpApi(
       }
       requireRole(agent, READERS);
       return json(200, await actOnCase({ store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy, macros, agents }, { caseId, agent, action, expectedVersion }));
-    },
-    // One action on up to 100 cases, each its own transaction through actOnCase: 200 with a result per case.
-    'POST /cases/bulk': async (event) => {
-      const agent = agentFrom(event);
-      requireRole(agent, READERS);
-      const { request, idempotencyKey } = valid(parseBulkRequest(readBody(event, MAX_BULK_BYTES), event.headers['idempotency-key']));
-      const deps = { store, clock: systemClock, sla: policies.sla, fourEyes, teams: teamsPolicy, macros, agents, bulk: store };
-      const outcome = await bulkActOnCases(deps, { agent, bulk: request, ...(idempotencyKey && { idempotencyKey }) });
-      return json(200, { results: outcome.results }, outcome.replayed ? { 'idempotent-replayed': 'true' } : {});
     },
     'POST /internal/cases': async (event) => {
       const agent = agentFrom(event);
