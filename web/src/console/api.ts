@@ -31,6 +31,15 @@ export type CaseSummary = Pick<
   'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt' | 'requesterUndeliverable'
 > & { requesterEmail: string; internalReporter?: string; openConsults?: number; blockedOnConsult?: boolean };
 
+/** One case's answer in a bulk action (POST /cases/bulk). */
+export interface BulkCaseResult {
+  caseId: string;
+  status: 'applied' | 'conflict' | 'forbidden' | 'refused' | 'not_found' | 'failed';
+  httpStatus: number;
+  version?: number;
+  reason?: string;
+}
+
 export interface CasePage {
   items: CaseSummary[];
   cursor?: string;
@@ -85,7 +94,7 @@ export class Api {
     private readonly onUnauthorized: OnUnauthorized,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
     const sentAt = Date.now();
     const res = await fetch(path, {
       method,
@@ -93,6 +102,7 @@ export class Api {
         accept: 'application/json',
         authorization: `Bearer ${this.session.token}`,
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...extraHeaders,
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
@@ -148,6 +158,11 @@ export class Api {
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
+  }
+
+  /** One action on many cases, each with the version shown; the key makes a retry apply nothing twice. */
+  bulk(request: { action: Record<string, unknown>; cases: { caseId: string; expectedVersion: number }[] }, idempotencyKey: string): Promise<{ results: BulkCaseResult[] }> {
+    return this.call('POST', '/cases/bulk', request, { 'idempotency-key': idempotencyKey });
   }
 
   /** The signed-in internal user's own escalations (role internal). */
