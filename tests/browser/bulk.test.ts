@@ -56,7 +56,7 @@ describe('bulk actions in the queue', () => {
     await row(a.caseId).locator('[data-bulk-status="applied"]').waitFor();
     await row(b.caseId).locator('[data-bulk-status="applied"]').waitFor();
     await row(c.caseId).locator('[data-bulk-status="conflict"]').waitFor();
-    expect(await row(c.caseId).locator('.bulk-result').textContent()).toMatch(/^changed by someone else — reload/);
+    expect(await row(c.caseId).locator('.bulk-result').textContent()).toBe('changed by someone else meanwhile — check it, then apply again');
     // The applied rows are unticked; the one that conflicted stays ticked for another go.
     expect(await agent.page.getByLabel(`Select ${a.reference}`).isChecked()).toBe(false);
     expect(await agent.page.getByLabel(`Select ${c.reference}`).isChecked()).toBe(true);

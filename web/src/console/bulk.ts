@@ -15,7 +15,7 @@ const ACTION_LABELS: Record<BulkActionType, string> = { assign: 'Assign', 'apply
 /** What a row's result says (the API's status words, for people). */
 export const RESULT_TEXT: Record<BulkCaseResult['status'], string> = {
   applied: 'done',
-  conflict: 'changed by someone else — reload',
+  conflict: 'changed by someone else meanwhile — check it, then apply again',
   forbidden: 'not allowed',
   refused: 'refused',
   not_found: 'no such case',

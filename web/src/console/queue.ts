@@ -138,7 +138,7 @@ export const queueView: View = async (ctx, params) => {
     const resultBadge = (c: CaseSummary) => {
       const r = bulkResults.get(c.caseId);
       if (!r) return null;
-      return h('span', { class: `badge bulk-result bulk-${r.status}`, title: r.reason ?? null, 'data-bulk-status': r.status }, RESULT_TEXT[r.status], r.reason && r.status !== 'applied' ? `: ${r.reason}` : null);
+      return h('span', { class: `badge bulk-result bulk-${r.status}`, title: r.reason ?? null, 'data-bulk-status': r.status }, RESULT_TEXT[r.status], r.reason && r.status !== 'applied' && r.status !== 'conflict' ? `: ${r.reason}` : null);
     };
     const rows = shown.map((c) =>
       h(
