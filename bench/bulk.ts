@@ -20,18 +20,20 @@ export async function bulkResolveSeconds(cloud: LocalCloud, opts: { cases: numbe
     const auth = { authorization: `Bearer ${await cloud.issueToken('agent')}` };
     const tag = `bulk-bench-${Date.now().toString(36)}-${run}`;
     const ids: string[] = [];
-    for (let i = 0; i < opts.cases; i += 4) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(4, opts.cases - i) }, (_, j) =>
-          json<{ caseId: string }>(cloud, '/inquiries', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ email: `${tag}-${i + j}@example.com`, subject: `Coins missing ${tag}`, message: 'My coins did not arrive.' }),
-          }),
-        ),
-      );
-      ids.push(...batch.map((b) => b.caseId));
-    }
+    // Two at a time, a 5xx (a busy machine's timeout) retried under its Idempotency-Key: never a case twice.
+    const openOne = async (n: number) => {
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `${tag}-${n}` },
+        body: JSON.stringify({ email: `${tag}-${n}@example.com`, subject: `Coins missing ${tag}`, message: 'My coins did not arrive.' }),
+      };
+      for (let attempt = 0; ; attempt++) {
+        const res = await fetch(`${cloud.urls.api}/inquiries`, init);
+        if (res.status === 201) return ((await res.json()) as { caseId: string }).caseId;
+        if (res.status < 500 || attempt === 4) throw new Error(`/inquiries → ${res.status}: ${await res.text()}`);
+      }
+    };
+    for (let i = 0; i < opts.cases; i += 2) ids.push(...(await Promise.all(Array.from({ length: Math.min(2, opts.cases - i) }, (_, j) => openOne(i + j)))));
     await cloud.settle();
     const versions = await Promise.all(ids.map(async (caseId) => (await json<{ case: { version: number } }>(cloud, `/cases/${caseId}`, { headers: auth })).case.version));
     const body = JSON.stringify({ action: { type: 'resolve', outcome: 'resolved', summary: 'Your coins are back.' }, cases: ids.map((caseId, i) => ({ caseId, expectedVersion: versions[i] })) });
