@@ -1,4 +1,4 @@
-// Bulk actions in a real browser: an agent ticks queue rows, the bulk bar appears with the count, a bad field is
+// Bulk actions in a real browser: an agent ticks queue rows (one by one, or all shown from the header), the bulk bar appears with the count, a bad field is
 // named before anything is sent, and Apply answers each row — applied, or changed by someone else meanwhile
 // (a case noted through the API after the queue was loaded keeps its old version in the page: a 409 for it alone).
 import type { Browser } from 'playwright-core';
@@ -36,6 +36,14 @@ describe('bulk actions in the queue', () => {
     const row = (id: string) => agent.page.locator(`tr[data-case-id="${id}"]`);
     for (const o of opened) await row(o.caseId).waitFor();
     const bar = agent.page.locator('form.bulk-bar');
+    expect(await bar.isVisible()).toBe(false);
+
+    // The header's box ticks every row shown, and unticks them all again (the bar goes away).
+    await agent.page.getByLabel('Select every case shown').check();
+    const shown = await agent.page.locator('table.queue tbody tr').count();
+    expect(await bar.locator('.bulk-count').textContent()).toBe(`${shown} selected`);
+    expect(await agent.page.locator('input.row-select:checked').count()).toBe(shown);
+    await agent.page.getByLabel('Select every case shown').uncheck();
     expect(await bar.isVisible()).toBe(false);
 
     for (const o of opened) await agent.page.getByLabel(`Select ${o.reference}`).check();
