@@ -172,6 +172,8 @@ export interface BulkResults {
   getBulk(key: string): Promise<StoredBulk | undefined>;
   /** Kept unless the key holds a live answer already (a concurrent twin finished first: its answer stands). */
   putBulk(key: string, stored: StoredBulk): Promise<void>;
+  /** Whether a change was saved with this claim (key and fingerprint) and it has not expired. */
+  claimTaken(claim: Pick<IdempotencyClaim, 'key' | 'fingerprint'>): Promise<boolean>;
 }
 
 export interface CaseStore extends IntakeStore {

@@ -82,6 +82,13 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
       });
   }
 
+  async claimTaken(claim: { key: string; fingerprint: string }): Promise<boolean> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.idempotency(claim.key)), ConsistentRead: true }));
+    if (!out.Item) return false;
+    const held = fromItem<{ fingerprint: string; expiresAt: number }>(out.Item);
+    return held.fingerprint === claim.fingerprint && held.expiresAt >= Math.floor(Date.now() / 1000);
+  }
+
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {
     await this.client.send(
       new PutItemCommand({ TableName: this.tableName, Item: toItem({ ...keys.workflowWait(caseId, workflow), itemType: 'wait', ...wait, at: new Date().toISOString() }) }),

@@ -10,7 +10,7 @@ import type { SlaPolicy } from '#domain/sla/policy.ts';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
-import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
+import type { AgentDirectory, CaseStore, Clock, IdempotencyClaim, MacroStore } from '../ports.ts';
 import { isCaseId } from './read-cases.ts';
 
 export interface ActDeps {
@@ -26,7 +26,8 @@ export interface ActDeps {
 
 export async function actOnCase(
   deps: ActDeps,
-  request: { caseId: string; agent: Agent; action: RequestedAction; expectedVersion: number },
+  /** `idempotency`: a claim saved with the change (a bulk action's, so its retry can tell it applied this). */
+  request: { caseId: string; agent: Agent; action: RequestedAction; expectedVersion: number; idempotency?: IdempotencyClaim },
 ): Promise<{ case: ShownCase; event: CaseEvent }> {
   const { agent, action } = request;
   if (!mayAct(agent.roles, action.type)) throw new ForbiddenError(`Your role may not ${action.type} cases`);
@@ -52,7 +53,7 @@ export async function actOnCase(
     if (error instanceof UnknownTeamError) throw new ValidationError([{ field: 'team', message: error.message }]);
     throw error;
   }
-  const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
+  const outcome = await deps.store.saveChange({ record: change.record, event: change.event, ...(request.idempotency && { idempotency: request.idempotency }) });
   if (outcome.kind !== 'saved') throw staleVersion(undefined);
   return { case: withoutSecrets(change.record), event: change.event };
 }

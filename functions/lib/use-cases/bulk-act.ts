@@ -7,14 +7,16 @@
 // an action twice (the first attempt moved the case on; the retry gets a conflict). With an Idempotency-Key
 // a retry is answered from the stored results instead — the same per-case answers, nothing applied again —
 // and the same key with another body is a 422. The answer is stored after every case was tried, and only
-// when none failed for a reason of ours (a retry then tries again; the versions keep that safe).
+// when none failed for a reason of ours (a retry then tries again; the versions keep that safe). Each case's
+// change is also saved with a claim of its own (key, case, body): a retry after an answer that never came
+// back (a timeout half-way) finds the cases it had applied by their claims and answers them `applied`.
 // Cases run BULK_CONCURRENCY at a time, which keeps 100 cases well inside API Gateway's 29 s.
 import type { BulkRequest } from '#events/bulk-action.ts';
 import { AppError, ForbiddenError, IdempotencyMismatchError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import type { Agent } from '../http.ts';
 import { describeFailure } from '../http.ts';
 import { sha256Hex } from '../ids.ts';
-import type { BulkCaseResult, BulkResults } from '../ports.ts';
+import type { BulkCaseResult, BulkResults, IdempotencyClaim } from '../ports.ts';
 import { type ActDeps, actOnCase } from './act-on-case.ts';
 
 export const BULK_CONCURRENCY = 10;
@@ -42,19 +44,23 @@ export async function bulkActOnCases(deps: BulkDeps, request: { agent: Agent; bu
       return { results: stored.results, replayed: true };
     }
   }
-  const results = await mapBounded(bulk.cases, BULK_CONCURRENCY, (target) => actOnOne(deps, agent, bulk.action, target));
-  if (key && !results.some((r) => r.status === 'failed')) {
-    await deps.bulk.putBulk(key, { fingerprint, results, expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS });
-  }
+  const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+  const claimOf = (caseId: string): IdempotencyClaim | undefined => (key ? { key: `bulk:${key}:${caseId}`, fingerprint, expiresAt } : undefined);
+  const results = await mapBounded(bulk.cases, BULK_CONCURRENCY, (target) => actOnOne(deps, agent, bulk.action, target, claimOf(target.caseId)));
+  if (key && !results.some((r) => r.status === 'failed')) await deps.bulk.putBulk(key, { fingerprint, results, expiresAt });
   return { results, replayed: false };
 }
 
-async function actOnOne(deps: ActDeps, agent: Agent, action: BulkRequest['action'], target: BulkRequest['cases'][number]): Promise<BulkCaseResult> {
+async function actOnOne(deps: BulkDeps, agent: Agent, action: BulkRequest['action'], target: BulkRequest['cases'][number], claim: IdempotencyClaim | undefined): Promise<BulkCaseResult> {
   const { caseId } = target;
   try {
-    const done = await actOnCase(deps, { caseId, agent, action, expectedVersion: target.expectedVersion });
+    const done = await actOnCase(deps, { caseId, agent, action, expectedVersion: target.expectedVersion, ...(claim && { idempotency: claim }) });
     return { caseId, status: 'applied', httpStatus: 200, version: done.case.version };
   } catch (error) {
+    // Moved on since the version asked for: by this very request's earlier attempt, when its claim is there.
+    if (error instanceof StaleVersionError && claim && (await deps.bulk.claimTaken(claim))) {
+      return { caseId, status: 'applied', httpStatus: 200, version: target.expectedVersion + 1 };
+    }
     return resultOf(caseId, error);
   }
 }

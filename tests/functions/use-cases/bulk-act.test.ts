@@ -19,6 +19,10 @@ const idOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0
 
 class InMemoryBulkResults implements BulkResults {
   readonly kept = new Map<string, StoredBulk>();
+  constructor(private readonly store: InMemoryCaseStore) {}
+  async claimTaken(claim: { key: string; fingerprint: string }) {
+    return this.store.claims.get(claim.key)?.fingerprint === claim.fingerprint;
+  }
   async getBulk(key: string) {
     return this.kept.get(key);
   }
@@ -33,7 +37,7 @@ let deps: BulkDeps;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
-  bulk = new InMemoryBulkResults();
+  bulk = new InMemoryBulkResults(store);
   deps = { store, clock: new FixedClock(NOW), sla: policies.sla, fourEyes, teams: teamsPolicy, macros: new InMemoryMacroStore(), agents: { getAgent: async () => undefined }, bulk };
   for (let n = 1; n <= 6; n++) {
     store.cases.set(idOf(n), { ...caseAt('P3'), caseId: idOf(n), reference: `TD-0000${n}` });
@@ -108,6 +112,23 @@ describe('bulkActOnCases', () => {
     const colleague: Agent = { id: 'agent-8', roles: ['agent'] };
     const theirs = await bulkActOnCases(deps, { agent: colleague, bulk: request({ ...other, cases: [{ caseId: idOf(1), expectedVersion: 2 }] }), idempotencyKey: 'k' });
     expect(theirs).toMatchObject({ replayed: false, results: [{ status: 'applied', version: 3 }] });
+  });
+
+  it('answers a retry after a lost answer (a crash before the results were kept) from each case’s claim: applied, not conflict', async () => {
+    const body = { action: { type: 'assign', assignee: 'agent-2' }, cases: [{ caseId: idOf(1), expectedVersion: 1 }, { caseId: idOf(2), expectedVersion: 9 }, { caseId: idOf(3), expectedVersion: 1 }] };
+    const crashing = { ...deps, bulk: Object.assign(Object.create(bulk) as InMemoryBulkResults, { putBulk: async () => Promise.reject(new Error('timed out')) }) };
+    await expect(bulkActOnCases(crashing, { agent, bulk: request(body), idempotencyKey: 'lost' })).rejects.toThrow('timed out');
+    expect(eventCount()).toBe(2);
+    const retry = await bulkActOnCases(deps, { agent, bulk: request(body), idempotencyKey: 'lost' });
+    expect(retry.results.map((r) => [r.status, r.version])).toEqual([
+      ['applied', 2],
+      ['conflict', undefined],
+      ['applied', 2],
+    ]);
+    expect(eventCount()).toBe(2);
+    // Another agent's request (another key) on the same cases is not mistaken for it.
+    const colleague: Agent = { id: 'agent-8', roles: ['agent'] };
+    expect((await bulkActOnCases(deps, { agent: colleague, bulk: request(body), idempotencyKey: 'lost' })).results[0]!.status).toBe('conflict');
   });
 
   it('keeps no answer when a case failed on our side, so a retry tries again', async () => {
