@@ -6,7 +6,11 @@ import type { RequestedAction } from '#domain/lifecycle.ts';
 import { ACTION_FIELDS, EXPECTED_VERSION } from './agent-action.ts';
 import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
 
-/** What may be done to many cases at once. `link-incident` joins when that per-case action exists. */
+/**
+ * What may be done to many cases at once. `link-incident` joins when that per-case action exists: its entry in
+ * ACTION_FIELDS (./agent-action.ts), then its name here (and its label in web/src/console/bulk.ts, which the
+ * type check asks for; the bulk bar gives it a text box per field).
+ */
 export const BULK_ACTION_TYPES = ['assign', 'apply-macro', 'note', 'resolve'] as const satisfies readonly (keyof typeof ACTION_FIELDS)[];
 export type BulkActionType = (typeof BULK_ACTION_TYPES)[number];
 

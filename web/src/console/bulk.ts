@@ -4,6 +4,7 @@
 // result (applied, or why not). One Idempotency-Key per body: pressing Apply again after a lost answer
 // (a timeout, a dropped connection) is answered from the first attempt and applies nothing twice.
 import { OUTCOMES } from '#domain/case.ts';
+import { ACTION_FIELDS } from '#events/agent-action.ts';
 import { BULK_ACTION_TYPES, type BulkActionType, MAX_BULK_CASES, parseBulkRequest } from '#events/bulk-action.ts';
 import { h, on, replace } from '../dom.ts';
 import { ApiError, type Api, type BulkCaseResult, type CaseSummary, type MacroRecord } from './api.ts';
@@ -49,6 +50,8 @@ export function bulkBar(api: Api, onResults: (results: BulkCaseResult[]) => void
 
   const drawFields = () => {
     const t = type.value as BulkActionType;
+    // A type without its own fields below (one added to BULK_ACTION_TYPES later): a text box per field.
+    if (!(['assign', 'note', 'resolve', 'apply-macro'] as string[]).includes(t)) replace(fields, ...Object.keys(ACTION_FIELDS[t]).map((name) => field(name, h('input', { name, autocomplete: 'off' }))));
     if (t === 'assign') replace(fields, field('Assignee', h('input', { name: 'assignee', autocomplete: 'off' })));
     if (t === 'note') replace(fields, field('Note', h('textarea', { name: 'note', rows: 2 })));
     if (t === 'resolve') {
