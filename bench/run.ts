@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assignmentThroughput } from './assignment.ts';
+import { bulkResolveSeconds } from './bulk.ts';
 import { bundleFigures } from './bundles.ts';
 import { costPer, REQUIRED_EMAILS_PER_TYPICAL_CASE, requiredEmailFloor, typicalUsage } from './cost.ts';
 import { intakeHandlerCpu } from './handler-cpu.ts';
@@ -114,6 +115,12 @@ try {
   for (const line of cost.lines.filter((l) => l.usd >= 0.05 * cost.total)) add(`cost per 1M: ${line.item}`, 'USD', line.usd);
   add(`cost floor per 1M: the ${REQUIRED_EMAILS_PER_TYPICAL_CASE} emails a typical case must send`, 'USD', requiredEmailFloor(1_000_000));
   add('cost per 1M above the required-email floor', 'USD', cost.total - requiredEmailFloor(1_000_000), atMost(250));
+
+  // ── a bulk resolve of 100 cases: until every case is updated (the answer) and every email sent ──
+  const bulkCases = Number(env.BENCH_BULK_CASES ?? 100);
+  const bulk = await bulkResolveSeconds(cloud, { cases: bulkCases, repeats: REPEATS });
+  add(`bulk resolve of ${bulkCases} cases: until every case is updated (the answer)`, 's', bulk.answered, atMost(29));
+  add(`bulk resolve of ${bulkCases} cases: until every resolution email is sent`, 's', bulk.emailed);
 
   // ── search by each exact key, cases written straight into the table (last: it holds the stream consumers) ──
   const searchCases = Number(env.BENCH_SEARCH_CASES ?? 100_000);

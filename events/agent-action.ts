@@ -29,41 +29,61 @@ const REFERENCE = /^TD-[0-9A-HJKMNP-TV-Z]{6}$/;
 const INTO_CASE = 'must be the id or the reference (TD-…) of the case to merge into';
 
 const version = z.number('must be the case version you are acting on').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1'));
-const base = { expectedVersion: version };
+export const EXPECTED_VERSION = version;
 
-export const AgentActionSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reply'), message: text(10_000), ...base }),
-  z.object({ type: z.literal('request-info'), message: text(10_000), ...base }),
-  z.object({ type: z.literal('note'), note: text(5_000), ...base }),
-  z.object({ type: z.literal('assign'), assignee: line(128), ...base }),
-  z.object({ type: z.literal('escalate'), reason: line(500), ...base }),
-  z.object({ type: z.literal('acknowledge'), ...base }),
-  z.object({ type: z.literal('resolve'), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), summary: z.optional(text(2_000)), ...base }),
-  z.object({ type: z.literal('reopen'), reason: z.optional(line(500)), ...base }),
-  z.object({ type: z.literal('change-priority'), priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)), ...base }),
-  z.object({ type: z.literal('approve'), ...base }),
-  z.object({ type: z.literal('reject'), note: text(5_000), ...base }),
-  z.object({
-    type: z.literal('consult'),
+/** Each action's own fields, by type: the per-case body adds `expectedVersion`, a bulk body (./bulk-action.ts) does not. */
+export const ACTION_FIELDS = {
+  reply: { message: text(10_000) },
+  'request-info': { message: text(10_000) },
+  note: { note: text(5_000) },
+  assign: { assignee: line(128) },
+  escalate: { reason: line(500) },
+  acknowledge: {},
+  resolve: { outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), summary: z.optional(text(2_000)) },
+  reopen: { reason: z.optional(line(500)) },
+  'change-priority': { priority: z.enum(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`), reason: z.optional(line(500)) },
+  approve: {},
+  reject: { note: text(5_000) },
+  consult: {
     team: z.string('must be the name of a team in config/teams.json').check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be the name of a team in config/teams.json')),
     question: text(5_000),
     blocking: z.optional(z.boolean('must be true or false')),
-    ...base,
-  }),
-  z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
-  z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
-  z.object({ type: z.literal('apply-macro'), macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')), ...base }),
-  z.object({ type: z.literal('link-incident'), incidentCaseId: z.string('must be the id of an incident case').check(z.regex(CASE_ID, 'must be the id of an incident case')), ...base }),
-  z.object({ type: z.literal('resolve-linked'), message: text(2_000), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), ...base }),
-  z.object({
-    type: z.literal('merge'),
+  },
+  'legal-hold': { reason: line(500) },
+  'release-hold': { reason: z.optional(line(500)) },
+  'apply-macro': { macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')) },
+  'link-incident': { incidentCaseId: z.string('must be the id of an incident case').check(z.regex(CASE_ID, 'must be the id of an incident case')) },
+  'resolve-linked': { message: text(2_000), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`) },
+  merge: {
     // The case that carries on, by id or by reference (any case; upper-cased as references are stored).
     intoCaseId: z.pipe(z.string(INTO_CASE), z.transform((s) => (REFERENCE.test(s.trim().toUpperCase()) ? s.trim().toUpperCase() : s.trim().toLowerCase()))).check(
       z.refine((s) => CASE_ID.test(s) || REFERENCE.test(s), INTO_CASE),
     ),
     intoExpectedVersion: z.number('must be the version of the case to merge into').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1')),
-    ...base,
-  }),
+  },
+} as const;
+
+const withVersion = <T extends keyof typeof ACTION_FIELDS>(type: T) => z.object({ type: z.literal(type), ...ACTION_FIELDS[type], expectedVersion: version });
+
+export const AgentActionSchema = z.discriminatedUnion('type', [
+  withVersion('reply'),
+  withVersion('request-info'),
+  withVersion('note'),
+  withVersion('assign'),
+  withVersion('escalate'),
+  withVersion('acknowledge'),
+  withVersion('resolve'),
+  withVersion('reopen'),
+  withVersion('change-priority'),
+  withVersion('approve'),
+  withVersion('reject'),
+  withVersion('consult'),
+  withVersion('legal-hold'),
+  withVersion('release-hold'),
+  withVersion('apply-macro'),
+  withVersion('link-incident'),
+  withVersion('resolve-linked'),
+  withVersion('merge'),
 ]);
 
 export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro', 'link-incident', 'resolve-linked', 'merge'] as const;

@@ -44,6 +44,8 @@ export class ConflictError extends AppError {
     super(409, 'conflict', message);
   }
 }
+/** The case is no longer at the version the caller acted on (a 409 like any conflict; bulk results tell it apart). */
+export class StaleVersionError extends ConflictError {}
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
     super(413, 'payload_too_large', `The request body must be at most ${limitBytes} bytes`, [

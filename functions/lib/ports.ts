@@ -152,6 +152,32 @@ export interface IntakeStore {
   createCase(write: NewCaseWrite): Promise<CreateOutcome>;
 }
 
+/** One case's outcome in a bulk action (POST /cases/bulk), as the API answers it. */
+export interface BulkCaseResult {
+  caseId: string;
+  status: 'applied' | 'conflict' | 'forbidden' | 'refused' | 'not_found' | 'failed';
+  httpStatus: number;
+  /** The case's version after the action (applied). */
+  version?: number;
+  reason?: string;
+}
+
+/** A bulk action done under an Idempotency-Key: what a retry with the same key and body is answered. */
+export interface StoredBulk {
+  fingerprint: string;
+  results: BulkCaseResult[];
+  expiresAt: number; // epoch seconds
+}
+
+/** Bulk actions' answers kept by their (agent-scoped) Idempotency-Key. */
+export interface BulkResults {
+  getBulk(key: string): Promise<StoredBulk | undefined>;
+  /** Kept unless the key holds a live answer already (a concurrent twin finished first: its answer stands). */
+  putBulk(key: string, stored: StoredBulk): Promise<void>;
+  /** Whether a change was saved with this claim (key and fingerprint) and it has not expired. */
+  claimTaken(claim: Pick<IdempotencyClaim, 'key' | 'fingerprint'>): Promise<boolean>;
+}
+
 export interface CaseStore extends IntakeStore {
   /** A case a message belongs to, by its reference or by Message-IDs of the thread. */
   findThread(q: { reference?: string; messageIds: string[] }): Promise<string | undefined>;

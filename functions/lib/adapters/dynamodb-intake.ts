@@ -22,6 +22,8 @@ export const keys = {
   event: (caseId: string, version: number) => ({ pk: `CASE#${caseId}`, sk: `EVENT#${String(version).padStart(10, '0')}` }),
   notice: (caseId: string, notice: string) => ({ pk: `CASE#${caseId}`, sk: `NOTICE#${notice}` }),
   idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
+  /** A bulk action's answer, by its agent-scoped Idempotency-Key (no stream consumer reads itemType bulk). */
+  bulk: (key: string) => ({ pk: `BULK#${key}`, sk: 'BULK' }),
   reference: (reference: string) => ({ pk: `REF#${reference}`, sk: 'REF' }),
   /** Search: a requester's account and a payment name their cases (one item per case, newest first by sk). */
   byUser: (userId: string) => ({ pk: `BYUSER#${userId}` }),

@@ -9,6 +9,7 @@ import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item, type NamedWrite } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type {
+  BulkResults,
   CaseErasureWrite,
   CaseFilter,
   CaseKey,
@@ -20,6 +21,7 @@ import type {
   ErasureStore,
   ErasureSubject,
   Quarantined,
+  StoredBulk,
   SentEmail,
   UndeliverableAddress,
   WorkflowWait,
@@ -32,7 +34,7 @@ const SENT_EMAIL_TTL_SECONDS = 30 * 86_400;
 
 export { caseItem, dynamodb, eventItem, keys } from './dynamodb-intake.ts';
 
-export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, ErasureStore {
+export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, ErasureStore, BulkResults {
   private readonly claims: OneOffClaims;
 
   constructor(tableName: string, profilesTable: string | undefined, client: DynamoDBClient = dynamodb) {
@@ -64,6 +66,36 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
       ...(w.idempotency ? [this.idempotencyClaim(w.idempotency, r, Math.floor(Date.parse(r.updatedAt) / 1000))] : []),
       ...this.messageIdWrites(w.messageIds ?? [], r.caseId),
     ];
+  }
+
+  async getBulk(key: string): Promise<StoredBulk | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.bulk(key)), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { fingerprint, results, expiresAt } = fromItem<StoredBulk>(out.Item);
+    // TTL deletes lazily: an answer past its time is gone as far as callers know.
+    return expiresAt < Math.floor(Date.now() / 1000) ? undefined : { fingerprint, results, expiresAt };
+  }
+
+  async putBulk(key: string, stored: StoredBulk): Promise<void> {
+    await this.client
+      .send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({ ...keys.bulk(key), itemType: 'bulk', ...stored }),
+          ConditionExpression: `${IS_NEW} OR expiresAt < :now`,
+          ExpressionAttributeValues: { ':now': { N: String(Math.floor(Date.now() / 1000)) } },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  async claimTaken(claim: { key: string; fingerprint: string }): Promise<boolean> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.idempotency(claim.key)), ConsistentRead: true }));
+    if (!out.Item) return false;
+    const held = fromItem<{ fingerprint: string; expiresAt: number }>(out.Item);
+    return held.fingerprint === claim.fingerprint && held.expiresAt >= Math.floor(Date.now() / 1000);
   }
 
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {

@@ -8,10 +8,10 @@ import { UnknownTeamError, type TeamsPolicy } from '#domain/consult.ts';
 import { applyAgentAction, FourEyesError, mayAct, TransitionError, type Change, type RequestedAction } from '#domain/lifecycle.ts';
 import { applyMacro, impliedActions } from '#domain/macro.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import { newConsultToken } from '../ids.ts';
 import type { Agent } from '../http.ts';
-import type { AgentDirectory, CaseStore, Clock, MacroStore } from '../ports.ts';
+import type { AgentDirectory, CaseStore, Clock, IdempotencyClaim, MacroStore } from '../ports.ts';
 import { withoutSecrets, type ShownCase } from '../shown-case.ts';
 import { linkCaseToIncident, resolveLinkedCases, type ResolveLinkedResult } from './incidents.ts';
 import { mergeCase } from './merge-case.ts';
@@ -47,6 +47,8 @@ export interface ActRequest<A extends RequestedAction = RequestedAction> {
   agent: Agent;
   action: A;
   expectedVersion: number;
+  /** A claim saved with the change (a bulk action's, so its retry can tell it applied this). */
+  idempotency?: IdempotencyClaim;
 }
 
 /** Every action but resolve-linked answers with its event (a resolve-linked stopped at its time budget has none yet). */
@@ -88,7 +90,7 @@ export async function actOnCase(deps: ActDeps, request: ActRequest): Promise<Act
     if (error instanceof UnknownTeamError) throw new ValidationError([{ field: 'team', message: error.message }]);
     throw error;
   }
-  const outcome = await deps.store.saveChange({ record: change.record, event: change.event });
+  const outcome = await deps.store.saveChange({ record: change.record, event: change.event, ...(request.idempotency && { idempotency: request.idempotency }) });
   if (outcome.kind !== 'saved') throw staleVersion(undefined);
   return { case: withoutSecrets(change.record), event: change.event };
 }
@@ -96,4 +98,4 @@ export async function actOnCase(deps: ActDeps, request: ActRequest): Promise<Act
 export { withoutSecrets, type ShownCase } from '../shown-case.ts';
 
 const staleVersion = (now: number | undefined) =>
-  new ConflictError(`Someone else changed this case${now ? ` (it is at version ${now})` : ''}; reload it and try again`);
+  new StaleVersionError(`Someone else changed this case${now ? ` (it is at version ${now})` : ''}; reload it and try again`);

@@ -31,6 +31,15 @@ export type CaseSummary = Pick<
   'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt' | 'requesterUndeliverable'
 > & { requesterEmail: string; internalReporter?: string; openConsults?: number; blockedOnConsult?: boolean };
 
+/** One case's answer in a bulk action (POST /cases/bulk). */
+export interface BulkCaseResult {
+  caseId: string;
+  status: 'applied' | 'conflict' | 'forbidden' | 'refused' | 'not_found' | 'failed';
+  httpStatus: number;
+  version?: number;
+  reason?: string;
+}
+
 export interface CasePage {
   items: CaseSummary[];
   cursor?: string;
@@ -177,6 +186,11 @@ export class Api {
 
   act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event?: CaseEvent; result?: ResolveLinkedResult }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
+  }
+
+  /** One action on many cases, each with the version shown; the key makes a retry apply nothing twice. */
+  bulk(request: { action: Record<string, unknown>; cases: { caseId: string; expectedVersion: number }[] }, idempotencyKey: string): Promise<{ results: BulkCaseResult[] }> {
+    return this.call('POST', '/cases/bulk', request, { 'idempotency-key': idempotencyKey });
   }
 
   /** The signed-in internal user's own escalations (role internal). */

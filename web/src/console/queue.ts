@@ -1,9 +1,11 @@
-// The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use; leads and
-// the risk team also open incidents by hand here (incident-form.ts).
+// The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use; a checkbox
+// per row and a bulk bar (./bulk.ts) act on the ticked rows at once, each row then showing its own result;
+// leads and the risk team also open incidents by hand here (incident-form.ts).
 import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, cloudNow, type CaseSummary } from './api.ts';
-import { agentName } from './auth.ts';
+import { ApiError, cloudNow, type BulkCaseResult, type CaseSummary } from './api.ts';
+import { agentName, hasRole } from './auth.ts';
+import { bulkBar, RESULT_TEXT } from './bulk.ts';
 import { byUrgency, categoryLabel, DUE_SOON_MS, formatDateTime, slaState, STATUS_LABELS } from './format.ts';
 import { incidentForm } from './incident-form.ts';
 import { notice, priorityBadge, slaCell, statusBadge } from './ui.ts';
@@ -73,7 +75,19 @@ export const queueView: View = async (ctx, params) => {
     ctx.navigate(`#/queue${query.size ? `?${query}` : ''}`);
   });
   const refreshButton = h('button', { type: 'button', class: 'button subtle' }, 'Refresh');
-  replace(ctx.main, h('div', { class: 'view-head' }, heading, refreshButton), filters.status === 'pending_approval' ? '' : (incidentForm(ctx) ?? ''), form, status, results);
+  // Ticked rows (by case id) and the last bulk action's answer per row, kept across refreshes.
+  const ticked = new Set<string>();
+  const bulkResults = new Map<string, BulkCaseResult>();
+  const canBulk = hasRole(ctx.session, 'agent', 'lead', 'risk');
+  const bar = bulkBar(ctx.api, (answers) => {
+    for (const r of answers) {
+      bulkResults.set(r.caseId, r);
+      if (r.status === 'applied') ticked.delete(r.caseId);
+    }
+    void load(false);
+  });
+  const selectedRows = () => items.filter((c) => ticked.has(c.caseId));
+  replace(ctx.main, h('div', { class: 'view-head' }, heading, refreshButton), filters.status === 'pending_approval' ? '' : (incidentForm(ctx) ?? ''), form, status, canBulk ? bar.element : null, results);
   ctx.arrive('Queue', heading);
 
   // The API filters what it can; "open" and "due soon" are decided here, on the cloud's clock.
@@ -106,10 +120,33 @@ export const queueView: View = async (ctx, params) => {
       replace(results, h('p', { class: 'empty' }, 'No cases match these filters.'), more);
       return;
     }
+    const tick = (c: CaseSummary) => {
+      const box = h('input', { type: 'checkbox', class: 'row-select', 'aria-label': `Select ${c.reference}`, checked: ticked.has(c.caseId) });
+      on(box, 'change', () => {
+        if (box.checked) ticked.add(c.caseId);
+        else ticked.delete(c.caseId);
+        bar.update(selectedRows());
+        all.checked = shown.every((s) => ticked.has(s.caseId));
+      });
+      return h('td', { class: 'col-select' }, box);
+    };
+    const all = h('input', { type: 'checkbox', class: 'select-all', 'aria-label': 'Select every case shown', checked: shown.every((c) => ticked.has(c.caseId)) });
+    on(all, 'change', () => {
+      for (const c of shown) if (all.checked) ticked.add(c.caseId);
+      else ticked.delete(c.caseId);
+      for (const box of results.querySelectorAll<HTMLInputElement>('input.row-select')) box.checked = all.checked;
+      bar.update(selectedRows());
+    });
+    const resultBadge = (c: CaseSummary) => {
+      const r = bulkResults.get(c.caseId);
+      if (!r) return null;
+      return h('span', { class: `badge bulk-result bulk-${r.status}`, title: r.reason ?? null, 'data-bulk-status': r.status }, RESULT_TEXT[r.status], r.reason && r.status !== 'applied' && r.status !== 'conflict' ? `: ${r.reason}` : null);
+    };
     const rows = shown.map((c) =>
       h(
         'tr',
         { 'data-case-id': c.caseId, class: c.sla.firstResponseBreached || c.sla.resolutionBreached ? 'is-breached' : null },
+        canBulk ? tick(c) : null,
         h('td', { class: 'col-sla' }, slaCell(c)),
         h('td', {}, priorityBadge(c.priority)),
         h(
@@ -119,6 +156,7 @@ export const queueView: View = async (ctx, params) => {
           c.channel === 'internal' ? h('span', { class: 'badge internal', title: `Escalated by ${c.internalReporter ?? 'another team'}` }, 'internal') : null,
           c.openConsults ? h('span', { class: `badge consult${c.blockedOnConsult ? ' blocking' : ''}` }, c.blockedOnConsult ? 'waiting on a team' : `${c.openConsults} consult${c.openConsults === 1 ? '' : 's'} open`) : null,
           h('span', { class: 'case-subject' }, c.subject),
+          resultBadge(c),
         ),
         h('td', {}, categoryLabel(c.category)),
         h('td', {}, statusBadge(c.status), c.escalation?.status === 'active' ? h('span', { class: 'badge escalated' }, `escalated ${c.escalation.tier ?? c.escalation.startTier}`) : null, c.requesterUndeliverable ? (c.requesterUndeliverable.status === 'complaint' ? h('span', { class: 'badge breached', title: 'The requester reported an email as spam' }, 'email reported as spam') : h('span', { class: 'badge breached', title: 'Email to the requester bounced' }, 'email bounced')) : null),
@@ -134,11 +172,12 @@ export const queueView: View = async (ctx, params) => {
       h(
         'thead',
         {},
-        h('tr', {}, ...['SLA', 'Priority', 'Case', 'Category', 'Status', 'Assignee', 'Risk', 'Opened'].map((t) => h('th', { scope: 'col' }, t))),
+        h('tr', {}, canBulk ? h('th', { scope: 'col', class: 'col-select' }, all) : null, ...['SLA', 'Priority', 'Case', 'Category', 'Status', 'Assignee', 'Risk', 'Opened'].map((t) => h('th', { scope: 'col' }, t))),
       ),
       h('tbody', {}, rows),
     );
     replace(results, h('div', { class: 'table-wrap' }, table), more);
+    bar.update(selectedRows());
   };
 
   const load = async (next: boolean) => {
