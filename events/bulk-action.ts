@@ -11,7 +11,7 @@ import { describeIssues, TEXT_REQUIRED, type FieldProblem } from './inquiry.ts';
  * ACTION_FIELDS (./agent-action.ts), then its name here (and its label in web/src/console/bulk.ts, which the
  * type check asks for; the bulk bar gives it a text box per field).
  */
-export const BULK_ACTION_TYPES = ['assign', 'apply-macro', 'note', 'resolve'] as const satisfies readonly (keyof typeof ACTION_FIELDS)[];
+export const BULK_ACTION_TYPES = ['assign', 'apply-macro', 'note', 'resolve', 'link-incident'] as const satisfies readonly (keyof typeof ACTION_FIELDS)[];
 export type BulkActionType = (typeof BULK_ACTION_TYPES)[number];
 
 export const MAX_BULK_CASES = 100;

@@ -32,7 +32,7 @@ import { TransitionError, type Change } from '#domain/lifecycle.ts';
 import type { Outcome } from '#domain/case.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
 import type { NewIncident } from '#events/incident.ts';
-import { BusyError, ConflictError, IdempotencyMismatchError, NotFoundError, ValidationError } from '../errors.ts';
+import { BusyError, ConflictError, IdempotencyMismatchError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import type { Agent } from '../http.ts';
 import { sha256Hex } from '../ids.ts';
 import type { CaseStore, Clock } from '../ports.ts';
@@ -48,7 +48,7 @@ const MAX_ATTEMPTS = 4;
 const LINK_ATTEMPTS = 10;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
-const staleVersion = (now: number) => new ConflictError(`Someone else changed this case (it is at version ${now}); reload it and try again`);
+const staleVersion = (now: number) => new StaleVersionError(`Someone else changed this case (it is at version ${now}); reload it and try again`);
 
 // ── opening by hand ───────────────────────────────────────────────────────────────────────────────
 

@@ -11,7 +11,7 @@ import { ApiError, type Api, type BulkCaseResult, type CaseSummary, type MacroRe
 import { OUTCOME_LABELS } from './format.ts';
 import { notice } from './ui.ts';
 
-const ACTION_LABELS: Record<BulkActionType, string> = { assign: 'Assign', 'apply-macro': 'Apply macro', note: 'Add a note', resolve: 'Resolve' };
+const ACTION_LABELS: Record<BulkActionType, string> = { assign: 'Assign', 'apply-macro': 'Apply macro', note: 'Add a note', resolve: 'Resolve', 'link-incident': 'Link to incident' };
 
 /** What a row's result says (the API's status words, for people). */
 export const RESULT_TEXT: Record<BulkCaseResult['status'], string> = {
