@@ -17,6 +17,7 @@ import { Ledger } from './constructs/ledger.ts';
 import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { Tracing } from './constructs/tracing.ts';
+import { Ratings } from './constructs/ratings.ts';
 import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
 
@@ -38,6 +39,7 @@ export class TrustdeskStack extends Stack {
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
+    new Ratings(this, 'Ratings', { storage, api, config }).allowSigning(outbox.consumer, config);
     new AgentApi(this, 'Agents', { storage, api });
     new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
