@@ -24,6 +24,7 @@ import { createLocalIssuer, type Role } from './jwt-issuer.ts';
 import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } from './lambda-runtime.ts';
 import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
 import { startS3Server } from './s3-server.ts';
+import { secretArn, secretsFromTemplate, startLocalSecretsManager } from './secrets-manager.ts';
 import { deliverByReceiptRules, receiptRulesFromTemplate } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
@@ -224,6 +225,18 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // A stream mapping whose function's role cannot read the stream (or park to its destination) fails the deploy on AWS.
   const unreadable = eventSourceMappingDenials(template, ctx, iam);
   if (unreadable.length > 0) throw new Error(`event source mapping(s) AWS would refuse to create:\n${unreadable.join('\n')}`);
+
+  // Secrets Manager: the template's secrets (generated per start in memory, kept with the data dir otherwise).
+  const secretsManager = await step('Secrets Manager', () =>
+    startLocalSecretsManager({
+      host: o.host,
+      secrets: secretsFromTemplate(template, ARNS, dataPath('secrets.json')),
+      authorize: (headers, requests) => iam?.authorize(headers, requests)?.message,
+      now: () => clock.now(),
+    }),
+  );
+  stoppers.push(() => secretsManager.stop());
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
 
   const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
   if (functionLogs) stoppers.push(async () => functionLogs.stop());
@@ -438,6 +451,8 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
       // A topic's Ref is its ARN.
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
+      // A secret's Ref is its ARN.
+      if (type === 'AWS::SecretsManager::Secret') return secretArn(ARNS, id);
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {
