@@ -68,7 +68,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; web: string; console: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; secretsManager: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -415,6 +415,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
+      secretsManager: secretsManager.endpoint,
       web: `${api}/`,
       console: `${api}/console`,
     },

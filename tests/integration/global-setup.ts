@@ -15,6 +15,7 @@ export interface CloudUrls {
   smtpPort: number;
   dynamodb: string;
   s3: string;
+  secretsManager: string;
   intakeAddress: string;
   casesTable: string;
   reportingTable: string;
@@ -68,6 +69,7 @@ export default async function setup(project: TestProject) {
     smtpPort: ports.smtp,
     dynamodb: cloud.urls.dynamodb,
     s3: cloud.urls.s3,
+    secretsManager: cloud.urls.secretsManager,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),
