@@ -3,9 +3,14 @@
 // a reused, forged or expired link gets a clear page and changes nothing; duplicates ask nothing; a reopened
 // and re-resolved case asks again. Every assertion is scoped to the cases this file opens.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { actAs, asAgent, cloud, mailbox, postInquiry, request, settle, unique } from './support.ts';
+
+const template = JSON.parse(readFileSync(new URL('../../cdk.out/Trustdesk.template.json', import.meta.url), 'utf8')) as {
+  Resources: Record<string, { Type: string; Properties?: { Rules?: { Name: string; Statement: { RateBasedStatement?: { Limit: number } } }[] } }>;
+};
 
 interface View {
   case: { caseId: string; reference: string; version: number; status: string; resolutions?: number; satisfaction?: { rating: number; comment?: string; ratedAt: string; resolution: number } };
@@ -115,8 +120,7 @@ describe('satisfaction ratings', () => {
 
     // Expired: signed with the stack's own key (read as an operator from the local Secrets Manager), run out.
     const secrets = new SecretsManagerClient({ region: 'us-east-1', endpoint: cloud.secretsManager, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const secretId = (await import('node:fs')).readFileSync(new URL('../../cdk.out/Trustdesk.template.json', import.meta.url), 'utf8');
-    const logicalId = Object.entries(JSON.parse(secretId).Resources as Record<string, { Type: string }>).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')![0];
+    const logicalId = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::SecretsManager::Secret')![0];
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: logicalId }));
     const past = Math.floor(Date.now() / 1000) - 3600;
     const expired = await new SignJWT({ caseId, resolution: 1 })
@@ -167,5 +171,21 @@ describe('satisfaction ratings', () => {
     expect(stale.body).toContain('This link is out of date');
     expect((await postRating({ token: tokenOf(second), score: '5' })).status).toBe(201);
     expect((await read(caseId)).case.satisfaction).toMatchObject({ rating: 5, resolution: 2 });
+  });
+
+  it('rate-limits rating posts per client (the WAF rule), other clients unaffected', async () => {
+    const rule = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::WAFv2::WebACL')
+      .flatMap((r) => r.Properties?.Rules ?? [])
+      .find((r) => r.Name === 'RatingRatePerClient');
+    const limit = rule!.Statement.RateBasedStatement!.Limit;
+    const client = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.23' };
+    const body = new URLSearchParams({ token: 'not-a-token', score: '3' }).toString();
+    for (let i = 0; i < limit; i += 10) {
+      const replies = await Promise.all(Array.from({ length: Math.min(10, limit - i) }, () => request('POST', '/ratings', { body, headers: client })));
+      expect(replies.map((r) => r.status)).toEqual(replies.map(() => 400));
+    }
+    expect((await request('POST', '/ratings', { body, headers: client })).status).toBe(429);
+    expect((await request('POST', '/ratings', { body, headers: { ...client, 'x-forwarded-for': '198.51.100.24' } })).status).toBe(400);
   });
 });
