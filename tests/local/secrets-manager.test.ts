@@ -17,7 +17,9 @@ const template: CfnTemplate = {
   },
 };
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('local Secrets Manager', () => {
   it('generates a value per start in memory, keeps it with a data file, serves a literal as it is', () => {
