@@ -117,7 +117,7 @@ export async function startLocalSecretsManager(o: {
     const denied = o.authorize?.(req.headers, [{ action: 'secretsmanager:GetSecretValue', resource: secret?.arn ?? id }]);
     if (denied) return error('AccessDeniedException', denied);
     if (!secret) return error('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    if (body.VersionStage !== undefined && body.VersionStage !== 'AWSCURRENT') return error('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: " + String(body.VersionStage));
+    if (body.VersionStage !== undefined && body.VersionStage !== 'AWSCURRENT') return error('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${String(body.VersionStage)}`);
     return {
       status: 200,
       body: JSON.stringify({ ARN: secret.arn, Name: secret.name, SecretString: secret.value, VersionId: 'local-current', VersionStages: ['AWSCURRENT'], CreatedDate: created }),
