@@ -6,7 +6,17 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { actAs, asAgent, cloud, mailbox, postInquiry, request, settle, unique } from './support.ts';
+import { actAs, asAgent, cloud, mailbox, postInquiry, request, settle, token, unique } from './support.ts';
+
+interface Satisfaction {
+  ratings: { current: number | null };
+  average: { current: number | null };
+  byScore: { score: number; count: number }[];
+  byCategory: { id: string; ratings: number; average: number | null }[];
+}
+/** Today's satisfaction numbers as the dashboard reads them (GET /reports/current). */
+const todays = async () =>
+  (await request<{ satisfaction: Satisfaction }>('GET', '/reports/current?cadence=daily', { headers: { authorization: `Bearer ${await token('lead')}` } })).body.satisfaction;
 
 const template = JSON.parse(readFileSync(new URL('../../cdk.out/Trustdesk.template.json', import.meta.url), 'utf8')) as {
   Resources: Record<string, { Type: string; Properties?: { Rules?: { Name: string; Statement: { RateBasedStatement?: { Limit: number } } }[] } }>;
@@ -69,6 +79,7 @@ describe('satisfaction ratings', () => {
     // Nothing is recorded by opening the link.
     expect((await read(caseId)).case.satisfaction).toBeUndefined();
 
+    const reportBefore = await todays();
     const comment = '<script>alert(1)</script> Quick & kind';
     const confirmed = await postRating({ token: tokenOf(link), score: '4', comment });
     expect(confirmed.status).toBe(201);
@@ -93,6 +104,16 @@ describe('satisfaction ratings', () => {
     expect(after.case.version).toBe(rated.case.version);
     expect(after.case.satisfaction).toEqual(rated.case.satisfaction);
     expect(after.timeline.filter((e) => e.type === 'satisfaction.rated')).toHaveLength(1);
+
+    // The reports count it exactly once: one more rating, one more 4, under the case's category.
+    const category = (after.case as unknown as { category: string }).category;
+    const reportAfter = await todays();
+    expect(reportAfter.ratings.current).toBe((reportBefore.ratings.current ?? 0) + 1);
+    const fours = (r: Satisfaction) => r.byScore.find((b) => b.score === 4)!.count;
+    expect(fours(reportAfter)).toBe(fours(reportBefore) + 1);
+    const inCategory = (r: Satisfaction) => r.byCategory.find((c) => c.id === category)?.ratings ?? 0;
+    expect(inCategory(reportAfter)).toBe(inCategory(reportBefore) + 1);
+    expect(reportAfter.average.current).not.toBeNull();
   });
 
   it('answers a forged or expired link with a clear page and changes nothing', async () => {
