@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseEvent } from '#domain/case.ts';
 import { countersFor, type CaseDims } from '#domain/reporting/aggregate.ts';
 import { buildReport } from '#domain/reporting/report.ts';
+import { renderHtml } from '#domain/reporting/render-html.ts';
 import { renderText } from '#domain/reporting/render-text.ts';
 import { baseInput, day, PERIOD, row } from './fixtures.ts';
 
@@ -47,6 +48,9 @@ describe('satisfaction in the report', () => {
     const text = renderText(report);
     expect(text).toContain('SATISFACTION');
     expect(text).toMatch(/Average rating\s+3\.3/);
+    const page = renderHtml(report);
+    expect(page).toContain('Satisfaction');
+    expect(page).toMatch(/Average rating<\/td>[^]*?3\.3/);
   });
 
   it('has no average without ratings', () => {
