@@ -695,6 +695,9 @@ function weekOfAggregates(cases: number, weeks: readonly string[][], trendHours:
 /** Day rows of a week: 7 days × categories × priorities × requester channels. */
 const ROWS_PER_WEEK = 7 * CATEGORY_WEIGHTS.length * Object.keys(PRIORITY_SHARE).length * REQUESTER_CHANNELS.length;
 
+/** No agent records: the per-agent rows are named by agent id. */
+export const noAgents = { listAgents: async () => [] };
+
 const noMail: Mailer = {
   send: () => Promise.reject(new Error('the benchmark sends no email')),
 };
@@ -722,7 +725,7 @@ export async function reportBuildTime(opts: { cases: number[]; repeats: number }
       const updates = weekOfAggregates(count, weeks, trendHours);
       const chunks = Array.from({ length: Math.ceil(updates.length / 100) }, (_, i) => updates.slice(i * 100, i * 100 + 100));
       await inPool(chunks, 4, (chunk) => reporting.applyCounts(chunk, []));
-      const deps: ReportDeps = { reporting, cases, mailer: noMail, clock, policy: reportingPolicy };
+      const deps: ReportDeps = { reporting, cases, agents: noAgents, mailer: noMail, clock, policy: reportingPolicy };
       const build = async () => {
         const t0 = performance.now();
         const report = await reportFor(deps, 'weekly', period);

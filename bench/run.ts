@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assignmentThroughput } from './assignment.ts';
 import { bundleFigures } from './bundles.ts';
 import { costPer, REQUIRED_EMAILS_PER_TYPICAL_CASE, requiredEmailFloor, typicalUsage } from './cost.ts';
 import { intakeHandlerCpu } from './handler-cpu.ts';
@@ -148,6 +149,12 @@ add('aggregation coalesced ÷ per record', 'ratio', aggregation.ratio, atLeast(5
 const reports = await reportBuildTime({ cases: [10_000, 100_000], repeats: REPEATS });
 for (const r of reports) add(`weekly report build, aggregates of ${r.cases.toLocaleString('en-US')} cases`, 'ms', [r.stats.min, r.stats.median, r.stats.max]);
 if (reports.length === 2) add('report build time 100k ÷ 10k', 'ratio', reports[1]!.stats.median / reports[0]!.stats.median, atMost(1.5));
+const assignment = await assignmentThroughput({ waiting: Number(env.BENCH_ASSIGN_WAITING ?? 1000), agents: Number(env.BENCH_ASSIGN_AGENTS ?? 20), repeats: REPEATS });
+add(
+  `assignment at shift start, ${assignment.waiting.toLocaleString('en-US')} waiting, ${assignment.agents} agents on shift`,
+  'cases/s',
+  [assignment.perSecond.min, assignment.perSecond.median, assignment.perSecond.max],
+);
 
 // ── output ──
 const rows = figures.map((f) => {

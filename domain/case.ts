@@ -113,6 +113,8 @@ export interface CaseRecord {
   assignee?: string;
   firstRespondedAt?: string;
   resolvedAt?: string;
+  /** The agent who handled the last resolution (the proposer of a four-eyes one); kept after a reopen, so the reopen and a later rating count for them. */
+  resolvedBy?: string;
   outcome?: Outcome;
   /** How many times the case was resolved (a reopened and re-resolved case counts on): the rating links name which. */
   resolutions?: number;
@@ -139,14 +141,35 @@ export interface CaseRecord {
   legalHold?: LegalHold;
   /** The requester's personal data was erased (on request or by retention): what is left is the case skeleton. */
   erased?: ErasureMark;
-  /** Set on incident cases opened by surge detection. */
-  incident?: { key: string; linkedCaseIds: string[]; lastHour: number; baseline: number };
+  /** This case was merged into another (status closed, outcome duplicate): replies to its thread land there. */
+  mergedInto?: MergeLink;
+  /** Cases merged into this one, oldest first: their messages and attachments are on this case's timeline. */
+  mergedFrom?: MergeLink[];
+  /** Set on incident cases: opened by surge detection (`lastHour`, `baseline`) or by a lead by hand (`manual-…` key, `openedBy`). */
+  incident?: IncidentInfo;
+  /** The incident case this case is linked to (action link-incident). */
+  incidentCaseId?: string;
+  /** Resolved by an incident-wide resolve-linked: which incident and which run of it (a retry of the run skips the case). */
+  incidentResolution?: { incidentCaseId: string; actionId: string };
   openedAt: string;
   updatedAt: string;
   lastUserMessageAt: string;
   version: number;
   /** The version of the last change that moves the lifecycle workflow (status or deadlines). */
   lifecycleVersion: number;
+}
+
+/** What makes a case an incident: the cases linked to it, and how it came to be. */
+export interface IncidentInfo {
+  key: string;
+  linkedCaseIds: string[];
+  /** Surge incidents: cases opened in the hour, and the baseline for that hour. */
+  lastHour?: number;
+  baseline?: number;
+  /** Opened by hand: who opened it. */
+  openedBy?: string;
+  /** The last finished resolve-linked run (counts only; the event carries the case ids). */
+  resolvedLinked?: { actionId: string; at: string; by: string; outcome: Outcome; resolved: number; proposed: number; skipped: number };
 }
 
 export interface SlaProgress {
@@ -195,6 +218,13 @@ export interface Satisfaction {
   ratedAt: string;
   /** Which resolution of the case it rates (CaseRecord.resolutions when the email was sent). */
   resolution: number;
+}
+
+/** One end of a merge: the other case, and when it was merged. */
+export interface MergeLink {
+  caseId: string;
+  reference: string;
+  at: string;
 }
 
 export interface LegalHold {

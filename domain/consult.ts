@@ -157,7 +157,7 @@ export function onConsultTimer(current: CaseRecord, consultId: string, now: Date
   const consults = current.consults ?? [];
   const consult = consults.find((c) => c.id === consultId);
   const timer = consultTimer(consult, now);
-  if (!consult || timer.phase === 'none' || timer.seconds > 0) return undefined;
+  if (!consult || current.mergedInto || timer.phase === 'none' || timer.seconds > 0) return undefined;
   const reminder = timer.phase === 'reminder';
   const patched: Consult = reminder ? { ...consult, reminded: true } : { ...consult, reminded: true, escalated: true };
   return commit(
@@ -184,7 +184,8 @@ export interface ConsultState {
 }
 
 export function consultState(record: CaseRecord | undefined, caseId: string, consultId: string, now: Date): ConsultState {
-  const timer = consultTimer(record?.consults?.find((c) => c.id === consultId), now);
+  // A case merged into another waits for nothing: its consults' clocks end (no reminder, no escalation).
+  const timer = record?.mergedInto ? { phase: 'none' as const, seconds: 0 } : consultTimer(record?.consults?.find((c) => c.id === consultId), now);
   return { caseId, consultId, phase: timer.phase, due: timer.phase !== 'none' && timer.seconds === 0, timer: { seconds: Math.max(1, timer.seconds) } };
 }
 

@@ -29,8 +29,18 @@ export type AgentAction =
   | { type: 'consult'; team: string; question: string; blocking?: boolean }
   | { type: 'legal-hold'; reason: string }
   | { type: 'release-hold'; reason?: string };
-/** Every action an agent may ask for: those above, and those that need more than the case (the use case loads a macro; domain/macro.ts folds it into one change). */
-export type RequestedAction = AgentAction | { type: 'apply-macro'; macroId: string };
+/**
+ * Every action an agent may ask for: those above, and those that need more than the case (the use case loads a
+ * macro, and domain/macro.ts folds it into one change; a merge reads the target too, and domain/merge.ts changes both).
+ */
+export type RequestedAction =
+  | AgentAction
+  | { type: 'apply-macro'; macroId: string }
+  | { type: 'merge'; intoCaseId: string; intoExpectedVersion: number }
+  /** Link this case to an incident case (domain/incident.ts): both change, saved together. */
+  | { type: 'link-incident'; incidentCaseId: string }
+  /** On an incident case: resolve every open linked case with this message as its summary, one email each. */
+  | { type: 'resolve-linked'; message: string; outcome: Outcome };
 export type ActionType = RequestedAction['type'];
 
 /** Who may do what. Agents work cases; leads and the risk team also steer them. */
@@ -52,6 +62,11 @@ export const ROLE_RIGHTS: Record<ActionType, readonly AgentRole[]> = {
   'release-hold': ['risk'],
   // Each change a macro makes is checked too (its priority is a lead's or the risk team's).
   'apply-macro': ['agent', 'lead', 'risk'],
+  'link-incident': ['agent', 'lead', 'risk'],
+  // One request that resolves (and emails) up to hundreds of cases: a lead's or the risk team's call.
+  'resolve-linked': ['lead', 'risk'],
+  // Closing a duplicate into the case that carries on: any agent's call, as resolving one as a duplicate is.
+  merge: ['agent', 'lead', 'risk'],
 };
 
 export const mayAct = (roles: readonly string[], action: ActionType): boolean => roles.some((r) => (ROLE_RIGHTS[action] as readonly string[]).includes(r));
@@ -91,7 +106,7 @@ function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['paus
   return 'paused' in planned ? record.deadlines : withInternalTarget(planned, record.openedAt, record.internal, policy.calendar);
 }
 
-const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
+export const closePause = (pauses: CaseRecord['pauses'], at: string) => pauses.map((p) => (p.to ? p : { ...p, to: at }));
 
 /**
  * Card data is masked out of every text of the action (message, note, reason, summary…) before it is applied.
@@ -213,6 +228,7 @@ export function applyAgentAction(
         patch: {
           status: 'resolved',
           resolvedAt: at,
+          resolvedBy: actor.id,
           outcome: action.outcome,
           resolutions: nextResolution(current),
           pauses,
@@ -224,6 +240,7 @@ export function applyAgentAction(
     }
     case 'reopen': {
       if (isOpen(s)) throw new TransitionError(`The case is ${s}, not resolved or closed`);
+      if (current.mergedInto) throw new TransitionError(`The case was merged into ${current.mergedInto.reference}; work on that case instead`);
       const reason = action.reason ?? 'reopened by an agent';
       const needed = fourEyesFor({ kind: 'reopen' });
       if (needed) {
@@ -248,7 +265,7 @@ export function applyAgentAction(
           type: 'case.resolved',
           data: { outcome: approval.outcome, ...(approval.summary && { summary: approval.summary }), approval: decided, resolution: nextResolution(current) },
           lifecycle: true,
-          patch: { status: 'resolved', resolvedAt: at, outcome: approval.outcome, resolutions: nextResolution(current), approval: undefined, ...standDown(current) },
+          patch: { status: 'resolved', resolvedAt: at, resolvedBy: approval.proposedBy, outcome: approval.outcome, resolutions: nextResolution(current), approval: undefined, ...standDown(current) },
         };
       } else {
         const reopen = reopenDraft({ ...current, status: approval.from ?? 'resolved' }, approval.reason ?? 'reopened by an agent', at);
@@ -336,7 +353,7 @@ function standDownApprovalOverdue(current: CaseRecord): Partial<CaseRecord> {
 }
 
 /** A resolved or closed case needs no one paged any more: an active escalation stands down. */
-function standDown(current: CaseRecord): Partial<CaseRecord> {
+export function standDown(current: CaseRecord): Partial<CaseRecord> {
   return current.escalation?.status === 'active' ? { escalation: { ...current.escalation, status: 'stood_down' } } : {};
 }
 
@@ -651,11 +668,11 @@ function escalationForBreach(current: CaseRecord, reason: string, now: Date): Pi
   return startEscalation(current, reachedRisk ? 'risk' : 'L1', reason, now);
 }
 
-/** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
 /** Critical and not yet in front of the risk team (or in an escalation that is still running). */
 const needsRiskPage = (r: CaseRecord) =>
   (r.priority === 'P1' || r.safetyCritical) && r.escalation?.status !== 'active' && r.escalation?.startTier !== 'risk';
 
+/** Critical cases page the risk team at once: an escalation that starts at the risk tier. */
 export function pageRiskTeam(current: CaseRecord, now: Date): Change | undefined {
   if (!needsRiskPage(current)) return undefined; // already paged (a retried step), or no longer critical
   const draft = startEscalation(current, 'risk', current.safetyCritical ? 'safety-critical report' : 'P1 case', now);

@@ -19,8 +19,14 @@ const line = (max: number) =>
     z.regex(SINGLE_LINE, 'must be a single line of text'),
   );
 
+/** Case ids are UUIDs (functions/lib/ids.ts). */
+const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Macro ids are UUIDs (functions/lib/ids.ts). */
 export const MACRO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const REFERENCE = /^TD-[0-9A-HJKMNP-TV-Z]{6}$/;
+const INTO_CASE = 'must be the id or the reference (TD-…) of the case to merge into';
 
 const version = z.number('must be the case version you are acting on').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1'));
 const base = { expectedVersion: version };
@@ -47,9 +53,20 @@ export const AgentActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('legal-hold'), reason: line(500), ...base }),
   z.object({ type: z.literal('release-hold'), reason: z.optional(line(500)), ...base }),
   z.object({ type: z.literal('apply-macro'), macroId: z.string('must be the id of a macro').check(z.regex(MACRO_ID, 'must be the id of a macro')), ...base }),
+  z.object({ type: z.literal('link-incident'), incidentCaseId: z.string('must be the id of an incident case').check(z.regex(CASE_ID, 'must be the id of an incident case')), ...base }),
+  z.object({ type: z.literal('resolve-linked'), message: text(2_000), outcome: z.enum(OUTCOMES, `must be one of ${OUTCOMES.join(', ')}`), ...base }),
+  z.object({
+    type: z.literal('merge'),
+    // The case that carries on, by id or by reference (any case; upper-cased as references are stored).
+    intoCaseId: z.pipe(z.string(INTO_CASE), z.transform((s) => (REFERENCE.test(s.trim().toUpperCase()) ? s.trim().toUpperCase() : s.trim().toLowerCase()))).check(
+      z.refine((s) => CASE_ID.test(s) || REFERENCE.test(s), INTO_CASE),
+    ),
+    intoExpectedVersion: z.number('must be the version of the case to merge into').check(z.int('must be a whole number'), z.gte(1, 'must be at least 1')),
+    ...base,
+  }),
 ]);
 
-export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro'] as const;
+export const ACTION_TYPES = ['reply', 'request-info', 'note', 'assign', 'escalate', 'acknowledge', 'resolve', 'reopen', 'change-priority', 'approve', 'reject', 'consult', 'legal-hold', 'release-hold', 'apply-macro', 'link-incident', 'resolve-linked', 'merge'] as const;
 
 export function parseAgentAction(input: unknown): { ok: true; action: RequestedAction; expectedVersion: number } | { ok: false; problems: FieldProblem[] } {
   const type = input && typeof input === 'object' ? (input as { type?: unknown }).type : undefined;

@@ -1,5 +1,5 @@
-// GET /cases query string (paging and the queue filters agents use, or `q`: a search by an exact key) and the {caseId} of the routes
-// under /cases/{caseId}. A parameter given empty (a form's blank filter) counts as absent.
+// GET /cases query string (paging and the queue filters agents use, or `q`: a search by an exact key), the {caseId} of the routes
+// under /cases/{caseId}, and the {n} of an attachment (1 for the first, as the export numbers them). A parameter given empty (a form's blank filter) counts as absent.
 import * as z from 'zod/mini';
 import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
 import { TEXT_REQUIRED } from './inquiry.ts';
@@ -70,3 +70,14 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
 }
 
 export const CasePathSchema = z.object({ caseId: z.string(TEXT_REQUIRED) });
+
+const ATTACHMENT_NUMBER = 'must be a whole number from 1 (the first attachment)';
+
+/** GET /cases/{caseId}/attachments/{n}: n counts the case's attachments from 1, as `attachments/<n>-<filename>` in its export. */
+export const AttachmentPathSchema = z.object({
+  caseId: z.string(TEXT_REQUIRED),
+  n: z.pipe(
+    z.string(ATTACHMENT_NUMBER).check(z.regex(/^[1-9][0-9]{0,5}$/, ATTACHMENT_NUMBER)),
+    z.transform((s) => Number(s)),
+  ),
+});

@@ -4,6 +4,7 @@ import type { StackConfig } from './config.ts';
 import { AgentApi } from './constructs/agent-api.ts';
 import { Assignment } from './constructs/assignment.ts';
 import { TrustdeskApi } from './constructs/api.ts';
+import { DomainEvents } from './constructs/domain-events.ts';
 import { Governance } from './constructs/governance.ts';
 import { Identity } from './constructs/identity.ts';
 import { Intake } from './constructs/intake.ts';
@@ -14,6 +15,7 @@ import { Outbox } from './constructs/outbox.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Ledger } from './constructs/ledger.ts';
+import { LedgerIngest } from './constructs/ledger-ingest.ts';
 import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { Tracing } from './constructs/tracing.ts';
@@ -31,6 +33,7 @@ export class TrustdeskStack extends Stack {
     new Tracing(this, 'Tracing');
     const storage = new Storage(this, 'Storage', { retain: config.retainData });
     const ledger = new Ledger(this, 'Ledger', { key: storage.key, retain: config.retainData });
+    const ledgerIngest = new LedgerIngest(this, 'LedgerIngest', { ledger });
     const identity = new Identity(this, 'Identity', { retain: config.retainData });
     const api = new TrustdeskApi(this, 'Http', { userPool: identity.userPool });
     new IntakeWaf(this, 'Waf', { restApi: api.restApi, limit: config.intakeRateLimit });
@@ -38,7 +41,8 @@ export class TrustdeskStack extends Stack {
     const mailFeedback = new MailFeedback(this, 'MailFeedback', { storage });
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
-    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, config });
+    const domainEvents = new DomainEvents(this, 'DomainEvents', { retain: config.retainData });
+    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, domainEvents, config });
     new Ratings(this, 'Ratings', { storage, api, config }).allowSigning(outbox.consumer, config);
     new AgentApi(this, 'Agents', { storage, api });
     new UserApi(this, 'Users', { storage, ledger, api });
@@ -51,7 +55,7 @@ export class TrustdeskStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       ...(config.alarmEmail && { alarmEmail: config.alarmEmail }),
       api: api.restApi,
-      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked },
+      parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked, ParkedLedgerEvents: ledgerIngest.parked },
       streamConsumers: { Outbox: outbox.consumer, Aggregator: reporting.aggregator },
       workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
       asyncFunctions: {
@@ -59,6 +63,7 @@ export class TrustdeskStack extends Stack {
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },
         ShiftStart: { fn: assignment.shiftStart, lost: "a shift start's assignment run did not finish (the waiting cases stay in the pool for the next run or a lead)" },
         Retention: { fn: governance.retention, lost: 'a daily retention run did not finish (the next run erases what it left)' },
+        LedgerIngest: { fn: ledgerIngest.ingest, lost: 'a transaction event of the payment systems did not reach the ledger (it is parked in ParkedLedgerEvents)' },
         MailFeedback: { fn: mailFeedback.handler, lost: 'an SES bounce or complaint notification was not applied to its case (it is parked)' },
       },
     });
@@ -71,8 +76,10 @@ export class TrustdeskStack extends Stack {
     new CfnOutput(this, 'ReceiptRuleSetName', { value: intake.receiptRuleSet.receiptRuleSetName, description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>' });
     new CfnOutput(this, 'ProfilesTableName', { value: storage.profilesTable.tableName });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
+    new CfnOutput(this, 'LedgerBusName', { value: ledgerIngest.bus.eventBusName, description: 'The payment systems PutEvents their transaction events here (source platform.payments)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn, description: 'Every alarm notifies this topic; subscribe on-call (or set -c alarmEmail=…)' });
     new CfnOutput(this, 'MailFeedbackTopicArn', { value: mailFeedback.topic.topicArn, description: "SES bounces and complaints of the configuration set every email is sent with" });
+    new CfnOutput(this, 'DomainEventsBusName', { value: domainEvents.bus.eventBusName, description: 'The case domain events (source trustdesk.cases): subscribe with a rule on this bus' });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
   }
 }

@@ -31,13 +31,16 @@ import { startSmtpIntake } from './smtp-intake.ts';
 import { staticSiteFromTemplate } from './static-site.ts';
 import { createLocalWaf } from './waf.ts';
 import { startEventSourceMappings } from './event-source-mappings.ts';
-import { eventSourceMappingDenials, iamEnforcedByDefault, localIamFromTemplate, type LocalIam } from './iam-roles.ts';
-import { dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
+import { startLocalEventBridge } from './eventbridge.ts';
+import { localQueueUrl, startLocalSqs } from './sqs.ts';
+import { eventSourceMappingDenials, iamEnforcedByDefault, accessKeyOf, localIamFromTemplate, signingAccessKey, type LocalIam } from './iam-roles.ts';
+import { eventBridgeRequests, dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
   host: string;
-  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number };
+  /** `events`, `sqs`: the EventBridge and SQS emulators' (free ports when omitted). */
+  ports: { api: number; smtp: number; ses: number; dynamodb: number; s3: number; sfn: number; events?: number; sqs?: number };
   /** Virtual ms per real ms (1 = real time); the clock can also be moved with POST /local/clock. */
   timeScale?: number;
   /** Where data lives between runs; ignored when inMemory. */
@@ -68,7 +71,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; secretsManager: string; web: string; console: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; secretsManager: string; events: string; sqs: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -160,6 +163,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dataDir: dataPath('s3'),
       authorize: (req, t) => iam?.authorize(req.headers, s3Requests(ARNS, t.method, t.bucket, t.key), req.url)?.message,
       mayList: (req, bucket) => !iam?.authorize(req.headers, [s3ListRequest(ARNS, bucket)], req.url),
+      // Presigned links expire on the local clock (the functions sign with it too).
+      now: () => clock.now(),
     }),
   );
   stoppers.push(() => s3.stop());
@@ -196,8 +201,13 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   });
   stoppers.push(() => sesProxy.stop());
 
+  const eventsPort = o.ports.events ?? (await freePort(o.host));
+  const sqsPort = o.ports.sqs ?? (await freePort(o.host));
+  const sqsEndpoint = `http://${o.host}:${sqsPort}`;
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
+    AWS_ENDPOINT_URL_EVENTBRIDGE: `http://${o.host}:${eventsPort}`,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -218,7 +228,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     createTablesFromTemplate(new DynamoDBClient(clientConfig), template, (id) => id),
   );
   const tableById = new Map(tables.map((t) => [t.logicalId, t]));
-  const ctx = localIntrinsics(template, tableById, o.stackName);
+  const ctx = localIntrinsics(template, tableById, o.stackName, sqsEndpoint);
   // Each function's role, from the template: its invocations sign with a key that names it, the emulators check.
   iam = localIamFromTemplate({ template, ctx, enabled: iamOn, log: o.log, now: () => clock.now() });
   o.log(iamOn ? `✓ IAM: ${iam.principals().length} function role(s) enforced` : '! IAM not enforced (TRUSTDESK_IAM=off)');
@@ -268,6 +278,35 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // configuration set's event destination, as on AWS.
   const sns = startLocalSns({ template, ctx, functions, asyncInvoker, now: () => new Date(clock.now()), log: o.log });
   o.log(`✓ SNS: ${sns.topics().length} topic(s), ${sns.subscriptions().length} Lambda subscription(s)`);
+  // Event buses and their rules → Lambda targets; what a function publishes is signed with its role's key.
+  const eventBridge = await startLocalEventBridge({
+    host: o.host,
+    port: eventsPort,
+    template,
+    ctx,
+    functions,
+    asyncInvoker,
+    now: () => new Date(clock.now()),
+    log: o.log,
+    callerOf: (req) => {
+      const key = signingAccessKey(req.headers);
+      return key && [...functions.keys()].find((id) => key === accessKeyOf(id));
+    },
+    authorize: (req, target, body) => iam?.authorize(req.headers, eventBridgeRequests(ARNS, target, body))?.message,
+  });
+  stoppers.push(() => eventBridge.stop());
+  // The template's queues (where what is refused or fails every retry is parked), for the functions and operators.
+  const sqs = await startLocalSqs({
+    host: o.host,
+    port: sqsPort,
+    template,
+    region: REGION,
+    accountId: ACCOUNT,
+    now: () => clock.now(),
+    log: o.log,
+    authorize: (req, action, queueArn) => iam?.authorize(req.headers, [{ action, resource: queueArn }])?.message,
+  });
+  stoppers.push(() => sqs.stop());
   // Set once the stream mappings exist: a notification waits for the functions that send to be idle.
   let sendersIdle: () => Promise<void> = async () => undefined;
   const feedback = sesFeedbackPublisher({ destinations: snsEventDestinations(template, ctx), publish: (topic, message) => void sns.publish(topic, message), after: () => sendersIdle(), now: () => new Date(clock.now()), log: o.log });
@@ -327,7 +366,9 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const progress = () =>
     mappings.reduce((n, m) => n + m.stats().delivered, 0) +
     stepFunctions.executions().reduce((n, e) => n + stepFunctions.transitions(e.executionArn), 0) +
-    sns.published();
+    sns.published() +
+    eventBridge.accepted() +
+    sqs.sent();
   const settle = async () => {
     await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
@@ -354,6 +395,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     scheduler,
     clock,
     stepFunctions,
+    eventBridge,
+    sqs,
     iam,
     settle,
   });
@@ -416,6 +459,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
       secretsManager: secretsManager.endpoint,
+      events: eventBridge.endpoint,
+      sqs: sqs.endpoint,
       web: `${api}/`,
       console: `${api}/console`,
     },
@@ -439,7 +484,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
 }
 
 /** What Ref and Fn::GetAtt give locally: table names and stream ARNs of DynamoDB Local, bucket names, machine ARNs. */
-function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTable>, stackName: string): IntrinsicContext {
+function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTable>, stackName: string, sqsEndpoint: string): IntrinsicContext {
   const ctx: IntrinsicContext = {
     region: REGION,
     accountId: ACCOUNT,
@@ -450,10 +495,13 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       const type = template.Resources[id]?.Type;
       if (type === 'AWS::S3::Bucket') return id.toLowerCase();
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
-      // A topic's Ref is its ARN.
+      // A topic's Ref is its ARN; an event bus's its name.
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
       // A secret's Ref is its ARN.
       if (type === 'AWS::SecretsManager::Secret') return secretArn(ARNS, id);
+      if (type === 'AWS::Events::EventBus') return String(template.Resources[id]?.Properties?.Name ?? id);
+      // A queue's Ref is its URL.
+      if (type === 'AWS::SQS::Queue') return localQueueUrl(sqsEndpoint, ACCOUNT, id);
       return tableById.get(id)?.tableName ?? id;
     },
     getAtt: (id, attribute) => {
@@ -473,6 +521,7 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       if (type === 'AWS::KMS::Key') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
       if (type === 'AWS::Logs::LogGroup') return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
       if (type === 'AWS::SNS::Topic') return name;
+      if (type === 'AWS::Events::EventBus') return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`;
       const service = type.split('::')[1]!.toLowerCase();
       return `arn:aws:${service}:${REGION}:${ACCOUNT}:${id}`;
     },

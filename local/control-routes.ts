@@ -9,6 +9,8 @@ import type { VirtualClock } from './clock.ts';
 import type { LocalFaults } from './faults.ts';
 import { DEFAULT_EXPIRES_IN_SECONDS, ROLES, type LocalIssuer, type Role } from './jwt-issuer.ts';
 import type { LocalIam } from './iam-roles.ts';
+import type { LocalEventBridge } from './eventbridge.ts';
+import type { LocalSqs } from './sqs.ts';
 import type { FunctionLogCapture, LocalFunction } from './lambda-runtime.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
@@ -30,6 +32,8 @@ export interface ControlRouteDeps {
   scheduler: LocalScheduler;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
+  eventBridge: LocalEventBridge;
+  sqs: LocalSqs;
   iam: LocalIam;
   settle(): Promise<void>;
 }
@@ -111,6 +115,17 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
       else clock.set(to);
       return [200, { now: new Date(clock.now()).toISOString() }];
     },
+    // What was published on the event buses (the debug target every bus has locally), newest last.
+    'GET /local/events': async (_req, url) => {
+      const bus = url.searchParams.get('bus') ?? undefined;
+      if (bus !== undefined && !d.eventBridge.buses().includes(bus)) return [404, { error: 'not_found', message: `no event bus ${bus}`, field: 'bus', buses: d.eventBridge.buses() }];
+      const detailType = url.searchParams.get('detailType');
+      const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 1000) || 1000, 1), 10_000);
+      const events = d.eventBridge.published(bus).filter((r) => detailType === null || r.event['detail-type'] === detailType);
+      return [200, { buses: d.eventBridge.buses(), rules: d.eventBridge.rules().map((r) => ({ name: r.name, bus: r.bus, origin: r.origin, enabled: r.enabled, targets: r.targets.map((t) => t.arn) })), events: events.slice(-limit) }];
+    },
+    // The template's queues and what each holds now (the parked queues among them).
+    'GET /local/queues': async () => [200, { queues: d.sqs.queues() }],
     'GET /local/executions': async () => [
       200,
       {
@@ -130,7 +145,15 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
   return (req, url) => {
     const runMatch = req.method === 'POST' ? /^\/local\/schedules\/([^/]+)\/run$/.exec(url.pathname) : null;
     const invokeMatch = req.method === 'POST' ? /^\/local\/functions\/([^/]+)\/invoke$/.exec(url.pathname) : null;
-    return invokeMatch
+    const ruleMatch = req.method === 'GET' ? /^\/local\/events\/rules\/([^/]+)$/.exec(url.pathname) : null;
+    return ruleMatch
+      ? async (): Promise<[number, unknown]> => {
+          // What one rule (of the template, or added with PutRule) delivered to its targets, oldest first.
+          const name = decodeURIComponent(ruleMatch[1]!);
+          const events = d.eventBridge.deliveries(name);
+          return events ? [200, { rule: name, events }] : [404, { error: 'not_found', message: `no rule named ${name}` }];
+        }
+      : invokeMatch
       ? async (): Promise<[number, unknown]> => {
           // Like Lambda's Invoke API (RequestResponse): the function's result, or its error.
           const name = decodeURIComponent(invokeMatch[1]!);

@@ -23,6 +23,8 @@ const cloud = await startLocalCloud({
     dynamodb: port('TRUSTDESK_DYNAMODB_PORT', 8000),
     s3: port('TRUSTDESK_S3_PORT', 4569),
     sfn: port('TRUSTDESK_SFN_PORT', 8083),
+    events: port('TRUSTDESK_EVENTS_PORT', 4010),
+    sqs: port('TRUSTDESK_SQS_PORT', 9324),
   },
   timeScale: Number(env.TRUSTDESK_TIME_SCALE ?? 1),
   ...(env.TRUSTDESK_LOG_LEVEL && { functionLogLevel: env.TRUSTDESK_LOG_LEVEL }),
@@ -50,6 +52,7 @@ console.log(`
   DynamoDB Local  ${urls.dynamodb}
   S3 (mail)       ${urls.s3}
   Step Functions  ${urls.sfn}          (executions: ${urls.api}/local/executions)
+  EventBridge     ${urls.events}          (published: ${urls.api}/local/events)
   Clock           ${urls.api}/local/clock   (POST {"advanceSeconds": 3600}; time scale ${cloud.clock.timeScale})
 
   Ctrl-C to stop.

@@ -12,9 +12,14 @@
  * (what the SDK does for stream bodies: chunked framing plus a trailing checksum) are decoded, and
  * every checksum the client sends (Content-MD5, x-amz-content-sha256, x-amz-checksum-crc32/crc32c/
  * sha1/sha256, as header or trailer) is verified. CRC64NVME is stored and echoed but not verified.
- * Signatures are not checked; the signing access key is, when `authorize` is given (local IAM: the
- * caller's role must allow the request's action on the bucket or object ARN, else 403 AccessDenied, and a
- * missing key is 403 rather than 404 to a caller that may not list the bucket, as on S3).
+ * A presigned URL (SigV4 in the query string) is verified as S3 does (local/s3-presign.ts): its signature
+ * over method, path, every query parameter (the `response-*` overrides too) and signed headers, made with
+ * its access key's secret (`secretFor`), and its validity (X-Amz-Date + X-Amz-Expires on `now`); its
+ * `response-content-type` / `response-content-disposition` / … overrides then set those response headers.
+ * Requests signed in the Authorization header are not verified; their signing access key is, when
+ * `authorize` is given (local IAM: the caller's role must allow the request's action on the bucket or
+ * object ARN, else 403 AccessDenied, and a missing key is 403 rather than 404 to a caller that may not
+ * list the bucket, as on S3).
  *
  * Storage is in memory, or under `dataDir` (survives a restart). On disk every object is a body file
  * plus a JSON metadata file; the metadata file is written to a temporary name and renamed into place,
@@ -26,6 +31,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { checkPresigned, isPresigned } from './s3-presign.ts';
 
 export interface LocalS3 {
   endpoint: string;
@@ -48,7 +54,14 @@ export interface StartS3ServerOptions {
   authorize?: (req: http.IncomingMessage, target: { method: string; bucket: string | undefined; key: string | undefined }) => string | undefined;
   /** Asked when a GET or HEAD finds no such key: whether the caller may list the bucket (S3 then says 404, else 403). */
   mayList?: (req: http.IncomingMessage, bucket: string) => boolean;
+  /** The secret of an access key a presigned URL names; undefined: no such key. Default: every key's secret is `local`. */
+  secretFor?: (accessKeyId: string) => string | undefined;
+  /** Epoch milliseconds now, for a presigned URL's expiry (default Date.now: the local cloud passes its clock). */
+  now?: () => number;
 }
+
+/** The secret access key of every local credential (the functions' and the tests' alike). */
+export const LOCAL_SECRET = 'local';
 
 /** Content-Type S3 reports for an object stored without one. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -679,6 +692,14 @@ async function handle(store: ObjectStore, req: http.IncomingMessage, res: http.S
   const { bucket, key, query } = parseTarget(req.url ?? '/');
   const method = req.method ?? 'GET';
   if (method !== 'PUT' && method !== 'POST') req.resume();
+  const target = req.url ?? '/';
+  if (isPresigned(target)) {
+    const problem = checkPresigned({ method, target, headers: req.headers, secretFor: opts.secretFor ?? (() => LOCAL_SECRET), now: (opts.now ?? Date.now)() });
+    if (problem) {
+      req.resume();
+      throw new S3Error(problem.status, problem.code, problem.message, problem.extra);
+    }
+  }
   const denied = opts.authorize?.(req, { method, bucket, key });
   if (denied !== undefined) {
     req.resume();

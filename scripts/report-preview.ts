@@ -20,7 +20,7 @@ import type { Clock, Mailer } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { reportFor, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { loadTemplate } from '#local/template.ts';
-import { FAKE_CREDENTIALS, HOSTILE_NAMES, HOSTILE_SUBJECTS, aggregateDeps, aggregateInBatches, generateCases, seededRandom, startReportingDb, tableIds, writeCases, type Opening } from '../bench/reporting.ts';
+import { FAKE_CREDENTIALS, HOSTILE_NAMES, HOSTILE_SUBJECTS, aggregateDeps, aggregateInBatches, generateCases, noAgents, seededRandom, startReportingDb, tableIds, writeCases, type Opening } from '../bench/reporting.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'reports', 'preview');
@@ -127,6 +127,7 @@ async function localReport(opts: Options): Promise<{ report: Report; source: str
     const deps: ReportDeps = {
       reporting: new DynamoReportingStore(ids.reporting, client),
       cases: new DynamoCaseStore(ids.cases, undefined, client),
+      agents: noAgents,
       mailer: noMail,
       clock: { now: () => now },
       policy: reportingPolicy,
@@ -171,6 +172,7 @@ async function demoReport(opts: Options): Promise<{ report: Report; source: stri
     const deps: ReportDeps = {
       reporting: new DynamoReportingStore(db.reportingTable, db.client),
       cases: new DynamoCaseStore(db.casesTable, undefined, db.client),
+      agents: noAgents,
       mailer: noMail,
       clock,
       policy: reportingPolicy,

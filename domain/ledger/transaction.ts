@@ -54,3 +54,12 @@ export interface LinkedAccount {
   /** What the two accounts share. */
   via: { instrument?: string; deviceId?: string };
 }
+
+/** The event bus's contract with the payment systems: their source, and one detail-type per status a transaction reaches. */
+export const LEDGER_EVENT_SOURCE = 'platform.payments';
+export const LEDGER_DETAIL_TYPES: Record<TransactionStatus, string> = {
+  pending: 'Transaction Pending',
+  succeeded: 'Transaction Succeeded',
+  failed: 'Transaction Failed',
+  reversed: 'Transaction Reversed',
+};

@@ -69,6 +69,9 @@ export interface CaseDims {
    * resolve re-plans them itself before it is stored).
    */
   deadlines?: { firstResponseDue?: string; resolutionDue?: string };
+  /** The case's assignee and the agent of its last resolution, as read: the per-agent report's attribution (agents.ts). */
+  assignee?: string;
+  resolvedBy?: string;
 }
 
 export interface EventInput {
@@ -139,6 +142,8 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
       break;
     }
     case 'case.closed':
+    case 'case.merged':
+      // A merged duplicate is closed into the case that carries on.
       c.closed = 1;
       break;
     case 'satisfaction.rated':
@@ -227,7 +232,7 @@ export function deltasFor(input: EventInput, settings: AggregationSettings = DEF
 
 /**
  * +1 / −1 on the open backlog. A case is in the backlog from its opening until it is resolved, or
- * closed without having been resolved; a reopen (by an agent, or by the requester writing again)
+ * closed (or merged into another) without having been resolved; a reopen (by an agent, or by the requester writing again)
  * puts it back. Closing a resolved case ('resolved-and-silent') does not count twice.
  */
 export function backlogChange({ event }: Pick<EventInput, 'event'>): -1 | 0 | 1 {
@@ -241,6 +246,9 @@ export function backlogChange({ event }: Pick<EventInput, 'event'>): -1 | 0 | 1 
       return -1;
     case 'case.closed':
       return event.data.reason === 'resolved-and-silent' ? 0 : -1;
+    case 'case.merged':
+      // A duplicate merged after it was resolved left the backlog then.
+      return event.data.from === 'resolved' ? 0 : -1;
     default:
       return 0;
   }

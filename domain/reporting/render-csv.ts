@@ -101,5 +101,22 @@ export function renderCsv(report: Report): string {
       t('top_consumer_case', metric, c.reference, detail);
     }
   }
+  // Per agent (weekly, as in the email): dimension the agent id, or `<agentId>/<category>`; detail the agent's name.
+  if (report.cadence === 'weekly') {
+    for (const a of report.agents) {
+      for (const [dimension, x] of [[a.agentId, a] as const, ...a.byCategory.map((c) => [`${a.agentId}/${c.id}`, c] as const)]) {
+        v('agent', 'handled', dimension, x.handled, 'count', a.name);
+        v('agent', 'first_responses', dimension, x.firstResponses, 'count', a.name);
+        v('agent', 'first_response_sla', dimension, x.firstResponseSla, 'percent', a.name);
+        v('agent', 'resolution_sla', dimension, x.resolutionSla, 'percent', a.name);
+        v('agent', 'median_first_response', dimension, x.medianFirstResponse?.minutes ?? null, 'minutes', x.medianFirstResponse?.atLeast ? 'at least' : a.name);
+        v('agent', 'median_resolution', dimension, x.medianResolution?.minutes ?? null, 'minutes', x.medianResolution?.atLeast ? 'at least' : a.name);
+        v('agent', 'reopened', dimension, x.reopened, 'count', a.name);
+        v('agent', 'reopen_rate', dimension, x.reopenRate, 'percent', a.name);
+        v('agent', 'satisfaction_average', dimension, x.satisfaction.average, 'rating', a.name);
+        v('agent', 'satisfaction_count', dimension, x.satisfaction.count, 'count', a.name);
+      }
+    }
+  }
   return `${[HEADER, ...rows].map(csvLine).join('\r\n')}\r\n`;
 }

@@ -4,6 +4,7 @@
 // which escapes it; only fragments the tag itself produced are inserted as they are.
 import { html, type Interpolation, type SafeHtml } from '../html.ts';
 import { formatChange, formatCount, formatCurrent, formatMinutes, formatPercent, formatPrevious, oneLine } from './format.ts';
+import type { AgentStats, Median } from './agents.ts';
 import { HEADLINE_LABELS, categoryLabel, type Headline, type Metric, type Report } from './report.ts';
 
 // ── building blocks ───────────────────────────────────────────────────────────────────────────────
@@ -192,6 +193,41 @@ function topConsumerSection(r: Report): SafeHtml {
   return section('Open top-consumer cases', table(headers, rows, 'None.'));
 }
 
+const medianText = (m: Median | null) => (m === null ? '–' : `${m.atLeast ? '> ' : ''}${formatMinutes(m.minutes)}`);
+const ratingText = (s: AgentStats['satisfaction']) => (s.average === null ? '–' : `${s.average.toFixed(1)} (${formatCount(s.count)})`);
+const agentCells = (a: AgentStats) => [
+  num(formatCount(a.handled)),
+  num(formatPercent(a.firstResponseSla)),
+  num(formatPercent(a.resolutionSla)),
+  num(medianText(a.medianFirstResponse)),
+  num(medianText(a.medianResolution)),
+  num(formatPercent(a.reopenRate)),
+  num(ratingText(a.satisfaction)),
+];
+
+/** Per agent (named by their agent record), then their categories in muted rows under them. */
+function agentSection(r: Report): SafeHtml {
+  const rows = r.agents.flatMap((a) => [
+    html`<tr>${cell(html`<strong>${oneLine(a.name, 80)}</strong>`)}${agentCells(a)}</tr>`,
+    ...a.byCategory.map((c) => html`<tr><td style="${TD}color:#6b7280;padding-left:20px;">${c.label}</td>${agentCells(c)}</tr>`),
+  ]);
+  const headers = [
+    { label: 'Agent / category' },
+    { label: 'Handled', numeric: true },
+    { label: 'First response in SLA', numeric: true },
+    { label: 'Resolution in SLA', numeric: true },
+    { label: 'Median first response', numeric: true },
+    { label: 'Median resolution', numeric: true },
+    { label: 'Reopened', numeric: true },
+    { label: 'Satisfaction', numeric: true },
+  ];
+  return section(
+    'Per agent',
+    table(headers, rows, 'No agent handled a case this period.'),
+    'Handled = cases the agent resolved. Reopened = reopens of their resolutions ÷ handled. Satisfaction = average rating 1–5 (ratings).',
+  );
+}
+
 export function renderHtml(report: Report): string {
   const periodText =
     report.cadence === 'daily' ? `Day ${report.period}` : `Week ${report.period}, ${report.days[0]} to ${report.days[report.days.length - 1]}`;
@@ -210,7 +246,7 @@ export function renderHtml(report: Report): string {
 <h1 style="${FONT}font-size:20px;color:#111827;margin:0 0 4px 0;">${report.title}</h1>
 <p style="${MUTED}margin:0;">${periodText} (${report.timeZone}). As of ${localTime(report.asOf)}.</p>
 </td></tr>
-${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${internalSection(report)}${consultSection(report)}${satisfactionSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}<tr><td style="padding:16px 24px 20px 24px;">
+${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${internalSection(report)}${consultSection(report)}${satisfactionSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}${report.cadence === 'weekly' ? agentSection(report) : null}<tr><td style="padding:16px 24px 20px 24px;">
 <p style="${MUTED}margin:0;">Times are elapsed time from opening; SLA attainment is against each case's due time. Percentiles are estimated from histogram buckets.</p>
 </td></tr>
 </table>

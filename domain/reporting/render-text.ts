@@ -1,6 +1,7 @@
 // The report as the plain-text part of the email: aligned columns, bars of '#'. Every data string
 // goes through oneLine, so a subject cannot break the layout or forge lines.
 import { formatChange, formatCount, formatCurrent, formatMinutes, formatPercent, formatPrevious, oneLine } from './format.ts';
+import type { AgentStats, Median } from './agents.ts';
 import { HEADLINE_LABELS, categoryLabel, type Headline, type Report } from './report.ts';
 
 const BAR_WIDTH = 20;
@@ -162,5 +163,28 @@ export function renderText(report: Report): string {
     ),
   );
 
+  if (report.cadence === 'weekly') out.push(agentBlock(report));
+
   return `${out.join('\n\n')}\n`;
+}
+
+const medianText = (m: Median | null) => (m === null ? '–' : `${m.atLeast ? '> ' : ''}${formatMinutes(m.minutes)}`);
+const agentCells = (a: AgentStats) => [
+  formatCount(a.handled),
+  formatPercent(a.firstResponseSla),
+  formatPercent(a.resolutionSla),
+  medianText(a.medianFirstResponse),
+  medianText(a.medianResolution),
+  formatPercent(a.reopenRate),
+  a.satisfaction.average === null ? '–' : `${a.satisfaction.average.toFixed(1)} (${formatCount(a.satisfaction.count)})`,
+];
+
+/** Per agent (named by their agent record), their categories indented under them. */
+function agentBlock(report: Report): string {
+  const rows = report.agents.flatMap((a) => [[oneLine(a.name, 60), ...agentCells(a)], ...a.byCategory.map((c) => [`  ${oneLine(c.label, 40)}`, ...agentCells(c)])]);
+  return block(
+    'Per agent (handled = resolved; reopened = reopens / handled; satisfaction = average 1-5 (ratings))',
+    rows.length === 0 ? [] : columns([['', 'Handled', 'FR in SLA', 'Res. in SLA', 'Median FR', 'Median res.', 'Reopened', 'Satisfaction'], ...rows], [false, true, true, true, true, true, true, true]),
+    'No agent handled a case this period.',
+  );
 }

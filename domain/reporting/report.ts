@@ -4,6 +4,7 @@
 import { CATEGORIES, CHANNELS, ESCALATION_TIERS, OUTCOMES } from '../case.ts';
 import { CONSULT_COUNTER, CONSULT_TURNAROUND_COUNTER } from './counters.ts';
 import type { AggregateKey } from './aggregate.ts';
+import type { AgentReportRow } from './agents.ts';
 import { DEFAULT_REPORT_TIME_ZONE, dayKey, daysBetween, parseDayKey, periodDays, periodRange, previousPeriod, type Cadence } from './buckets.ts';
 import { escalationCounter, ratingCounter, resolvedCounter, sumCounters, type Counters } from './counters.ts';
 import { histogramQuantile } from './quantile.ts';
@@ -78,6 +79,8 @@ export interface ReportInput {
   timeZone?: string;
   /** How many top repeat-complaint categories to list; default 5. */
   topRepeatCategories?: number;
+  /** The per-agent rows of the period (agents.ts agentReport); none by default. */
+  agents?: readonly AgentReportRow[];
 }
 
 // ── output: the model ─────────────────────────────────────────────────────────────────────────────
@@ -166,6 +169,8 @@ export interface Report {
   internal: { opened: Metric; escalations: Metric; firstResponseTarget: Metric };
   /** Consults per team asked in or answered in the period: median turnaround (business minutes), share within target. */
   consults: ConsultTeamRow[];
+  /** Per agent who handled cases in the period (named by their agent record), each per category: agents.ts. */
+  agents: AgentReportRow[];
   /** Satisfaction ratings recorded in the period (1–5): how many, their average, per score and per category. */
   satisfaction: SatisfactionSummary;
 }
@@ -464,5 +469,6 @@ export function buildReport(input: ReportInput): Report {
     internal,
     consults: consultRows(cur),
     satisfaction,
+    agents: [...(input.agents ?? [])],
   };
 }

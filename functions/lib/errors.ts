@@ -33,6 +33,12 @@ export class NotFoundError extends AppError {
     super(404, 'not_found', message);
   }
 }
+export class GoneError extends AppError {
+  constructor(message: string) {
+    super(410, 'gone', message);
+  }
+}
+
 export class ConflictError extends AppError {
   constructor(message: string) {
     super(409, 'conflict', message);

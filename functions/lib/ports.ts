@@ -2,9 +2,11 @@
 import type { AgentRecord } from '#domain/assignment.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
+import type { DomainEvent } from '#domain/domain-events.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Macro } from '#domain/macro.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AgentKey, AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
 
@@ -161,6 +163,8 @@ export interface CaseStore extends IntakeStore {
   getCaseWithTimeline(caseId: string): Promise<{ record: CaseRecord; events: CaseEvent[] } | undefined>;
   /** Save a change if the case is still at `record.version - 1` ('stale' when it is not). */
   saveChange(write: ChangeWrite): Promise<ChangeOutcome>;
+  /** Save changes to several cases all or nothing (a merge: the duplicate and its target; linking a case to an incident), each only if its case is still at `record.version - 1`. */
+  saveChanges(writes: ChangeWrite[]): Promise<ChangeOutcome>;
   putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void>;
   getWorkflowWait(caseId: string, workflow: string): Promise<WorkflowWait | undefined>;
   listCases(q: CaseQuery): Promise<CasePage>;
@@ -197,6 +201,12 @@ export interface BlobStore {
 export interface ArchiveDrop {
   /** Stores the archive under `key` and returns a link that downloads it (as `filename`) until `expiresAt`. */
   drop(key: string, body: Uint8Array, filename: string): Promise<{ url: string; expiresAt: string }>;
+}
+
+/** Short-lived links that download a stored attachment: as a file (never shown inline), under its name and type. */
+export interface AttachmentLinks {
+  /** A link to the object under `key` that works until `expiresAt`, served with these headers. */
+  linkTo(key: string, as: { contentType: string; contentDisposition: string }): Promise<{ url: string; expiresAt: string }>;
 }
 
 /** Deletes objects for good (erasure); deleting an absent one is no error, so a retry is harmless. */
@@ -259,6 +269,25 @@ export interface Mailer {
   send(email: OutboundEmail): Promise<string>;
 }
 
+/** An event trustdesk refused (it cannot ever be applied): what is wrong with it, by field, never its values. */
+export interface RejectedEvent {
+  source: string;
+  eventId?: string;
+  detailType?: string;
+  problems: { field: string; message: string }[];
+  receivedAt: string;
+}
+
+/** Where refused events are parked for someone to look at (a queue with an alarm); the sender fixes and resends. */
+export interface RejectedEvents {
+  park(rejected: RejectedEvent): Promise<void>;
+}
+
+/** Where the case's domain events go for other teams (the event bus); throws unless every event was accepted. */
+export interface DomainEventBus {
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -315,7 +344,9 @@ export type CountChange =
   /** Cases of a category opened in a local hour: what surges are judged on. */
   | { kind: 'opened-in-hour'; category: string; hour: string; opened: number }
   /** A top consumer's case, listed under the local day it was opened (set, not counted). */
-  | { kind: 'top-consumer-case'; listing: TopConsumerListing };
+  | { kind: 'top-consumer-case'; listing: TopConsumerListing }
+  /** The per-agent counters of one local day, agent and category (domain/reporting/agents.ts). */
+  | { kind: 'agent'; key: AgentKey; counters: Counters };
 
 export interface TopConsumerListing {
   /** The local day the case was opened (the report of that day lists it). */
@@ -370,6 +401,8 @@ export interface ReportingStore {
   applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void>;
   /** The day aggregates (every shard of every key) of these local days. */
   dayAggregates(days: readonly string[]): Promise<AggregateRow[]>;
+  /** The per-agent items (every agent and category) of these local days. */
+  agentAggregates(days: readonly string[]): Promise<AgentRow[]>;
   /** The open backlog, every key and shard. */
   backlog(): Promise<BacklogCount[]>;
   /** Cases opened per category and local hour, for every pair of these categories and hours that has any. */

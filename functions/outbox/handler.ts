@@ -1,12 +1,14 @@
 // Stream consumer: the outbox of the cases table, one reader for what follows a committed change. A new
 // case event sends the emails it calls for (acknowledgement, agent messages, closing notices, SLA warnings,
-// reminders of pending approvals), each once; a case item's change starts and resumes its workflows
+// reminders of pending approvals), each once, then publishes the domain events it tells other teams on the
+// event bus (publish-domain-events.ts), each once; a case item's change starts and resumes its workflows
 // (lifecycle, escalation, consult; execution names make a redelivery harmless). One consumer, not two, so
 // the cases stream has two readers per shard (this and the aggregator), DynamoDB Streams' limit.
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SecretsManagerSigningKey } from '#lib/adapters/secrets-manager.ts';
+import { EventBridgeDomainEventBus } from '#lib/adapters/eventbridge.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
@@ -22,6 +24,7 @@ import { teamsPolicy } from '#lib/teams-config.ts';
 import { assignWaiting, type AssignDeps } from '#lib/use-cases/assign-on-shift.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
 import { ratingLinkDays } from '#lib/rating-links.ts';
+import { publishDomainEvents, type PublishDeps } from '#lib/use-cases/publish-domain-events.ts';
 import { onCaseChanged, type SignalDeps } from '#lib/use-cases/workflows.ts';
 
 const env = loadEnv('outbox');
@@ -43,6 +46,7 @@ const signals: SignalDeps = {
   clock: systemClock,
   sla: policies.sla,
 };
+const publish: PublishDeps = { store, bus: new EventBridgeDomainEventBus(env.DOMAIN_EVENTS_BUS) };
 const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: policies.sla, policy: assignmentPolicy };
 
 async function handleRecord(record: DynamoDBRecord): Promise<void> {
@@ -50,6 +54,8 @@ async function handleRecord(record: DynamoDBRecord): Promise<void> {
   if (event) {
     const outcome = await notifyFor(notify, event);
     if (outcome !== 'nothing-to-send') logger.info('notification', { caseId: event.caseId, event: event.type, version: event.version, outcome });
+    const published = await publishDomainEvents(publish, event);
+    if (published !== 'nothing-to-publish') logger.info('domain events', { caseId: event.caseId, event: event.type, version: event.version, outcome: published });
     return;
   }
   const change = caseChange(record);

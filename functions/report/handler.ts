@@ -1,4 +1,5 @@
 // Invoked by EventBridge Scheduler with {"cadence": "daily" | "weekly"} (optionally a "period" to re-send).
+import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { DynamoReportingStore } from '#lib/adapters/reporting-store.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
@@ -12,6 +13,7 @@ const env = loadEnv('report');
 const deps: ReportDeps = {
   reporting: new DynamoReportingStore(env.REPORTING_TABLE),
   cases: new DynamoCaseStore(env.CASES_TABLE, undefined),
+  agents: new DynamoAgentDirectory(env.AGENTS_TABLE),
   mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
   clock: systemClock,
   policy: reportingPolicy,

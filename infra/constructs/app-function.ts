@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -146,6 +147,29 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
       acknowledge(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', why);
     }
     this.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /** Permission to put events on one event bus (events:PutEvents on its ARN), with its name in the given variable. */
+  useEventBus(bus: IEventBus, envName: EnvName<F>): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(envName, bus.eventBusName);
+    return this;
+  }
+
+  /**
+   * s3:GetObject on the bucket's keys under `prefix` and nothing else, with the bucket's name in the given
+   * variable: what a function needs to sign presigned download links to those objects (S3 authorizes a
+   * presigned GET as the signer's request when it is used).
+   */
+  readObjectsUnder(bucket: IBucket, prefix: string, envName: EnvName<F>): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+    acknowledge(
+      this.role!,
+      `AwsSolutions-IAM5[Resource::${arnToken(bucket)}/${prefix}*]`,
+      `s3:GetObject alone, on the objects under ${prefix} of this one bucket, whose keys (per message and file) are not known at deploy time.`,
+    );
+    this.addEnvironment(envName, bucket.bucketName);
     return this;
   }
 

@@ -82,7 +82,9 @@ export class Reporting extends Construct {
       onFailure: new SqsDestination(this.parked),
     })
       .useTable(storage.casesTable, 'CASES_TABLE', 'read')
-      .useTable(this.table, 'REPORTING_TABLE');
+      .useTable(this.table, 'REPORTING_TABLE')
+      // The per-agent section names agents by their agent records.
+      .useTable(storage.agentsTable, 'AGENTS_TABLE', 'read');
     this.report.allowSendEmail(props.mailFeedback.configurationSet);
 
     // The schedules' role, ours rather than the stack-wide one the target would create, so it is
@@ -115,7 +117,8 @@ export class Reporting extends Construct {
     // The console's dashboard: the period in progress, from the same report model as the emails.
     this.reportsApi = new AppFunction(this, 'ReportsApi', { handlerDir: 'reports-api', description: 'Current period numbers for the dashboard (leads, risk)' })
       .useTable(storage.casesTable, 'CASES_TABLE', 'read')
-      .useTable(this.table, 'REPORTING_TABLE', 'read');
+      .useTable(this.table, 'REPORTING_TABLE', 'read')
+      .useTable(storage.agentsTable, 'AGENTS_TABLE', 'read');
     api.agentRoute('GET', '/reports/current', this.reportsApi);
   }
 }

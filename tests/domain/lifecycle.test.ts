@@ -239,11 +239,12 @@ describe('agent actions', () => {
 describe('who may do what', () => {
   const ACTIONS = Object.keys(ROLE_RIGHTS) as ActionType[];
 
-  it('agents may do everything but acknowledge and change the priority', () => {
+  it('agents may do everything but acknowledge, change the priority and resolve an incident\'s linked cases (merging included)', () => {
     const allowed = ACTIONS.filter((a) => mayAct(['agent'], a));
-    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
+    expect(allowed.sort()).toEqual(['apply-macro', 'assign', 'consult', 'escalate', 'link-incident', 'merge', 'note', 'reopen', 'reply', 'request-info', 'resolve']);
     expect(mayAct(['agent'], 'acknowledge')).toBe(false);
     expect(mayAct(['agent'], 'change-priority')).toBe(false);
+    expect(mayAct(['agent'], 'resolve-linked')).toBe(false);
   });
 
   it('the risk team may do everything; leads everything but place or release a legal hold', () => {

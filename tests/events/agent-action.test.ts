@@ -19,6 +19,9 @@ const valid = {
   'legal-hold': { type: 'legal-hold', reason: 'Subpoena from the payment partner' },
   'release-hold': { type: 'release-hold', reason: 'Matter closed' },
   'apply-macro': { type: 'apply-macro', macroId: '6f1c2b9e-8d4a-4c7e-9b1a-2f3e4d5c6b7a' },
+  'link-incident': { type: 'link-incident', incidentCaseId: '0c4f7a52-1d3e-4b8a-9f60-7e2d1c3b4a59' },
+  'resolve-linked': { type: 'resolve-linked', message: 'The outage is fixed; your gifts were credited.', outcome: 'resolved' },
+  merge: { type: 'merge', intoCaseId: 'TD-7K3Q9X', intoExpectedVersion: 3 },
 } as const;
 
 const problems = (input: unknown) => {
@@ -35,6 +38,41 @@ describe('consult', () => {
       { field: 'question', message: 'is required' },
       { field: 'blocking', message: 'must be true or false' },
     ]);
+  });
+});
+
+describe('incident actions', () => {
+  it('link-incident names an incidentCaseId that is no case id', () => {
+    expect(problems({ type: 'link-incident', incidentCaseId: 'TD-ABC123', expectedVersion: 1 })).toEqual([{ field: 'incidentCaseId', message: 'must be the id of an incident case' }]);
+    expect(fieldsOf({ type: 'link-incident', expectedVersion: 1 })).toEqual(['incidentCaseId']);
+  });
+
+  it('resolve-linked names a blank message and an unknown outcome', () => {
+    expect(problems({ type: 'resolve-linked', message: '  ', outcome: 'fixed', expectedVersion: 1 })).toEqual([
+      { field: 'message', message: 'is required' },
+      { field: 'outcome', message: 'must be one of resolved, confirmed_risk, false_positive, duplicate' },
+    ]);
+    expect(fieldsOf({ type: 'resolve-linked', message: 'x'.repeat(2_001), outcome: 'resolved', expectedVersion: 1 })).toEqual(['message']);
+  });
+});
+
+describe('merge', () => {
+  it('takes the target by id or by reference, in any case, trimmed', () => {
+    expect(parseAgentAction({ type: 'merge', intoCaseId: ' td-7k3q9x ', intoExpectedVersion: 2, expectedVersion: 1 })).toEqual({ ok: true, action: { type: 'merge', intoCaseId: 'TD-7K3Q9X', intoExpectedVersion: 2 }, expectedVersion: 1 });
+    expect(parseAgentAction({ type: 'merge', intoCaseId: '6F1C2B9E-8D4A-4C7E-9B1A-2F3E4D5C6B7A', intoExpectedVersion: 2, expectedVersion: 1 })).toEqual({
+      ok: true,
+      action: { type: 'merge', intoCaseId: '6f1c2b9e-8d4a-4c7e-9b1a-2f3e4d5c6b7a', intoExpectedVersion: 2 },
+      expectedVersion: 1,
+    });
+  });
+
+  it('names intoCaseId and intoExpectedVersion when they are wrong or missing', () => {
+    expect(problems({ type: 'merge', intoCaseId: 'the other one', expectedVersion: 1 })).toEqual([
+      { field: 'intoCaseId', message: 'must be the id or the reference (TD-…) of the case to merge into' },
+      { field: 'intoExpectedVersion', message: 'must be the version of the case to merge into' },
+    ]);
+    expect(fieldsOf({ type: 'merge', intoCaseId: 7, intoExpectedVersion: 0, expectedVersion: 1 })).toEqual(['intoCaseId', 'intoExpectedVersion']);
+    expect(fieldsOf({ type: 'merge', intoCaseId: 'TD-7K3Q9I', intoExpectedVersion: 1.5, expectedVersion: 1 })).toEqual(['intoCaseId', 'intoExpectedVersion']);
   });
 });
 

@@ -1,7 +1,7 @@
 // GET /cases query string: defaults, filters as typed values, blank filters ignored, and every bad or
 // unknown parameter named (unknown ones first) with the message the agent API has always given.
 import { describe, expect, it } from 'vitest';
-import { CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
+import { AttachmentPathSchema, CasePathSchema, parseCaseQuery } from '#events/case-query.ts';
 import { parsePath } from '#events/request.ts';
 
 describe('parseCaseQuery', () => {
@@ -68,5 +68,16 @@ describe('CasePathSchema', () => {
   it('reads the case id and names it when it is missing', () => {
     expect(parsePath(CasePathSchema, { caseId: 'c-1' })).toEqual({ ok: true, value: { caseId: 'c-1' } });
     expect(parsePath(CasePathSchema, null)).toEqual({ ok: false, problems: [{ field: 'caseId', message: 'is required' }] });
+  });
+});
+
+describe('AttachmentPathSchema', () => {
+  it('reads n as a number counted from 1', () => {
+    expect(parsePath(AttachmentPathSchema, { caseId: 'c-1', n: '1' })).toEqual({ ok: true, value: { caseId: 'c-1', n: 1 } });
+    expect(parsePath(AttachmentPathSchema, { caseId: 'c-1', n: '12' })).toEqual({ ok: true, value: { caseId: 'c-1', n: 12 } });
+  });
+
+  it.each(['0', '-1', '1.5', 'abc', '01', '1e3', ' 1', '', '1234567'])('names n when it is %j', (n) => {
+    expect(parsePath(AttachmentPathSchema, { caseId: 'c-1', n })).toEqual({ ok: false, problems: [{ field: 'n', message: 'must be a whole number from 1 (the first attachment)' }] });
   });
 });

@@ -189,6 +189,33 @@ export function caseStoreContract(makeStore: () => CaseStore | Promise<CaseStore
     });
   });
 
+  describe('saveChanges', () => {
+    it('saves changes to two cases together (a merge), each with its event', async () => {
+      const store = await makeStore();
+      const a = newCase();
+      const b = newCase();
+      await store.createCase(a);
+      await store.createCase(b);
+      const [ca, cb] = [reply(a.record), reply(b.record)];
+      await expect(store.saveChanges([ca, cb])).resolves.toEqual({ kind: 'saved' });
+      await expect(store.getCaseWithTimeline(a.record.caseId)).resolves.toEqual({ record: ca.record, events: [a.event, ca.event] });
+      await expect(store.getCaseWithTimeline(b.record.caseId)).resolves.toEqual({ record: cb.record, events: [b.event, cb.event] });
+    });
+
+    it('is stale and writes neither case when one of them moved on meanwhile', async () => {
+      const store = await makeStore();
+      const a = newCase();
+      const b = newCase();
+      await store.createCase(a);
+      await store.createCase(b);
+      const moved = reply(b.record);
+      await store.saveChange(moved);
+      await expect(store.saveChanges([reply(a.record), reply(b.record)])).resolves.toEqual({ kind: 'stale' });
+      await expect(store.getCaseWithTimeline(a.record.caseId)).resolves.toEqual({ record: a.record, events: [a.event] });
+      await expect(store.getCase(b.record.caseId)).resolves.toEqual(moved.record);
+    });
+  });
+
   describe('views', () => {
     it('keeps every opening as its own record, oldest first, per case, apart from the timeline', async () => {
       const store = await makeStore();

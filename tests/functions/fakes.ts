@@ -100,20 +100,30 @@ export class InMemoryCaseStore implements CaseStore, ErasureStore {
   }
 
   async saveChange(w: ChangeWrite): Promise<ChangeOutcome> {
-    await this.beforeWrite?.({ kind: 'change', write: w });
-    const r = w.record;
-    const replay = w.idempotency && this.replayOf(w.idempotency.key, epochSeconds(r.updatedAt));
-    if (replay) return replay;
-    const current = this.cases.get(r.caseId);
-    if (!current || current.version !== r.version - 1) return { kind: 'stale' };
-    const events = this.events.get(r.caseId) ?? [];
-    if (events.some((e) => e.version === w.event.version)) return { kind: 'stale' };
-    this.cases.set(r.caseId, copy(r));
-    this.events.set(r.caseId, [...events, copy(w.event)]);
-    if (w.idempotency) {
-      this.claims.set(w.idempotency.key, { caseId: r.caseId, reference: r.reference, fingerprint: w.idempotency.fingerprint, expiresAt: w.idempotency.expiresAt });
+    return this.saveChanges([w]);
+  }
+
+  /** All or nothing, like the transaction: every case at its previous version, or nothing is written. */
+  async saveChanges(ws: ChangeWrite[]): Promise<ChangeOutcome> {
+    for (const w of ws) await this.beforeWrite?.({ kind: 'change', write: w });
+    for (const w of ws) {
+      const replay = w.idempotency && this.replayOf(w.idempotency.key, epochSeconds(w.record.updatedAt));
+      if (replay) return replay;
     }
-    for (const id of w.messageIds ?? []) this.messageIds.set(id, r.caseId);
+    for (const w of ws) {
+      const current = this.cases.get(w.record.caseId);
+      if (!current || current.version !== w.record.version - 1) return { kind: 'stale' };
+      if ((this.events.get(w.record.caseId) ?? []).some((e) => e.version === w.event.version)) return { kind: 'stale' };
+    }
+    for (const w of ws) {
+      const r = w.record;
+      this.cases.set(r.caseId, copy(r));
+      this.events.set(r.caseId, [...(this.events.get(r.caseId) ?? []), copy(w.event)]);
+      if (w.idempotency) {
+        this.claims.set(w.idempotency.key, { caseId: r.caseId, reference: r.reference, fingerprint: w.idempotency.fingerprint, expiresAt: w.idempotency.expiresAt });
+      }
+      for (const id of w.messageIds ?? []) this.messageIds.set(id, r.caseId);
+    }
     return { kind: 'saved' };
   }
 

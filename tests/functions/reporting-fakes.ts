@@ -10,6 +10,7 @@ import { openIncident } from '#domain/incident.ts';
 import { openCase } from '#domain/intake.ts';
 import { applyAgentAction, applyRequesterReply, onTimerExpired, type AgentAction, type Change } from '#domain/lifecycle.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import { policies } from '#lib/policies.ts';
 import {
@@ -50,6 +51,8 @@ export interface ReportingState {
   backlog: Map<string, StoredCount<BacklogKey>>;
   openedInHour: Map<string, OpenedInHour>;
   topConsumerCases: Map<string, TopConsumerListing>;
+  /** Per-agent counters by day, agent and category. */
+  agents: Map<string, AgentRow>;
   watermarks: Map<string, number>;
   incidents: Map<string, Incident>;
   subscriptions: Map<string, Subscription>;
@@ -68,6 +71,8 @@ function identityOf(c: CountChange): string {
       return `${c.kind}|${c.category}|${c.hour}`;
     case 'top-consumer-case':
       return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+    case 'agent':
+      return `${c.kind}|${c.key.day}|${c.key.agentId}|${c.key.category}`;
   }
 }
 
@@ -83,6 +88,7 @@ export class InMemoryReportingStore implements ReportingStore {
     backlog: new Map(),
     openedInHour: new Map(),
     topConsumerCases: new Map(),
+    agents: new Map(),
     watermarks: new Map(),
     incidents: new Map(),
     subscriptions: new Map(),
@@ -199,6 +205,12 @@ export class InMemoryReportingStore implements ReportingStore {
         case 'top-consumer-case':
           this.state.topConsumerCases.set(id, copy(change.listing));
           break;
+        case 'agent': {
+          const stored = this.state.agents.get(id) ?? { key: copy(change.key), counters: {} };
+          addInto(stored.counters, change.counters);
+          this.state.agents.set(id, stored);
+          break;
+        }
       }
     }
     for (const m of moves) this.state.watermarks.set(m.caseId, m.to);
@@ -213,6 +225,17 @@ export class InMemoryReportingStore implements ReportingStore {
         .filter((a) => a.key.period === day)
         .sort(byText((a) => `${a.key.category}#${a.key.priority}#${a.key.channel}#${a.shard}`))
         .map((a) => ({ key: copy(a.key), counters: copy(a.counters) })),
+    );
+  }
+
+  async agentAggregates(days: readonly string[]): Promise<AgentRow[]> {
+    this.log('agentAggregates', days);
+    const all = [...this.state.agents.values()];
+    return days.flatMap((day) =>
+      all
+        .filter((a) => a.key.day === day)
+        .sort(byText((a) => `${a.key.agentId}#${a.key.category}`))
+        .map(copy),
     );
   }
 
@@ -367,8 +390,8 @@ export class CaseFactory {
     if (outcome.kind !== 'created') throw new Error(`could not create ${record.caseId}: ${JSON.stringify(outcome)}`);
   }
 
-  async act(caseId: string, action: AgentAction, at: Date): Promise<CaseEvent> {
-    return this.save(applyAgentAction(await this.current(caseId), action, AGENT, at, policies.sla, NO_FOUR_EYES));
+  async act(caseId: string, action: AgentAction, at: Date, actor: typeof AGENT = AGENT): Promise<CaseEvent> {
+    return this.save(applyAgentAction(await this.current(caseId), action, actor, at, policies.sla, NO_FOUR_EYES));
   }
 
   async requesterReply(caseId: string, at: Date): Promise<CaseEvent> {

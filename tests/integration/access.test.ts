@@ -76,6 +76,7 @@ const concretePath = (r: ApiRoute) =>
     if (name === 'agentId') return 'access-matrix-agent';
     if (name === 'userId') return 'access-matrix-user';
     if (name === 'macroId') return '00000000-0000-4000-8000-00000000ac01';
+    if (name === 'n') return '1';
     throw new Error(`${label(r)}: the access matrix does not know how to fill {${name}}; add it here`);
   });
 
@@ -156,6 +157,7 @@ describe('the access matrix', () => {
         'GET /quarantine',
         'GET /users/{userId}',
         'GET /cases/{caseId}/macros',
+        'GET /cases/{caseId}/attachments/{n}',
         'GET /macros',
         'POST /macros',
         'PUT /macros/{macroId}',

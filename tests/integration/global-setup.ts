@@ -16,6 +16,8 @@ export interface CloudUrls {
   dynamodb: string;
   s3: string;
   secretsManager: string;
+  events: string;
+  sqs: string;
   intakeAddress: string;
   casesTable: string;
   reportingTable: string;
@@ -70,6 +72,8 @@ export default async function setup(project: TestProject) {
     dynamodb: cloud.urls.dynamodb,
     s3: cloud.urls.s3,
     secretsManager: cloud.urls.secretsManager,
+    events: cloud.urls.events,
+    sqs: cloud.urls.sqs,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),

@@ -20,6 +20,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAwsChunked, startS3Server, type LocalS3 } from '../../local/s3-server.ts';
+import { checkPresigned, isPresigned, presignedSignature, sigv4Encode } from '../../local/s3-presign.ts';
 
 const BUCKET = 'attachments';
 
@@ -74,7 +75,7 @@ describe('local S3 server (in memory)', () => {
     await s3server.stop();
   });
 
-  it('serves a presigned GET (signatures are not checked), whatever the case of its x-amz- parameters', async () => {
+  it('serves a presigned GET whose signature holds, whatever the case of its x-amz- parameters', async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'exports/a.zip', Body: Buffer.from('zip bytes'), ContentType: 'application/zip' }));
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: 'exports/a.zip' }), { expiresIn: 900 });
     expect(new URL(url).searchParams.has('x-amz-checksum-mode')).toBe(true);
@@ -424,5 +425,128 @@ describe('local S3 server with dataDir', () => {
     await expectFreePort(server.port);
     expect(await server.get(BUCKET, 'slow')).toBeUndefined();
     s3c.destroy();
+  });
+});
+
+describe('presigned URLs on the local S3 server', () => {
+  let now = Date.now();
+  let server: LocalS3;
+  let s3p: S3Client;
+  beforeAll(async () => {
+    server = await startS3Server({ port: 0, now: () => now, secretFor: (key) => (key === 'gone' ? undefined : 'local') });
+    s3p = client(server.endpoint);
+    await server.put(BUCKET, 'attachments/m1/1-ünï (1).pdf', Buffer.from('%PDF-1.4 bytes'), 'application/pdf');
+  });
+  afterAll(async () => {
+    s3p.destroy();
+    await server.stop();
+  });
+  const presign = (expiresIn = 300, overrides: { ResponseContentType?: string; ResponseContentDisposition?: string } = {}, c = s3p) =>
+    getSignedUrl(c, new GetObjectCommand({ Bucket: BUCKET, Key: 'attachments/m1/1-ünï (1).pdf', ...overrides }), { expiresIn });
+  const errorCode = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
+
+  it('serves the object with the response-content-type and response-content-disposition it was signed with', async () => {
+    const disposition = `attachment; filename="_n_ (1).pdf"; filename*=UTF-8''%C3%BCn%C3%AF%20%281%29.pdf`;
+    const res = await fetch(await presign(300, { ResponseContentType: 'application/octet-stream', ResponseContentDisposition: disposition }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-disposition')).toBe(disposition);
+    expect(await res.text()).toBe('%PDF-1.4 bytes');
+  });
+
+  it('refuses a link whose overrides, path, method or signature were changed: SignatureDoesNotMatch', async () => {
+    const url = new URL(await presign(300, { ResponseContentType: 'application/pdf', ResponseContentDisposition: 'attachment' }));
+    const inline = new URL(url);
+    inline.searchParams.set('response-content-disposition', 'inline');
+    const html = new URL(url);
+    html.searchParams.set('response-content-type', 'text/html');
+    const added = new URL(url);
+    added.searchParams.set('response-cache-control', 'public');
+    const otherKey = new URL(url);
+    otherKey.pathname = `/${BUCKET}/attachments/m1/2-other.pdf`;
+    const forged = new URL(url);
+    forged.searchParams.set('X-Amz-Signature', 'f'.repeat(64));
+    for (const bad of [inline, html, added, otherKey, forged]) {
+      const res = await fetch(bad);
+      expect(res.status).toBe(403);
+      expect(await errorCode(res)).toBe('SignatureDoesNotMatch');
+    }
+    const put = await fetch(url, { method: 'PUT', body: 'overwrite' });
+    expect(put.status).toBe(403);
+    expect(await errorCode(put)).toBe('SignatureDoesNotMatch');
+    expect((await server.get(BUCKET, 'attachments/m1/1-ünï (1).pdf'))?.toString()).toBe('%PDF-1.4 bytes');
+  });
+
+  it('refuses a link signed with another secret, or by a key it does not know', async () => {
+    const wrongSecret = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'not-local' } });
+    const res = await fetch(await presign(300, {}, wrongSecret));
+    expect(res.status).toBe(403);
+    expect(await errorCode(res)).toBe('SignatureDoesNotMatch');
+    wrongSecret.destroy();
+    const unknown = new S3Client({ endpoint: server.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'gone', secretAccessKey: 'local' } });
+    const res2 = await fetch(await presign(300, {}, unknown));
+    expect(res2.status).toBe(403);
+    expect(await errorCode(res2)).toBe('InvalidAccessKeyId');
+    unknown.destroy();
+  });
+
+  it('serves a link until X-Amz-Expires has passed on its clock, then answers AccessDenied: Request has expired', async () => {
+    const signedAt = Date.now();
+    now = signedAt;
+    const url = await presign(300);
+    const signed = new URL(url).searchParams.get('X-Amz-Date')!;
+    const signedMs = Date.UTC(+signed.slice(0, 4), +signed.slice(4, 6) - 1, +signed.slice(6, 8), +signed.slice(9, 11), +signed.slice(11, 13), +signed.slice(13, 15));
+    now = signedMs + 300_000;
+    expect((await fetch(url)).status).toBe(200);
+    now = signedMs + 300_001;
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    const text = await res.text();
+    expect(text).toContain('<Code>AccessDenied</Code>');
+    expect(text).toContain('Request has expired');
+    expect(text).toContain('<X-Amz-Expires>300</X-Amz-Expires>');
+    now = Date.now();
+  });
+
+  it('refuses a validity over a week and malformed SigV4 parameters with 400', async () => {
+    const url = new URL(await presign(300));
+    const long = new URL(url);
+    long.searchParams.set('X-Amz-Expires', '604801');
+    const noHost = new URL(url);
+    noHost.searchParams.set('X-Amz-SignedHeaders', 'x-amz-date');
+    const badAlgorithm = new URL(url);
+    badAlgorithm.searchParams.set('X-Amz-Algorithm', 'AWS4-HMAC-SHA1');
+    for (const bad of [long, noHost, badAlgorithm]) {
+      const res = await fetch(bad);
+      expect(res.status).toBe(400);
+      expect(await errorCode(res)).toBe('AuthorizationQueryParametersError');
+    }
+  });
+});
+
+describe('checkPresigned', () => {
+  it('tells presigned targets from plain ones', () => {
+    expect(isPresigned('/b/k?X-Amz-Signature=abc')).toBe(true);
+    expect(isPresigned('/b/k?x-amz-credential=abc')).toBe(true);
+    expect(isPresigned('/b/k?response-content-type=text%2Fplain')).toBe(false);
+    expect(isPresigned('/b/k')).toBe(false);
+  });
+
+  it('encodes as SigV4 does: only A-Z a-z 0-9 - _ . ~ left as they are', () => {
+    expect(sigv4Encode("a b+c!'()*~._-/ü")).toBe('a%20b%2Bc%21%27%28%29%2A~._-%2F%C3%BC');
+  });
+
+  it('accepts the signature it computes, and its check does not depend on how the path was percent-encoded', () => {
+    const base = '/b/a%20b?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=k%2F20261204%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261204T120000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host';
+    const headers = { host: '127.0.0.1:9000' };
+    const signature = presignedSignature({ method: 'GET', target: base, headers, secret: 's' });
+    const now = Date.UTC(2026, 11, 4, 12, 0, 30);
+    const check = (target: string, o: Partial<{ method: string; host: string }> = {}) =>
+      checkPresigned({ method: o.method ?? 'GET', target: `${target}&X-Amz-Signature=${signature}`, headers: { host: o.host ?? headers.host }, secretFor: () => 's', now });
+    expect(check(base)).toBeUndefined();
+    expect(check(base.replace('a%20b', 'a%20%62'))).toBeUndefined();
+    expect(check(base, { host: '127.0.0.1:9001' })?.code).toBe('SignatureDoesNotMatch');
+    expect(check(base, { method: 'DELETE' })?.code).toBe('SignatureDoesNotMatch');
+    expect(checkPresigned({ method: 'GET', target: `${base}&X-Amz-Signature=${signature}`, headers, secretFor: () => 's', now: Date.UTC(2026, 11, 4, 12, 1, 1) })?.message).toBe('Request has expired');
   });
 });

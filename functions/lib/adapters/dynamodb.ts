@@ -6,7 +6,7 @@ import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
 import { summarizeCase } from '../case-summary.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item } from './dynamodb-intake.ts';
+import { caseItem, dynamodb, DynamoIntakeStore, eventItem, fromItem, IS_NEW, keys, OPENED_PARTITIONS, searchKeysOf, toItem, type Item, type NamedWrite } from './dynamodb-intake.ts';
 import { ValidationError } from '../errors.ts';
 import type {
   CaseErasureWrite,
@@ -41,8 +41,20 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
   }
 
   async saveChange(w: ChangeWrite): Promise<ChangeOutcome> {
+    return this.saveChanges([w]);
+  }
+
+  async saveChanges(ws: ChangeWrite[]): Promise<ChangeOutcome> {
+    const outcome = await this.transactWrites(ws.flatMap((w) => this.changeWrites(w)));
+    if (outcome.kind === 'written') return { kind: 'saved' };
+    // Whichever write lost (a case moved on, or another change was in flight): read the cases again.
+    return outcome.kind === 'lost-race' ? { kind: 'stale' } : outcome;
+  }
+
+  /** One case's change: its version (checked), its event, its idempotency claim and Message-IDs. */
+  private changeWrites(w: ChangeWrite): NamedWrite[] {
     const r = w.record;
-    const outcome = await this.transactWrites([
+    return [
       {
         name: 'case version',
         write: this.put(caseItem(r), { expression: 'version = :expected', values: { ':expected': { N: String(r.version - 1) } } }),
@@ -51,10 +63,7 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
       { name: 'event', write: this.put(eventItem(w.event), { expression: IS_NEW }), ifConditionFails: 'retry' },
       ...(w.idempotency ? [this.idempotencyClaim(w.idempotency, r, Math.floor(Date.parse(r.updatedAt) / 1000))] : []),
       ...this.messageIdWrites(w.messageIds ?? [], r.caseId),
-    ]);
-    if (outcome.kind === 'written') return { kind: 'saved' };
-    // Whichever write lost (the case moved on, or another change was in flight): read the case again.
-    return outcome.kind === 'lost-race' ? { kind: 'stale' } : outcome;
+    ];
   }
 
   async putWorkflowWait(caseId: string, workflow: string, wait: WorkflowWait): Promise<void> {

@@ -6,6 +6,7 @@
 //   BACKLOG                      <openedDay>#<category>#<channel>#<shard>   open backlog (counter open)
 //   TREND#<category>             <hour>                                     cases opened in the hour
 //   TOPCASE#<day>                <caseId>                                   a top consumer's case
+//   AGENT#<day>                  <agentId>#<category>                       per-agent counters of a local day
 //   WM#<caseId>                  WM                                         last counted version
 //   INCIDENT#<key>               INCIDENT                                   one incident per key (the claim)
 //   INCIDENTS#<window day>       <key>                                      incidents listed by day
@@ -14,6 +15,7 @@
 //
 // Counter attributes carry the prefix `n_`, so they never collide with key or dimension attributes.
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
+import type { AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow } from '#domain/reporting/report.ts';
 import type { BacklogCount, CountChange, TopConsumerListing } from '../ports.ts';
 
@@ -27,6 +29,7 @@ export const keys = {
   backlog: 'BACKLOG',
   trendOf: (category: string) => `TREND#${category}`,
   topCasesOf: (day: string) => `TOPCASE#${day}`,
+  agentsOf: (day: string) => `AGENT#${day}`,
   watermark: (caseId: string): ItemKey => ({ pk: `WM#${caseId}`, sk: 'WM' }),
   caseIdOfWatermark: (pk: string) => pk.slice('WM#'.length),
   incident: (key: string): ItemKey => ({ pk: `INCIDENT#${key}`, sk: 'INCIDENT' }),
@@ -67,7 +70,16 @@ export function itemOf(change: CountChange): ItemKey & { set: Record<string, str
       const { day, ...listed } = change.listing;
       return { pk: keys.topCasesOf(day), sk: listed.caseId, set: listed, add: {} };
     }
+    case 'agent': {
+      const k = change.key;
+      return { pk: keys.agentsOf(k.day), sk: `${k.agentId}#${k.category}`, set: { agentId: k.agentId, category: k.category }, add: change.counters };
+    }
   }
+}
+
+export function agentRowOf(day: string, attributes: Record<string, unknown>): AgentRow {
+  const a = attributes as Record<string, unknown>;
+  return { key: { day, agentId: String(a.agentId), category: String(a.category ?? 'other') }, counters: countersOf(attributes) };
 }
 
 /** A day aggregate item as a report row (dimensions missing from old items get the defaults they had). */

@@ -1,4 +1,4 @@
-// The reporting table: aggregates, backlog, trend hours, watermarks, incidents, subscriptions, sent reports.
+// The reporting table: aggregates, per-agent counters, backlog, trend hours, watermarks, incidents, subscriptions, sent reports.
 // Speaks the port's domain words; which item holds what is in reporting-layout.ts beside it.
 import {
   DeleteItemCommand,
@@ -9,12 +9,13 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import { subscriptionOfId } from '#domain/reporting/subscription.ts';
 import type { BacklogCount, CountChange, OpenedInHour, ReportingStore, Subscription, TopConsumerListing, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
-import { aggregateRowOf, backlogCountOf, counterAttribute, countersOf, itemOf, keys, topConsumerListingOf } from './reporting-layout.ts';
+import { agentRowOf, aggregateRowOf, backlogCountOf, counterAttribute, countersOf, itemOf, keys, topConsumerListingOf } from './reporting-layout.ts';
 
 type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
@@ -99,6 +100,12 @@ export class DynamoReportingStore implements ReportingStore {
     // One day after the other: a period's days are few, and one query at a time keeps the table's load flat.
     const rows: AggregateRow[] = [];
     for (const day of days) for (const attributes of await this.partition(keys.aggregatesOf('day', day))) rows.push(aggregateRowOf(day, attributes));
+    return rows;
+  }
+
+  async agentAggregates(days: readonly string[]): Promise<AgentRow[]> {
+    const rows: AgentRow[] = [];
+    for (const day of days) for (const attributes of await this.partition(keys.agentsOf(day))) rows.push(agentRowOf(day, attributes));
     return rows;
   }
 

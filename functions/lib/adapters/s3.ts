@@ -1,8 +1,10 @@
-// The mail bucket: inbound MIME and attachments (BlobStore), deleted for good by an erasure (BlobEraser), and
-// evidence archives too big for an API answer, handed over by a presigned link (ArchiveDrop).
+// The mail bucket: inbound MIME and attachments (BlobStore), deleted for good by an erasure (BlobEraser),
+// evidence archives too big for an API answer, handed over by a presigned link (ArchiveDrop), and attachments
+// downloaded by a presigned link (AttachmentLinks). A presigned GET is signed with the function's own
+// credentials and authorized by S3 when it is used, so the signer's role needs s3:GetObject on the key.
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ArchiveDrop, BlobEraser, BlobStore, Clock } from '../ports.ts';
+import type { ArchiveDrop, AttachmentLinks, BlobEraser, BlobStore, Clock } from '../ports.ts';
 
 export const s3 = new S3Client({});
 
@@ -48,5 +50,29 @@ export class S3ArchiveDrop implements ArchiveDrop {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/zip', ContentDisposition: disposition }));
     const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: this.linkSeconds });
     return { url, expiresAt: new Date(this.clock.now().getTime() + this.linkSeconds * 1000).toISOString() };
+  }
+}
+
+/**
+ * A presigned GetObject whose response headers are fixed by the link itself (`response-content-type`,
+ * `response-content-disposition`: signed, so the holder cannot change them): whatever was stored with the
+ * object, the download is the type and the disposition the API chose.
+ */
+export class S3AttachmentLinks implements AttachmentLinks {
+  constructor(
+    private readonly bucket: string,
+    private readonly clock: Clock,
+    /** Five minutes: enough to start the download; a link pasted elsewhere soon stops working. */
+    private readonly linkSeconds = 5 * 60,
+    private readonly client: S3Client = s3,
+  ) {}
+
+  async linkTo(key: string, as: { contentType: string; contentDisposition: string }): Promise<{ url: string; expiresAt: string }> {
+    // The link runs from its signing time (the presigner's own clock, whole seconds, read after this one), so
+    // the whole second read here plus its validity is never later than the link's end.
+    const expiresAt = new Date(Math.floor(this.clock.now().getTime() / 1000) * 1000 + this.linkSeconds * 1000).toISOString();
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentType: as.contentType, ResponseContentDisposition: as.contentDisposition });
+    const url = await getSignedUrl(this.client, command, { expiresIn: this.linkSeconds });
+    return { url, expiresAt };
   }
 }

@@ -89,6 +89,21 @@ export function closedNoticeEmail(record: CaseRecord, reason: string, replyTo: s
   );
 }
 
+/** The one email of a merge: the request goes on under the target's reference (replies to either thread reach it). */
+export function mergedNoticeEmail(record: CaseRecord, intoReference: string, replyTo: string): OutboundEmail {
+  return compose(
+    record.requester.email,
+    `[${intoReference}] Your request continues as ${intoReference}: ${record.subject}`,
+    [
+      greeting(record),
+      `Your request "${record.subject}" (${record.reference}) is about the same matter as case ${intoReference}, so we have joined them: everything you sent us is on ${intoReference}, and we will answer you there.`,
+      `Reply to this email to add anything; keep ${intoReference} in the subject.`,
+      SIGNATURE,
+    ],
+    replyTo,
+  );
+}
+
 const caseLines = (r: CaseRecord, consoleUrl: string) => [
   `${r.reference} · ${r.priority} · ${r.category.replace(/_/g, ' ')} · risk ${r.riskScore} · ${r.status.replace(/_/g, ' ')}`,
   `Subject: ${r.subject}`,

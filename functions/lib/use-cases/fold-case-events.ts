@@ -5,6 +5,7 @@ import type { CaseEvent, CaseRecord, Category } from '#domain/case.ts';
 import { openIncident, INCIDENT_REQUESTER } from '#domain/incident.ts';
 import { rememberComplaint, type Policies } from '#domain/intake.ts';
 import { backlogDeltas, deltasFor, keyId, newEvents, shardFor, type CaseDims } from '#domain/reporting/aggregate.ts';
+import { agentDeltasFor } from '#domain/reporting/agents.ts';
 import { addCounters } from '#domain/reporting/counters.ts';
 import { hourKey, hourRange } from '#domain/reporting/buckets.ts';
 import { eventId } from '#domain/reporting/dedupe.ts';
@@ -93,10 +94,12 @@ export function dimsOf(record: CaseRecord): CaseDims {
     openedAt: record.openedAt,
     ...(record.valueTier && { tier: record.valueTier }),
     deadlines: record.deadlines,
+    ...(record.assignee && { assignee: record.assignee }),
+    ...(record.resolvedBy && { resolvedBy: record.resolvedBy }),
   };
 }
 
-/** What one event changes in the counts: its day and hour aggregates, the backlog, and for an opening the hour's count and a top consumer's listing. */
+/** What one event changes in the counts: its day and hour aggregates, the backlog, its agent's day, and for an opening the hour's count and a top consumer's listing. */
 export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: ReportingPolicy): CountChange[] {
   const settings = { timeZone: policy.timeZone, histogramEdges: policy.histogramEdges, topConsumerTiers: policy.topConsumerTiers };
   const input = { event, dims: dimsOf(record) };
@@ -104,6 +107,7 @@ export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: Rep
   const changes: CountChange[] = [
     ...deltasFor(input, settings).map((d): CountChange => ({ kind: 'aggregate', key: d.key, shard: shardFor(d.key, id, policy.shards), counters: d.counters })),
     ...backlogDeltas(input, settings).map((d): CountChange => ({ kind: 'backlog', key: d.key, shard: shardFor(d.key, id, policy.shards), counters: d.counters })),
+    ...agentDeltasFor(input, settings).map((d): CountChange => ({ kind: 'agent', key: d.key, counters: d.counters })),
   ];
   if (event.type === 'case.opened') {
     const hour = hourKey(event.at, policy.timeZone);
@@ -128,12 +132,15 @@ function itemIdentity(c: CountChange): string {
       return `${c.kind}|${c.category}|${c.hour}`;
     case 'top-consumer-case':
       return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+    case 'agent':
+      return `${c.kind}|${keyId(c.key)}`;
   }
 }
 
 /** Two changes to the same item as one: counts added (a listing is the same listing set again). */
 function merge(into: CountChange, c: CountChange): CountChange {
   if ((into.kind === 'aggregate' || into.kind === 'backlog') && c.kind === into.kind) return { ...into, counters: addCounters({ ...into.counters }, c.counters) };
+  if (into.kind === 'agent' && c.kind === 'agent') return { ...into, counters: addCounters({ ...into.counters }, c.counters) };
   if (into.kind === 'opened-in-hour' && c.kind === 'opened-in-hour') return { ...into, opened: into.opened + c.opened };
   return into;
 }

@@ -31,6 +31,7 @@ import {
   consultEscalationEmail,
   consultQuestionEmail,
   consultReminderEmail,
+  mergedNoticeEmail,
   reporterUpdateEmail,
   resolvedEmail,
   warningEmail,
@@ -95,6 +96,9 @@ export function emailFor(
       return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo, links);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
+    case 'case.merged':
+      // The duplicate's requester hears once that it goes on under the target; `case.merged-in` sends nothing.
+      return mergedNoticeEmail(record, String(data.intoReference ?? ''), deps.replyTo);
     case 'approval.reminded':
       // approval.requested sends nothing: the requester hears of a resolution once it is approved (case.resolved).
       return approvalReminderEmail(record, String(data.proposedBy ?? ''), Array.isArray(data.rules) ? data.rules.map(String) : [], deps.approversAddress, deps.consoleUrl);

@@ -2,7 +2,8 @@
 // automatic reply on its case's timeline, a bounce of an email trustdesk sent, or a quarantine record of
 // kind "automatic". Automatic mail never opens a case, so it is never acknowledged (RFC 3834), and it
 // never moves a case: no status change, no paused clock resumed, no reopen. A bounce that names no
-// email trustdesk sent, or a report that cannot be read, changes no case either.
+// email trustdesk sent, or a report that cannot be read, changes no case either. Mail threaded to a case
+// that was merged lands on the case it was merged into (the pointers followed, at most a few hops).
 import type { FourEyes } from '#domain/approval-policy.ts';
 import type { AttachmentRef, CaseRecord } from '#domain/case.ts';
 import { consultTokenIn, type TeamsPolicy } from '#domain/consult.ts';
@@ -14,6 +15,7 @@ import { parseMail, type ParsedMail } from '../mail.ts';
 import type { BlobStore, CaseStore, IdempotencyClaim, Mailer, Quarantined } from '../ports.ts';
 import { answerConsultByEmail, type EmailAnswerOutcome } from './answer-consult.ts';
 import { saveCaseChange } from './change-case.ts';
+import { caseThatCarriesOn } from './merge-case.ts';
 import { submitInquiry, type SubmitDeps } from './submit-inquiry.ts';
 
 export interface ReceiveDeps extends SubmitDeps {
@@ -58,7 +60,7 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
   if (mail.automatic.automatic) {
     const { kind, reasons } = mail.automatic;
     if (kind === 'bounce') return (await receiveBounce(deps, mail, idempotency)) ?? hold('automatic', ['bounce', ...reasons, 'about no email trustdesk sent, or unreadable']);
-    const caseId = await deps.store.findThread({ ...(mail.reference && { reference: mail.reference }), messageIds: mail.threadIds });
+    const caseId = await threadOf(deps.store, mail);
     const sender = mail.from?.email ?? source;
     const saved = caseId
       ? await change(deps, caseId, idempotency, mail, (current) =>
@@ -82,7 +84,7 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
   // They wrote from the address: it takes mail again.
   await deps.store.clearUndeliverable(from.email);
 
-  const threadCaseId = await deps.store.findThread({ ...(mail.reference && { reference: mail.reference }), messageIds: mail.threadIds });
+  const threadCaseId = await threadOf(deps.store, mail);
   if (threadCaseId) {
     const saved = await change(deps, threadCaseId, idempotency, mail, (current) =>
       applyRequesterReply(
@@ -110,6 +112,12 @@ export async function receiveEmail(deps: ReceiveDeps, record: SesReceiptRecord):
     messageIds: ownIds,
   });
   return { outcome: submitted.replayed ? 'replayed' : 'opened', caseId: submitted.caseId, reference: submitted.reference };
+}
+
+/** The case the mail's thread (reference, then Message-IDs) belongs to — the one a merged case went on as. */
+async function threadOf(store: CaseStore, mail: ParsedMail): Promise<string | undefined> {
+  const caseId = await store.findThread({ ...(mail.reference && { reference: mail.reference }), messageIds: mail.threadIds });
+  return caseId && caseThatCarriesOn(store, caseId);
 }
 
 /** A bounce of an email trustdesk sent: on its case, and a permanent one flags the address. Undefined when it is about no such email. */

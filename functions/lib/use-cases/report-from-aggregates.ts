@@ -1,16 +1,19 @@
 // The scheduled report: built from aggregate rows only (its cost does not grow with the number of cases),
 // emailed once per subscriber and period — a retried run skips everyone it already reached.
 import { CATEGORIES } from '#domain/case.ts';
+import { agentReport } from '#domain/reporting/agents.ts';
 import { dayKey, hourKey, lastCompletePeriod, weekOf, periodDays, previousPeriod, type Cadence } from '#domain/reporting/buckets.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
 import { buildReport, type AggregateRow, type BacklogRow, type IncidentRow, type Report, type TopConsumerCase } from '#domain/reporting/report.ts';
 import { renderCsv, renderHtml, renderSubject, renderText } from '#domain/reporting/render.ts';
-import type { CaseStore, Clock, Mailer, OutboundEmail, ReportingStore, Subscription } from '../ports.ts';
+import type { AgentDirectory, CaseStore, Clock, Mailer, OutboundEmail, ReportingStore, Subscription } from '../ports.ts';
 import { judgeHours } from './judge-surges.ts';
 
 export interface ReportDeps {
   reporting: ReportingStore;
   cases: Pick<CaseStore, 'getCases'>;
+  /** The agent records: the per-agent report names agents by them. */
+  agents: Pick<AgentDirectory, 'listAgents'>;
   mailer: Mailer;
   clock: Clock;
   policy: ReportingPolicy;
@@ -69,7 +72,15 @@ export async function reportFor(deps: ReportReadDeps, cadence: Cadence, period: 
       },
     ];
   });
+  // Per agent: their day items of the period (of the wanted categories), named by their agent records.
+  const [agentRows, agentRecords] = await Promise.all([deps.reporting.agentAggregates(days), deps.agents.listAgents()]);
+  const agents = agentReport(
+    agentRows.filter((r) => wanted(r.key.category)),
+    days,
+    new Map(agentRecords.map((a) => [a.agentId, a.name])),
+  );
   return buildReport({
+    agents,
     cadence,
     period,
     current,

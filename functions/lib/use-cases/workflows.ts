@@ -143,11 +143,13 @@ async function startNewConsults(deps: SignalDeps, before: CaseRecord | undefined
   return Promise.all(fresh.map(async (c) => `consult ${await deps.engine.start('consult', c.id, consultState(after, after.caseId, c.id, deps.clock.now()))}`));
 }
 
-/** Resume the timer of every consult this change answered: its execution ends at once. */
+/** Resume the timer of every consult this change answered (or whose case it merged): its execution ends at once. */
 async function resumeAnsweredConsults(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
   if (!before) return [];
   const wasOpen = new Set(openConsults(before).map((c) => c.id));
-  const answered = (after.consults ?? []).filter((c) => c.status === 'answered' && wasOpen.has(c.id));
+  // Answered ones end; so does every open one of a case merged by this change (it waits for nothing now).
+  const merged = after.mergedInto !== undefined && before.mergedInto === undefined;
+  const answered = (after.consults ?? []).filter((c) => wasOpen.has(c.id) && (c.status === 'answered' || merged));
   const done: string[] = [];
   for (const c of answered) {
     const wait = await deps.store.getWorkflowWait(after.caseId, consultWait(c.id));

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Report } from '../../../domain/reporting/report.ts';
 import { neutralise, renderCsv, renderHtml, renderSubject, renderText } from '../../../domain/reporting/render.ts';
-import { baseInput, day, row } from './fixtures.ts';
+import { agentReport, type AgentRow } from '../../../domain/reporting/agents.ts';
+import { baseInput, day, histogram, row } from './fixtures.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',
@@ -206,5 +207,63 @@ describe('renderCsv', () => {
     expect(find('channel', 'share', 'email')?.[3]).toBe('20');
     expect(find('backlog', 'open', '>7d')?.[3]).toBe('6');
     expect(find('escalation', 'rate_of_opened', 'L1')?.[3]).toBe('20');
+  });
+});
+
+describe('the per-agent section (weekly email)', () => {
+  const agentRows = (names: readonly string[]): AgentRow[] =>
+    names.flatMap((name, i): AgentRow[] => [
+      { key: { day: '2026-11-24', agentId: `agent-${i}`, category: 'refund' }, counters: { resolved: 4, reopened: 1, resolution_within_sla: 3, resolution_breached: 1, satisfaction_count: 2, satisfaction_sum: 9, ...histogram('rt', { 60: 1, 240: 3 }) } },
+      { key: { day: '2026-11-25', agentId: `agent-${i}`, category: name }, counters: { first_responses: 1, first_response_within_sla: 1 } },
+    ]);
+  const weekly = (names: readonly string[]) => {
+    const days = ['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29'];
+    return buildReport({
+      ...baseInput(),
+      cadence: 'weekly',
+      period: '2026-W48',
+      asOf: '2026-11-30T15:00:00.000Z',
+      agents: agentReport(agentRows(names), days, new Map(names.map((n, i) => [`agent-${i}`, n]))),
+    });
+  };
+
+  it('names each agent with their numbers and categories, in HTML and text', () => {
+    const report = weekly(['Ana Lima']);
+    const html = renderHtml(report);
+    expect(html).toContain('Per agent');
+    expect(html).toMatch(/<strong>Ana Lima<\/strong><\/td><td[^>]*>4<\/td><td[^>]*>100\.0%<\/td><td[^>]*>75\.0%<\/td>/);
+    const text = renderText(report);
+    expect(text).toMatch(/PER AGENT/);
+    expect(text).toMatch(/Ana Lima\s+4\s+100\.0%\s+75\.0%\s+–\s+\S+ h\s+25\.0%\s+4\.5 \(2\)/);
+    expect(text).toMatch(/\n\s+Refund\s+4\s/);
+  });
+
+  it('escapes hostile agent names and categories, and keeps to the allowed tags', () => {
+    const html = renderHtml(weekly(HOSTILE));
+    for (const h of HOSTILE) if (/[<>&"']/.test(h)) expect(html).not.toContain(h);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    for (const { tag, attributes } of tagsOf(html)) {
+      expect(ALLOWED_TAGS, tag).toContain(tag);
+      for (const [name] of attributes) if (tag !== '!doctype') expect(ALLOWED_ATTRIBUTES, `${tag} ${name}`).toContain(name);
+    }
+    const text = renderText(weekly(HOSTILE));
+    expect(text).not.toContain('\nFORGED');
+  });
+
+  it('has CSV rows per agent and per agent and category, names neutralised', () => {
+    const rows = parseCsv(renderCsv(weekly(['Ana Lima', '=HYPERLINK("x")'])));
+    const find = (metric: string, dimension: string) => rows.find((r) => r[0] === 'agent' && r[1] === metric && r[2] === dimension);
+    expect(find('handled', 'agent-0')).toEqual(['agent', 'handled', 'agent-0', '4', '', '', '', 'count', 'Ana Lima']);
+    expect(find('reopen_rate', 'agent-0/refund')?.[3]).toBe('25');
+    expect(find('satisfaction_average', 'agent-0')?.[3]).toBe('4.5');
+    expect(find('handled', 'agent-1')?.[8]).toBe(`'=HYPERLINK("x")`);
+    for (const r of rows) expect(r).toHaveLength(9);
+  });
+
+  it('is left out of the daily email and its CSV', () => {
+    const daily = buildReport({ ...baseInput(), agents: weekly(['Ana Lima']).agents });
+    expect(renderHtml(daily)).not.toContain('Per agent');
+    expect(renderText(daily)).not.toContain('PER AGENT');
+    expect(parseCsv(renderCsv(daily)).some((r) => r[0] === 'agent')).toBe(false);
   });
 });

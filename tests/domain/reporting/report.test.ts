@@ -176,7 +176,7 @@ describe('buildReport (weekly)', () => {
 describe('buildReport reads rows only', () => {
   it('takes no case records: every input is a row list or a scalar', () => {
     expectTypeOf<keyof ReportInput>().toEqualTypeOf<
-      'cadence' | 'period' | 'current' | 'previous' | 'backlog' | 'trends' | 'openIncidents' | 'topConsumerCases' | 'asOf' | 'timeZone' | 'topRepeatCategories'
+      'cadence' | 'period' | 'current' | 'previous' | 'backlog' | 'trends' | 'openIncidents' | 'topConsumerCases' | 'asOf' | 'timeZone' | 'topRepeatCategories' | 'agents'
     >();
     expectTypeOf<ReportInput['current']>().toEqualTypeOf<readonly AggregateRow[]>();
     expectTypeOf<ReportInput['previous']>().toEqualTypeOf<readonly AggregateRow[]>();

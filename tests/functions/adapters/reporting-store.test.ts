@@ -188,6 +188,33 @@ describe('DynamoReportingStore reads', () => {
     expect(inputs.find((i) => i.ExclusiveStartKey)!.ExclusiveStartKey).toEqual(item({ pk: 'AGG#day#2026-11-24', sk: 'refund#P2#web#0' }));
   });
 
+  it('applyCounts: a per-agent change ADDs to its day, agent and category item', async () => {
+    ddb.on(TransactWriteItemsCommand).resolves({});
+
+    await store.applyCounts([{ kind: 'agent', key: { day: '2026-11-24', agentId: 'local-agent-ann', category: 'refund' }, counters: { resolved: 1, rt_le_inf: 1 } }], []);
+
+    const [update] = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!.map((i) => i.Update!);
+    expect(unmarshall(update!.Key!)).toEqual({ pk: 'AGENT#2026-11-24', sk: 'local-agent-ann#refund' });
+    expect(clauses(update!)).toEqual({ SET: { agentId: 'local-agent-ann', category: 'refund' }, ADD: { n_resolved: 1, n_rt_le_inf: 1 } });
+  });
+
+  it('agentAggregates: every page of each day, as agent rows', async () => {
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'AGENT#2026-11-24' } } })
+      .resolvesOnce({
+        Items: [item({ pk: 'AGENT#2026-11-24', sk: 'a#refund', agentId: 'a', category: 'refund', n_resolved: 2 })],
+        LastEvaluatedKey: item({ pk: 'AGENT#2026-11-24', sk: 'a#refund' }),
+      })
+      .resolvesOnce({ Items: [item({ pk: 'AGENT#2026-11-24', sk: 'b#payout', agentId: 'b', category: 'payout', n_reopened: 1 })] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'AGENT#2026-11-25' } } }).resolves({ Items: [] });
+
+    expect(await store.agentAggregates(['2026-11-24', '2026-11-25'])).toEqual([
+      { key: { day: '2026-11-24', agentId: 'a', category: 'refund' }, counters: { resolved: 2 } },
+      { key: { day: '2026-11-24', agentId: 'b', category: 'payout' }, counters: { reopened: 1 } },
+    ]);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(3);
+  });
+
   it('backlog: every page, as open counts by key', async () => {
     ddb
       .on(QueryCommand)

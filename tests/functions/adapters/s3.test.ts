@@ -1,7 +1,7 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3BlobStore } from '#lib/adapters/s3.ts';
+import { S3AttachmentLinks, S3BlobStore } from '#lib/adapters/s3.ts';
 
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const s3 = mockClient(client);
@@ -60,5 +60,26 @@ describe('S3BlobStore.put', () => {
       Body: data,
       ContentType: 'application/pdf',
     });
+  });
+});
+
+describe('S3AttachmentLinks', () => {
+  it('presigns a five-minute GetObject whose response type and disposition are fixed by the link', async () => {
+    // Presigning is local (no request): a client of its own, so the mock above does not stand in.
+    const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+    const now = new Date('2026-12-04T10:00:00.750Z');
+    const links = new S3AttachmentLinks('mail-bucket', { now: () => now }, undefined, signer);
+    const disposition = `attachment; filename="_.pdf"; filename*=UTF-8''%C3%BC.pdf`;
+    const { url, expiresAt } = await links.linkTo('attachments/m-1/1-ü.pdf', { contentType: 'application/pdf', contentDisposition: disposition });
+    const parsed = new URL(url);
+    expect(parsed.hostname).toBe('mail-bucket.s3.eu-west-1.amazonaws.com');
+    expect(decodeURIComponent(parsed.pathname)).toBe('/attachments/m-1/1-ü.pdf');
+    expect(parsed.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(parsed.searchParams.get('response-content-type')).toBe('application/pdf');
+    expect(parsed.searchParams.get('response-content-disposition')).toBe(disposition);
+    expect(parsed.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDTEST\//);
+    // The whole second it was asked in, plus five minutes: never after the link's own end.
+    expect(expiresAt).toBe('2026-12-04T10:05:00.000Z');
+    signer.destroy();
   });
 });

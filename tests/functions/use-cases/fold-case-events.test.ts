@@ -73,6 +73,8 @@ function touched(c: CountChange): string {
       return `${c.kind}|${c.category}|${c.hour}`;
     case 'top-consumer-case':
       return `${c.kind}|${c.listing.day}|${c.listing.caseId}`;
+    case 'agent':
+      return `${c.kind}|${keyId(c.key)}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AgentRecord } from '#domain/assignment.ts';
 import type { CaseRecord } from '#domain/case.ts';
 import { policies } from '#lib/policies.ts';
 import type { OutboundEmail, Subscription } from '#lib/ports.ts';
@@ -6,7 +7,7 @@ import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents } from '#lib/use-cases/fold-case-events.ts';
 import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
-import { CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
+import { AGENT, CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -17,6 +18,9 @@ const PERIOD = '2026-11-24';
 /** Tuesday 10:00 PST. */
 const TUESDAY = new Date('2026-11-24T18:00:00.000Z');
 const at = (ms: number, from: Date = TUESDAY) => new Date(from.getTime() + ms);
+
+const agentRecord = (agentId: string, name: string): AgentRecord => ({ agentId, name, role: 'agent', capacity: 10, availability: 'on-shift', updatedAt: '2026-11-01T00:00:00.000Z' });
+const AGENT_RECORDS: AgentRecord[] = [agentRecord('agent-ana', 'Ana Lima'), agentRecord('agent-bo', 'Bo Chen')];
 
 const subscription = (email: string, cadence: Subscription['cadence'], categories?: string[]): Subscription => ({
   subscriptionId: `${cadence}-${email}`,
@@ -100,6 +104,7 @@ function world(): World {
         return cases.getCases(ids);
       },
     },
+    agents: { listAgents: async () => AGENT_RECORDS },
     mailer,
     clock: new FixedClock(RUN_AT),
     policy,
@@ -248,7 +253,7 @@ describe('reportFor', () => {
     const report = await reportFor(big.deps, 'daily', PERIOD);
     const bigCalls = big.reporting.calls.slice(bigStart).map((c) => c.method);
 
-    for (const method of [...smallCalls, ...bigCalls]) expect(['dayAggregates', 'backlog', 'openedPerHour', 'incidentsOn', 'topConsumerCasesOn']).toContain(method);
+    for (const method of [...smallCalls, ...bigCalls]) expect(['dayAggregates', 'agentAggregates', 'backlog', 'openedPerHour', 'incidentsOn', 'topConsumerCasesOn']).toContain(method);
     expect(bigCalls).toEqual(smallCalls);
     expect(small.getCasesCalls).toHaveLength(1);
     expect(big.getCasesCalls).toHaveLength(1);
@@ -277,5 +282,64 @@ describe('reportFor', () => {
     expect(w.getCasesCalls[0]).toContain(incident.caseId);
     // Wednesday's report does not list it again.
     expect((await reportFor(w.deps, 'daily', '2026-11-25')).openIncidents).toEqual([]);
+  });
+});
+
+describe('the per-agent report', () => {
+  const ana = { ...AGENT, id: 'agent-ana', role: 'agent' };
+  const bo = { ...AGENT, id: 'agent-bo', role: 'agent' };
+  const stranger = { ...AGENT, id: 'agent-no-record', role: 'agent' };
+
+  /** Ana answers and resolves two refund cases (one is reopened by its requester), Bo one payout case; a third agent with no record answers one. */
+  async function twoAgents(w: World): Promise<void> {
+    const [a, b, c, d] = [
+      await w.factory.open({ category: 'refund', at: at(0) }),
+      await w.factory.open({ category: 'refund', at: at(MINUTE) }),
+      await w.factory.open({ category: 'payout', at: at(2 * MINUTE) }),
+      await w.factory.open({ category: 'payout', at: at(3 * MINUTE) }),
+    ];
+    await w.factory.act(a!.caseId, { type: 'reply', message: 'On it' }, at(10 * MINUTE), ana);
+    await w.factory.act(a!.caseId, { type: 'resolve', outcome: 'resolved' }, at(HOUR), ana);
+    await w.factory.act(b!.caseId, { type: 'reply', message: 'On it' }, at(20 * MINUTE), ana);
+    await w.factory.act(b!.caseId, { type: 'resolve', outcome: 'resolved' }, at(2 * HOUR), ana);
+    await w.factory.requesterReply(b!.caseId, at(3 * HOUR));
+    await w.factory.act(c!.caseId, { type: 'request-info', message: 'Which payout?' }, at(40 * MINUTE), bo);
+    await w.factory.act(c!.caseId, { type: 'resolve', outcome: 'resolved' }, at(5 * HOUR), bo);
+    await w.factory.act(d!.caseId, { type: 'reply', message: 'Looking' }, at(30 * MINUTE), stranger);
+  }
+
+  it('shows each agent by their record with handled, attainment, medians and reopen rate; a redelivered batch counts once', async () => {
+    const w = world();
+    await twoAgents(w);
+    await aggregate(w);
+    await aggregate(w); // the stream delivers everything again
+    const report = await reportFor(w.deps, 'weekly', '2026-W48');
+
+    expect(report.agents.map((a) => [a.name, a.handled, a.firstResponses, a.reopened, a.reopenRate])).toEqual([
+      ['Ana Lima', 2, 2, 1, 50],
+      ['Bo Chen', 1, 1, 0, 0],
+      ['agent-no-record', 0, 1, 0, null],
+    ]);
+    const anaRow = report.agents[0]!;
+    expect(anaRow.firstResponseSla).toBe(100);
+    expect(anaRow.medianFirstResponse?.minutes).toBeGreaterThan(0);
+    expect(anaRow.medianFirstResponse?.minutes).toBeLessThanOrEqual(30);
+    expect(anaRow.byCategory.map((c) => [c.id, c.handled])).toEqual([['refund', 2]]);
+    expect(report.agents[1]!.byCategory.map((c) => [c.id, c.handled])).toEqual([['payout', 1]]);
+    // Nothing of the requesters reaches the per-agent rows.
+    expect(JSON.stringify(report.agents)).not.toMatch(/requester-|@example\.com/);
+  });
+
+  it('gives a subscriber with a category filter the agents of those categories only, in the weekly email', async () => {
+    const w = world();
+    await twoAgents(w);
+    await aggregate(w);
+    await subscribe(w, subscription('paula@example.com', 'weekly', ['payout']));
+    await sendScheduledReport({ ...w.deps, clock: new FixedClock(new Date('2026-11-30T15:00:00.000Z')) }, 'weekly');
+
+    const [mail] = w.mailer.sent;
+    expect(mail!.html).toContain('Bo Chen');
+    expect(mail!.html).not.toContain('Ana Lima');
+    expect(mail!.text).toMatch(/Bo Chen\s+1\s/);
   });
 });

@@ -52,6 +52,24 @@ export interface CaseView {
   timeline: CaseEvent[];
 }
 
+/** GET /cases/{caseId}/attachments/{n} with Accept: application/json: a presigned link, valid five minutes. */
+export interface AttachmentLink {
+  url: string;
+  expiresAt: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** What a resolve-linked answers besides the incident (complete: false with a 202, when it stopped at its time budget). */
+export interface ResolveLinkedResult {
+  complete: boolean;
+  resolved: number;
+  proposed: number;
+  skipped: number;
+  remaining: number;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -85,7 +103,7 @@ export class Api {
     private readonly onUnauthorized: OnUnauthorized,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const sentAt = Date.now();
     const res = await fetch(path, {
       method,
@@ -93,6 +111,7 @@ export class Api {
         accept: 'application/json',
         authorization: `Bearer ${this.session.token}`,
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       cache: 'no-store',
@@ -129,6 +148,11 @@ export class Api {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}`);
   }
 
+  /** A short-lived download link to the case's n-th attachment (counted from 1). */
+  attachmentLink(caseId: string, n: number): Promise<AttachmentLink> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}/attachments/${n}`);
+  }
+
   listMacros(): Promise<{ items: MacroRecord[] }> {
     return this.call('GET', '/macros');
   }
@@ -146,7 +170,12 @@ export class Api {
     return this.call('GET', `/cases/${encodeURIComponent(caseId)}/macros`);
   }
 
-  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event: CaseEvent }> {
+  /** A lead's incident (POST /incidents); the key makes a repeated submit the same incident. */
+  openIncident(incident: Record<string, string>, idempotencyKey: string): Promise<{ caseId: string; reference: string }> {
+    return this.call('POST', '/incidents', incident, { 'idempotency-key': idempotencyKey });
+  }
+
+  act(caseId: string, action: Record<string, unknown>): Promise<{ case: CaseRecord; event?: CaseEvent; result?: ResolveLinkedResult }> {
     return this.call('POST', `/cases/${encodeURIComponent(caseId)}/actions`, action);
   }
 

@@ -1,12 +1,14 @@
-// One case: what the requester wrote, its SLA, why it scored the risk it did, the requester's earlier
-// complaints, the timeline, and every action of the agent API (acting on the version shown).
+// One case: what the requester wrote (its attachments each a download), its SLA, why it scored the risk it did,
+// the requester's earlier complaints, the timeline, and every action of the agent API (acting on the version shown).
+// An incident case also lists its linked cases and offers "Resolve all linked"; any other case "Link to incident…".
+// A merged case points at the case it went on as; the merge control confirms its target before it acts.
 import type { CaseRecord } from '#domain/case.ts';
 import type { Consult } from '#domain/consult.ts';
 import { OUTCOMES, PRIORITIES } from '#domain/case.ts';
 import { mayAct, type ActionType } from '#domain/lifecycle.ts';
 import { parseAgentAction } from '#events/agent-action.ts';
 import { h, on, replace } from '../dom.ts';
-import { ApiError, type CaseView, type MacroOption } from './api.ts';
+import { ApiError, type CaseSummary, type CaseView, type MacroOption, type ResolveLinkedResult, type SearchHit } from './api.ts';
 import { agentName, hasRole, type Session } from './auth.ts';
 import { categoryLabel, describeActor, describeEvent, formatAmount, formatDateTime, OUTCOME_LABELS, STATUS_LABELS } from './format.ts';
 import { countdown, notice, priorityBadge, statusBadge } from './ui.ts';
@@ -26,11 +28,17 @@ const dl = (rows: [string, Node | string | null | undefined][]) =>
 
 /** The macros of the case on screen (the picker), loaded with it; none when they cannot be read. */
 let macros: MacroOption[] = [];
+/** Open incident cases (channel system) a case may be linked to, loaded with it; none when they cannot be read. */
+let incidents: CaseSummary[] = [];
 
 export const caseView: View = async (ctx, _params, caseId = '') => {
   let view: CaseView;
   try {
-    [view, macros] = await Promise.all([ctx.api.getCase(caseId), ctx.api.caseMacros(caseId).then((r) => r.items, () => [] as MacroOption[])]);
+    [view, macros, incidents] = await Promise.all([
+      ctx.api.getCase(caseId),
+      ctx.api.caseMacros(caseId).then((r) => r.items, () => [] as MacroOption[]),
+      ctx.api.listCases({ channel: 'system' }).then((r) => r.items.filter((i) => OPEN.has(i.status) && i.caseId !== caseId), () => [] as CaseSummary[]),
+    ]);
   } catch (error) {
     const heading = h('h1', { tabindex: -1 }, 'Case not found');
     replace(ctx.main, backLink(ctx.session), heading, notice('error', error instanceof ApiError && error.status === 404 ? 'There is no such case.' : `Could not load the case: ${(error as Error).message}`));
@@ -68,12 +76,22 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
         : null,
       h('span', { class: 'muted' }, ` version ${c.version}`),
     ),
+    c.mergedInto
+      ? h(
+          'p',
+          { class: 'merged-pointer', 'data-merged-into': c.mergedInto.caseId },
+          'Merged into ',
+          h('a', { href: `#/cases/${encodeURIComponent(c.mergedInto.caseId)}`, class: 'case-ref' }, c.mergedInto.reference),
+          ` on ${formatDateTime(c.mergedInto.at)}: replies to this case land there.`,
+        )
+      : null,
   );
 
   const main = h(
     'div',
     { class: 'case-main' },
     requestPanel(ctx, c),
+    c.incident ? linkedPanel(view) : null,
     timelinePanel(view),
   );
   const side = h(
@@ -96,16 +114,72 @@ function requestPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
     'Request',
     h('p', { class: 'message' }, c.message),
     dl([
-      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : 'Surge detection'],
+      ['Channel', c.channel === 'web' ? 'Web form' : c.channel === 'email' ? 'Email' : c.channel === 'internal' ? 'Internal escalation' : c.incident?.openedBy ? 'Incident opened by hand' : 'Surge detection'],
       ['Escalated by', c.internal ? `${c.internal.reporter.email ?? c.internal.reporter.id} (internal), for a ${c.internal.onBehalfOf}` : undefined],
       ['Creators', c.internal?.creatorUserIds?.length ? userLinks(ctx, c.internal.creatorUserIds) : undefined],
       ['Opened', formatDateTime(c.openedAt)],
       ['Amount', c.amount !== undefined ? formatAmount(c.amount, c.currency) : undefined],
       ['Transaction', c.transactionId],
-      ['Attachments', c.attachments.length ? c.attachments.map((a) => `${a.filename} (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`).join(', ') : undefined],
-      ['Incident', c.incident ? `${c.incident.lastHour} cases in the last hour against a baseline of ${c.incident.baseline}; ${c.incident.linkedCaseIds.length} linked` : undefined],
+      ['Attachments', c.attachments.length ? attachmentList(ctx, c) : undefined],
+      ['Merged from', c.mergedFrom?.length ? caseLinks(c.mergedFrom) : undefined],
+      ['Incident', c.incident ? incidentFacts(c.incident) : undefined],
+      ['Linked to incident', c.incidentCaseId ? h('a', { href: `#/cases/${encodeURIComponent(c.incidentCaseId)}`, class: 'incident-link' }, c.incidentCaseId) : undefined],
     ]),
   );
+}
+
+/**
+ * Each attachment links to its API route. The route needs the bearer token, which a plain navigation does not
+ * send, so a click asks it for the link as JSON and then navigates to the presigned URL: S3 answers with
+ * `Content-Disposition: attachment`, so the browser saves the file and the case stays on screen.
+ */
+function attachmentList(ctx: ViewContext, c: CaseRecord): HTMLElement {
+  return h(
+    'ul',
+    { class: 'attachments' },
+    ...c.attachments.map((a, i) => {
+      const n = i + 1;
+      const link = h('a', { href: `/cases/${encodeURIComponent(c.caseId)}/attachments/${n}`, class: 'attachment-link', 'data-n': n }, a.filename);
+      on(link, 'click', (event) => {
+        event.preventDefault();
+        void ctx.api.attachmentLink(c.caseId, n).then(
+          (answer) => window.location.assign(answer.url),
+          (error: unknown) => {
+            const target = document.getElementById('case-notices');
+            if (target) replace(target, notice('error', `Could not download ${a.filename}: ${(error as Error).message}`));
+          },
+        );
+      });
+      return h('li', {}, link, ` (${Math.ceil(a.size / 1024)} KB${a.mayContainCardData ? ', may contain card data' : ''})`);
+    }),
+  );
+}
+
+function incidentFacts(i: NonNullable<CaseRecord['incident']>): string {
+  const how = i.openedBy ? `Opened by hand by ${i.openedBy}` : `${String(i.lastHour)} cases in the last hour against a baseline of ${String(i.baseline)}`;
+  return `${how}; ${i.linkedCaseIds.length} linked`;
+}
+
+/** An incident's linked cases, each a link (its reference when the timeline names it), and the last resolve-linked run. */
+function linkedPanel(view: CaseView): HTMLElement {
+  const info = view.case.incident!;
+  const references = new Map<string, string>();
+  for (const e of view.timeline) if (e.type === 'incident.case-linked' && typeof e.data.caseId === 'string' && typeof e.data.reference === 'string') references.set(e.data.caseId, e.data.reference);
+  const last = info.resolvedLinked;
+  return panel(
+    'Linked cases',
+    info.linkedCaseIds.length
+      ? h('ul', { class: 'linked-cases' }, ...info.linkedCaseIds.map((id) => h('li', {}, h('a', { href: `#/cases/${encodeURIComponent(id)}` }, references.get(id) ?? id))))
+      : h('p', { class: 'muted' }, 'No case is linked yet: open a case and use "Link to incident…".'),
+    last ? h('p', { class: 'hint linked-last-run' }, `Last "Resolve all linked" (${formatDateTime(last.at)}, ${last.by}): ${last.resolved} resolved, ${last.proposed} proposed for approval, ${last.skipped} skipped.`) : null,
+  );
+}
+
+/** Links to other cases by reference (the cases merged into this one). */
+function caseLinks(links: readonly { caseId: string; reference: string }[]): HTMLElement {
+  const span = h('span', { class: 'merged-from' });
+  for (const [i, l] of links.entries()) span.append(...(i > 0 ? [', '] : []), h('a', { href: `#/cases/${encodeURIComponent(l.caseId)}`, class: 'case-ref' }, l.reference));
+  return span;
 }
 
 function timelinePanel(view: CaseView): HTMLElement {
@@ -287,6 +361,8 @@ interface ActionSpec {
   title: string;
   button: string;
   done: string;
+  /** What to say once done, from what the API answered (resolve-linked's counts); `done` otherwise. */
+  doneWith?(result: ResolveLinkedResult): string;
   /** Whether it fits the case now (the API would answer 409 otherwise). */
   fits(c: CaseRecord, session: Session): boolean;
   fields(c: CaseRecord, session: Session): HTMLElement[];
@@ -392,7 +468,28 @@ const ACTIONS: ActionSpec[] = [
     fits: (c, session) => c.status === 'pending_approval' && c.approval?.proposedBy !== session.sub,
     fields: () => [field('Why (kept on the timeline)', textarea('note'))],
   },
-  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status), fields: () => [field('Reason (optional)', input('reason', false))] },
+  {
+    type: 'link-incident',
+    title: 'Link to incident…',
+    button: 'Link',
+    done: 'Linked to the incident.',
+    fits: (c) => !c.incident && !c.incidentCaseId && incidents.length > 0,
+    fields: () => [field('Incident', h('select', { name: 'incidentCaseId' }, ...incidents.map((i) => h('option', { value: i.caseId }, `${i.reference} · ${i.subject}`))), 'An open incident case.')],
+  },
+  {
+    type: 'resolve-linked',
+    title: 'Resolve all linked',
+    button: 'Resolve all linked',
+    done: 'Linked cases resolved.',
+    doneWith: (r) => `Resolved ${r.resolved} linked case${r.resolved === 1 ? '' : 's'}; ${r.proposed} proposed for approval; ${r.skipped} skipped (already resolved, closed or pending).`,
+    fits: (c) => !!c.incident && c.incident.linkedCaseIds.length > 0,
+    fields: () => [
+      field('Outcome', options('outcome', OUTCOMES, OUTCOME_LABELS)),
+      field('Message (emailed to every open linked case\'s requester as its resolution)', textarea('message')),
+    ],
+  },
+  // A merged case goes on as its target: it is not reopened (the API answers 409).
+  { type: 'reopen', title: 'Reopen', button: 'Reopen', done: 'Case reopened.', fits: (c) => !OPEN.has(c.status) && !c.mergedInto, fields: () => [field('Reason (optional)', input('reason', false))] },
   {
     type: 'consult',
     title: 'Consult another team',
@@ -434,6 +531,7 @@ function actionsPanel(ctx: ViewContext, view: CaseView, notices: HTMLElement): H
     });
     return h('details', { class: 'action', open: spec.type === 'reply' }, h('summary', {}, spec.title), form);
   });
+  if (!internalOnly && mayAct(ctx.session.roles, 'merge') && mergeable(c)) forms.push(mergeAction(ctx, view, notices));
   return panel('Actions', forms.length ? h('div', { class: 'actions' }, ...forms) : h('p', { class: 'muted' }, 'Nothing to do on this case with your role.'));
 }
 
@@ -446,11 +544,14 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   if (!parsed.ok) return;
   submit.disabled = true;
   try {
-    await ctx.api.act(view.case.caseId, body);
+    let answer = await ctx.api.act(view.case.caseId, body);
+    // A resolve-linked that stopped at the API's time budget (202): the same request again goes on.
+    for (let round = 0; answer.result?.complete === false && round < 20; round++) answer = await ctx.api.act(view.case.caseId, body);
     const fresh = await ctx.api.getCase(view.case.caseId);
     // A resolution or reopening under a four-eyes rule became a proposal: say so rather than "resolved".
     const proposed = fresh.case.status === 'pending_approval' && view.case.status !== 'pending_approval';
-    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : spec.done));
+    const done = spec.doneWith && answer.result ? spec.doneWith(answer.result) : spec.done;
+    render(ctx, fresh, notice('success', proposed ? 'Proposed: a second lead or risk team member must approve it.' : done));
   } catch (error) {
     submit.disabled = false;
     if (!(error instanceof ApiError)) {
@@ -473,7 +574,96 @@ async function perform(ctx: ViewContext, view: CaseView, spec: ActionSpec, form:
   }
 }
 
-function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
+// ── merge: find the case that carries on, confirm, then merge with both versions ───────────────────
+
+/** A case that may still be merged into another (domain/merge.ts refuses the rest with a 409). */
+const mergeable = (c: CaseRecord) => !c.mergedInto && c.status !== 'closed' && c.status !== 'pending_approval';
+
+/**
+ * "Merge into…": the target is named by reference or id and looked up first (GET /cases?q=), so the agent
+ * confirms the very case (reference, subject, status) and the version they saw of it is the one checked.
+ */
+function mergeAction(ctx: ViewContext, view: CaseView, notices: HTMLElement): HTMLDetailsElement {
+  const into = input('intoCaseId');
+  const find = h('button', { type: 'submit', class: 'button' }, 'Find case');
+  const confirm = h('div', { class: 'merge-confirm', hidden: true, 'aria-live': 'polite' });
+  const form = h(
+    'form',
+    { class: 'action-form', 'data-action': 'merge', novalidate: true },
+    field('Case to merge into (reference or id)', into, 'This case closes as a duplicate; its messages and attachments move to that case, and the requester is emailed once.'),
+    find,
+    confirm,
+  );
+  on(form, 'submit', (event) => {
+    event.preventDefault();
+    void findTarget(ctx, view, form, into.value, confirm, notices);
+  });
+  return h('details', { class: 'action' }, h('summary', {}, 'Merge into…'), form);
+}
+
+async function findTarget(ctx: ViewContext, view: CaseView, form: HTMLFormElement, term: string, confirm: HTMLElement, notices: HTMLElement): Promise<void> {
+  confirm.hidden = true;
+  // The API's schema first: a malformed reference is named here and nothing is asked.
+  const parsed = parseAgentAction({ type: 'merge', intoCaseId: term, intoExpectedVersion: 1, expectedVersion: view.case.version });
+  showFieldErrors(form, parsed.ok ? [] : parsed.problems.filter((p) => p.field === 'intoCaseId'));
+  if (!parsed.ok || parsed.action.type !== 'merge') return;
+  const wanted = parsed.action.intoCaseId;
+  let hit: SearchHit | undefined;
+  try {
+    hit = (await ctx.api.searchCases(wanted)).items.find((row) => row.reference === wanted || row.caseId === wanted);
+  } catch (error) {
+    replace(notices, notice('error', `Could not look the case up: ${(error as Error).message}`));
+    return;
+  }
+  if (!hit) {
+    showFieldErrors(form, [{ field: 'intoCaseId', message: 'names no case' }]);
+    return;
+  }
+  if (hit.caseId === view.case.caseId) {
+    showFieldErrors(form, [{ field: 'intoCaseId', message: 'is this case: name the case that carries on' }]);
+    return;
+  }
+  const target = hit;
+  const yes = h('button', { type: 'button', class: 'button primary' }, `Merge into ${target.reference}`);
+  const no = h('button', { type: 'button', class: 'button' }, 'Cancel');
+  replace(
+    confirm,
+    h('p', {}, 'Merge ', h('strong', {}, view.case.reference), ' into ', h('a', { href: `#/cases/${encodeURIComponent(target.caseId)}`, class: 'case-ref' }, target.reference), ' ', h('span', {}, target.subject), h('span', { class: 'muted' }, ` · ${STATUS_LABELS[target.status]}`), '?'),
+    h('p', { class: 'hint' }, `${view.case.reference} will be closed as a duplicate; its requester is told the case continues as ${target.reference}.`),
+    h('p', {}, yes, ' ', no),
+  );
+  confirm.hidden = false;
+  on(no, 'click', () => {
+    confirm.hidden = true;
+    replace(confirm);
+  });
+  on(yes, 'click', () => {
+    yes.disabled = true;
+    void (async () => {
+      try {
+        await ctx.api.act(view.case.caseId, { type: 'merge', intoCaseId: target.caseId, intoExpectedVersion: target.version, expectedVersion: view.case.version });
+        const fresh = await ctx.api.getCase(view.case.caseId);
+        render(ctx, fresh, notice('success', `Merged into ${target.reference}.`));
+      } catch (error) {
+        yes.disabled = false;
+        if (error instanceof ApiError && error.status === 409) {
+          // Which case changed, or why the merge is refused (a closed or merged target), as the API says it.
+          const reload = h('button', { type: 'button', class: 'button' }, 'Reload');
+          on(reload, 'click', () => ctx.refresh());
+          replace(notices, notice('error', h('strong', {}, 'Not merged: '), error.message, ' ', reload));
+        } else if (error instanceof ApiError && error.status === 400 && error.fields.length) {
+          showFieldErrors(form, error.fields);
+        } else {
+          replace(notices, notice('error', `The merge failed: ${(error as Error).message}`));
+        }
+        notices.querySelector<HTMLElement>('.notice')?.focus();
+      }
+    })();
+  });
+  yes.focus();
+}
+
+export function showFieldErrors(form: HTMLFormElement, problems: { field: string; message: string }[]): void {
   let first: HTMLElement | undefined;
   for (const wrapper of form.querySelectorAll<HTMLElement>('.field')) {
     const name = wrapper.dataset.field ?? '';

@@ -1,6 +1,7 @@
 // The lead's dashboard: today's (or this week's) aggregates as numbers and CSS bar charts, from the
-// same report model as the emailed reports (GET /reports/current).
+// same report model as the emailed reports (GET /reports/current), with the per-agent table.
 import type { Priority } from '#domain/case.ts';
+import type { AgentStats, Median } from '#domain/reporting/agents.ts';
 import type { Metric, Report } from '#domain/reporting/report.ts';
 import { h, on, replace } from '../dom.ts';
 import { ApiError } from './api.ts';
@@ -62,6 +63,47 @@ function barChart(title: string, bars: Bar[], unit = ''): HTMLElement {
             );
           }),
         ),
+  );
+}
+
+const minutesText = (m: Median | null) => (m === null ? '—' : `${m.atLeast ? '> ' : ''}${formatMetric({ unit: 'minutes', current: m.minutes, previous: null, delta: null, changePct: null })}`);
+const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(n % 1 === 0 ? 0 : 1)}%`);
+const agentCells = (a: AgentStats) => [
+  h('td', {}, String(a.handled)),
+  h('td', {}, pct(a.firstResponseSla)),
+  h('td', {}, pct(a.resolutionSla)),
+  h('td', {}, minutesText(a.medianFirstResponse)),
+  h('td', {}, minutesText(a.medianResolution)),
+  h('td', {}, pct(a.reopenRate)),
+  h('td', {}, a.satisfaction.average === null ? '—' : `${a.satisfaction.average.toFixed(1)} (${a.satisfaction.count})`),
+];
+
+/** Per agent, named by their agent record, with their categories as rows under them. */
+function agentPanel(report: Report): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'agents-title' },
+    h('h2', { id: 'agents-title' }, 'Per agent'),
+    report.agents.length === 0
+      ? h('p', { class: 'muted' }, 'No agent has handled a case yet this period.')
+      : h(
+          'table',
+          { class: 'consult-table agent-table' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Agent / category', 'Handled', 'First response in SLA', 'Resolution in SLA', 'Median first response', 'Median resolution', 'Reopen rate', 'Satisfaction'].map((t) => h('th', { scope: 'col' }, t))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...report.agents.flatMap((a) => [
+              h('tr', { 'data-agent': a.agentId }, h('th', { scope: 'row' }, a.name), ...agentCells(a)),
+              ...a.byCategory.map((c) => h('tr', { class: 'agent-category', 'data-agent': a.agentId, 'data-category': c.id }, h('th', { scope: 'row', class: 'muted' }, `↳ ${c.label}`), ...agentCells(c))),
+            ]),
+          ),
+        ),
+    h('p', { class: 'muted' }, 'Handled: cases the agent resolved. Reopen rate: reopens of their resolutions ÷ handled. Medians are estimated from histogram buckets.'),
   );
 }
 
@@ -158,6 +200,7 @@ export const dashboardView: View = async (ctx, params) => {
             ),
           ),
     ),
+    agentPanel(report),
     report.openIncidents.length
       ? h(
           'section',

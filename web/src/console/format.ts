@@ -119,7 +119,17 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'consult.escalated':
       return { title: `Consult overdue: ${String(d.team)}'s lead told` };
     case 'incident.opened':
+      if (d.manual === true) return { title: 'Incident opened by hand' };
       return { title: `Incident opened: ${String(d.lastHour ?? '?')} cases in the last hour (baseline ${String(d.baseline ?? '?')})` };
+    case 'incident.linked':
+      return { title: `Linked to incident ${String(d.incidentReference ?? d.incidentCaseId)}` };
+    case 'incident.case-linked':
+      return { title: `Case ${String(d.reference ?? d.caseId)} linked (${String(d.linked)} linked)` };
+    case 'incident.resolved-linked':
+      return {
+        title: `Linked cases resolved (${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}): ${String(d.resolved)} resolved, ${String(d.proposed)} proposed for approval, ${String(d.skipped)} skipped`,
+        detail: text(d.message),
+      };
     case 'agent.replied':
       return { title: d.firstResponse ? 'Replied to the requester (first response)' : 'Replied to the requester', detail: text(d.message) };
     case 'agent.requested-info':
@@ -137,7 +147,7 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
     case 'escalation.unacknowledged':
       return { title: 'Escalation ran out of tiers without an acknowledgement' };
     case 'case.resolved':
-      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}`, detail: text(d.summary) };
+      return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}${d.incidentCaseId ? ' (incident-wide)' : ''}`, detail: text(d.summary) };
     case 'satisfaction.rated':
       return { title: `Requester rated resolution ${String(d.resolution ?? '')}: ${String(d.rating ?? '')} out of 5`, detail: text(d.comment) };
     case 'approval.requested':
@@ -157,6 +167,19 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
       return { title: `Priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
     case 'case.closed':
       return { title: d.reason === 'resolved-and-silent' ? 'Closed after the resolution (no reply)' : 'Closed: no reply from the requester' };
+    case 'case.merged':
+      return { title: `Merged into ${String(d.intoReference ?? 'another case')}: closed as a duplicate (the requester was told)` };
+    case 'case.merged-in': {
+      // The duplicate's messages, oldest first, as the requester and the agents wrote them there.
+      const messages = Array.isArray(d.messages) ? (d.messages as { at?: unknown; from?: unknown; subject?: unknown; message?: unknown }[]) : [];
+      const files = Array.isArray(d.attachments) ? d.attachments.length : 0;
+      const omitted = typeof d.messagesOmitted === 'number' ? `\n\n(${d.messagesOmitted} more messages are on ${String(d.fromReference)})` : '';
+      const lines = messages.map((m) => `${m.from === 'agent' ? 'Agent' : 'Requester'}${typeof m.at === 'string' ? `, ${formatDateTime(m.at)}` : ''}: ${[text(m.subject), text(m.message)].filter(Boolean).join(' — ')}`);
+      return {
+        title: `${String(d.fromReference ?? 'A duplicate')} merged in: ${messages.length} message${messages.length === 1 ? '' : 's'}${files ? `, ${files} attachment${files === 1 ? '' : 's'}` : ''}`,
+        ...(lines.length > 0 && { detail: lines.join('\n\n') + omitted }),
+      };
+    }
     case 'requester.replied': {
       const subject = text(d.subject);
       const message = text(d.message);

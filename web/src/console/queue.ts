@@ -1,9 +1,11 @@
-// The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use.
+// The queue: open cases, most urgent first, with live SLA countdowns and the filters agents use; leads and
+// the risk team also open incidents by hand here (incident-form.ts).
 import { CASE_STATUSES, CATEGORIES, CHANNELS, PRIORITIES } from '#domain/case.ts';
 import { h, on, replace } from '../dom.ts';
 import { ApiError, cloudNow, type CaseSummary } from './api.ts';
 import { agentName } from './auth.ts';
 import { byUrgency, categoryLabel, DUE_SOON_MS, formatDateTime, slaState, STATUS_LABELS } from './format.ts';
+import { incidentForm } from './incident-form.ts';
 import { notice, priorityBadge, slaCell, statusBadge } from './ui.ts';
 import type { View } from './view.ts';
 
@@ -71,7 +73,7 @@ export const queueView: View = async (ctx, params) => {
     ctx.navigate(`#/queue${query.size ? `?${query}` : ''}`);
   });
   const refreshButton = h('button', { type: 'button', class: 'button subtle' }, 'Refresh');
-  replace(ctx.main, h('div', { class: 'view-head' }, heading, refreshButton), form, status, results);
+  replace(ctx.main, h('div', { class: 'view-head' }, heading, refreshButton), filters.status === 'pending_approval' ? '' : (incidentForm(ctx) ?? ''), form, status, results);
   ctx.arrive('Queue', heading);
 
   // The API filters what it can; "open" and "due soon" are decided here, on the cloud's clock.
