@@ -116,6 +116,10 @@ export interface CaseRecord {
   /** The agent who handled the last resolution (the proposer of a four-eyes one); kept after a reopen, so the reopen and a later rating count for them. */
   resolvedBy?: string;
   outcome?: Outcome;
+  /** How many times the case was resolved (a reopened and re-resolved case counts on): the rating links name which. */
+  resolutions?: number;
+  /** The requester's satisfaction rating of the latest rated resolution (domain/satisfaction.ts). */
+  satisfaction?: Satisfaction;
   closedAt?: string;
   escalation?: Escalation;
   escalationCount: number;
@@ -205,6 +209,15 @@ export interface PendingApproval {
   escalateAt: string;
   reminded: boolean;
   escalated: boolean;
+}
+
+/** A requester's 1–5 rating of one resolution of the case, from the link in the resolution email. */
+export interface Satisfaction {
+  rating: number;
+  comment?: string;
+  ratedAt: string;
+  /** Which resolution of the case it rates (CaseRecord.resolutions when the email was sent). */
+  resolution: number;
 }
 
 /** One end of a merge: the other case, and when it was merged. */

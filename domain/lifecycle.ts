@@ -222,7 +222,7 @@ export function applyAgentAction(
       }
       draft = {
         type: 'case.resolved',
-        data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }) },
+        data: { outcome: action.outcome, ...(action.summary && { summary: action.summary }), resolution: nextResolution(current) },
         lifecycle: true,
         // Resolved while waiting on the requester: the closed pause moves the deadlines, as a reply would.
         patch: {
@@ -230,6 +230,7 @@ export function applyAgentAction(
           resolvedAt: at,
           resolvedBy: actor.id,
           outcome: action.outcome,
+          resolutions: nextResolution(current),
           pauses,
           ...(s === 'waiting_on_user' && { deadlines: replan(current, current.priority, pauses, policy) }),
           ...standDown(current),
@@ -262,9 +263,9 @@ export function applyAgentAction(
         // The resolution itself, as an unreviewed one would be: its event sends the requester's email.
         draft = {
           type: 'case.resolved',
-          data: { outcome: approval.outcome, ...(approval.summary && { summary: approval.summary }), approval: decided },
+          data: { outcome: approval.outcome, ...(approval.summary && { summary: approval.summary }), approval: decided, resolution: nextResolution(current) },
           lifecycle: true,
-          patch: { status: 'resolved', resolvedAt: at, resolvedBy: approval.proposedBy, outcome: approval.outcome, approval: undefined, ...standDown(current) },
+          patch: { status: 'resolved', resolvedAt: at, resolvedBy: approval.proposedBy, outcome: approval.outcome, resolutions: nextResolution(current), approval: undefined, ...standDown(current) },
         };
       } else {
         const reopen = reopenDraft({ ...current, status: approval.from ?? 'resolved' }, approval.reason ?? 'reopened by an agent', at);
@@ -317,6 +318,9 @@ export function applyAgentAction(
   }
   return commit(current, withMasked(current, draft, masked), actor, now);
 }
+
+/** Which resolution of the case this one is (1 for the first; a reopened case resolved again counts on). */
+const nextResolution = (current: CaseRecord): number => (current.resolutions ?? 0) + 1;
 
 const APPROVAL_OVERDUE = 'approval not decided in time';
 

@@ -19,7 +19,7 @@ const KEPT_EVENT_FIELDS = new Set([
   'channel', 'reference', 'category', 'priority', 'riskScore', 'safetyCritical', 'repeatCount', 'deadlines',
   'firstResponse', 'outcome', 'from', 'to', 'reopened', 'deadline', 'dueAt', 'escalationId', 'startTier', 'tier',
   'kind', 'rules', 'proposedBy', 'approval', 'masked', 'previous', 'assignee', 'permanent', 'status', 'action',
-  'notice', 'erasureId', 'erased', 'by', 'since', 'intoCaseId', 'intoReference', 'fromCaseId', 'fromReference', 'messagesOmitted',
+  'notice', 'erasureId', 'erased', 'by', 'since', 'intoCaseId', 'intoReference', 'fromCaseId', 'fromReference', 'messagesOmitted', 'resolution', 'rating',
 ]);
 
 /** Why a case's personal data was erased: the person asked, or the retention policy's time ran out. */
@@ -141,6 +141,8 @@ export function eraseCase(
     matchedKeywords: [],
     repeatOf: [],
     ...(approval && { approval }),
+    // The score stays (the reports count it); what the requester wrote with it goes.
+    ...(current.satisfaction?.comment && { satisfaction: { ...current.satisfaction, comment: ERASED } }),
     amount: undefined,
     currency: undefined,
     transactionId: undefined,

@@ -8,6 +8,10 @@ export interface StackConfig {
   readonly senderAddress: string;
   /** Base URL of the agent console, used for links in notices. */
   readonly consoleUrl: string;
+  /** Public URL of the ratings page (GET /ratings on the API) the resolution email's rating links open. */
+  readonly ratingsUrl: string;
+  /** How many days a rating link stays valid. */
+  readonly ratingLinkDays: number;
   /** Keep tables, key and bucket when the stack is deleted. */
   readonly retainData: boolean;
   /** Public inquiries one client (IP) may send per 5 minutes before the WAF answers 429 (WAF's minimum is 10). */
@@ -25,6 +29,8 @@ export function readConfig(app: App): StackConfig {
     intakeAddress: get('intakeAddress', 'support@trustdesk.local'),
     senderAddress: get('senderAddress', 'no-reply@trustdesk.local'),
     consoleUrl: get('consoleUrl', 'http://127.0.0.1:3000/console'),
+    ratingsUrl: get('ratingsUrl', 'http://127.0.0.1:3000/ratings'),
+    ratingLinkDays: ratingLinkDays(get('ratingLinkDays', '30')),
     retainData: get('retainData', 'true') !== 'false',
     intakeRateLimit: rateLimit(get('intakeRateLimit', '100')),
     ...alarmEmail(get('alarmEmail', '')),
@@ -41,5 +47,11 @@ function alarmEmail(value: string): { alarmEmail?: string } {
 function rateLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 10 || n > 2_000_000_000) throw new Error(`intakeRateLimit: expected an integer from 10 to 2,000,000,000 (WAF's range), got ${value}`);
+  return n;
+}
+
+function ratingLinkDays(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 365) throw new Error(`ratingLinkDays: expected a whole number of days from 1 to 365, got ${value}`);
   return n;
 }

@@ -20,6 +20,7 @@ import { LedgerIngest } from './constructs/ledger-ingest.ts';
 import { UserApi } from './constructs/user-api.ts';
 import { Storage } from './constructs/storage.ts';
 import { Tracing } from './constructs/tracing.ts';
+import { Ratings } from './constructs/ratings.ts';
 import { IntakeWaf } from './constructs/waf.ts';
 import { Web } from './constructs/web.ts';
 
@@ -44,6 +45,7 @@ export class TrustdeskStack extends Stack {
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     const domainEvents = new DomainEvents(this, 'DomainEvents', { retain: config.retainData });
     const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, domainEvents, config });
+    new Ratings(this, 'Ratings', { storage, api, config }).allowSigning(outbox.consumer, config);
     new AgentApi(this, 'Agents', { storage, api });
     new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });

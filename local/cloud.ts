@@ -25,6 +25,7 @@ import { captureFunctionLogs, loadFunctions, type FunctionLogCaptureOptions } fr
 import { expirationRules, startS3Lifecycle } from './s3-lifecycle.ts';
 import { startS3Notifications } from './s3-notifications.ts';
 import { startS3Server } from './s3-server.ts';
+import { secretArn, secretsFromTemplate, startLocalSecretsManager } from './secrets-manager.ts';
 import { deliverByReceiptRules, receiptRulesFromTemplate } from './ses-receipt.ts';
 import { startSesMailbox } from './ses-mailbox.ts';
 import { startSmtpIntake } from './smtp-intake.ts';
@@ -71,7 +72,7 @@ export interface LocalCloudOptions {
 }
 
 export interface LocalCloud {
-  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; events: string; sqs: string; web: string; console: string };
+  urls: { api: string; health: string; token: string; mailbox: string; smtp: string; dynamodb: string; s3: string; sfn: string; secretsManager: string; events: string; sqs: string; web: string; console: string };
   clock: VirtualClock;
   intakeAddresses: string[];
   /** Resolves when every accepted email, async invocation and stream record has been handled. */
@@ -238,6 +239,18 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // A stream mapping whose function's role cannot read the stream (or park to its destination) fails the deploy on AWS.
   const unreadable = eventSourceMappingDenials(template, ctx, iam);
   if (unreadable.length > 0) throw new Error(`event source mapping(s) AWS would refuse to create:\n${unreadable.join('\n')}`);
+
+  // Secrets Manager: the template's secrets (generated per start in memory, kept with the data dir otherwise).
+  const secretsManager = await step('Secrets Manager', () =>
+    startLocalSecretsManager({
+      host: o.host,
+      secrets: secretsFromTemplate(template, ARNS, dataPath('secrets.json')),
+      authorize: (headers, requests) => iam?.authorize(headers, requests)?.message,
+      now: () => clock.now(),
+    }),
+  );
+  stoppers.push(() => secretsManager.stop());
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
 
   const functionLogs = o.captureFunctionLogs ? captureFunctionLogs(o.captureFunctionLogs) : undefined;
   if (functionLogs) stoppers.push(async () => functionLogs.stop());
@@ -454,6 +467,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
       dynamodb: dynamo.endpoint,
       s3: s3.endpoint,
       sfn: stepFunctions.endpoint,
+      secretsManager: secretsManager.endpoint,
       events: eventBridge.endpoint,
       sqs: sqs.endpoint,
       web: `${api}/`,
@@ -492,6 +506,8 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       if (type === 'AWS::StepFunctions::StateMachine') return stateMachineArn(ctx, machineName(id));
       // A topic's Ref is its ARN; an event bus's its name.
       if (type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${id}`;
+      // A secret's Ref is its ARN.
+      if (type === 'AWS::SecretsManager::Secret') return secretArn(ARNS, id);
       if (type === 'AWS::Events::EventBus') return String(template.Resources[id]?.Properties?.Name ?? id);
       // A queue's Ref is its URL.
       if (type === 'AWS::SQS::Queue') return localQueueUrl(sqsEndpoint, ACCOUNT, id);

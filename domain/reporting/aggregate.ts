@@ -20,6 +20,7 @@ import {
   consultTurnaroundCounter,
   escalationCounter,
   histogramCounters,
+  ratingCounter,
   resolvedCounter,
   withoutZeros,
   type Counters,
@@ -144,6 +145,14 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
     case 'case.merged':
       // A merged duplicate is closed into the case that carries on.
       c.closed = 1;
+      break;
+    case 'satisfaction.rated':
+      // Counted under the case's category (dims) on the day it was rated; a score outside 1–5 is not counted.
+      if (typeof d.rating === 'number' && Number.isInteger(d.rating) && d.rating >= 1 && d.rating <= 5) {
+        c.ratings = 1;
+        c.ratings_sum = d.rating;
+        c[ratingCounter(d.rating)] = 1;
+      }
       break;
     case 'case.reopened':
       c.reopened = 1;

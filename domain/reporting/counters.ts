@@ -29,6 +29,9 @@
 //   consults_answered__<team>   … answered; consults_within_target__<team> … of them by the team's target
 //   consults_escalated__<team>  … that reached their target unanswered (the team lead was told)
 //   consult_turnaround__<team>__<m>  answers that took m business minutes (exact, so the median is exact)
+//   ratings                     satisfaction ratings recorded (satisfaction.rated; one per rated resolution)
+//   ratings_sum                 their scores (1–5), summed: the average is ratings_sum / ratings
+//   ratings_<n>                 … of score n (1 to 5)
 //   frt_le_<m>, frt_le_inf      first responses within m minutes of opening: CUMULATIVE (Prometheus "le")
 //   rt_le_<m>,  rt_le_inf       resolutions within m minutes of opening: CUMULATIVE; *_le_inf = the total
 import { ESCALATION_TIERS, OUTCOMES } from '../case.ts';
@@ -95,3 +98,6 @@ export const consultCounter = (what: 'asked' | 'answered' | 'within_target' | 'e
 export const consultTurnaroundCounter = (team: string, minutes: number): string => `consult_turnaround__${team}__${minutes}`;
 export const CONSULT_COUNTER = /^consults_(asked|answered|within_target|escalated)__([a-z][a-z0-9-]*)$/;
 export const CONSULT_TURNAROUND_COUNTER = /^consult_turnaround__([a-z][a-z0-9-]*)__(\d+)$/;
+
+/** Satisfaction ratings are scored 1 to 5 (domain/satisfaction.ts). */
+export const ratingCounter = (score: number): string => `ratings_${score}`;

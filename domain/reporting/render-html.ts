@@ -96,6 +96,21 @@ function internalSection(r: Report): SafeHtml {
   return section('Escalations from inside the company', table(headers, rows, 'No data.'));
 }
 
+function satisfactionSection(r: Report): SafeHtml {
+  const s = r.satisfaction;
+  const headers = [{ label: 'Metric' }, { label: 'This period', numeric: true }, { label: 'Previous', numeric: true }, { label: 'Change', numeric: true }];
+  const rows =
+    s.ratings.current === 0
+      ? []
+      : [
+          html`<tr>${cell('Ratings')}${metricCells(s.ratings)}</tr>`,
+          html`<tr>${cell('Average rating')}${metricCells(s.average)}</tr>`,
+          ...s.byScore.map((b) => html`<tr>${cell(`Rated ${b.score}`)}${num(formatCount(b.count))}${num('')}${num('')}</tr>`),
+          ...s.byCategory.map((c) => html`<tr>${cell(c.label)}${num(`${formatCount(c.ratings)} rated`)}${num(c.average === null ? '–' : `avg ${formatCount(c.average)}`)}${num('')}</tr>`),
+        ];
+  return section('Satisfaction', table(headers, rows, 'No ratings.'), 'Ratings 1–5 from the resolution email, counted on the day they were given.');
+}
+
 function consultSection(r: Report): SafeHtml {
   const rows = r.consults.map(
     (t) =>
@@ -231,7 +246,7 @@ export function renderHtml(report: Report): string {
 <h1 style="${FONT}font-size:20px;color:#111827;margin:0 0 4px 0;">${report.title}</h1>
 <p style="${MUTED}margin:0;">${periodText} (${report.timeZone}). As of ${localTime(report.asOf)}.</p>
 </td></tr>
-${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${internalSection(report)}${consultSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}${report.cadence === 'weekly' ? agentSection(report) : null}<tr><td style="padding:16px 24px 20px 24px;">
+${headlineSection(report)}${escalationSection(report)}${channelSection(report)}${internalSection(report)}${consultSection(report)}${satisfactionSection(report)}${categorySection(report)}${repeatSection(report)}${outcomeSection(report)}${backlogSection(report)}${trendSection(report)}${incidentSection(report)}${topConsumerSection(report)}${report.cadence === 'weekly' ? agentSection(report) : null}<tr><td style="padding:16px 24px 20px 24px;">
 <p style="${MUTED}margin:0;">Times are elapsed time from opening; SLA attainment is against each case's due time. Percentiles are estimated from histogram buckets.</p>
 </td></tr>
 </table>

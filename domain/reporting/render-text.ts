@@ -83,6 +83,21 @@ export function renderText(report: Report): string {
           ),
       'No consults.',
     ),
+    block(
+      'Satisfaction (ratings 1–5)',
+      report.satisfaction.ratings.current === 0
+        ? []
+        : columns(
+            [
+              ['Ratings', formatCurrent(report.satisfaction.ratings), formatChange(report.satisfaction.ratings)],
+              ['Average rating', formatCurrent(report.satisfaction.average), formatChange(report.satisfaction.average)],
+              ['Per score', report.satisfaction.byScore.map((s) => `${s.score}: ${formatCount(s.count)}`).join(' · '), ''],
+              ...report.satisfaction.byCategory.map((c) => [`  ${c.label}`, `${formatCount(c.ratings)} rated`, c.average === null ? '–' : `avg ${formatCount(c.average)}`]),
+            ],
+            [false, true, true],
+          ),
+      'No ratings.',
+    ),
   );
 
   const maxCategory = Math.max(0, ...report.byCategory.map((c) => c.opened.current ?? 0));

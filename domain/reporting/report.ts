@@ -6,7 +6,7 @@ import { CONSULT_COUNTER, CONSULT_TURNAROUND_COUNTER } from './counters.ts';
 import type { AggregateKey } from './aggregate.ts';
 import type { AgentReportRow } from './agents.ts';
 import { DEFAULT_REPORT_TIME_ZONE, dayKey, daysBetween, parseDayKey, periodDays, periodRange, previousPeriod, type Cadence } from './buckets.ts';
-import { escalationCounter, resolvedCounter, sumCounters, type Counters } from './counters.ts';
+import { escalationCounter, ratingCounter, resolvedCounter, sumCounters, type Counters } from './counters.ts';
 import { histogramQuantile } from './quantile.ts';
 
 // ── input: rows ───────────────────────────────────────────────────────────────────────────────────
@@ -171,6 +171,17 @@ export interface Report {
   consults: ConsultTeamRow[];
   /** Per agent who handled cases in the period (named by their agent record), each per category: agents.ts. */
   agents: AgentReportRow[];
+  /** Satisfaction ratings recorded in the period (1–5): how many, their average, per score and per category. */
+  satisfaction: SatisfactionSummary;
+}
+
+export interface SatisfactionSummary {
+  ratings: Metric;
+  /** Average score, 2 decimals; null without ratings. */
+  average: Metric;
+  byScore: { score: number; count: number }[];
+  /** Categories with ratings in the period, most rated first. */
+  byCategory: (Breakdown & { ratings: number; average: number | null })[];
 }
 
 export interface ConsultTeamRow {
@@ -419,6 +430,17 @@ export function buildReport(input: ReportInput): Report {
     firstResponseTarget: metric('percent', sla(internalCur, 'first_response'), sla(internalPrev, 'first_response')),
   };
 
+  const average = (c: Counters): number | null => (n(c, 'ratings') > 0 ? Math.round((n(c, 'ratings_sum') / n(c, 'ratings')) * 100) / 100 : null);
+  const satisfaction: SatisfactionSummary = {
+    ratings: count('ratings'),
+    average: metric('count', average(cur), average(prev)),
+    byScore: [1, 2, 3, 4, 5].map((score) => ({ score, count: n(cur, ratingCounter(score)) })),
+    byCategory: [...curByCategory]
+      .filter(([, c]) => n(c, 'ratings') > 0)
+      .map(([id, c]) => ({ id, label: categoryLabel(id), ratings: n(c, 'ratings'), average: average(c) }))
+      .sort((a, b) => b.ratings - a.ratings || (a.id < b.id ? -1 : 1)),
+  };
+
   const range = periodRange(input.cadence, input.period, timeZone);
   const title =
     input.cadence === 'daily'
@@ -446,6 +468,7 @@ export function buildReport(input: ReportInput): Report {
     topConsumerCases: [...input.topConsumerCases],
     internal,
     consults: consultRows(cur),
+    satisfaction,
     agents: [...(input.agents ?? [])],
   };
 }

@@ -2,12 +2,10 @@
 // Only when the body is form-encoded AND the Accept header prefers HTML; JSON clients see no change.
 // Built with domain/html.ts's `html` tag like every other page and email, so each value is escaped.
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { html, type SafeHtml } from '#domain/html.ts';
+import { html } from '#domain/html.ts';
 import { INQUIRY_LABELS, type FieldProblem } from '#events/inquiry.ts';
 import { jsonFailure, type FailureAnswer } from '#lib/http.ts';
-
-/** Nothing but our stylesheet: these pages have no script, no frames, and post only to us. */
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+import { page } from '#lib/public-page.ts';
 
 /** q-value of the best Accept entry matching a media type (exact, type/*, then *\/*). */
 function quality(accept: string, mediaType: string): number {
@@ -38,35 +36,6 @@ export function wantsHtml(headers: Record<string, string | undefined>): boolean 
 }
 
 const labelOf = (field: string): string => (Object.hasOwn(INQUIRY_LABELS, field) ? INQUIRY_LABELS[field as keyof typeof INQUIRY_LABELS] : field);
-
-function page(statusCode: number, title: string, body: SafeHtml): APIGatewayProxyResult {
-  return {
-    statusCode,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      'content-security-policy': CSP,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-    },
-    body: html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · trustdesk</title>
-<link rel="stylesheet" href="/styles.css">
-</head>
-<body class="public">
-<header class="site-header"><p class="brand"><span class="brand-mark" aria-hidden="true">◆</span> trustdesk <span class="brand-sub">Trust &amp; Safety</span></p></header>
-<main id="main" class="narrow">
-${body}
-</main>
-</body>
-</html>
-`.toString(),
-  };
-}
 
 /** 201: the case exists; the reference is on screen (and in the acknowledgement email). */
 export function confirmationPage(reference: string): APIGatewayProxyResult {

@@ -73,3 +73,12 @@ export class BusyError extends AppError {
     super(503, 'busy', 'Please retry in a moment');
   }
 }
+/**
+ * A rating link that cannot rate (forged, expired, unknown case, already used, superseded): its own status and
+ * code, so the ratings page can say which; nothing was written.
+ */
+export class RatingRefusedError extends AppError {
+  constructor(status: 400 | 404 | 409 | 410, code: 'rating_link_invalid' | 'rating_link_expired' | 'rating_case_unknown' | 'already_rated' | 'rating_superseded' | 'not_rateable', message: string) {
+    super(status, code, message);
+  }
+}

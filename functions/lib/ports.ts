@@ -503,3 +503,8 @@ export interface Metrics {
 export interface ProfileReader {
   profileOf(userId: string): Promise<Record<string, unknown> | undefined>;
 }
+
+/** The key the rating links are signed with (HS256): one secret, read once per cold start. */
+export interface SigningKey {
+  key(): Promise<Uint8Array>;
+}

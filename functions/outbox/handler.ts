@@ -7,6 +7,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { SecretsManagerSigningKey } from '#lib/adapters/secrets-manager.ts';
 import { EventBridgeDomainEventBus } from '#lib/adapters/eventbridge.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
@@ -22,6 +23,7 @@ import { assignmentPolicy } from '#lib/assignment-config.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { assignWaiting, type AssignDeps } from '#lib/use-cases/assign-on-shift.ts';
 import { notifyFor, type NotifyDeps } from '#lib/use-cases/notify.ts';
+import { ratingLinkDays } from '#lib/rating-links.ts';
 import { publishDomainEvents, type PublishDeps } from '#lib/use-cases/publish-domain-events.ts';
 import { onCaseChanged, type SignalDeps } from '#lib/use-cases/workflows.ts';
 
@@ -36,6 +38,7 @@ const notify: NotifyDeps = {
   consoleUrl: env.CONSOLE_URL,
   emailPolicy,
   teams: teamsPolicy,
+  ratings: { key: new SecretsManagerSigningKey(env.RATING_KEY_SECRET), url: env.RATINGS_URL, lifetimeDays: ratingLinkDays(env.RATING_LINK_DAYS), clock: systemClock },
 };
 const signals: SignalDeps = {
   store,

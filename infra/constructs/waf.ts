@@ -8,7 +8,8 @@ export const TOO_MANY_REQUESTS_BODY = 'TooManyRequests';
 
 /**
  * A regional web ACL on the REST API stage: everything is allowed except a client (by source IP) that
- * sends more than `limit` public inquiries (`POST …/inquiries`) within `windowSeconds`; those get a 429.
+ * sends more than `limit` public inquiries (`POST …/inquiries`), or more than `limit` rating confirmations
+ * (`POST …/ratings`), within `windowSeconds`; those get a 429.
  * local/waf.ts enforces the same rule, read from the synthesized template.
  */
 export class IntakeWaf extends Construct {
@@ -21,41 +22,44 @@ export class IntakeWaf extends Construct {
     const byteMatch = (field: CfnWebACL.FieldToMatchProperty, searchString: string, positionalConstraint: string) => ({
       byteMatchStatement: { fieldToMatch: field, searchString, positionalConstraint, textTransformations: [{ priority: 0, type: 'NONE' }] },
     });
+    const rateRule = (name: string, priority: number, metricName: string, path: string): CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      visibilityConfig: metric(metricName),
+      action: {
+        block: {
+          customResponse: {
+            responseCode: 429,
+            customResponseBodyKey: TOO_MANY_REQUESTS_BODY,
+            responseHeaders: [{ name: 'retry-after', value: String(windowSeconds) }],
+          },
+        },
+      },
+      statement: {
+        rateBasedStatement: {
+          limit: props.limit,
+          evaluationWindowSec: windowSeconds,
+          aggregateKeyType: 'IP',
+          scopeDownStatement: {
+            andStatement: {
+              statements: [byteMatch({ method: {} }, 'POST', 'EXACTLY'), byteMatch({ uriPath: {} }, path, 'ENDS_WITH')],
+            },
+          },
+        },
+      },
+    });
     this.webAcl = new CfnWebACL(this, 'Acl', {
       scope: 'REGIONAL',
-      description: 'trustdesk API: per-client rate limit on the public intake',
+      description: 'trustdesk API: per-client rate limits on the public intake and rating posts',
       defaultAction: { allow: {} },
       visibilityConfig: metric('trustdesk-api'),
       customResponseBodies: {
         [TOO_MANY_REQUESTS_BODY]: { contentType: 'APPLICATION_JSON', content: JSON.stringify({ message: 'Too Many Requests' }) },
       },
       rules: [
-        {
-          name: 'IntakeRatePerClient',
-          priority: 0,
-          visibilityConfig: metric('trustdesk-intake-rate'),
-          action: {
-            block: {
-              customResponse: {
-                responseCode: 429,
-                customResponseBodyKey: TOO_MANY_REQUESTS_BODY,
-                responseHeaders: [{ name: 'retry-after', value: String(windowSeconds) }],
-              },
-            },
-          },
-          statement: {
-            rateBasedStatement: {
-              limit: props.limit,
-              evaluationWindowSec: windowSeconds,
-              aggregateKeyType: 'IP',
-              scopeDownStatement: {
-                andStatement: {
-                  statements: [byteMatch({ method: {} }, 'POST', 'EXACTLY'), byteMatch({ uriPath: {} }, '/inquiries', 'ENDS_WITH')],
-                },
-              },
-            },
-          },
-        },
+        rateRule('IntakeRatePerClient', 0, 'trustdesk-intake-rate', '/inquiries'),
+        // The rating pages' form post (signed links, so nothing to guess; a flood still costs writes and reads).
+        rateRule('RatingRatePerClient', 1, 'trustdesk-rating-rate', '/ratings'),
       ],
     });
     const stage = props.restApi.deploymentStage;

@@ -31,7 +31,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const WEB_DIST = path.join(projectRoot, 'web', 'dist');
 
 /** Paths CloudFront sends to the REST API, so the pages call it on their own origin (no CORS). */
-export const API_PATHS = ['/inquiries*', '/cases*', '/subscriptions*', '/reports*', '/quarantine*', '/requesters*', '/users*'] as const;
+export const API_PATHS = ['/inquiries*', '/ratings*', '/cases*', '/subscriptions*', '/reports*', '/quarantine*', '/requesters*', '/users*'] as const;
 
 /**
  * The pages' Content-Security-Policy: our own scripts, styles and API only; nothing inline, no eval,

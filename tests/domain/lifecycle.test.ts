@@ -161,7 +161,7 @@ describe('agent actions', () => {
     const { record, event } = act(replied, { type: 'resolve', outcome: 'false_positive', summary: 'Charge was legitimate.' }, at(HOUR));
     expect(record).toMatchObject({ status: 'resolved', resolvedAt: iso(at(HOUR)), outcome: 'false_positive', lifecycleVersion: 3 });
     expect(event).toMatchObject({ type: 'case.resolved', data: { outcome: 'false_positive', summary: 'Charge was legitimate.' } });
-    expect(act(replied, resolve, at(HOUR)).event.data).toEqual({ outcome: 'resolved' });
+    expect(act(replied, resolve, at(HOUR)).event.data).toEqual({ outcome: 'resolved', resolution: 1 });
   });
 
   it('resolving a waiting case closes the pause and re-plans the deadlines from it', () => {

@@ -71,7 +71,7 @@ describe('erasing a case', () => {
     expect(erasure.redactedEvents.map((e) => [e.type, e.version])).toEqual(timeline.map((e) => [e.type, e.version]));
     expect(erasure.redactedEvents[0]).toMatchObject({ actor: { kind: 'requester', email: '' }, data: { channel: 'email', repeatCount: 0, attachments: 1 } });
     expect(erasure.redactedEvents[1]!.data).toEqual({ message: ERASED, firstResponse: true });
-    expect(erasure.redactedEvents[2]!.data).toEqual({ outcome: 'resolved', summary: ERASED });
+    expect(erasure.redactedEvents[2]!.data).toEqual({ outcome: 'resolved', summary: ERASED, resolution: 1 });
     expect(erasure.redactedEvents[3]!.data).toMatchObject({ subject: ERASED, message: ERASED, attachments: 0, reopened: true, from: 'resolved' });
   });
 

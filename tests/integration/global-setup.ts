@@ -15,6 +15,7 @@ export interface CloudUrls {
   smtpPort: number;
   dynamodb: string;
   s3: string;
+  secretsManager: string;
   events: string;
   sqs: string;
   intakeAddress: string;
@@ -71,6 +72,7 @@ export default async function setup(project: TestProject) {
     smtpPort: ports.smtp,
     dynamodb: cloud.urls.dynamodb,
     s3: cloud.urls.s3,
+    secretsManager: cloud.urls.secretsManager,
     events: cloud.urls.events,
     sqs: cloud.urls.sqs,
     intakeAddress: cloud.intakeAddresses[0] ?? 'support@trustdesk.local',

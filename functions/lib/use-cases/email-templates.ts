@@ -7,10 +7,26 @@ import type { Consult, Team } from '#domain/consult.ts';
 import { html } from '#domain/html.ts';
 import type { OutboundEmail } from '../ports.ts';
 
-/** Blank lines separate paragraphs, line breaks within one become <br>; the HTML part is the same text, escaped. */
-function compose(to: string, subject: string, paragraphs: string[], replyTo?: string): OutboundEmail {
-  const text = paragraphs.join('\n\n');
-  const body = paragraphs.map((p) => html`<p>${p.split('\n').map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>`);
+/** One link of an email: its words and where it goes (the text part shows both, the HTML part an anchor). */
+export interface EmailLink {
+  label: string;
+  url: string;
+}
+
+/**
+ * Blank lines separate paragraphs, line breaks within one become <br>; the HTML part is the same text, escaped.
+ * `links` (the rating links) go after the paragraph at `linksAfter`: in the text part one per line, in the
+ * HTML part as anchors.
+ */
+function compose(to: string, subject: string, paragraphs: string[], replyTo?: string, links?: { after: number; intro: string; items: EmailLink[] }): OutboundEmail {
+  const linkText = links ? [`${links.intro}\n${links.items.map((l) => `${l.label}: ${l.url}`).join('\n')}`] : [];
+  const cut = links ? links.after + 1 : paragraphs.length;
+  const text = [...paragraphs.slice(0, cut), ...linkText, ...paragraphs.slice(cut)].join('\n\n');
+  const para = (p: string) => html`<p>${p.split('\n').map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>`;
+  const linkHtml = links
+    ? [html`<p>${links.intro}<br>${links.items.map((l, i) => html`${i > 0 ? html` · ` : html``}<a href="${l.url}">${l.label}</a>`)}</p>`]
+    : [];
+  const body = [...paragraphs.slice(0, cut).map(para), ...linkHtml, ...paragraphs.slice(cut).map(para)];
   const page = html`<!doctype html><html><body style="font-family:Arial,sans-serif;font-size:14px;line-height:1.5">${body}</body></html>`;
   return { to, subject, text, html: page.toString(), ...(replyTo && { replyTo }) };
 }
@@ -45,12 +61,18 @@ export function agentMessageEmail(record: CaseRecord, message: string, asksForIn
   );
 }
 
-export function resolvedEmail(record: CaseRecord, summary: string | undefined, replyTo: string): OutboundEmail {
+const RATING_WORDS: Record<number, string> = { 1: '1 (very dissatisfied)', 2: '2', 3: '3', 4: '4', 5: '5 (very satisfied)' };
+
+/** `ratingLinks`: the one-click 1–5 rating links (rating-links.ts), when this resolution asks for a rating. */
+export function resolvedEmail(record: CaseRecord, summary: string | undefined, replyTo: string, ratingLinks?: { score: number; url: string }[]): OutboundEmail {
   return compose(
     record.requester.email,
     `[${record.reference}] Resolved: ${record.subject}`,
     [greeting(record), summary ?? 'We have resolved your case.', `If anything is still wrong, reply to this email and case ${record.reference} will reopen.`, SIGNATURE],
     replyTo,
+    ratingLinks && ratingLinks.length > 0
+      ? { after: 1, intro: 'How did we do? Rate how we handled your case, from 1 to 5:', items: ratingLinks.map((l) => ({ label: RATING_WORDS[l.score] ?? String(l.score), url: l.url })) }
+      : undefined,
   );
 }
 

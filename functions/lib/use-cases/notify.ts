@@ -18,7 +18,10 @@
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import { acknowledgementDecision, acknowledgementHour, type EmailPolicy } from '#domain/email/loop-breaker.ts';
 import { logger } from '../logger.ts';
-import type { CaseStore, Mailer, OutboundEmail } from '../ports.ts';
+import type { CaseStore, Clock, Mailer, OutboundEmail, SigningKey } from '../ports.ts';
+import { ratingLinks } from '../rating-links.ts';
+import { asksForRating } from '#domain/satisfaction.ts';
+import type { Outcome } from '#domain/case.ts';
 import type { TeamsPolicy } from '#domain/consult.ts';
 import {
   acknowledgementEmail,
@@ -46,13 +49,30 @@ export interface NotifyDeps {
   emailPolicy: EmailPolicy;
   /** The teams consults go to (config/teams.json). */
   teams: TeamsPolicy;
+  /** The resolution email's rating links: signed with the key, pointing at the ratings page, valid for so many days. */
+  ratings?: { key: SigningKey; url: string; lifetimeDays: number; clock: Clock };
+}
+
+type RatingLinks = { score: number; url: string }[];
+
+/** The rating links a resolution event calls for: none for duplicates, incidents, or an event from before ratings. */
+async function ratingLinksFor(event: CaseEvent, record: CaseRecord, deps: NotifyDeps): Promise<RatingLinks | undefined> {
+  const resolution = event.data.resolution;
+  if (!deps.ratings || event.type !== 'case.resolved' || typeof resolution !== 'number') return undefined;
+  if (!asksForRating(record, event.data.outcome as Outcome | undefined)) return undefined;
+  return ratingLinks(deps.ratings.key, deps.ratings.url, { caseId: record.caseId, resolution }, deps.ratings.clock.now(), deps.ratings.lifetimeDays);
 }
 
 export type NotifyOutcome = SendOutcome | 'no-case' | 'nothing-to-send';
 export type SendOutcome = 'sent' | 'already-sent' | 'withheld';
 
 /** The email an event calls for, if any. */
-export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl' | 'teams'>): OutboundEmail | undefined {
+export function emailFor(
+  event: CaseEvent,
+  record: CaseRecord,
+  deps: Pick<NotifyDeps, 'replyTo' | 'warningsAddress' | 'approversAddress' | 'consoleUrl' | 'teams'>,
+  links?: RatingLinks,
+): OutboundEmail | undefined {
   const data = event.data;
   switch (event.type) {
     case 'consult.asked':
@@ -73,7 +93,7 @@ export function emailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notify
     case 'agent.requested-info':
       return agentMessageEmail(record, String(data.message ?? ''), event.type === 'agent.requested-info', deps.replyTo);
     case 'case.resolved':
-      return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo);
+      return resolvedEmail(record, typeof data.summary === 'string' ? data.summary : undefined, deps.replyTo, links);
     case 'case.closed':
       return closedNoticeEmail(record, String(data.reason ?? ''), deps.replyTo);
     case 'case.merged':
@@ -103,7 +123,7 @@ export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<Not
   const reporterEmail = reporterEmailFor(event, record, deps);
   // Its own notice: sent once, whatever happens to the requester's email.
   if (reporterEmail) await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}-reporter`, reporterEmail);
-  const email = emailFor(event, record, deps);
+  const email = emailFor(event, record, deps, await ratingLinksFor(event, record, deps));
   // An erased requester has no address left: nothing goes to them (the erasure event itself sends nothing).
   if (!email?.to) return 'nothing-to-send';
   return sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}`, email, async () => {

@@ -99,6 +99,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
     { class: 'case-side' },
     actionsPanel(ctx, view, notices),
     slaPanel(c),
+    c.satisfaction ? satisfactionPanel(c.satisfaction) : null,
     riskPanel(c),
     consultPanel(c),
     requesterPanel(ctx, c),
@@ -225,6 +226,15 @@ function slaPanel(c: CaseRecord): HTMLElement {
       row('Resolution', c.deadlines.resolutionDue, c.resolvedAt, c.sla.resolutionBreached),
     ),
     c.pauses.length ? h('p', { class: 'muted' }, `Waited on the requester ${c.pauses.length} time${c.pauses.length === 1 ? '' : 's'} (not counted)`) : null,
+  );
+}
+
+/** The requester's rating of the latest rated resolution (from the resolution email's link); the comment is their text. */
+function satisfactionPanel(s: NonNullable<CaseRecord['satisfaction']>): HTMLElement {
+  return panel(
+    'Satisfaction',
+    h('p', { class: 'satisfaction', 'data-rating': String(s.rating) }, `${s.rating} out of 5`, h('span', { class: 'muted' }, ` · resolution ${s.resolution} · rated ${formatDateTime(s.ratedAt)}`)),
+    s.comment ? h('blockquote', { class: 'satisfaction-comment' }, s.comment) : null,
   );
 }
 

@@ -152,6 +152,8 @@ export const dashboardView: View = async (ctx, params) => {
       card('Internal escalations opened', report.internal.opened),
       card('Internal first response within target', report.internal.firstResponseTarget),
       card('Open backlog', { unit: 'count', current: report.backlog.total, previous: null, delta: null, changePct: null }),
+      card('Satisfaction ratings', report.satisfaction.ratings),
+      card('Average rating (1–5)', report.satisfaction.average),
     ),
     h(
       'div',
@@ -164,6 +166,7 @@ export const dashboardView: View = async (ctx, params) => {
       barChart('Open backlog by age', report.backlog.buckets.map((b) => ({ label: b.label, value: b.count }))),
       barChart('Escalations by tier', report.escalationByTier.map((t) => ({ label: t.label, value: t.count.current ?? 0 }))),
       barChart('Resolutions by outcome', report.outcomes.map((o) => ({ label: o.label, value: o.count }))),
+      barChart('Ratings by score', report.satisfaction.byScore.filter((b) => b.count > 0).map((b) => ({ label: `${b.score} of 5`, value: b.count }))),
       barChart(
         'Last hour by category',
         report.trends.map((t) => ({ label: `${categoryLabel(t.category)}${t.surge ? ' ⚠ surge' : ''}`, value: t.lastHour, note: `(baseline ${t.baseline})` })),

@@ -148,6 +148,8 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
       return { title: 'Escalation ran out of tiers without an acknowledgement' };
     case 'case.resolved':
       return { title: `Resolved: ${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}${approvedBy(d)}${d.incidentCaseId ? ' (incident-wide)' : ''}`, detail: text(d.summary) };
+    case 'satisfaction.rated':
+      return { title: `Requester rated resolution ${String(d.resolution ?? '')}: ${String(d.rating ?? '')} out of 5`, detail: text(d.comment) };
     case 'approval.requested':
       return {
         title: d.kind === 'reopen' ? 'Reopening proposed; waits for approval' : `Resolution proposed (${OUTCOME_LABELS[String(d.outcome)] ?? String(d.outcome)}); waits for approval`,
