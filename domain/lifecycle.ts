@@ -656,14 +656,16 @@ export function onTimerExpired(current: CaseRecord, now: Date, policy: SlaPolicy
 /**
  * What a breach does to the escalation. Nothing while one is running below the risk tier (it is already on
  * its way up). A case whose escalation reached the risk team (a P1 is paged there at once) is not walked up
- * from L1 again, which would page the same people twice for one case: while that escalation is running or
- * acknowledged the breach is recorded on it; when it ran out or stood down, the breach pages the risk tier
- * again, once. Otherwise the breach starts the chain at L1.
+ * from L1 again, which would page the same people twice for one case: while that escalation is running, was
+ * acknowledged or ran out unacknowledged (the risk team was paged; its silence is the unacknowledged alert's
+ * business, not a second page), the breach is recorded on it. Only one that stood down (the case was resolved
+ * or closed, then reopened) leaves room for a new chain, which starts at the risk tier. Otherwise the breach
+ * starts the chain at L1.
  */
 function escalationForBreach(current: CaseRecord, reason: string, now: Date): Pick<Draft, 'data' | 'patch'> | undefined {
   const esc = current.escalation;
   const reachedRisk = esc !== undefined && (esc.startTier === 'risk' || esc.tier === 'risk');
-  if (reachedRisk && (esc.status === 'active' || esc.status === 'acknowledged')) return { data: { escalationId: esc.id, recordedOnEscalation: true }, patch: {} };
+  if (reachedRisk && esc.status !== 'stood_down') return { data: { escalationId: esc.id, recordedOnEscalation: true }, patch: {} };
   if (esc?.status === 'active') return undefined;
   return startEscalation(current, reachedRisk ? 'risk' : 'L1', reason, now);
 }

@@ -451,7 +451,7 @@ describe('onTimerExpired', () => {
         sla: warnedFlags,
       });
 
-    it.each(['active', 'acknowledged'] as const)('a breach while the risk-tier escalation is %s is recorded on it; no chain starts at L1', (status) => {
+    it.each(['active', 'acknowledged', 'unacknowledged'] as const)('a breach while the risk-tier escalation is %s is recorded on it; no chain starts, at L1 or at the risk tier', (status) => {
       const { record, event } = expired(atRisk({ status }), at(HOUR))!;
       expect(event).toMatchObject({ type: 'sla.breached', data: { deadline: 'firstResponse', escalationId: `${CASE_ID}-esc-1`, recordedOnEscalation: true } });
       expect(event.data).not.toHaveProperty('startTier');
@@ -464,8 +464,8 @@ describe('onTimerExpired', () => {
       expect(record.escalationCount).toBe(1);
     });
 
-    it.each(['unacknowledged', 'stood_down'] as const)('after a risk-tier escalation that ended %s, a breach pages the risk tier again, not L1', (status) => {
-      const { record, event } = expired(atRisk({ status }), at(HOUR))!;
+    it('after a risk-tier escalation that stood down (the case was resolved, then reopened), a breach pages the risk tier again, not L1', () => {
+      const { record, event } = expired(atRisk({ status: 'stood_down' }), at(HOUR))!;
       expect(event.data).toMatchObject({ escalationId: `${CASE_ID}-esc-2`, startTier: 'risk', reason: 'firstResponse deadline breached' });
       expect(event.data).not.toHaveProperty('recordedOnEscalation');
       expect(record.escalation).toMatchObject({ id: `${CASE_ID}-esc-2`, startTier: 'risk', status: 'active' });

@@ -38,6 +38,8 @@ const ROLE_RULES: [prefix: string, allowed: readonly Role[]][] = [
   ['/agents/{agentId}', ['lead']],
   ['/agents', ['agent', 'lead', 'risk']],
   ['/users', ['agent', 'lead', 'risk']],
+  // Incidents opened by hand: a lead's or the risk team's call.
+  ['/incidents', ['lead', 'risk']],
   // Macros: every agent role reads them, leads write them (a rule may start with its method).
   ['GET /macros', ['agent', 'lead', 'risk']],
   ['/macros', ['lead']],
@@ -162,6 +164,8 @@ describe('the access matrix', () => {
         'POST /macros',
         'PUT /macros/{macroId}',
         'DELETE /macros/{macroId}',
+        'POST /cases/bulk',
+        'POST /incidents',
       ]),
     );
     for (const r of agentRoutes) expect(allowedRoles(r), `${label(r)} has no role rule in ROLE_RULES`).toBeDefined();

@@ -1,6 +1,6 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3AttachmentLinks, S3BlobStore } from '#lib/adapters/s3.ts';
 
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -64,6 +64,20 @@ describe('S3BlobStore.put', () => {
 });
 
 describe('S3AttachmentLinks', () => {
+  // A local cloud started earlier in this worker points every S3 client at itself (AWS_ENDPOINT_URL_S3): the link
+  // under test is AWS's, so that setting is lifted for these tests and put back after.
+  const endpointEnv = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
+  const saved = new Map<string, string | undefined>();
+  beforeAll(() => {
+    for (const name of endpointEnv) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  });
+
   it('presigns a five-minute GetObject whose response type and disposition are fixed by the link', async () => {
     // Presigning is local (no request): a client of its own, so the mock above does not stand in.
     const signer = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
