@@ -2,9 +2,9 @@
 // reading), and its report put as JSON beside it under reports/. A separate adapter from the mail bucket's: its
 // keys, its reader and its only writer differ, and the function's role reaches imports/ for reading and reports/
 // for writing, nothing else.
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ImportFiles, LedgerImportReport } from '../ports.ts';
-import { s3 } from './s3.ts';
+import { readObject, s3 } from './s3.ts';
 
 export class S3ImportFiles implements ImportFiles {
   constructor(
@@ -13,13 +13,7 @@ export class S3ImportFiles implements ImportFiles {
   ) {}
 
   async read(key: string): Promise<Buffer | undefined> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey')) return undefined;
-      throw error;
-    }
+    return readObject(this.client, this.bucket, key);
   }
 
   async writeReport(key: string, report: LedgerImportReport): Promise<void> {

@@ -8,6 +8,17 @@ import type { ArchiveDrop, AttachmentLinks, BlobEraser, BlobStore, Clock } from 
 
 export const s3 = new S3Client({});
 
+/** An object's bytes, or undefined when there is no such key (any other failure throws). */
+export async function readObject(client: S3Client, bucket: string, key: string): Promise<Buffer | undefined> {
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey')) return undefined;
+    throw error;
+  }
+}
+
 export class S3BlobStore implements BlobStore, BlobEraser {
   constructor(
     private readonly bucket: string,
@@ -15,13 +26,7 @@ export class S3BlobStore implements BlobStore, BlobEraser {
   ) {}
 
   async get(key: string): Promise<Buffer | undefined> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error instanceof Error && error.name === 'NoSuchKey')) return undefined;
-      throw error;
-    }
+    return readObject(this.client, this.bucket, key);
   }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
