@@ -24,6 +24,7 @@ export const DOMAIN_EVENT_TYPES = [
   'Case Resolved',
   'Case Reopened',
   'Case Closed',
+  'Case Merged',
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
@@ -64,7 +65,8 @@ export type DomainEventChange =
   | { kind: 'priority-changed'; from: Priority; to: Priority }
   | { kind: 'resolved'; outcome: Outcome }
   | { kind: 'reopened'; from: string; by: 'agent' | 'requester' }
-  | { kind: 'closed'; reason: string };
+  | { kind: 'closed'; reason: string }
+  | { kind: 'merged'; intoCaseId: string; intoReference: string };
 
 export interface DomainEvent {
   detailType: DomainEventType;
@@ -110,6 +112,9 @@ function changeOf(event: CaseEvent, record: CaseRecord): [DomainEventType, Domai
       return d.reopened === true ? [['Case Reopened', { kind: 'reopened', from: String(d.from ?? ''), by: 'requester' }]] : [];
     case 'case.closed':
       return [['Case Closed', { kind: 'closed', reason: String(d.reason ?? '') }]];
+    case 'case.merged':
+      // The duplicate closed into the case that carries on (its outcome is duplicate).
+      return [['Case Merged', { kind: 'merged', intoCaseId: String(d.intoCaseId ?? ''), intoReference: String(d.intoReference ?? '') }]];
     default:
       return [];
   }
@@ -121,7 +126,7 @@ const tierOf = (v: unknown): EscalationTier => (v === 'L2' || v === 'risk' ? v :
 export function mayPublish(eventType: string): boolean {
   return PUBLISHED_CASE_EVENTS.has(eventType);
 }
-const PUBLISHED_CASE_EVENTS = new Set(['case.opened', 'incident.opened', 'agent.replied', 'agent.requested-info', 'escalation.started', 'internal.escalated', 'sla.breached', 'case.priority-changed', 'case.resolved', 'case.reopened', 'requester.replied', 'case.closed']);
+const PUBLISHED_CASE_EVENTS = new Set(['case.opened', 'incident.opened', 'agent.replied', 'agent.requested-info', 'escalation.started', 'internal.escalated', 'sla.breached', 'case.priority-changed', 'case.resolved', 'case.reopened', 'requester.replied', 'case.closed', 'case.merged']);
 
 /**
  * The domain events one audited case event publishes (none, one, or two when it also started an escalation),

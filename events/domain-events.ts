@@ -31,6 +31,7 @@ export const DomainEventChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('resolved'), outcome: z.enum(OUTCOMES) }),
   z.object({ kind: z.literal('reopened'), from: z.string(), by: z.enum(['agent', 'requester']) }),
   z.object({ kind: z.literal('closed'), reason: z.string() }),
+  z.object({ kind: z.literal('merged'), intoCaseId: z.string().min(1), intoReference: z.string().regex(/^TD-/) }),
 ]);
 
 export const DomainEventDetailSchema = z.object({
@@ -68,6 +69,7 @@ export const CHANGE_KIND_OF: Record<(typeof DOMAIN_EVENT_TYPES)[number], z.infer
   'Case Resolved': 'resolved',
   'Case Reopened': 'reopened',
   'Case Closed': 'closed',
+  'Case Merged': 'merged',
 };
 
 /** The envelope's schema as JSON Schema (draft 2020-12): what `domain-events.v1.schema.json` holds. */

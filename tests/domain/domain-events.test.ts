@@ -15,6 +15,7 @@ import { openCase } from '#domain/intake.ts';
 const agent = { kind: 'agent' as const, id: 'agent-7', role: 'agent' };
 const lead = { kind: 'agent' as const, id: 'lead-1', role: 'lead' };
 const sla = policies.sla;
+const iso = (d: Date) => d.toISOString();
 
 /** Every event of one case's life, with the case after each. */
 function aLife(): { record: CaseRecord; event: CaseEvent }[] {
@@ -102,6 +103,15 @@ describe('domain events', () => {
     expect(events[0]?.detail.case).toMatchObject({ channel: 'system', priority: 'P1', incidentKey: 'payment_dispute#2026-04-15T16' });
     expect(events[0]?.detail.change).toEqual({ kind: 'incident-opened', linkedCases: 3 });
     for (const e of events) DomainEventDetailSchema.parse(e.detail);
+  });
+
+  it('tells a merged duplicate as Case Merged, naming the case that carries on', () => {
+    const dup = caseAt('P3');
+    const event: CaseEvent = { caseId: dup.caseId, version: 2, type: 'case.merged', at: iso(at(HOUR)), actor: agent, data: { intoCaseId: 'c-target', intoReference: 'TD-TARGET', from: 'new' } };
+    const [merged] = domainEventsFor(event, { ...dup, status: 'closed', outcome: 'duplicate', version: 2 });
+    expect(merged?.detailType).toBe('Case Merged');
+    expect(merged?.detail.change).toEqual({ kind: 'merged', intoCaseId: 'c-target', intoReference: 'TD-TARGET' });
+    DomainEventDetailSchema.parse(merged?.detail);
   });
 
   it('lists every detail-type in the schema’s table', () => {
