@@ -62,6 +62,26 @@ function judged(prefix: 'first_response' | 'resolution', at: string, due: string
   return Date.parse(at) <= dueMs ? { [`${prefix}_within_sla`]: 1 } : { [`${prefix}_breached`]: 1 };
 }
 
+/** A first response or a resolution: its count, its minutes since opening (sum and histogram) and its deadline's verdict. */
+function milestone(
+  count: Counters,
+  prefix: 'first_response' | 'resolution',
+  histogram: 'frt' | 'rt',
+  at: string,
+  openedAt: string,
+  due: string | undefined,
+  edges: AggregationSettings['histogramEdges'],
+): Counters {
+  const c: Counters = { ...count };
+  const minutes = minutesBetween(openedAt, at);
+  if (minutes !== undefined) {
+    c[`${prefix}_minutes_sum`] = round2(minutes);
+    addCounters(c, histogramCounters(histogram, minutes, edges));
+  }
+  addCounters(c, judged(prefix, at, due));
+  return c;
+}
+
 const AGENT_ID = /^[^\s#]{1,200}$/;
 const agentId = (v: unknown): string | undefined => (typeof v === 'string' && AGENT_ID.test(v) ? v : undefined);
 const actingAgent = (event: CaseEvent) => (event.actor.kind === 'agent' ? agentId(event.actor.id) : undefined);
@@ -79,27 +99,13 @@ export function agentCountersFor(
     case 'agent.requested-info': {
       const agent = actingAgent(event);
       if (d.firstResponse !== true || !agent) return undefined;
-      const c: Counters = { first_responses: 1 };
-      const minutes = minutesBetween(dims.openedAt, event.at);
-      if (minutes !== undefined) {
-        c.first_response_minutes_sum = round2(minutes);
-        addCounters(c, histogramCounters('frt', minutes, settings.histogramEdges));
-      }
-      addCounters(c, judged('first_response', event.at, dims.deadlines?.firstResponseDue));
-      return { agentId: agent, counters: c };
+      return { agentId: agent, counters: milestone({ first_responses: 1 }, 'first_response', 'frt', event.at, dims.openedAt, dims.deadlines?.firstResponseDue, settings.histogramEdges) };
     }
     case 'case.resolved': {
       const approval = d.approval as { proposedBy?: unknown } | undefined;
       const agent = agentId(approval?.proposedBy) ?? actingAgent(event);
       if (!agent) return undefined;
-      const c: Counters = { resolved: 1 };
-      const minutes = minutesBetween(dims.openedAt, event.at);
-      if (minutes !== undefined) {
-        c.resolution_minutes_sum = round2(minutes);
-        addCounters(c, histogramCounters('rt', minutes, settings.histogramEdges));
-      }
-      addCounters(c, judged('resolution', event.at, dims.deadlines?.resolutionDue));
-      return { agentId: agent, counters: c };
+      return { agentId: agent, counters: milestone({ resolved: 1 }, 'resolution', 'rt', event.at, dims.openedAt, dims.deadlines?.resolutionDue, settings.histogramEdges) };
     }
     case 'case.reopened':
     case 'requester.replied': {
