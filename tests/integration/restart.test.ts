@@ -19,7 +19,7 @@ afterAll(async () => {
 async function options(): Promise<LocalCloudOptions> {
   return {
     host: '127.0.0.1',
-    ports: { api: await freePort(), smtp: await freePort(), ses: await freePort(), dynamodb: await freePort(), s3: await freePort(), sfn: await freePort() },
+    ports: { api: await freePort(), smtp: await freePort(), ses: await freePort(), dynamodb: await freePort(), s3: await freePort(), sfn: await freePort(), events: await freePort(), sqs: await freePort() },
     dataDir,
     inMemory: false,
     cdkOutDir: path.join(root, 'cdk.out'),

@@ -19,16 +19,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDurableWriteProxy, tablesOfWrite } from '../../local/dynamodb-durable-proxy.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { freePort } from '../../local/free-port.ts';
 import { createTablesFromTemplate } from '../../local/dynamodb-tables.ts';
 import type { CfnTemplate } from '../../local/template.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function isAlive(pid: number): boolean {
   try {
