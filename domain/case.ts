@@ -1,4 +1,5 @@
 // Core vocabulary of a case. Pure types and constants: no AWS, no I/O.
+import type { Finding } from './evidence/index.ts';
 import type { Consult } from './consult.ts';
 import type { InternalOrigin } from './internal.ts';
 import type { MaskCounts } from './privacy/mask-card-data.ts';
@@ -41,6 +42,8 @@ export interface UserProfile {
   userId: string;
   tier: ValueTier;
   lifetimeSpend: number; // in USD
+  /** Lower case; how a requester who wrote by mail is matched to the account (profiles byEmail index). */
+  email?: string;
 }
 
 /** An earlier complaint by the same person, any channel. */
@@ -145,6 +148,8 @@ export interface CaseRecord {
   mergedInto?: MergeLink;
   /** Cases merged into this one, oldest first: their messages and attachments are on this case's timeline. */
   mergedFrom?: MergeLink[];
+  /** What the ledger showed the last time evidence was gathered (the outbox does, after intake and each message). */
+  evidence?: CaseEvidence;
   /** Set on incident cases: opened by surge detection (`lastHour`, `baseline`) or by a lead by hand (`manual-…` key, `openedBy`). */
   incident?: IncidentInfo;
   /** The incident case this case is linked to (action link-incident). */
@@ -157,6 +162,22 @@ export interface CaseRecord {
   version: number;
   /** The version of the last change that moves the lifecycle workflow (status or deadlines). */
   lifecycleVersion: number;
+}
+
+/** The evidence on a case: the findings are the domain's rules (domain/evidence), kept with their explanation. */
+export interface CaseEvidence {
+  gatheredAt: string;
+  /** The account the ledger was read for: the form's userId, or the account the profiles hold for the address. */
+  userId?: string;
+  /** The transactions the requester named: the form's field, ids found in the subject and the messages. */
+  transactionIds: string[];
+  findings: Finding[];
+  /** An open chargeback's respond-by less the policy's buffer: the resolution deadline never lies after it. */
+  resolveBy?: string;
+  /** Other accounts on the requester's instruments or devices (bounded by the evidence policy). */
+  linkedAccounts: number;
+  /** A possible ring: its stable key (the risk team is emailed once per key) and how many accounts it has. */
+  ring?: { key: string; accounts: number };
 }
 
 /** What makes a case an incident: the cases linked to it, and how it came to be. */

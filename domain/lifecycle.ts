@@ -1,5 +1,6 @@
 // How a case moves: agents' actions, the requester's replies, deadlines and silence. Pure functions;
 // the workflows and the agent API apply them and store the result with the event they return.
+import type { Finding } from './evidence/index.ts';
 import { approvalRules, type FourEyes, type Proposal } from './approval-policy.ts';
 import type { Actor, CaseRecord, CaseStatus, EscalationTier, Outcome, PendingApproval, Priority } from './case.ts';
 import { addCounts, anyMasked, maskCardData, maskStringFields, type MaskCounts, NO_MASKS } from './privacy/mask-card-data.ts';
@@ -93,8 +94,26 @@ function withMasked(current: CaseRecord, draft: Draft, masked: MaskCounts): Draf
   return { ...draft, data: { ...draft.data, masked }, patch: { ...draft.patch, masked: addCounts(current.masked ?? NO_MASKS, masked) } };
 }
 
-/** Re-plan deadlines from the opening with the given priority and pauses (a paused clock keeps the old ones). */
-function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['pauses'], policy: SlaPolicy): CaseRecord['deadlines'] {
+/**
+ * Re-plan deadlines from the opening with the given priority and pauses (a paused clock keeps the old ones).
+ * An external deadline the evidence found (a chargeback's respond-by, less a buffer) caps the resolution
+ * deadline whatever the plan says, and its warning keeps the same lead.
+ */
+function replan(record: CaseRecord, priority: Priority, pauses: CaseRecord['pauses'], policy: SlaPolicy, resolveBy = record.evidence?.resolveBy): CaseRecord['deadlines'] {
+  return capAt(plan(record, priority, pauses, policy), resolveBy);
+}
+
+function capAt(deadlines: CaseRecord['deadlines'], resolveBy: string | undefined): CaseRecord['deadlines'] {
+  if (!resolveBy || Date.parse(deadlines.resolutionDue) <= Date.parse(resolveBy)) return deadlines;
+  const due = Date.parse(resolveBy);
+  const lead = deadlines.resolutionWarnAt ? Date.parse(deadlines.resolutionDue) - Date.parse(deadlines.resolutionWarnAt) : undefined;
+  const capped: CaseRecord['deadlines'] = { ...deadlines, resolutionDue: resolveBy, ...(lead !== undefined && { resolutionWarnAt: new Date(due - lead).toISOString() }) };
+  if (Date.parse(capped.firstResponseDue) > due) capped.firstResponseDue = resolveBy;
+  if (capped.firstResponseWarnAt && Date.parse(capped.firstResponseWarnAt) > due) capped.firstResponseWarnAt = capped.resolutionWarnAt ?? resolveBy;
+  return capped;
+}
+
+function plan(record: CaseRecord, priority: Priority, pauses: CaseRecord['pauses'], policy: SlaPolicy): CaseRecord['deadlines'] {
   const planned = planDeadlines(
     {
       openedAt: new Date(record.openedAt),
@@ -409,6 +428,78 @@ export function escalateInternally(current: CaseRecord, reason: string, actor: A
       patch: { priority, deadlines, sla: resetSla(current.sla, deadlines, now), ...(escalation?.patch) },
     },
     actor,
+    now,
+  );
+}
+
+/** What gathering evidence found for a case (functions/lib/use-cases/gather-evidence.ts reads the ledger; domain/evidence judges). */
+export interface GatheredEvidence {
+  /** The event that asked for it: the opening, or a message from the requester. */
+  trigger: { type: string; version: number };
+  userId?: string;
+  transactionIds: string[];
+  /** Amounts the requester wrote, as found (`$120`, `89.99 USD`). */
+  amounts: { amount: number; currency?: string }[];
+  /** How many ledger rows were read for it. */
+  transactionsRead: number;
+  findings: Finding[];
+  linkedAccounts: { userId: string; via: { instrument?: string; deviceId?: string } }[];
+  ring?: { key: string; accounts: number };
+  /** The priority the findings call for (priorityAfterEvidence): never below the case's. */
+  priority: Priority;
+  resolveBy?: string;
+}
+
+const EVIDENCE_FACTOR = 'evidence:';
+
+/**
+ * The evidence is recorded as one `evidence.gathered` event. Its findings replace the previous gathering's
+ * among the risk factors (the score is their clamped sum again); the priority may rise, never fall; the
+ * deadlines are re-planned when the priority rose or a chargeback's respond-by now caps them. A case that is
+ * no longer open keeps its priority and deadlines: the evidence is on the timeline for whoever reopens it.
+ */
+export function applyEvidence(current: CaseRecord, gathered: GatheredEvidence, now: Date, policy: SlaPolicy): Change {
+  const at = now.toISOString();
+  const open = isOpen(current.status);
+  const priority = open ? atLeast(current.priority, gathered.priority) : current.priority;
+  const resolveBy = gathered.resolveBy ?? current.evidence?.resolveBy;
+  const riskFactors = [
+    ...current.riskFactors.filter((f) => !f.code.startsWith(EVIDENCE_FACTOR)),
+    ...gathered.findings.map((f) => ({ code: `${EVIDENCE_FACTOR}${f.code}`, points: f.points, detail: f.explanation })),
+  ].sort((a, b) => b.points - a.points);
+  const riskScore = Math.max(0, Math.min(100, Math.round(riskFactors.reduce((sum, f) => sum + f.points, 0))));
+  const evidence: CaseRecord['evidence'] = {
+    gatheredAt: at,
+    ...(gathered.userId && { userId: gathered.userId }),
+    transactionIds: gathered.transactionIds,
+    findings: gathered.findings,
+    ...(resolveBy && { resolveBy }),
+    linkedAccounts: gathered.linkedAccounts.length,
+    ...(gathered.ring && { ring: gathered.ring }),
+  };
+  const deadlines = open ? replan({ ...current, evidence }, priority, current.pauses, policy, resolveBy) : current.deadlines;
+  const moved = deadlines.firstResponseDue !== current.deadlines.firstResponseDue || deadlines.resolutionDue !== current.deadlines.resolutionDue;
+  return commit(
+    current,
+    {
+      type: 'evidence.gathered',
+      data: {
+        trigger: gathered.trigger,
+        ...(gathered.userId && { userId: gathered.userId }),
+        transactionIds: gathered.transactionIds,
+        amounts: gathered.amounts,
+        transactionsRead: gathered.transactionsRead,
+        findings: gathered.findings,
+        linkedAccounts: gathered.linkedAccounts,
+        ...(gathered.ring && { ring: gathered.ring }),
+        riskScore: { from: current.riskScore, to: riskScore },
+        ...(priority !== current.priority && { priority: { from: current.priority, to: priority } }),
+        ...(resolveBy && { resolveBy }),
+      },
+      lifecycle: moved,
+      patch: { evidence, riskFactors, riskScore, priority, ...(moved && { deadlines, sla: resetSla(current.sla, deadlines, now) }) },
+    },
+    { kind: 'system' },
     now,
   );
 }

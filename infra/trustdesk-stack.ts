@@ -44,9 +44,9 @@ export class TrustdeskStack extends Stack {
     const intake = new Intake(this, 'Intake', { storage, mailFeedback, api, config });
     const lifecycle = new Lifecycle(this, 'Lifecycle', { storage, mailFeedback, config });
     const domainEvents = new DomainEvents(this, 'DomainEvents', { retain: config.retainData });
-    const outbox = new Outbox(this, 'Outbox', { storage, mailFeedback, lifecycle, domainEvents, config });
+    const outbox = new Outbox(this, 'Outbox', { storage, ledger, mailFeedback, lifecycle, domainEvents, config });
     new Ratings(this, 'Ratings', { storage, api, config }).allowSigning(outbox.consumer, config);
-    new AgentApi(this, 'Agents', { storage, api });
+    new AgentApi(this, 'Agents', { storage, ledger, api });
     new UserApi(this, 'Users', { storage, ledger, api });
     const assignment = new Assignment(this, 'Assignment', { storage, api });
     new Macros(this, 'Macros', { storage, api });

@@ -1,4 +1,4 @@
-// The agent API: cases (the queue, or a search by an exact key), a case with its timeline, actions, incidents opened by hand, who opened a confidential case, a download link to an attachment, and (for leads) the
+// The agent API: cases (the queue, or a search by an exact key), a case with its timeline and its evidence from the ledger, actions, incidents opened by hand, who opened a confidential case, a download link to an attachment, and (for leads) the
 // mail held in quarantine; and for other teams (role internal) their own escalations, the answers to the
 // consults asked of them. API Gateway has verified the token already; each route checks the role it serves.
 import { parseAgentAction } from '#events/agent-action.ts';
@@ -10,11 +10,13 @@ import { parseQuarantineQuery } from '#events/quarantine-query.ts';
 import { parsePath } from '#events/request.ts';
 import { DynamoAgentDirectory } from '#lib/adapters/dynamodb-agents.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
+import { DynamoLedger } from '#lib/adapters/dynamodb-ledger.ts';
 import { DynamoMacroStore } from '#lib/adapters/dynamodb-macros.ts';
 import { S3AttachmentLinks } from '#lib/adapters/s3.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { ValidationError } from '#lib/errors.ts';
+import { evidencePolicy } from '#lib/evidence-policy.ts';
 import { confidentiality, fourEyes } from '#lib/governance-config.ts';
 import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
 import { newCaseId, newReference } from '#lib/ids.ts';
@@ -23,6 +25,7 @@ import { policies } from '#lib/policies.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { actOnCase } from '#lib/use-cases/act-on-case.ts';
 import { answerConsultByApi } from '#lib/use-cases/answer-consult.ts';
+import { caseEvidence, type CaseEvidenceDeps } from '#lib/use-cases/case-evidence.ts';
 import { attachmentLink, type AttachmentDeps } from '#lib/use-cases/download-attachment.ts';
 import { openIncidentByHand } from '#lib/use-cases/incidents.ts';
 import { escalateOwnCase, listOwnCases, openInternalCase, readOwnCase } from '#lib/use-cases/internal-cases.ts';
@@ -34,6 +37,7 @@ const store = new DynamoCaseStore(env.CASES_TABLE, env.PROFILES_TABLE);
 const macros = new DynamoMacroStore(env.MACROS_TABLE);
 const agents = new DynamoAgentDirectory(env.AGENTS_TABLE);
 const downloads: AttachmentDeps = { store, links: new S3AttachmentLinks(env.MAIL_BUCKET, systemClock), clock: systemClock, confidentiality };
+const evidence: CaseEvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), clock: systemClock, confidentiality, policy: evidencePolicy };
 const READERS = ['agent', 'lead', 'risk'] as const;
 const CALLERS = [...READERS, 'internal'] as const;
 const INCIDENT_OPENERS = ['lead', 'risk'] as const;
@@ -72,6 +76,13 @@ export const handler = httpApi(
       const link = await attachmentLink(downloads, { caseId, n, viewer: agentFrom(event), route: `${event.httpMethod} ${event.resource}` });
       if (/\bapplication\/json\b/i.test(event.headers?.accept ?? '')) return json(200, link);
       return json(302, link, { location: link.url });
+    },
+    // The evidence panel: findings as gathered, the requester's ledger read now, the linked accounts' cases.
+    'GET /cases/{caseId}/evidence': async (event) => {
+      const agent = agentFrom(event);
+      requireRole(agent, READERS);
+      const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;
+      return json(200, await caseEvidence(evidence, { caseId, viewer: agent, route: `${event.httpMethod} ${event.resource}` }));
     },
     'GET /cases/{caseId}/views': async (event) => {
       const { caseId } = valid(parsePath(CasePathSchema, event.pathParameters)).value;

@@ -348,6 +348,8 @@ export interface Ledger {
    */
   recordAll(transactions: LedgerTransaction[]): Promise<number>;
   transaction(transactionId: string): Promise<LedgerTransaction | undefined>;
+  /** Several transactions by id in one round trip (up to 100), in no particular order; unknown ids are left out. */
+  transactionsById(transactionIds: string[]): Promise<LedgerTransaction[]>;
   /** The user's transactions with occurredAt in [from, to], oldest first, at most `limit`. */
   transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]>;
   /** Transactions made with one instrument fingerprint, newest first, at most `limit` (any user). */
@@ -502,6 +504,8 @@ export interface Metrics {
 /** The profiles table as the user 360 view reads it: the item ops loaded (value tier, name, email…). */
 export interface ProfileReader {
   profileOf(userId: string): Promise<Record<string, unknown> | undefined>;
+  /** The account whose profile holds this address (lower case), if ops loaded one; the first when several do. */
+  accountOfEmail(email: string): Promise<string | undefined>;
 }
 
 /** The key the rating links are signed with (HS256): one secret, read once per cold start. */

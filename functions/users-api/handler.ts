@@ -1,5 +1,5 @@
 // GET /users/{userId}: an account's 360 view for agents, leads and the risk team — profile, every case it is
-// on, a ledger summary. Its own function so it alone may read the ledger. Composition root only: the view is
+// on, a ledger summary. Its own function, with read-only grants. Composition root only: the view is
 // built in use-cases/user-360.ts.
 import { parseUserPath, parseUserQuery } from '#events/user-query.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';

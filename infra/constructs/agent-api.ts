@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';
 import { ATTACHMENTS_PREFIX } from './governance.ts';
+import type { Ledger } from './ledger.ts';
 import type { Storage } from './storage.ts';
 
 /**
@@ -15,7 +16,7 @@ export class AgentApi extends Construct {
   /** POST /cases/bulk: the same actions on up to 100 cases, with a timeout just inside API Gateway's 29 s. */
   readonly bulk: AppFunction;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; api: TrustdeskApi }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; ledger: Ledger; api: TrustdeskApi }) {
     super(scope, id);
     this.cases = new AppFunction(this, 'Cases', { handlerDir: 'cases-api', description: 'Agent API: cases and actions' })
       .useTable(props.storage.casesTable, 'CASES_TABLE')
@@ -24,6 +25,8 @@ export class AgentApi extends Construct {
       // apply-macro and the macro picker read the macros and the acting agent's name.
       .useTable(props.storage.macrosTable, 'MACROS_TABLE', 'read')
       .useTable(props.storage.agentsTable, 'AGENTS_TABLE', 'read')
+      // GET /cases/{caseId}/evidence reads the requester's ledger.
+      .useTable(props.ledger.table, 'LEDGER_TABLE', 'read')
       // Presigned attachment links are signed with this role: it may read attachments, nothing else of the mail bucket.
       .readObjectsUnder(props.storage.mailBucket, ATTACHMENTS_PREFIX, 'MAIL_BUCKET');
     this.bulk = new AppFunction(this, 'Bulk', { handlerDir: 'bulk-api', description: 'Agent API: one action on many cases', timeout: Duration.seconds(28) })
@@ -34,6 +37,7 @@ export class AgentApi extends Construct {
     props.api.agentRoute('GET', '/cases', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/views', this.cases);
+    props.api.agentRoute('GET', '/cases/{caseId}/evidence', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/macros', this.cases);
     props.api.agentRoute('GET', '/cases/{caseId}/attachments/{n}', this.cases);
     props.api.agentRoute('POST', '/cases/{caseId}/actions', this.cases);

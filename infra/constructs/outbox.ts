@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { StackConfig } from '../config.ts';
 import { AppFunction } from './app-function.ts';
 import type { DomainEvents } from './domain-events.ts';
+import type { Ledger } from './ledger.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { MailFeedback } from './mail-feedback.ts';
 import { parkedRecordsQueue } from './parked-records.ts';
@@ -23,19 +24,22 @@ export class Outbox extends Construct {
   /** Stream records the outbox could not handle after every retry (emails and workflow signals alike). */
   readonly parked: Queue;
 
-  constructor(scope: Construct, id: string, props: { storage: Storage; mailFeedback: MailFeedback; lifecycle: Lifecycle; domainEvents: DomainEvents; config: StackConfig }) {
+  constructor(scope: Construct, id: string, props: { storage: Storage; ledger: Ledger; mailFeedback: MailFeedback; lifecycle: Lifecycle; domainEvents: DomainEvents; config: StackConfig }) {
     super(scope, id);
     const { storage, lifecycle, config } = props;
     this.consumer = new AppFunction(this, 'Consumer', {
       handlerDir: 'outbox',
-      description: 'The outbox: emails after case events (acknowledgement, messages, closing notices, SLA warnings), domain events for other teams, and workflow starts and resumes',
+      description: 'The outbox: emails after case events (acknowledgement, messages, closing notices, SLA warnings), domain events for other teams, evidence from the ledger, and workflow starts and resumes',
       environment: { SENDER_ADDRESS: config.senderAddress, INTAKE_ADDRESS: config.intakeAddress, CONSOLE_URL: config.consoleUrl, ...lifecycle.machineEnv },
     })
       .useTable(storage.casesTable, 'CASES_TABLE')
       // Cases just opened are assigned to the agents on shift (infra/constructs/assignment.ts).
       .useTable(storage.agentsTable, 'AGENTS_TABLE')
       // The domain events each case event tells other teams (infra/constructs/domain-events.ts).
-      .useEventBus(props.domainEvents.bus, 'DOMAIN_EVENTS_BUS');
+      .useEventBus(props.domainEvents.bus, 'DOMAIN_EVENTS_BUS')
+      // The evidence after a case opens or its requester writes: the ledger, and the profiles for a mail requester's account.
+      .useTable(props.ledger.table, 'LEDGER_TABLE', 'read')
+      .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read');
     this.consumer.allowSendEmail(props.mailFeedback.configurationSet);
     this.consumer.addToRolePolicy(lifecycle.taskApi);
     this.parked = parkedRecordsQueue(this, 'ParkedOutbox', 'the outbox stream');

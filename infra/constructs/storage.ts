@@ -1,4 +1,4 @@
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
@@ -63,6 +63,9 @@ export class Storage extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy,
     });
+
+    // A requester who writes by mail names no account: evidence finds it by the address ops loaded with it.
+    this.profilesTable.addGlobalSecondaryIndex({ indexName: 'byEmail', partitionKey: { name: 'email', type: AttributeType.STRING }, projectionType: ProjectionType.KEYS_ONLY });
 
     this.agentsTable = new Table(this, 'Agents', {
       partitionKey: { name: 'agentId', type: AttributeType.STRING },

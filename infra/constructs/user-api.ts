@@ -1,5 +1,5 @@
 // The user 360 view (GET /users/{userId}) behind the Cognito authorizer: its own function, the only agent
-// route that reads the ledger, with read-only grants on the cases, profiles and ledger tables.
+// route besides the case evidence that reads the ledger, with read-only grants on the cases, profiles and ledger tables.
 import { Construct } from 'constructs';
 import type { TrustdeskApi } from './api.ts';
 import { AppFunction } from './app-function.ts';

@@ -22,6 +22,7 @@ export interface CloudUrls {
   casesTable: string;
   reportingTable: string;
   ledgerTable: string;
+  profilesTable: string;
   mailBucket: string;
   importsBucket: string;
 }
@@ -79,6 +80,7 @@ export default async function setup(project: TestProject) {
     casesTable: cloud.nameOf('StorageCases'),
     reportingTable: cloud.nameOf('ReportingAggregates'),
     ledgerTable: cloud.nameOf('LedgerTransactions'),
+    profilesTable: cloud.nameOf('StorageProfiles'),
     mailBucket: cloud.nameOf('StorageMail'),
     importsBucket: cloud.nameOf('LedgerImportBucket'),
   });

@@ -25,6 +25,16 @@ describe('parseProfilesCsv', () => {
     ]);
   });
 
+  it('keeps an optional email column in lower case, empty meaning none, and names a malformed one', () => {
+    const csv = 'userId,tier,lifetimeSpend,email\nu_1,gold,10,Ana.Lima@Example.COM\nu_2,top,5,\nu_3,gold,1,not-an-address\n';
+    const { profiles, problems } = parseProfilesCsv(csv);
+    expect(profiles).toEqual([
+      { userId: 'u_1', tier: 'gold', lifetimeSpend: 10, email: 'ana.lima@example.com' },
+      { userId: 'u_2', tier: 'top', lifetimeSpend: 5 },
+    ]);
+    expect(problems).toEqual([{ line: 4, message: expect.stringContaining('email') }]);
+  });
+
   it('refuses a file without the expected header', () => {
     expect(parseProfilesCsv('id,level\n1,2').problems).toEqual([{ line: 1, message: expect.stringContaining('header') }]);
   });

@@ -450,6 +450,21 @@ export class DynamoCaseStore extends DynamoIntakeStore implements CaseStore, Era
     return out.Item ? (unmarshall(out.Item) as Record<string, unknown>) : undefined;
   }
 
+  async accountOfEmail(email: string): Promise<string | undefined> {
+    if (!this.profilesTable) throw new Error('accountOfEmail needs the profiles table');
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.profilesTable,
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'email = :email',
+        ExpressionAttributeValues: toItem({ ':email': email.toLowerCase() }),
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? String(unmarshall(item).userId) : undefined;
+  }
+
   async forgetProfile(userId: string): Promise<number> {
     if (!this.profilesTable) throw new Error('forgetProfile needs the profiles table');
     const out = await this.client.send(new DeleteItemCommand({ TableName: this.profilesTable, Key: toItem({ userId }), ReturnValues: 'ALL_OLD' }));

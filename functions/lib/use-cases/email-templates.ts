@@ -134,6 +134,17 @@ export function warningEmail(record: CaseRecord, deadline: string, dueAt: string
   ]);
 }
 
+/** To the risk team, once per ring: the accounts that share the requester's instruments or devices and have complaints. */
+export function ringAlertEmail(record: CaseRecord, ring: { key: string; accounts: number }, explanation: string, linkedUserIds: string[], to: string, consoleUrl: string): OutboundEmail {
+  return compose(to, `[POSSIBLE RING] ${ring.accounts} accounts linked to ${record.reference}`, [
+    `The evidence on case ${record.reference} shows a possible ring of ${ring.accounts} accounts (ring ${ring.key}).`,
+    explanation,
+    `Linked accounts: ${linkedUserIds.join(', ')}`,
+    'You are told once per ring: an account that joins it later shows on its cases\' evidence, without a new email.',
+    ...caseLines(record, consoleUrl),
+  ]);
+}
+
 // ── consults: the question to a team, its reminder and escalation, and the reply to an answer that fits none ──
 
 /** The subject every consult email carries: the case reference and the consult's token thread the answer. */

@@ -34,6 +34,7 @@ import {
   mergedNoticeEmail,
   reporterUpdateEmail,
   resolvedEmail,
+  ringAlertEmail,
   warningEmail,
 } from './email-templates.ts';
 
@@ -43,6 +44,8 @@ export interface NotifyDeps {
   /** Where requesters reply (the intake address). */
   replyTo: string;
   warningsAddress: string;
+  /** Where a possible ring is reported (the risk tier of the escalation policy). */
+  riskTeamAddress: string;
   /** Where a reminder about a pending four-eyes approval goes. */
   approversAddress: string;
   consoleUrl: string;
@@ -117,9 +120,22 @@ function reporterEmailFor(event: CaseEvent, record: CaseRecord, deps: Pick<Notif
   return reporterUpdateEmail(record, to, event.type === 'case.resolved' ? 'resolved' : 'replied', text, deps.consoleUrl);
 }
 
+/**
+ * A possible ring in the evidence: the risk team hears of it once per ring, whichever case saw it first; the
+ * claim is keyed by the ring (its key is stable as accounts join, domain/evidence), not by the case.
+ */
+async function ringAlert(deps: NotifyDeps, event: CaseEvent, record: CaseRecord): Promise<NotifyOutcome> {
+  const ring = event.data.ring as { key: string; accounts: number };
+  const findings = Array.isArray(event.data.findings) ? (event.data.findings as { code: string; explanation: string }[]) : [];
+  const explanation = findings.find((f) => f.code === 'possible_ring')?.explanation ?? '';
+  const linked = Array.isArray(event.data.linkedAccounts) ? (event.data.linkedAccounts as { userId: string }[]).map((l) => l.userId) : [];
+  return sendNoticeOnce(deps, `ring-${ring.key}`, 'possible-ring', ringAlertEmail(record, ring, explanation, linked, deps.riskTeamAddress, deps.consoleUrl));
+}
+
 export async function notifyFor(deps: NotifyDeps, event: CaseEvent): Promise<NotifyOutcome> {
   const record = await deps.store.getCase(event.caseId);
   if (!record) return 'no-case';
+  if (event.type === 'evidence.gathered') return event.data.ring ? ringAlert(deps, event, record) : 'nothing-to-send';
   const reporterEmail = reporterEmailFor(event, record, deps);
   // Its own notice: sent once, whatever happens to the requester's email.
   if (reporterEmail) await sendNoticeOnce(deps, event.caseId, `${event.type}-${event.version}-reporter`, reporterEmail);

@@ -25,7 +25,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy, teams: teamsPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: 'leads@trustdesk.local', riskTeamAddress: 'risk@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: 'https://console.trustdesk.local', emailPolicy, teams: teamsPolicy };
   store.cases.set(record.caseId, record);
 });
 

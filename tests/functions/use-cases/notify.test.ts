@@ -29,7 +29,7 @@ let deps: NotifyDeps;
 beforeEach(() => {
   store = new InMemoryCaseStore();
   mailer = new FakeMailer();
-  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy, teams: teamsPolicy };
+  deps = { store, mailer, replyTo: REPLY_TO, warningsAddress: WARNINGS, riskTeamAddress: 'risk@trustdesk.local', approversAddress: 'approvers@trustdesk.local', consoleUrl: CONSOLE, emailPolicy, teams: teamsPolicy };
   store.cases.set(CASE_ID, structuredClone(record));
 });
 

@@ -2,6 +2,7 @@
 // response's Date header) so SLA countdowns are right even when this computer's clock is not.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { LedgerSummary } from '#domain/ledger/summary.ts';
+import type { CaseEvidenceView } from '#lib/use-cases/case-evidence.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
@@ -55,6 +56,9 @@ export interface UserView {
   cases: { caseId: string; reference: string; status: CaseRecord['status']; category: CaseRecord['category']; priority: CaseRecord['priority']; channel: string; openedAt: string; outcome: string | null; role: 'requester' | 'creator' }[];
   ledger: LedgerSummary;
 }
+
+/** GET /cases/{caseId}/evidence (functions/lib/use-cases/case-evidence.ts). */
+export type EvidenceView = CaseEvidenceView;
 
 export interface CaseView {
   case: CaseRecord;
@@ -151,6 +155,11 @@ export class Api {
   /** An account's 360 view: profile, every case it is on, its ledger summary (GET /users/{userId}). */
   getUser(userId: string): Promise<UserView> {
     return this.call('GET', `/users/${encodeURIComponent(userId)}`);
+  }
+
+  /** The evidence panel: findings as gathered, the requester's ledger now, linked accounts and their cases. */
+  caseEvidence(caseId: string): Promise<EvidenceView> {
+    return this.call('GET', `/cases/${encodeURIComponent(caseId)}/evidence`);
   }
 
   getCase(caseId: string): Promise<CaseView> {

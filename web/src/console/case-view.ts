@@ -91,6 +91,7 @@ function render(ctx: ViewContext, view: CaseView, flash?: HTMLElement): void {
     'div',
     { class: 'case-main' },
     requestPanel(ctx, c),
+    c.incident || !hasRole(ctx.session, 'agent', 'lead', 'risk') ? null : evidencePanel(ctx, c),
     c.incident ? linkedPanel(view) : null,
     timelinePanel(view),
   );
@@ -238,6 +239,94 @@ function satisfactionPanel(s: NonNullable<CaseRecord['satisfaction']>): HTMLElem
   );
 }
 
+const FINDING_LABELS: Record<string, string> = {
+  duplicate_charge: 'Duplicate charge',
+  gift_not_received: 'Gift not received',
+  payout_failed: 'Payout failed',
+  payout_overdue: 'Payout overdue',
+  refund_issued: 'Refund already issued',
+  chargeback_open: 'Chargeback open',
+  amount_mismatch: 'Amount differs',
+  possible_ring: 'Possible ring',
+};
+
+/**
+ * The evidence from the ledger (GET /cases/{caseId}/evidence, loaded after the case): the findings with their
+ * explanation, the requester's transactions in the window with the ones they named highlighted, and the accounts
+ * sharing their instruments or devices, each with its cases.
+ */
+function evidencePanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
+  const body = h('div', { class: 'evidence-body' }, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  const section = panel('Evidence', body);
+  void ctx.api.caseEvidence(c.caseId).then(
+    (e) => {
+      if (!e.gatheredAt) {
+        replace(body, h('p', { class: 'muted' }, 'No evidence yet: it is gathered from the ledger seconds after the case opens.'));
+        return;
+      }
+      const findings = e.findings.length
+        ? h(
+            'ul',
+            { class: 'findings' },
+            ...e.findings.map((f) =>
+              h('li', { 'data-finding': f.code }, h('strong', {}, FINDING_LABELS[f.code] ?? f.code), ` (+${f.points}) `, h('span', {}, f.explanation), f.respondBy ? h('span', { class: 'badge breached' }, ` respond by ${formatDateTime(f.respondBy)}`) : null),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'No findings.');
+      const rows = e.transactions.map((t) =>
+        h(
+          'tr',
+          { class: t.complained ? 'complained' : '', 'data-transaction-id': t.transactionId },
+          h('td', {}, h('time', { datetime: t.occurredAt }, formatDateTime(t.occurredAt))),
+          h('td', {}, t.transactionId, t.complained ? h('span', { class: 'badge' }, ' named') : null),
+          h('td', {}, t.kind.replace(/_/g, ' ')),
+          h('td', { class: 'num' }, formatAmount(t.amount, t.currency)),
+          h('td', {}, t.status),
+          h('td', {}, [t.network, t.reason, t.instrument].filter(Boolean).join(' · ')),
+        ),
+      );
+      const transactions = rows.length
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { class: 'queue evidence-transactions' },
+              h('caption', {}, `Ledger ${formatDateTime(e.window.from)} – ${formatDateTime(e.window.to)}${e.userId ? ` for ${e.userId}` : ''}`),
+              h('thead', {}, h('tr', {}, ...['When', 'Transaction', 'Kind', 'Amount', 'Status', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+              h('tbody', {}, rows),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'No transactions in the window.');
+      const linked = e.linkedAccounts.length
+        ? h(
+            'ul',
+            { class: 'linked-accounts' },
+            ...e.linkedAccounts.map((l) =>
+              h(
+                'li',
+                { 'data-user-id': l.userId },
+                userLinks(ctx, [l.userId]),
+                ` shares ${l.via.instrument ? 'a card' : 'a device'}: `,
+                l.cases.length ? caseLinks(l.cases.map((k) => ({ caseId: k.caseId, reference: `${k.reference} (${STATUS_LABELS[k.status as CaseRecord['status']] ?? k.status}${k.outcome ? `, ${OUTCOME_LABELS[k.outcome] ?? k.outcome}` : ''})` }))) : 'no cases',
+              ),
+            ),
+          )
+        : null;
+      replace(
+        body,
+        findings,
+        e.resolveBy ? h('p', { class: 'resolve-by' }, `Resolve by ${formatDateTime(e.resolveBy)} (the chargeback's respond-by less the buffer)`) : null,
+        transactions,
+        linked ? h('h3', {}, `Linked accounts (${e.linkedAccounts.length})${e.ring ? ` · possible ring of ${e.ring.accounts}` : ''}`) : null,
+        linked,
+      );
+    },
+    (error: Error) => replace(body, notice('error', `Could not load the evidence: ${error.message}`)),
+  );
+  return section;
+}
+
 function riskPanel(c: CaseRecord): HTMLElement {
   const factors = [...c.riskFactors].sort((a, b) => b.points - a.points);
   return panel(
@@ -269,7 +358,7 @@ function requesterPanel(ctx: ViewContext, c: CaseRecord): HTMLElement {
     dl([
       ['Email', c.requester.email],
       ['Name', c.requester.name],
-      ['Account', c.requester.userId ? userLinks(ctx, [c.requester.userId]) : undefined],
+      ['Account', c.requester.userId ? userLinks(ctx, [c.requester.userId]) : c.evidence?.userId ? userLinks(ctx, [c.evidence.userId]) : undefined],
       ['Value tier', c.valueTier],
     ]),
     h('h3', {}, `Earlier complaints (${c.repeatOf.length} in the repeat window)`),

@@ -105,6 +105,12 @@ export function describeEvent(e: CaseEvent): { title: string; detail?: string } 
   switch (e.type) {
     case 'case.opened':
       return { title: `Case opened by ${d.channel === 'email' ? 'email' : d.channel === 'internal' ? 'an internal escalation' : 'web form'} · ${String(d.priority ?? '')}` };
+    case 'evidence.gathered': {
+      const findings = Array.isArray(d.findings) ? (d.findings as { code: string; explanation: string }[]) : [];
+      const priority = d.priority as { from: string; to: string } | undefined;
+      const head = `Evidence from the ledger: ${findings.length ? findings.map((f) => f.code.replace(/_/g, ' ')).join(', ') : 'no findings'}`;
+      return { title: priority ? `${head} · priority ${priority.from} → ${priority.to}` : head, ...(findings.length && { detail: findings.map((f) => f.explanation).join('\n') }) };
+    }
     case 'internal.escalated':
       return { title: `Escalated by ${String(d.by)} (internal): priority ${String(d.from)} → ${String(d.to)}`, detail: text(d.reason) };
     case 'consult.asked':
