@@ -52,6 +52,16 @@ export function ledgerContract(makeLedger: () => Ledger & LedgerEraser) {
       expect(Object.keys(read!).sort()).toEqual(Object.keys(t).sort());
       expect(await ledger.transaction(fresh('unknown'))).toBeUndefined();
     });
+
+    it('reads several by id at once, leaving out the unknown ones and counting a repeated id once', async () => {
+      const ledger = makeLedger();
+      const [a, b] = [purchase(), purchase()];
+      await ledger.record(a);
+      await ledger.record(b);
+      const read = await ledger.transactionsById([a.transactionId, fresh('unknown'), b.transactionId, a.transactionId]);
+      expect(read.map((t) => t.transactionId).sort()).toEqual([a.transactionId, b.transactionId].sort());
+      expect(await ledger.transactionsById([])).toEqual([]);
+    });
   });
 
   describe('recordAll: an import', () => {

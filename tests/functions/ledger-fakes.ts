@@ -27,6 +27,15 @@ export class InMemoryLedger implements Ledger, LedgerEraser {
     return changed;
   }
 
+  async transactionsById(transactionIds: string[]): Promise<LedgerTransaction[]> {
+    this.check();
+    this.reads.push('transactionsById');
+    return [...new Set(transactionIds)].slice(0, 100).flatMap((id) => {
+      const found = this.transactions.get(id);
+      return found ? [structuredClone(found)] : [];
+    });
+  }
+
   async transaction(transactionId: string): Promise<LedgerTransaction | undefined> {
     this.check();
     this.reads.push('transaction');

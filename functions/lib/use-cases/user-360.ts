@@ -31,7 +31,7 @@ export interface UserView {
 
 export interface UserViewDeps {
   store: Pick<CaseStore, 'findCaseIds' | 'getCases'>;
-  profiles: ProfileReader;
+  profiles: Pick<ProfileReader, 'profileOf'>;
   ledger: Pick<Ledger, 'transactionsOf'>;
   clock: Clock;
 }

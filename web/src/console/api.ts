@@ -2,7 +2,8 @@
 // response's Date header) so SLA countdowns are right even when this computer's clock is not.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import type { LedgerSummary } from '#domain/ledger/summary.ts';
-import type { CaseEvidenceView } from '#lib/use-cases/case-evidence.ts';
+import type { Finding } from '#domain/evidence/index.ts';
+import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Report } from '#domain/reporting/report.ts';
 import type { Session } from './auth.ts';
 
@@ -58,7 +59,18 @@ export interface UserView {
 }
 
 /** GET /cases/{caseId}/evidence (functions/lib/use-cases/case-evidence.ts). */
-export type EvidenceView = CaseEvidenceView;
+export interface EvidenceView {
+  caseId: string;
+  reference: string;
+  gatheredAt: string | null;
+  userId: string | null;
+  window: { from: string; to: string };
+  transactions: (LedgerTransaction & { complained: boolean })[];
+  findings: Finding[];
+  resolveBy: string | null;
+  linkedAccounts: { userId: string; via: { instrument?: string; deviceId?: string }; cases: { caseId: string; reference: string; status: string; outcome: string | null }[] }[];
+  ring: { key: string; accounts: number } | null;
+}
 
 export interface CaseView {
   case: CaseRecord;
