@@ -165,16 +165,15 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 function amountRegex(policy: EvidencePolicy): RegExp {
   const symbols = Object.keys(policy.currencySymbols).sort((a, b) => b.length - a.length).map(escapeRegex);
   const codes = [...policy.currencyCodes].sort();
-  const currency = [
-    ...(symbols.length ? [`(?<![\\p{L}\\p{N}_])(?:${symbols.join('|')})`] : []),
-    ...(codes.length ? [`(?<![\\p{L}\\p{N}_])(?:${codes.join('|')})(?![\\p{L}])`] : []),
-  ].join('|');
+  // After the number, a currency directly follows it; before, it may not be the end of a word (`A$B5`, `USDT`).
+  const suffix = [...(symbols.length ? [`(?:${symbols.join('|')})`] : []), ...(codes.length ? [`(?:${codes.join('|')})(?![\\p{L}])`] : [])].join('|') || '(?!)';
+  const prefix = `(?<![\\p{L}\\p{N}_])(?:${suffix})`;
   const number = String.raw`\d(?:[\d.,'\u00A0\u202F]*\d)?`;
   // A digit one space away is a longer number (a card or phone number in groups, `4111 1111 …`), not money.
   const before = String.raw`(?<![\p{L}\p{N}_.,'\-/:+])(?<!\d[ \u00A0\u202F])`;
   const after = String.raw`(?![\p{L}\p{N}_]|[.,'\-/:]\d|[ \u00A0\u202F]\d)`;
   const gap = String.raw`[ \u00A0\u202F]?`;
-  return new RegExp(`(?<pc>${currency})${gap}(?<pn>${number})${after}|${before}(?<sn>${number})${gap}(?<sc>${currency})(?![\\p{L}\\p{N}_])`, 'gu');
+  return new RegExp(`(?<pc>${prefix})${gap}(?<pn>${number})${after}|${before}(?<sn>${number})${gap}(?<sc>${suffix})(?![\\p{L}\\p{N}_])`, 'gu');
 }
 
 export function compiledPolicy(policy: EvidencePolicy): CompiledEvidencePolicy {
