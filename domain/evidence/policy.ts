@@ -131,7 +131,9 @@ export const EvidencePolicySchema = z
       if (p.ring.minAccounts > p.ring.maxLinkedAccounts + 1) {
         ctx.addIssue({ code: 'custom', path: ['ring', 'minAccounts'], message: `must be at most ring.maxLinkedAccounts + 1 (${p.ring.maxLinkedAccounts + 1})`, input: p.ring.minAccounts });
       }
-      if (p.chargebackBufferHours >= Math.min(...Object.values(p.chargebackRespondByDays), p.chargebackRespondByDaysUnknownNetwork) * 24) {
+      const periods = [...Object.values(p.chargebackRespondByDays), p.chargebackRespondByDaysUnknownNetwork];
+      // Judged only once every period is itself valid (a bad one is reported on its own field).
+      if (periods.every((d) => Number.isInteger(d) && d >= 1) && p.chargebackBufferHours >= Math.min(...periods) * 24) {
         ctx.addIssue({ code: 'custom', path: ['chargebackBufferHours'], message: 'must be shorter than the shortest respond-by period', input: p.chargebackBufferHours });
       }
       const codes = new Set(p.currencyCodes);

@@ -68,6 +68,7 @@ describe('parseEvidencePolicy', () => {
     expect(message).toMatch(/extra/);
     expect(message).toMatch(/transactionIdPatterns\.0: not a valid regular expression: "tx_\("/);
     expect(message).toMatch(/transactionIdPatterns\.1: must not match empty text/);
+    expect(message).not.toMatch(/chargebackBufferHours/); // not blamed for the bad visa period
   });
 
   it('refuses a ring threshold above its bound, a buffer as long as the shortest respond-by period, and no pattern at all', () => {
