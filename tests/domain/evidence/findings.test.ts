@@ -7,8 +7,10 @@ import {
   evidencePoints,
   evidenceWindow,
   findingsFor,
+  formatMoney,
   parseEvidencePolicy,
   priorityAfterEvidence,
+  resolutionDeadlineAfterEvidence,
   respondByDeadline,
   type EvidenceInput,
   type Finding,
@@ -335,6 +337,31 @@ describe('respondByDeadline', () => {
   it('lies before the respond-by date of a real chargeback finding', () => {
     const found = findings([tx({ kind: 'chargeback', status: 'pending', network: 'amex' })]);
     expect(Date.parse(respondByDeadline(found, policy)!)).toBeLessThan(Date.parse(found[0]!.respondBy!));
+  });
+});
+
+describe('resolutionDeadlineAfterEvidence', () => {
+  const cb = (respondBy: string): Finding => ({ code: 'chargeback_open', points: 1, explanation: '', transactionIds: [], respondBy });
+
+  it('moves the resolution deadline earlier to the respond-by deadline, never later, and keeps it without a chargeback', () => {
+    expect(resolutionDeadlineAfterEvidence('2026-12-31T00:00:00.000Z', [cb('2026-12-10T15:30:00.000Z')], policy)).toBe('2026-12-08T15:30:00.000Z');
+    expect(resolutionDeadlineAfterEvidence('2026-12-01T00:00:00.000Z', [cb('2026-12-10T15:30:00.000Z')], policy)).toBe('2026-12-01T00:00:00.000Z');
+    expect(resolutionDeadlineAfterEvidence(undefined, [cb('2026-12-10T15:30:00.000Z')], policy)).toBe('2026-12-08T15:30:00.000Z');
+    expect(resolutionDeadlineAfterEvidence('2026-12-01T00:00:00.000Z', [], policy)).toBe('2026-12-01T00:00:00.000Z');
+    // Offsets are instants: 2026-12-08T16:00+01:00 is 15:00Z, before the respond-by deadline.
+    expect(resolutionDeadlineAfterEvidence('2026-12-08T16:00:00+01:00', [cb('2026-12-10T15:30:00.000Z')], policy)).toBe('2026-12-08T16:00:00+01:00');
+  });
+});
+
+describe('formatMoney', () => {
+  it('writes the currency’s usual decimals, more only when the ledger has them', () => {
+    expect([formatMoney(1250, 'USD'), formatMoney(500, 'JPY'), formatMoney(0.1 + 0.2, 'EUR'), formatMoney(1.234, 'KWD'), formatMoney(2.5, 'QQQ')]).toEqual([
+      '1,250.00 USD',
+      '500 JPY',
+      '0.30 EUR',
+      '1.234 KWD',
+      '2.50 QQQ',
+    ]);
   });
 });
 

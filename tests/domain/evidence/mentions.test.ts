@@ -100,6 +100,7 @@ describe('findMentions: transaction ids', () => {
   it('stops at a sentence’s punctuation and needs a word boundary and four characters after the prefix', () => {
     expect(ids('It was tx_abc123. Then (txn_9999), "tx-load-1";')).toEqual(['tx_abc123', 'txn_9999', 'tx-load-1']);
     expect(ids('ptx_123456 tx_12 tx- txn: tx_ab')).toEqual([]);
+    expect(ids('write to tx-team@example.com or txn_support@example.com')).toEqual([]); // a person's address, not an id
   });
 
   it('merges several patterns by position and drops an id that holds a card number', () => {
