@@ -1,8 +1,9 @@
 // Findings: what the ledger says about a complaint, each a pure rule with a sentence an agent can act on (like the
 // risk factors), naming amounts, dates and transaction ids — never a name, an email or a fingerprint. The rules read
 // instants (Date.parse, never string order), so offsets and daylight-saving changes cannot move a window; amounts are
-// compared in thousandths of their currency and never across currencies. What the rules need and cannot see (a
-// counterparty's receipt, a payout's expected date) makes no finding: a finding is a fact, not a suspicion.
+// compared in thousandths of their currency and never across currencies. What a rule cannot judge (a payout without
+// an expected date, a gift without a counterparty, an amount whose currency is not known) makes no finding; where it
+// judges from part of the picture (a named gift whose counterparty's rows were not looked up) its sentence says so.
 import { PRIORITIES, type Priority } from '../case.ts';
 import { STATUS_RANK, type LedgerTransaction } from '../ledger/transaction.ts';
 import type { Mentions, MoneyMention } from './mentions.ts';
