@@ -49,7 +49,7 @@ const DEFAULT_CODES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'NZD', 'BRL', '
 
 /**
  * Ids the platform's payment systems issue: `tx_…`, `txn_…`, `tx-…`, `txn:…` (letters, digits and . _ : - inside,
- * ending on a letter or digit so a sentence's full stop is not part of it), at least 4 characters after the prefix;
+ * ending on a letter or digit so a sentence's full stop is not part of it), at least 3 characters after the prefix (`tx_b77`);
  * never the start of an email address (`tx-team@…` is a person's, not a transaction).
  */
 export const DEFAULT_TRANSACTION_ID_PATTERNS = [String.raw`\btxn?[_:-][A-Za-z0-9][A-Za-z0-9_.:-]{2,}(?<=[A-Za-z0-9])(?![A-Za-z0-9_@])`];

@@ -97,8 +97,9 @@ describe('findMentions: transaction ids', () => {
     ]);
   });
 
-  it('stops at a sentence’s punctuation and needs a word boundary and four characters after the prefix', () => {
+  it('stops at a sentence’s punctuation and needs a word boundary and three characters after the prefix', () => {
     expect(ids('It was tx_abc123. Then (txn_9999), "tx-load-1";')).toEqual(['tx_abc123', 'txn_9999', 'tx-load-1']);
+    expect(ids('Charge tx_b77 is wrong; tx_1 and tx-12 are too short')).toEqual(['tx_b77']);
     expect(ids('ptx_123456 tx_12 tx- txn: tx_ab')).toEqual([]);
     expect(ids('write to tx-team@example.com or txn_support@example.com')).toEqual([]); // a person's address, not an id
   });
