@@ -1,8 +1,9 @@
 // Findings: what the ledger says about a complaint, each a pure rule with a sentence an agent can act on (like the
 // risk factors), naming amounts, dates and transaction ids — never a name, an email or a fingerprint. The rules read
 // instants (Date.parse, never string order), so offsets and daylight-saving changes cannot move a window; amounts are
-// compared in thousandths of their currency and never across currencies. What the rules need and cannot see (a
-// counterparty's receipt, a payout's expected date) makes no finding: a finding is a fact, not a suspicion.
+// compared in thousandths of their currency and never across currencies. What a rule cannot judge (a payout without
+// an expected date, a gift without a counterparty, an amount whose currency is not known) makes no finding; where it
+// judges from part of the picture (a named gift whose counterparty's rows were not looked up) its sentence says so.
 import { PRIORITIES, type Priority } from '../case.ts';
 import { STATUS_RANK, type LedgerTransaction } from '../ledger/transaction.ts';
 import type { Mentions, MoneyMention } from './mentions.ts';
@@ -49,8 +50,25 @@ const when = (t: number) => `${iso(t).slice(0, 16).replace('T', ' ')} UTC`;
 const day = (t: number) => iso(t).slice(0, 10);
 /** Thousandths of the major unit: the ledger keeps at most 3 decimals. */
 const units = (amount: number) => Math.round(amount * 1000);
-export const formatMoney = (amount: number, currency: string) =>
-  `${amount.toLocaleString('en-US', { minimumFractionDigits: Number.isInteger(amount) && amount >= 1000 ? 0 : 2, maximumFractionDigits: 3 })} ${currency}`;
+const minorDigits = new Map<string, number>();
+/** The currency's usual decimals (2 for USD, 0 for JPY; 2 for a code Intl does not know). */
+function digitsOf(currency: string): number {
+  let digits = minorDigits.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    minorDigits.set(currency, digits);
+  }
+  return digits;
+}
+/** `1,250.00 USD`, `500 JPY`: the currency's decimals (more only when the ledger has them). */
+export const formatMoney = (amount: number, currency: string) => {
+  const digits = digitsOf(currency);
+  return `${amount.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 3) })} ${currency}`;
+};
 const ids = (ts: readonly LedgerTransaction[]) => ts.map((t) => t.transactionId).join(', ');
 
 /** The window the requester's transactions are read in: windowDaysBefore × 24 hours before the complaint, to now. */
@@ -268,6 +286,13 @@ export function respondByDeadline(findings: readonly Finding[], policy: Evidence
   const dates = findings.filter((f) => f.code === 'chargeback_open' && f.respondBy).map((f) => ms(f.respondBy!));
   if (!dates.length) return undefined;
   return iso(Math.min(...dates) - policy.chargebackBufferHours * HOUR);
+}
+
+/** The resolution deadline after the findings: the current one, or the respond-by deadline when that is earlier. */
+export function resolutionDeadlineAfterEvidence(current: string | undefined, findings: readonly Finding[], policy: EvidencePolicy): string | undefined {
+  const respondBy = respondByDeadline(findings, policy);
+  if (respondBy === undefined) return current;
+  return current === undefined || ms(respondBy) < ms(current) ? respondBy : current;
 }
 
 /** The priority after the findings: the most urgent of the current one and what each finding raises to; never lower. */

@@ -8,6 +8,7 @@ export {
   findingsFor,
   formatMoney,
   priorityAfterEvidence,
+  resolutionDeadlineAfterEvidence,
   respondByDeadline,
   sortFindings,
   type EvidenceInput,

@@ -49,9 +49,10 @@ const DEFAULT_CODES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'NZD', 'BRL', '
 
 /**
  * Ids the platform's payment systems issue: `tx_…`, `txn_…`, `tx-…`, `txn:…` (letters, digits and . _ : - inside,
- * ending on a letter or digit so a sentence's full stop is not part of it), at least 4 characters after the prefix.
+ * ending on a letter or digit so a sentence's full stop is not part of it), at least 3 characters after the prefix (`tx_b77`);
+ * never the start of an email address (`tx-team@…` is a person's, not a transaction).
  */
-export const DEFAULT_TRANSACTION_ID_PATTERNS = [String.raw`\btxn?[_:-][A-Za-z0-9][A-Za-z0-9_.:-]{2,}(?<=[A-Za-z0-9])(?![A-Za-z0-9_])`];
+export const DEFAULT_TRANSACTION_ID_PATTERNS = [String.raw`\btxn?[_:-][A-Za-z0-9][A-Za-z0-9_.:-]{2,}(?<=[A-Za-z0-9])(?![A-Za-z0-9_@])`];
 
 const DEFAULT_RESPOND_BY_DAYS = { visa: 30, mastercard: 45, amex: 20, discover: 30, apple: 30, google: 30, paypal: 20 } as const;
 
@@ -131,7 +132,9 @@ export const EvidencePolicySchema = z
       if (p.ring.minAccounts > p.ring.maxLinkedAccounts + 1) {
         ctx.addIssue({ code: 'custom', path: ['ring', 'minAccounts'], message: `must be at most ring.maxLinkedAccounts + 1 (${p.ring.maxLinkedAccounts + 1})`, input: p.ring.minAccounts });
       }
-      if (p.chargebackBufferHours >= Math.min(...Object.values(p.chargebackRespondByDays), p.chargebackRespondByDaysUnknownNetwork) * 24) {
+      const periods = [...Object.values(p.chargebackRespondByDays), p.chargebackRespondByDaysUnknownNetwork];
+      // Judged only once every period is itself valid (a bad one is reported on its own field).
+      if (periods.every((d) => Number.isInteger(d) && d >= 1) && p.chargebackBufferHours >= Math.min(...periods) * 24) {
         ctx.addIssue({ code: 'custom', path: ['chargebackBufferHours'], message: 'must be shorter than the shortest respond-by period', input: p.chargebackBufferHours });
       }
       const codes = new Set(p.currencyCodes);
@@ -165,16 +168,15 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 function amountRegex(policy: EvidencePolicy): RegExp {
   const symbols = Object.keys(policy.currencySymbols).sort((a, b) => b.length - a.length).map(escapeRegex);
   const codes = [...policy.currencyCodes].sort();
-  const currency = [
-    ...(symbols.length ? [`(?<![\\p{L}\\p{N}_])(?:${symbols.join('|')})`] : []),
-    ...(codes.length ? [`(?<![\\p{L}\\p{N}_])(?:${codes.join('|')})(?![\\p{L}])`] : []),
-  ].join('|');
+  // After the number, a currency directly follows it; before, it may not be the end of a word (`A$B5`, `USDT`).
+  const suffix = [...(symbols.length ? [`(?:${symbols.join('|')})`] : []), ...(codes.length ? [`(?:${codes.join('|')})(?![\\p{L}])`] : [])].join('|') || '(?!)';
+  const prefix = `(?<![\\p{L}\\p{N}_])(?:${suffix})`;
   const number = String.raw`\d(?:[\d.,'\u00A0\u202F]*\d)?`;
   // A digit one space away is a longer number (a card or phone number in groups, `4111 1111 …`), not money.
   const before = String.raw`(?<![\p{L}\p{N}_.,'\-/:+])(?<!\d[ \u00A0\u202F])`;
   const after = String.raw`(?![\p{L}\p{N}_]|[.,'\-/:]\d|[ \u00A0\u202F]\d)`;
   const gap = String.raw`[ \u00A0\u202F]?`;
-  return new RegExp(`(?<pc>${currency})${gap}(?<pn>${number})${after}|${before}(?<sn>${number})${gap}(?<sc>${currency})(?![\\p{L}\\p{N}_])`, 'gu');
+  return new RegExp(`(?<pc>${prefix})${gap}(?<pn>${number})${after}|${before}(?<sn>${number})${gap}(?<sc>${suffix})(?![\\p{L}\\p{N}_])`, 'gu');
 }
 
 export function compiledPolicy(policy: EvidencePolicy): CompiledEvidencePolicy {

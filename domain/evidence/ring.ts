@@ -8,11 +8,12 @@
 // the fingerprints changes with every joiner's new device. The key here is the ring's hub: of the instruments the
 // ring's members (linked accounts with a case) share with the requester — devices only when no instrument is shared,
 // as a ring is about money and phones change more often than cards — the one the most members are on, a tie to the
-// smallest. An account that joins through the hub, or through any
-// other fingerprint without making it the most shared one, leaves the key as it was, and every member of a ring
-// on one card sees the same hub, so the ring is one key from each member's case. The key is a hash, so a device id
-// (personal data) never becomes a table key or a log line. ringFingerprints gives every fingerprint of the ring too:
-// a caller that keeps all of them (and pages only when none was paged) does not page again even if the hub moves.
+// smallest. An account that joins through the hub, or through any other fingerprint without making it the most
+// shared one, leaves the key as it was, and every member of a ring on one card sees the same hub, so the ring is one
+// key from each member's case. What moves it: a device-only ring that an account joins through a card (the card
+// becomes the hub), or another fingerprint overtaking the hub. The key is a hash, so a device id (personal data)
+// never becomes a table key or a log line. ringFingerprints gives every fingerprint of the ring as well: a caller that
+// records all of them and pages only when none was paged before does not page again even when the hub moves.
 import type { Finding } from './findings.ts';
 import type { EvidencePolicy } from './policy.ts';
 
