@@ -443,6 +443,8 @@ export interface GatheredEvidence {
   /** How many ledger rows were read for it. */
   transactionsRead: number;
   findings: Finding[];
+  /** What the findings add to the risk score together (evidencePoints: each code once, capped). */
+  points: number;
   linkedAccounts: { userId: string; via: { instrument?: string; deviceId?: string } }[];
   ring?: { key: string; accounts: number };
   /** The priority the findings call for (priorityAfterEvidence): never below the case's. */
@@ -463,9 +465,13 @@ export function applyEvidence(current: CaseRecord, gathered: GatheredEvidence, n
   const open = isOpen(current.status);
   const priority = open ? atLeast(current.priority, gathered.priority) : current.priority;
   const resolveBy = gathered.resolveBy ?? current.evidence?.resolveBy;
+  // Each finding code once (its first, highest finding), then a cap when they add up past the policy's maximum.
+  const perCode = [...new Map(gathered.findings.map((f) => [f.code, f] as const)).values()].map((f) => ({ code: `${EVIDENCE_FACTOR}${f.code}`, points: f.points, detail: f.explanation }));
+  const over = perCode.reduce((sum, f) => sum + f.points, 0) - gathered.points;
   const riskFactors = [
     ...current.riskFactors.filter((f) => !f.code.startsWith(EVIDENCE_FACTOR)),
-    ...gathered.findings.map((f) => ({ code: `${EVIDENCE_FACTOR}${f.code}`, points: f.points, detail: f.explanation })),
+    ...perCode,
+    ...(over > 0 ? [{ code: `${EVIDENCE_FACTOR}cap`, points: -over, detail: `Evidence adds at most ${gathered.points} points` }] : []),
   ].sort((a, b) => b.points - a.points);
   const riskScore = Math.max(0, Math.min(100, Math.round(riskFactors.reduce((sum, f) => sum + f.points, 0))));
   const evidence: CaseRecord['evidence'] = {

@@ -18,6 +18,8 @@ export interface DeadlineInput {
   openedAt: Date;
   priority: Priority;
   pauses?: Interval[];
+  /** A top consumer's first response is due by the policy's topConsumer target when that is sooner. */
+  topConsumer?: boolean;
 }
 
 export type PlannedDeadlines = SlaDeadlines & {
@@ -127,7 +129,8 @@ export function planDeadlines(input: DeadlineInput, policy: SlaPolicy): PlannedD
   const target = policy.targets[input.priority];
   const leadMs = policy.preBreachWarningMinutes[input.priority] * MS_PER_MINUTE;
   const at = (ms: number) => deadlineAfter(input.openedAt, ms, target.clock, pauses, policy.calendar).toISOString();
-  const firstResponseMs = target.firstResponseMinutes * MS_PER_MINUTE;
+  const tighter = input.topConsumer ? policy.topConsumer?.firstResponseMinutes[input.priority] : undefined;
+  const firstResponseMs = Math.min(target.firstResponseMinutes, tighter ?? Infinity) * MS_PER_MINUTE;
   const resolutionMs = target.resolutionMinutes * MS_PER_MINUTE;
   return {
     firstResponseDue: at(firstResponseMs),

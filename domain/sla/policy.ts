@@ -1,6 +1,6 @@
 // SLA policy: schema and parser. Pure: the caller supplies the JSON (e.g. config/sla-policy.json).
 import * as z from 'zod/mini';
-import { PRIORITIES, type Priority } from '../case.ts';
+import { PRIORITIES, VALUE_TIERS, type Priority } from '../case.ts';
 import '../zod-english.ts';
 import { WEEKDAYS, isValidTimeZone } from './calendar.ts';
 
@@ -80,13 +80,35 @@ function perPriority<T extends z.ZodMiniType>(schema: T) {
   return z.strictObject(shape);
 }
 
-export const SlaPolicySchema = z.strictObject({
+/**
+ * Top consumers (a value tier from the profiles table, or 90 days of spend in the ledger) get a first response
+ * sooner: each priority's target here, on that priority's clock, when it is tighter than the priority's own.
+ */
+const TopConsumerSchema = z.strictObject({
   _comment: Comment,
-  calendar: CalendarSchema,
-  targets: perPriority(TargetSchema),
-  preBreachWarningMinutes: perPriority(z.number().check(z.int(), z.nonnegative())),
-  autoCloseAfterMinutes: PositiveMinutes,
+  tiers: z.array(z.enum(VALUE_TIERS)).check(z.minLength(1)),
+  /** Succeeded coin purchases and subscriptions in the last 90 days, in USD (the triage policy's FX rates). */
+  spendUsd90dAtLeast: z.number().check(z.positive()),
+  firstResponseMinutes: perPriority(PositiveMinutes),
 });
+
+export const SlaPolicySchema = z
+  .strictObject({
+    _comment: Comment,
+    calendar: CalendarSchema,
+    targets: perPriority(TargetSchema),
+    preBreachWarningMinutes: perPriority(z.number().check(z.int(), z.nonnegative())),
+    autoCloseAfterMinutes: PositiveMinutes,
+    topConsumer: z.optional(TopConsumerSchema),
+  })
+  .check(z.superRefine((p, ctx) => {
+    for (const priority of PRIORITIES) {
+      const tighter = p.topConsumer?.firstResponseMinutes[priority];
+      if (tighter !== undefined && tighter > p.targets[priority].firstResponseMinutes) {
+        ctx.addIssue({ code: 'custom', path: ['topConsumer', 'firstResponseMinutes', priority], message: `must not be more than targets.${priority}.firstResponseMinutes (${p.targets[priority].firstResponseMinutes})`, input: tighter });
+      }
+    }
+  }));
 
 export type SlaPolicy = z.infer<typeof SlaPolicySchema>;
 export type SlaClock = SlaPolicy['targets'][Priority]['clock'];

@@ -15,6 +15,7 @@ const gathered = (over: Partial<GatheredEvidence> = {}): GatheredEvidence => ({
   amounts: [{ amount: 120, currency: 'USD' }],
   transactionsRead: 3,
   findings: [],
+  points: 100,
   linkedAccounts: [],
   priority: 'P4',
   ...over,
@@ -31,6 +32,14 @@ describe('applyEvidence', () => {
     expect(Date.parse(record.deadlines.resolutionDue)).toBeLessThan(Date.parse(current.deadlines.resolutionDue));
     expect(record.evidence).toMatchObject({ userId: 'u-1', transactionIds: ['tx_1'], linkedAccounts: 0 });
     expect(record.lifecycleVersion).toBe(record.version);
+  });
+
+  it('counts each finding code once, and no more than the evidence points the policy allows', () => {
+    const current = caseAt('P3');
+    const { record } = applyEvidence(current, gathered({ findings: [finding('duplicate_charge', 25), finding('duplicate_charge', 25), finding('chargeback_open', 30)], points: 40, priority: 'P3' }), at(MINUTE), policies.sla);
+    const evidence = record.riskFactors.filter((f) => f.code.startsWith('evidence:'));
+    expect(evidence.map((f) => [f.code, f.points])).toEqual([['evidence:chargeback_open', 30], ['evidence:duplicate_charge', 25], ['evidence:cap', -15]]);
+    expect(record.riskScore - current.riskScore).toBe(40);
   });
 
   it('never lowers the priority, and a second gathering replaces the first one’s factors', () => {

@@ -174,14 +174,13 @@ describe('evidence from the ledger', () => {
     const alerts = (await mailbox()).filter((m) => m.subject.startsWith('[POSSIBLE RING]') && (m.body.text ?? '').includes(ring));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.destination.to).toEqual(['risk-oncall@trustdesk.local']);
-    // The fourth account saw three linked accounts with complaints: the ring; the fifth joined it without a new email.
-    const fourth = await view(caseIds[3]!);
-    const fifth = await view(caseIds[4]!);
-    expect(codes(fourth.case.evidence!.findings)).toContain('possible_ring');
+    // The third account made the ring (itself and two linked accounts with complaints); the fourth and fifth joined it without a new email.
+    const [second, third, fifth] = await Promise.all([view(caseIds[1]!), view(caseIds[2]!), view(caseIds[4]!)]);
+    expect(codes(second.case.evidence?.findings ?? [])).not.toContain('possible_ring');
+    expect(codes(third.case.evidence!.findings)).toContain('possible_ring');
     expect(codes(fifth.case.evidence!.findings)).toContain('possible_ring');
-    expect(fourth.case.priority).toBe('P1');
-    const third = await view(caseIds[2]!);
-    expect(codes(third.case.evidence?.findings ?? [])).not.toContain('possible_ring');
+    expect(third.case.priority).toBe('P1');
+    expect(fifth.case.evidence!.ring).toEqual({ key: third.case.evidence!.ring!.key, accounts: 5 });
     const linked = (await asAgent<EvidenceView>(`/cases/${caseIds[4]}/evidence`)).body.linkedAccounts;
     expect(linked.map((l) => l.userId).sort()).toEqual(members.slice(0, 4).sort());
     expect(linked.every((l) => l.cases.length === 1)).toBe(true);

@@ -7,13 +7,14 @@
 // evidence (the outbox retries the record, then parks it with an alarm), the case is already open.
 import type { CaseEvent, CaseRecord } from '#domain/case.ts';
 import {
+  evidencePoints,
   evidenceWindow,
   findingsFor,
   findMentions,
   priorityAfterEvidence,
   respondByDeadline,
   ringFinding,
-  ringKey,
+  sortFindings,
   type EvidencePolicy,
   type LinkedAccountCases,
 } from '#domain/evidence/index.ts';
@@ -107,10 +108,15 @@ export async function gatherEvidence(deps: EvidenceDeps, event: CaseEvent): Prom
   const transactions = unique([...own, ...named, ...theirs.flat().filter((t) => t.kind === 'gift_received' && t.counterpartyUserId === userId)], (t) => t.transactionId);
 
   const linked = userId ? await linkedAccounts(deps, userId, own) : [];
-  const findings = findingsFor({ complaint: { openedAt: record.openedAt, ...(record.transactionId && { transactionId: record.transactionId }), mentions }, transactions, now: now.toISOString() }, deps.policy);
+  const complaint = {
+    openedAt: record.openedAt,
+    ...(record.transactionId && { transactionId: record.transactionId }),
+    ...(record.amount !== undefined && { amount: record.amount }),
+    ...(record.currency && { currency: record.currency }),
+    mentions,
+  };
   const ring = userId ? ringFinding(userId, linked, deps.policy) : undefined;
-  if (ring) findings.push(ring);
-  findings.sort((a, b) => b.points - a.points);
+  const findings = sortFindings([...findingsFor({ complaint, transactions, now: now.toISOString(), ...(userId && { requesterUserId: userId }) }, deps.policy), ...(ring ? [ring] : [])]);
   const resolveBy = respondByDeadline(findings, deps.policy);
   const gathered: GatheredEvidence = {
     trigger: { type: event.type, version: event.version },
@@ -119,8 +125,9 @@ export async function gatherEvidence(deps: EvidenceDeps, event: CaseEvent): Prom
     amounts: mentions.amounts.map((m) => ({ amount: m.amount, ...(m.currency && { currency: m.currency }) })),
     transactionsRead: transactions.length,
     findings,
+    points: evidencePoints(findings, deps.policy),
     linkedAccounts: linked.map((l) => ({ userId: l.userId, via: l.via })),
-    ...(ring && userId && { ring: { key: ringKey(userId, linked), accounts: linked.filter((l) => l.cases.length > 0).length + 1 } }),
+    ...(ring?.ringKey && { ring: { key: ring.ringKey, accounts: (ring.linkedUserIds?.length ?? 0) + 1 } }),
     priority: priorityAfterEvidence(record.priority, findings, deps.policy),
     ...(resolveBy && { resolveBy }),
   };
