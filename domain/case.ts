@@ -109,6 +109,8 @@ export interface CaseRecord {
   repeatOf: string[];
   /** The requester's value tier when ops know them (profiles table). */
   valueTier?: ValueTier;
+  /** A top consumer (domain/top-consumer.ts): by value tier (intake), by 90 days of ledger spend (evidence), or both. */
+  topConsumer?: { tier?: ValueTier; spendUsd90d?: number };
   deadlines: SlaDeadlines & { firstResponseWarnAt?: string; resolutionWarnAt?: string };
   /** Time waiting on the requester; it does not count against the SLA. */
   pauses: { from: string; to?: string }[];

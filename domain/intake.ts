@@ -1,4 +1,5 @@
 // Turning an inquiry into a case, and a requester's later message into a timeline entry. Pure.
+import { topConsumerOf } from './top-consumer.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, Category, Channel, PriorComplaint, Requester, UserProfile } from './case.ts';
 import { atLeast, withInternalTarget, type InternalOrigin } from './internal.ts';
 import { anyMasked, maskCardData, type MaskCounts, NO_MASKS, addCounts } from './privacy/mask-card-data.ts';
@@ -80,7 +81,8 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
   );
   // An internal escalation is at least its floor, and has the internal first-response target.
   const priority = inquiry.internal ? atLeast(result.priority, inquiry.internal.priorityFloor) : result.priority;
-  const plannedByPriority = planDeadlines({ openedAt: ctx.now, priority }, ctx.policies.sla);
+  const topConsumer = topConsumerOf(ctx.profile?.tier, undefined, ctx.policies.sla);
+  const plannedByPriority = planDeadlines({ openedAt: ctx.now, priority, topConsumer: topConsumer !== undefined }, ctx.policies.sla);
   if ('paused' in plannedByPriority) throw new Error('a new case has no pauses');
   const at = ctx.now.toISOString();
   const planned = withInternalTarget(plannedByPriority, at, inquiry.internal, ctx.policies.sla.calendar);
@@ -110,6 +112,7 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
     repeatCount: result.repeatCount,
     repeatOf: result.repeatOf,
     ...(ctx.profile && { valueTier: ctx.profile.tier }),
+    ...(topConsumer && { topConsumer }),
     deadlines: planned,
     pauses: [],
     sla: { firstResponseWarned: false, firstResponseBreached: false, resolutionWarned: false, resolutionBreached: false },
@@ -135,6 +138,7 @@ export function openCase(unmasked: NewInquiry, ctx: OpenCaseContext): { record: 
       safetyCritical: result.safetyCritical,
       repeatCount: result.repeatCount,
       deadlines: planned,
+      ...(topConsumer && { topConsumer: true }),
       attachments: record.attachments.length,
       ...(inquiry.internal && { internal: { reporter: inquiry.internal.reporter.id, onBehalfOf: inquiry.internal.onBehalfOf, ...(inquiry.internal.creatorUserIds && { creatorUserIds: inquiry.internal.creatorUserIds }) } }),
       ...(anyMasked(masked) && { masked }),

@@ -8,6 +8,7 @@ import { commit, type Change, type Draft } from './change.ts';
 import { askConsultDraft, type TeamsPolicy } from './consult.ts';
 import { atLeast, withInternalTarget, type InternalPolicy } from './internal.ts';
 import { planDeadlines } from './sla/deadlines.ts';
+import { topConsumerOf } from './top-consumer.ts';
 import type { SlaPolicy } from './sla/policy.ts';
 
 export type { Change } from './change.ts';
@@ -119,6 +120,7 @@ function plan(record: CaseRecord, priority: Priority, pauses: CaseRecord['pauses
       openedAt: new Date(record.openedAt),
       priority,
       pauses: pauses.map((p) => ({ from: new Date(p.from), ...(p.to && { to: new Date(p.to) }) })),
+      topConsumer: record.topConsumer !== undefined,
     },
     policy,
   );
@@ -447,6 +449,8 @@ export interface GatheredEvidence {
   points: number;
   linkedAccounts: { userId: string; via: { instrument?: string; deviceId?: string } }[];
   ring?: { key: string; accounts: number };
+  /** Succeeded coin purchases and subscriptions of the account in the last 90 days, in USD (top consumers). */
+  spendUsd90d?: number;
   /** The priority the findings call for (priorityAfterEvidence): never below the case's. */
   priority: Priority;
   resolveBy?: string;
@@ -483,7 +487,10 @@ export function applyEvidence(current: CaseRecord, gathered: GatheredEvidence, n
     linkedAccounts: gathered.linkedAccounts.length,
     ...(gathered.ring && { ring: gathered.ring }),
   };
-  const deadlines = open ? replan({ ...current, evidence }, priority, current.pauses, policy, resolveBy) : current.deadlines;
+  // The tier stays a reason as long as the case has it; the spend is as the ledger says now.
+  const topConsumer = topConsumerOf(current.topConsumer?.tier ?? current.valueTier, gathered.spendUsd90d, policy);
+  const becameTop = topConsumer !== undefined && current.topConsumer === undefined;
+  const deadlines = open ? replan({ ...current, evidence, ...(topConsumer && { topConsumer }) }, priority, current.pauses, policy, resolveBy) : current.deadlines;
   const moved = deadlines.firstResponseDue !== current.deadlines.firstResponseDue || deadlines.resolutionDue !== current.deadlines.resolutionDue;
   return commit(
     current,
@@ -500,10 +507,12 @@ export function applyEvidence(current: CaseRecord, gathered: GatheredEvidence, n
         ...(gathered.ring && { ring: gathered.ring }),
         riskScore: { from: current.riskScore, to: riskScore },
         ...(priority !== current.priority && { priority: { from: current.priority, to: priority } }),
+        ...(gathered.spendUsd90d !== undefined && { spendUsd90d: gathered.spendUsd90d }),
+        ...(becameTop && { topConsumer: true }),
         ...(resolveBy && { resolveBy }),
       },
       lifecycle: moved,
-      patch: { evidence, riskFactors, riskScore, priority, ...(moved && { deadlines, sla: resetSla(current.sla, deadlines, now) }) },
+      patch: { evidence, riskFactors, riskScore, priority, topConsumer, ...(moved && { deadlines, sla: resetSla(current.sla, deadlines, now) }) },
     },
     { kind: 'system' },
     now,

@@ -23,6 +23,7 @@ export const CaseQuerySchema = z.strictObject({
   breached: z.optional(z.pipe(z.enum(['true', 'false'], 'must be one of true, false'), z.transform((s) => s === 'true'))),
   assignee: z.optional(z.string().check(z.regex(ASSIGNEE, "must be an agent id or 'none'"))),
   channel: oneOf(CHANNELS),
+  topConsumer: z.optional(z.pipe(z.enum(['true', 'false'], 'must be one of true, false'), z.transform((s) => s === 'true'))),
   cursor: z.optional(z.string()),
   q: z.optional(z.string().check(z.refine((s) => s.trim().length >= 1 && s.trim().length <= 200, 'must be 1 to 200 characters'))),
 });
@@ -39,6 +40,7 @@ export interface CaseQueryInput {
     assignee?: string;
     breached?: boolean;
     channel?: (typeof CHANNELS)[number];
+    topConsumer?: boolean;
   };
 }
 
@@ -46,7 +48,7 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
   const given = Object.entries(params ?? {}).filter(([key, value]) => !(value === '' && Object.hasOwn(CaseQuerySchema.def.shape, key)));
   const parsed = parseQuery(CaseQuerySchema, Object.fromEntries(given), 'is not a filter this API knows');
   if (!parsed.ok) return parsed;
-  const { limit, cursor, status, priority, category, assignee, breached, channel, q } = parsed.value;
+  const { limit, cursor, status, priority, category, assignee, breached, channel, topConsumer, q } = parsed.value;
   if (q !== undefined) {
     const others = Object.keys(parsed.value).filter((k) => k !== 'q' && k !== 'limit' && parsed.value[k as keyof typeof parsed.value] !== undefined);
     if (others.length > 0) return { ok: false, problems: [{ field: 'q', message: `is a search by an exact key and cannot be combined with ${others.join(', ')}` }] };
@@ -64,6 +66,7 @@ export function parseCaseQuery(params: Record<string, string | undefined> | null
         ...(assignee && { assignee }),
         ...(breached !== undefined && { breached }),
         ...(channel && { channel }),
+        ...(topConsumer !== undefined && { topConsumer }),
       },
     },
   };

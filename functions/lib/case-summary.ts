@@ -13,6 +13,7 @@ export function summarizeCase(r: CaseRecord): CaseSummary {
     category: r.category,
     priority: r.priority,
     riskScore: r.riskScore,
+    ...(r.topConsumer && { topConsumer: true }),
     subject: r.subject,
     requesterEmail: r.requester.email,
     openedAt: r.openedAt,

@@ -69,6 +69,8 @@ export interface CaseSummary {
   category: CaseRecord['category'];
   priority: CaseRecord['priority'];
   riskScore: number;
+  /** The requester is a top consumer (by value tier or 90 days of spend). */
+  topConsumer?: true;
   subject: string;
   requesterEmail: string;
   openedAt: string;
@@ -98,6 +100,8 @@ export interface CaseFilter {
   /** Cases with a breached deadline (true) or none (false). */
   breached?: boolean;
   channel?: CaseRecord['channel'];
+  /** Cases of top consumers (true) or of everyone else (false). */
+  topConsumer?: boolean;
   /** Cases this internal user reported or is named on. */
   follower?: string;
 }

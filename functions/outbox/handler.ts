@@ -52,7 +52,7 @@ const signals: SignalDeps = {
   sla: policies.sla,
 };
 const publish: PublishDeps = { store, bus: new EventBridgeDomainEventBus(env.DOMAIN_EVENTS_BUS) };
-const evidence: EvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), profiles: store, clock: systemClock, policy: evidencePolicy, sla: policies.sla };
+const evidence: EvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), profiles: store, clock: systemClock, policy: evidencePolicy, sla: policies.sla, triage: policies.triage };
 const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: policies.sla, policy: assignmentPolicy };
 
 async function handleRecord(record: DynamoDBRecord): Promise<void> {

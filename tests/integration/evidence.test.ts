@@ -42,7 +42,7 @@ interface Finding {
   respondBy?: string;
 }
 interface CaseView {
-  case: { caseId: string; reference: string; priority: string; version: number; riskScore: number; deadlines: { resolutionDue: string }; evidence?: { userId?: string; findings: Finding[]; resolveBy?: string } };
+  case: { caseId: string; reference: string; priority: string; version: number; riskScore: number; deadlines: { resolutionDue: string }; evidence?: { userId?: string; findings: Finding[]; resolveBy?: string; ring?: { key: string; accounts: number } }; topConsumer?: { tier?: string; spendUsd90d?: number } };
   timeline: { type: string; data: Record<string, unknown> }[];
 }
 interface EvidenceView {

@@ -506,6 +506,10 @@ function filterExpression(f: CaseFilter): { expression?: string; names: Record<s
     names['#assignee'] = 'assignee';
     parts.push('attribute_not_exists(#assignee)');
   } else if (f.assignee) equals('assignee', f.assignee);
+  if (f.topConsumer !== undefined) {
+    names['#top'] = 'topConsumer';
+    parts.push(f.topConsumer ? 'attribute_exists(#top)' : 'attribute_not_exists(#top)');
+  }
   if (f.breached !== undefined) {
     names['#sla'] = 'sla';
     names['#fr'] = 'firstResponseBreached';

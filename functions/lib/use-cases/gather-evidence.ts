@@ -20,7 +20,10 @@ import {
 } from '#domain/evidence/index.ts';
 import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import { applyEvidence, type GatheredEvidence } from '#domain/lifecycle.ts';
+import { summarizeLedger } from '#domain/ledger/summary.ts';
 import type { SlaPolicy } from '#domain/sla/policy.ts';
+import { toUsd } from '#domain/triage/index.ts';
+import type { TriagePolicy } from '#domain/triage/policy.ts';
 import type { CaseStore, Clock, Ledger, ProfileReader } from '../ports.ts';
 import { saveCaseChange } from './change-case.ts';
 
@@ -31,6 +34,18 @@ const LEDGER_ROWS = 500;
 const COUNTERPARTIES = 10;
 /** Instruments and devices of the requester's whose other accounts are looked up, at most. */
 const SHARED_KEYS = 10;
+/** The spend that makes a top consumer is counted over this many days, from this many ledger rows at most. */
+const SPEND_DAYS = 90;
+const SPEND_ROWS = 1000;
+
+/** Succeeded coin purchases and subscriptions in the last 90 days, in USD (currencies without a rate are left out). */
+async function spendUsd90d(deps: EvidenceDeps, userId: string, now: Date): Promise<number> {
+  const from = new Date(now.getTime() - SPEND_DAYS * 86_400_000).toISOString();
+  const rows = await deps.ledger.transactionsOf(userId, { from, to: now.toISOString(), limit: SPEND_ROWS });
+  const spend = summarizeLedger(rows, from).spend;
+  const usd = Object.entries(spend).reduce((sum, [currency, amount]) => sum + (toUsd(amount ?? 0, currency, deps.triage) ?? 0), 0);
+  return Math.round(usd * 100) / 100;
+}
 
 export interface EvidenceDeps {
   store: Pick<CaseStore, 'getCase' | 'saveChange' | 'findCaseIds' | 'getCases'>;
@@ -39,6 +54,8 @@ export interface EvidenceDeps {
   clock: Clock;
   policy: EvidencePolicy;
   sla: SlaPolicy;
+  /** Its FX rates turn 90 days of spend into USD (top consumers, SLA policy). */
+  triage: TriagePolicy;
 }
 
 export type EvidenceOutcome = 'not-asked' | 'no-case' | 'nothing-to-read' | 'gathered' | 'replayed';
@@ -107,7 +124,7 @@ export async function gatherEvidence(deps: EvidenceDeps, event: CaseEvent): Prom
   const theirs = await Promise.all(counterparties.map((id) => deps.ledger.transactionsOf(id, { ...window, limit: LEDGER_ROWS })));
   const transactions = unique([...own, ...named, ...theirs.flat().filter((t) => t.kind === 'gift_received' && t.counterpartyUserId === userId)], (t) => t.transactionId);
 
-  const linked = userId ? await linkedAccounts(deps, userId, own) : [];
+  const [linked, spend] = userId ? await Promise.all([linkedAccounts(deps, userId, own), deps.sla.topConsumer ? spendUsd90d(deps, userId, now) : undefined]) : [[], undefined];
   const complaint = {
     openedAt: record.openedAt,
     ...(record.transactionId && { transactionId: record.transactionId }),
@@ -126,6 +143,7 @@ export async function gatherEvidence(deps: EvidenceDeps, event: CaseEvent): Prom
     transactionsRead: transactions.length,
     findings,
     points: evidencePoints(findings, deps.policy),
+    ...(spend !== undefined && { spendUsd90d: spend }),
     linkedAccounts: linked.map((l) => ({ userId: l.userId, via: l.via })),
     ...(ring?.ringKey && { ring: { key: ring.ringKey, accounts: (ring.linkedUserIds?.length ?? 0) + 1 } }),
     priority: priorityAfterEvidence(record.priority, findings, deps.policy),

@@ -38,7 +38,7 @@ beforeEach(() => {
   store = new InMemoryCaseStore();
   ledger = new InMemoryLedger();
   emails = new Map();
-  deps = { store, ledger, profiles: { accountOfEmail: async (e) => emails.get(e) }, clock: new FixedClock(NOW), policy: evidencePolicy, sla: policies.sla };
+  deps = { store, ledger, profiles: { accountOfEmail: async (e) => emails.get(e) }, clock: new FixedClock(NOW), policy: evidencePolicy, sla: policies.sla, triage: policies.triage };
 });
 
 describe('gatherEvidence', () => {

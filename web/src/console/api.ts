@@ -31,7 +31,7 @@ export interface MacroOption {
 export type CaseSummary = Pick<
   CaseRecord,
   'caseId' | 'reference' | 'status' | 'channel' | 'category' | 'priority' | 'riskScore' | 'subject' | 'openedAt' | 'updatedAt' | 'deadlines' | 'sla' | 'assignee' | 'escalation' | 'version' | 'firstRespondedAt' | 'requesterUndeliverable'
-> & { requesterEmail: string; internalReporter?: string; openConsults?: number; blockedOnConsult?: boolean };
+> & { requesterEmail: string; internalReporter?: string; openConsults?: number; blockedOnConsult?: boolean; topConsumer?: true };
 
 /** One case's answer in a bulk action (POST /cases/bulk). */
 export interface BulkCaseResult {

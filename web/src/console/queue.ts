@@ -20,6 +20,7 @@ interface Filters {
   assignee: string; // '' | 'none' | 'me'
   sla: string; // '' | 'breached' | 'soon'
   channel: string; // '' | a channel (internal: escalations from other teams)
+  top: string; // '' | 'true': top consumers only
 }
 
 const filtersFrom = (p: URLSearchParams): Filters => ({
@@ -29,6 +30,7 @@ const filtersFrom = (p: URLSearchParams): Filters => ({
   assignee: p.get('assignee') ?? '',
   sla: p.get('sla') ?? '',
   channel: p.get('channel') ?? '',
+  top: p.get('top') ?? '',
 });
 
 const CHANNEL_TEXT: Record<(typeof CHANNELS)[number], string> = { web: 'Web form', email: 'Email', system: 'Surge detection', internal: 'Internal escalation' };
@@ -64,6 +66,10 @@ export const queueView: View = async (ctx, params) => {
       ['soon', 'Due within 4 h or overdue'],
     ]),
     select('channel', 'From', filters.channel, [['', 'Anywhere'], ...CHANNELS.map((c): [string, string] => [c, CHANNEL_TEXT[c]])]),
+    select('top', 'Requester', filters.top, [
+      ['', 'Anyone'],
+      ['true', 'Top consumers'],
+    ]),
     h('button', { type: 'submit', class: 'button' }, 'Apply'),
   );
   on(form, 'change', () => form.requestSubmit());
@@ -98,6 +104,7 @@ export const queueView: View = async (ctx, params) => {
   if (filters.assignee) serverFilter.assignee = filters.assignee === 'me' ? agentName(ctx.session) : filters.assignee;
   if (filters.sla === 'breached') serverFilter.breached = 'true';
   if (filters.channel) serverFilter.channel = filters.channel;
+  if (filters.top === 'true') serverFilter.topConsumer = 'true';
   const keep = (c: CaseSummary) => {
     if (filters.status === 'open' && (c.status === 'resolved' || c.status === 'closed')) return false;
     if (filters.sla === 'soon') {
@@ -154,6 +161,7 @@ export const queueView: View = async (ctx, params) => {
           { class: 'col-case' },
           h('a', { href: `#/cases/${encodeURIComponent(c.caseId)}`, class: 'case-ref' }, c.reference),
           c.channel === 'internal' ? h('span', { class: 'badge internal', title: `Escalated by ${c.internalReporter ?? 'another team'}` }, 'internal') : null,
+          c.topConsumer ? h('span', { class: 'badge top-consumer', title: 'A top consumer: first response due sooner' }, 'top consumer') : null,
           c.openConsults ? h('span', { class: `badge consult${c.blockedOnConsult ? ' blocking' : ''}` }, c.blockedOnConsult ? 'waiting on a team' : `${c.openConsults} consult${c.openConsults === 1 ? '' : 's'} open`) : null,
           h('span', { class: 'case-subject' }, c.subject),
           resultBadge(c),
