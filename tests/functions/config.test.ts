@@ -18,7 +18,7 @@ describe('loadEnv', () => {
   });
 
   it('names the function and every missing variable', () => {
-    expect(() => loadEnv('outbox', { CASES_TABLE: 'cases', CONSOLE_URL: 'https://console' })).toThrow('Missing environment for outbox: AGENTS_TABLE, DOMAIN_EVENTS_BUS, SENDER_ADDRESS, CONFIGURATION_SET, INTAKE_ADDRESS, RATINGS_URL, RATING_LINK_DAYS, RATING_KEY_SECRET, LIFECYCLE_STATE_MACHINE_ARN, ESCALATION_STATE_MACHINE_ARN, CONSULT_STATE_MACHINE_ARN');
+    expect(() => loadEnv('outbox', { CASES_TABLE: 'cases', CONSOLE_URL: 'https://console' })).toThrow('Missing environment for outbox: AGENTS_TABLE, LEDGER_TABLE, PROFILES_TABLE, DOMAIN_EVENTS_BUS, SENDER_ADDRESS, CONFIGURATION_SET, INTAKE_ADDRESS, RATINGS_URL, RATING_LINK_DAYS, RATING_KEY_SECRET, LIFECYCLE_STATE_MACHINE_ARN, ESCALATION_STATE_MACHINE_ARN, CONSULT_STATE_MACHINE_ARN');
   });
 
   it('treats an empty variable as missing', () => {
