@@ -128,6 +128,16 @@ export function eraseCase(
     ...(current.approval.summary && { summary: ERASED }),
     ...(current.approval.reason && { reason: ERASED }),
   };
+  // The evidence keeps what it found (codes, points, the respond-by) and loses whose account and which transactions.
+  const evidence = current.evidence && {
+    gatheredAt: current.evidence.gatheredAt,
+    transactionIds: [],
+    findings: current.evidence.findings.map((f) => ({ code: f.code, points: f.points, explanation: ERASED, transactionIds: [], ...(f.respondBy && { respondBy: f.respondBy }) })),
+    ...(current.evidence.resolveBy && { resolveBy: current.evidence.resolveBy }),
+    linkedAccounts: current.evidence.linkedAccounts,
+    ...(current.evidence.ring && { ring: current.evidence.ring }),
+  };
+  if (current.evidence?.userId || current.evidence?.transactionIds.length) caseFields++;
   const erased: ErasureMark = { at, reason: o.reason, erasureId: o.erasureId };
   const counts: ErasureCounts = { caseFields, events: redactedEvents.length, attachments: attachmentCount };
   const version = current.version + 1;
@@ -141,6 +151,7 @@ export function eraseCase(
     matchedKeywords: [],
     repeatOf: [],
     ...(approval && { approval }),
+    ...(evidence && { evidence }),
     // The score stays (the reports count it); what the requester wrote with it goes.
     ...(current.satisfaction?.comment && { satisfaction: { ...current.satisfaction, comment: ERASED } }),
     amount: undefined,

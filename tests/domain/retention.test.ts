@@ -67,6 +67,21 @@ describe('erasing a case', () => {
     for (const value of ['erin@example.com', 'Erin', 'acct-9', '49.99', 'Thanks', 'Refunded', 'statement.csv', 'tx-1']) expect(left, value).not.toContain(value);
   });
 
+  it('keeps the evidence’s findings by code and points, and loses the account, the transactions and the explanations', () => {
+    const evidence: CaseRecord['evidence'] = {
+      gatheredAt: at(HOUR).toISOString(),
+      userId: 'acct-9',
+      transactionIds: ['tx_erin_1'],
+      findings: [{ code: 'chargeback_open', points: 30, explanation: 'Chargeback tx_erin_2 of 49.99 USD', transactionIds: ['tx_erin_2'], respondBy: at(20 * DAY).toISOString() }],
+      resolveBy: at(18 * DAY).toISOString(),
+      linkedAccounts: 2,
+    };
+    const withEvidence = eraseCase({ ...record, evidence }, timeline, { now: at(DAY), actor: risk, reason: 'request', erasureId: 'erasure-2', inboundPrefix: PREFIX });
+    expect(withEvidence.record.evidence).toEqual({ gatheredAt: evidence.gatheredAt, transactionIds: [], findings: [{ code: 'chargeback_open', points: 30, explanation: ERASED, transactionIds: [], respondBy: at(20 * DAY).toISOString() }], resolveBy: evidence.resolveBy, linkedAccounts: 2 });
+    expect(withEvidence.counts.caseFields).toBe(erasure.counts.caseFields + 1);
+    expect(JSON.stringify(withEvidence.record)).not.toMatch(/acct-9|tx_erin|49\.99/);
+  });
+
   it('keeps what the reports count in the events: types, outcomes, first responses, reopenings, counts', () => {
     expect(erasure.redactedEvents.map((e) => [e.type, e.version])).toEqual(timeline.map((e) => [e.type, e.version]));
     expect(erasure.redactedEvents[0]).toMatchObject({ actor: { kind: 'requester', email: '' }, data: { channel: 'email', repeatCount: 0, attachments: 1 } });

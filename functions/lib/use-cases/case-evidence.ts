@@ -57,7 +57,9 @@ async function ledgerRows(deps: CaseEvidenceDeps, record: CaseRecord, window: { 
 export async function caseEvidence(deps: CaseEvidenceDeps, request: { caseId: string; viewer: Agent; route: string }): Promise<CaseEvidenceView> {
   const { case: record, timeline } = await openCase(deps, request);
   const window = evidenceWindow(record.openedAt, deps.clock.now().toISOString(), deps.policy);
-  const linked = (lastGathering(timeline)?.data.linkedAccounts ?? []) as CaseEvidenceView['linkedAccounts'];
+  // An erased case's events hold `[erased]` where the accounts were: none are shown.
+  const listed = lastGathering(timeline)?.data.linkedAccounts;
+  const linked = (Array.isArray(listed) ? listed : []) as CaseEvidenceView['linkedAccounts'];
   const idsPerAccount = await Promise.all(linked.map((l) => deps.store.findCaseIds({ by: 'userId', value: l.userId }, EVIDENCE_LIMITS.casesPerAccount)));
   const [transactions, cases] = await Promise.all([ledgerRows(deps, record, window), deps.store.getCases([...new Set(idsPerAccount.flat())])]);
   return {
