@@ -1,0 +1,106 @@
+// How every trustdesk function is bundled: one minified ESM file per handler (cdk.out/asset.*/index.mjs, the
+// same file the local cloud imports), built by esbuild's JS API rather than by NodejsFunction's own bundling,
+// because the CDK drives the esbuild CLI, which takes no plugins, and one plugin is worth ~50 KB per AWS client
+// in every bundle (`literalSchemaKeys` below). `functionCode` is the Lambda Code (an asset bundled locally, its
+// hash taken from the output as NodejsFunction does); the CDK's bundling hook is synchronous and plugins need
+// esbuild's asynchronous build, so it runs this file as a child process: `tsx infra/function-bundle.ts <entry>
+// <outdir>`. The AWS SDK stays bundled on purpose (pinned versions, tested locally with the exact bundle; the
+// credential chain alias below only works on a bundled SDK): the wins come from what esbuild can drop.
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType } from 'aws-cdk-lib';
+import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+
+const here = fileURLToPath(import.meta.url);
+const projectRoot = path.resolve(path.dirname(here), '..');
+
+/**
+ * The SDK's generated schema modules (one per client, every operation and shape of the service) describe
+ * each operation as `[9, n0, _SE, { [_h]: ["POST", "/v2/email/outbound-emails", 200] }, …]`. A computed key is
+ * a possible side effect to esbuild (ToPropertyKey may run code), so it keeps every operation and, through
+ * them, every shape: SES v2's 485 schemas for the one SendEmail the functions call, S3's for its four
+ * commands. Each such key is a `const _h = "http"` string of the same file: writing the string in its place
+ * is the same object, and esbuild then drops what nothing references.
+ */
+export const literalSchemaKeys: Plugin = {
+  name: 'literal-sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const strings = new Map<string, string>();
+      for (const m of source.matchAll(/^const (_[\w$]+) = ("(?:[^"\\\n]|\\.)*");$/gm)) strings.set(m[1]!, m[2]!);
+      const contents = source.replace(/\[(_[\w$]+)\]:/g, (key, name: string) => {
+        const literal = strings.get(name);
+        return literal === undefined ? key : `${literal}:`;
+      });
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** The esbuild options of one function's bundle. */
+export function bundleOptions(entry: string, outdir: string): BuildOptions {
+  const local = (file: string) => path.join(projectRoot, file);
+  return {
+    absWorkingDir: projectRoot,
+    entryPoints: [entry],
+    outfile: path.join(outdir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    tsconfig: local('tsconfig.json'),
+    // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
+    legalComments: 'external',
+    logLevel: 'warning',
+    // Some CommonJS dependencies (mailparser's) call require(); give the ESM bundle one.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    // The SDK loads its event-stream codec with a lazy import() that only event-stream operations
+    // (S3 Select, Bedrock streaming…) reach; none of ours do. Bundling would inline it eagerly (13 KB).
+    external: ['@smithy/core/event-streams'],
+    alias: {
+      // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
+      '@aws-sdk/credential-provider-node': local('functions/lib/adapters/lambda-credentials.ts'),
+      // mailparser's charset tables (iconv-lite, encoding-japanese: 570 KB) give way to the runtime's own
+      // TextDecoder (functions/lib/text-codecs.ts says why); only the email intake imports mailparser.
+      'iconv-lite': local('functions/lib/text-codecs.ts'),
+      'encoding-japanese': local('functions/lib/text-codecs.ts'),
+      // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
+      libmime: local('node_modules/libmime/dist/cjs/libmime.js'),
+    },
+    plugins: [literalSchemaKeys],
+  };
+}
+
+/** The Lambda code of the handler at `entry` (absolute): its bundle, built when the stack synthesizes. */
+export function functionCode(entry: string): Code {
+  const relativeEntry = path.relative(projectRoot, entry);
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always runs (esbuild is a dependency) and fails the synth if it fails.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // Part of the asset's cache key: one bundle per entry.
+      command: ['function-bundle', relativeEntry],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ['--import', 'tsx', here, relativeEntry, outputDir], { cwd: projectRoot, stdio: 'inherit' });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === here) {
+  const [entry, outdir] = process.argv.slice(2);
+  if (!entry || !outdir) throw new Error('usage: tsx infra/function-bundle.ts <entry> <outdir>');
+  await build(bundleOptions(entry, outdir));
+}
