@@ -41,6 +41,41 @@ export const literalSchemaKeys: Plugin = {
   },
 };
 
+/**
+ * One copy of a package that dependencies pin in two versions, each import of it resolved as if made from
+ * `from` (its directory): entities 4 (dom-serializer's, for three escape functions) and 7 (htmlparser2's)
+ * each carry the full HTML entity tables (~100 KB together), and mailparser pins its own nodemailer for the
+ * address parser the email intake already bundles from the project's.
+ */
+export function onePackageCopy(packages: Record<string, string>): Plugin {
+  const names = Object.keys(packages).map((name) => name.replace(/[/.]/g, '\\$&'));
+  return {
+    name: 'one-package-copy',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(${names.join('|')})(/|$)`) }, async (args) => {
+        if (args.pluginData === 'one-package-copy') return undefined;
+        const name = Object.keys(packages).find((n) => args.path === n || args.path.startsWith(`${n}/`))!;
+        const result = await b.resolve(args.path, { kind: args.kind, resolveDir: packages[name]!, importer: args.importer, pluginData: 'one-package-copy' });
+        return result.errors.length > 0 ? { errors: result.errors } : { path: result.path, external: result.external, sideEffects: result.sideEffects };
+      });
+    },
+  };
+}
+
+/**
+ * The SDK loads its event-stream codec with a lazy import() that only event-stream operations (S3 Select,
+ * Bedrock streaming…) reach; none of ours do, so that import stays outside the bundle (bundling it would
+ * inline 13 KB). The S3 client also imports two helpers of the same module statically, at construction: those
+ * are bundled, since an external static import is loaded from node_modules at every cold start (~50 ms of
+ * module resolution locally) and on Lambda would need the runtime's own copy of @smithy/core.
+ */
+export const lazyEventStreams: Plugin = {
+  name: 'lazy-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
 /** The esbuild options of one function's bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   const local = (file: string) => path.join(projectRoot, file);
@@ -62,9 +97,6 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     logLevel: 'warning',
     // Some CommonJS dependencies (mailparser's) call require(); give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    // The SDK loads its event-stream codec with a lazy import() that only event-stream operations
-    // (S3 Select, Bedrock streaming…) reach; none of ours do. Bundling would inline it eagerly (13 KB).
-    external: ['@smithy/core/event-streams'],
     alias: {
       // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
       '@aws-sdk/credential-provider-node': local('functions/lib/adapters/lambda-credentials.ts'),
@@ -74,8 +106,14 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
       'encoding-japanese': local('functions/lib/text-codecs.ts'),
       // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
       libmime: local('node_modules/libmime/dist/cjs/libmime.js'),
+      // he is mailparser's HTML encoder; its named-reference table is 85 KB (functions/lib/html-encode.ts).
+      he: local('functions/lib/html-encode.ts'),
+      // linkify-it and its list of top-level domains, which mailparser sets up at module scope (a regular
+      // expression over 1,500 domains, at every cold start) and the intake never calls (functions/lib/no-linkify.ts).
+      'linkify-it': local('functions/lib/no-linkify.ts'),
+      tlds: local('functions/lib/no-tlds.cjs'),
     },
-    plugins: [literalSchemaKeys],
+    plugins: [literalSchemaKeys, lazyEventStreams, onePackageCopy({ entities: local('node_modules/htmlparser2'), nodemailer: projectRoot })],
   };
 }
 
