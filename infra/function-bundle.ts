@@ -76,6 +76,20 @@ export const lazyEventStreams: Plugin = {
   },
 };
 
+/**
+ * Each SDK client imports its whole package.json (2 KB of scripts, dependencies, keywords…) for one field,
+ * `version`, which goes into the user agent: only that field is bundled.
+ */
+export const sdkVersionOnly: Plugin = {
+  name: 'sdk-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { version } = JSON.parse(await readFile(args.path, 'utf8')) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
 /** The esbuild options of one function's bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   const local = (file: string) => path.join(projectRoot, file);
@@ -88,6 +102,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     format: 'esm',
     target: 'node22',
     minify: true,
+    charset: 'utf8',
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
@@ -113,7 +128,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
       'linkify-it': local('functions/lib/no-linkify.ts'),
       tlds: local('functions/lib/no-tlds.cjs'),
     },
-    plugins: [literalSchemaKeys, lazyEventStreams, onePackageCopy({ entities: local('node_modules/htmlparser2'), nodemailer: projectRoot })],
+    plugins: [literalSchemaKeys, sdkVersionOnly, lazyEventStreams, onePackageCopy({ entities: local('node_modules/htmlparser2'), nodemailer: projectRoot })],
   };
 }
 
