@@ -1,21 +1,19 @@
 // How every trustdesk function is bundled: one minified ESM file per handler (cdk.out/asset.*/index.mjs, the
 // same file the local cloud imports), built by esbuild's JS API rather than by NodejsFunction's own bundling,
 // because the CDK drives the esbuild CLI, which takes no plugins, and one plugin is worth ~50 KB per AWS client
-// in every bundle (`literalSchemaKeys` below). `functionCode` is the Lambda Code (an asset bundled locally, its
-// hash taken from the output as NodejsFunction does); the CDK's bundling hook is synchronous and plugins need
-// esbuild's asynchronous build, so it runs this file as a child process: `tsx infra/function-bundle.ts <entry>
-// <outdir>`. The AWS SDK stays bundled on purpose (pinned versions, tested locally with the exact bundle; the
+// in every bundle (`literalSchemaKeys` below). AppFunction's Code is an asset bundled locally (its hash taken
+// from the output, as NodejsFunction does); the CDK's bundling hook is synchronous and plugins need esbuild's
+// asynchronous build, so it runs this file as a child process, `tsx infra/function-bundle.ts <entry> <outdir>`
+// (which is why nothing here imports the CDK: the child starts in a fraction of a second). The AWS SDK stays bundled on purpose (pinned versions, tested locally with the exact bundle; the
 // credential chain alias below only works on a bundled SDK): the wins come from what esbuild can drop.
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType } from 'aws-cdk-lib';
-import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
-const here = fileURLToPath(import.meta.url);
-const projectRoot = path.resolve(path.dirname(here), '..');
+/** This file, which AppFunction runs as a child process to bundle one handler. */
+export const BUNDLER = fileURLToPath(import.meta.url);
+const projectRoot = path.resolve(path.dirname(BUNDLER), '..');
 
 /**
  * The SDK's generated schema modules (one per client, every operation and shape of the service) describe
@@ -132,27 +130,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
   };
 }
 
-/** The Lambda code of the handler at `entry` (absolute): its bundle, built when the stack synthesizes. */
-export function functionCode(entry: string): Code {
-  const relativeEntry = path.relative(projectRoot, entry);
-  return Code.fromAsset(projectRoot, {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Never used: local bundling always runs (esbuild is a dependency) and fails the synth if it fails.
-      image: Runtime.NODEJS_22_X.bundlingImage,
-      // Part of the asset's cache key: one bundle per entry.
-      command: ['function-bundle', relativeEntry],
-      local: {
-        tryBundle(outputDir) {
-          execFileSync(process.execPath, ['--import', 'tsx', here, relativeEntry, outputDir], { cwd: projectRoot, stdio: 'inherit' });
-          return true;
-        },
-      },
-    },
-  });
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === here) {
+if (process.argv[1] && path.resolve(process.argv[1]) === BUNDLER) {
   const [entry, outdir] = process.argv.slice(2);
   if (!entry || !outdir) throw new Error('usage: tsx infra/function-bundle.ts <entry> <outdir>');
   await build(bundleOptions(entry, outdir));

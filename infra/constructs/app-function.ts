@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import { AssetHashType, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -11,10 +12,33 @@ import type { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_ENV, RUNTIME_ENV, type EnvName, type FunctionName } from '#lib/environment.ts';
-import { functionCode } from '../function-bundle.ts';
+import { BUNDLER } from '../function-bundle.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The Lambda code of one handler: its bundle, built by infra/function-bundle.ts in a child process when the
+ * stack synthesizes (an asset whose hash is its output's, as NodejsFunction's own).
+ */
+function functionCode(handlerDir: string): Code {
+  const entry = path.join('functions', handlerDir, 'handler.ts');
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always runs (esbuild is a dependency) and fails the synth if it fails.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // Part of the asset's cache key: one bundle per entry.
+      command: ['function-bundle', entry],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLER, entry, outputDir], { cwd: projectRoot, stdio: 'inherit' });
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFunctionProps, 'entry' | 'code' | 'handler' | 'bundling' | 'runtime' | 'architecture' | 'environment'> {
   /** Folder under functions/ holding handler.ts; its declared variables are FUNCTION_ENV[handlerDir]. */
@@ -47,7 +71,7 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
     logGroup.grantWrite(role);
     super(scope, id, {
       role,
-      code: functionCode(path.join(projectRoot, 'functions', handlerDir, 'handler.ts')),
+      code: functionCode(handlerDir),
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
