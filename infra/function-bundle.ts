@@ -119,6 +119,8 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
       'encoding-japanese': local('functions/lib/text-codecs.ts'),
       // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
       libmime: local('node_modules/libmime/dist/cjs/libmime.js'),
+      // The SDK's DynamoDB endpoint cache, on a Map instead of mnemonist's typed arrays (functions/lib/lru-cache.ts).
+      'mnemonist/lru-cache': local('functions/lib/lru-cache.ts'),
       // he is mailparser's HTML encoder; its named-reference table is 85 KB (functions/lib/html-encode.ts).
       he: local('functions/lib/html-encode.ts'),
       // linkify-it and its list of top-level domains, which mailparser sets up at module scope (a regular
