@@ -17,7 +17,7 @@ import { emailPolicy } from '#lib/email-policy.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { logger } from '#lib/logger.ts';
-import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import { caseChange, insertedEvent, processInCaseOrder } from '#lib/stream.ts';
 import { assignmentPolicy } from '#lib/assignment-config.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
@@ -44,10 +44,10 @@ const signals: SignalDeps = {
   store,
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
-  sla: policies.sla,
+  sla: slaPolicy,
 };
 const publish: PublishDeps = { store, bus: new EventBridgeDomainEventBus(env.DOMAIN_EVENTS_BUS) };
-const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: policies.sla, policy: assignmentPolicy };
+const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: slaPolicy, policy: assignmentPolicy };
 
 async function handleRecord(record: DynamoDBRecord): Promise<void> {
   const event = insertedEvent(record);
