@@ -1,8 +1,13 @@
 // The bundles' stand-in for mnemonist's LRUCache (functions/lib/lru-cache.ts) answers every operation the
 // SDK's endpoint cache makes as mnemonist's does, over a long random sequence of them.
-import MnemonistLru from 'mnemonist/lru-cache.js';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import LRUCache from '#lib/lru-cache.ts';
+
+// mnemonist is CommonJS (`module.exports = LRUCache`), which its types declare as a default export: typed here
+// by the operations the test makes.
+type Lru = new (capacity: number) => Pick<LRUCache<number, number>, 'set' | 'get' | 'peek' | 'has' | 'clear' | 'size'>;
+const MnemonistLru = createRequire(import.meta.url)('mnemonist/lru-cache') as Lru;
 
 describe('lru-cache (mnemonist stand-in)', () => {
   it('evicts the least recently used beyond capacity, get refreshing recency and peek not', () => {
@@ -26,7 +31,7 @@ describe('lru-cache (mnemonist stand-in)', () => {
       return seed / 2 ** 31;
     };
     const ours = new LRUCache<number, number>(8);
-    const theirs = new MnemonistLru<number, number>(8);
+    const theirs = new MnemonistLru(8);
     for (let i = 0; i < 20_000; i++) {
       const key = Math.floor(random() * 20);
       const op = Math.floor(random() * 5);
