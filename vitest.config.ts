@@ -2,14 +2,22 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 // The email intake's bundle decodes mailparser's charsets with the runtime's TextDecoder instead of
-// iconv-lite and encoding-japanese (an esbuild alias in infra/constructs/app-function.ts); the unit tests
-// parse mail through the same swap, for the imports libmime makes (tests still use iconv-lite to encode).
-const textCodecs = fileURLToPath(new URL('./functions/lib/text-codecs.ts', import.meta.url));
+// iconv-lite and encoding-japanese, encodes mailparser's HTML without he, and gives it a linkify-it that
+// links nothing (esbuild aliases in infra/function-bundle.ts); the unit tests parse mail through the same
+// swaps, for the imports libmime and mailparser make (tests still use iconv-lite to encode).
+const local = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const textCodecs = local('./functions/lib/text-codecs.ts');
+const mailparserSwaps: Record<string, string> = {
+  he: local('./functions/lib/html-encode.ts'),
+  'linkify-it': local('./functions/lib/no-linkify.ts'),
+  tlds: local('./functions/lib/no-tlds.cjs'),
+};
 const bundledCharsets: Plugin = {
   name: 'bundled-charsets',
   enforce: 'pre',
   resolveId(source, importer) {
     if ((source === 'iconv-lite' || source === 'encoding-japanese') && importer?.includes('/node_modules/libmime/')) return textCodecs;
+    if (source in mailparserSwaps && importer?.includes('/node_modules/mailparser/')) return mailparserSwaps[source];
     return null;
   },
 };

@@ -8,7 +8,7 @@ import { assignmentPolicy } from '#lib/assignment-config.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { agentFrom, httpApi, json, readBody, requireRole, valid } from '#lib/http.ts';
-import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import { putAgent, setAvailability, type AssignDeps } from '#lib/use-cases/assign-on-shift.ts';
 
 const env = loadEnv('agents-api');
@@ -16,7 +16,7 @@ const deps: AssignDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   agents: new DynamoAgentDirectory(env.AGENTS_TABLE),
   clock: systemClock,
-  sla: policies.sla,
+  sla: slaPolicy,
   policy: assignmentPolicy,
 };
 const ROLES = ['agent', 'lead', 'risk'] as const;

@@ -7,7 +7,7 @@ import { assignmentPolicy } from '#lib/assignment-config.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { logger } from '#lib/logger.ts';
-import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import { assignWaiting, type AssignDeps, type AssignmentRun } from '#lib/use-cases/assign-on-shift.ts';
 
 const env = loadEnv('assignment');
@@ -15,7 +15,7 @@ const deps: AssignDeps = {
   store: new DynamoCaseStore(env.CASES_TABLE, undefined),
   agents: new DynamoAgentDirectory(env.AGENTS_TABLE),
   clock: systemClock,
-  sla: policies.sla,
+  sla: slaPolicy,
   policy: assignmentPolicy,
 };
 

@@ -9,7 +9,7 @@ import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { httpApi, json, readBody, agentFrom, valid } from '#lib/http.ts';
-import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
 import { type BulkDeps, bulkActOnCases } from '#lib/use-cases/bulk-act.ts';
 
@@ -19,7 +19,7 @@ const deps: BulkDeps = {
   store,
   bulk: store,
   clock: systemClock,
-  sla: policies.sla,
+  sla: slaPolicy,
   fourEyes,
   teams: teamsPolicy,
   macros: new DynamoMacroStore(env.MACROS_TABLE),

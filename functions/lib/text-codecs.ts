@@ -1,7 +1,7 @@
 // iconv-lite's decoding API (and encoding-japanese's one call libmime makes) over the runtime's WHATWG
 // TextDecoder, which Node builds on ICU and which knows every charset mail is written in: the ISO-8859 and
 // windows code pages, KOI8, Shift_JIS, EUC-JP, ISO-2022-JP, GBK/GB18030, Big5, EUC-KR, UTF-16. The email
-// intake bundle aliases `iconv-lite` and `encoding-japanese` to this file (infra/constructs/app-function.ts)
+// intake bundle aliases `iconv-lite` and `encoding-japanese` to this file (infra/function-bundle.ts)
 // because those two packages are 570 KB of tables, two thirds of the bundle, parsed at every cold start,
 // for decoders the runtime already has (issue 15 point 7). Only decoding is offered: trustdesk never
 // encodes into a legacy charset. The names iconv-lite treats as codecs but that are not charsets a message

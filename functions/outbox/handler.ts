@@ -2,7 +2,7 @@
 // case event sends the emails it calls for (acknowledgement, agent messages, closing notices, SLA warnings,
 // reminders of pending approvals), each once, then publishes the domain events it tells other teams on the
 // event bus (publish-domain-events.ts), each once, then gathers the evidence a new case or a requester's message
-// asks for from the ledger (gather-evidence.ts) — here, not in a third reader of the stream; a case item's change starts and resumes its workflows
+// asks for from the ledger (gather-evidence.ts; the triage policy's FX rates value a top consumer's spend) — here, not in a third reader of the stream; a case item's change starts and resumes its workflows
 // (lifecycle, escalation, consult; execution names make a redelivery harmless). One consumer, not two, so
 // the cases stream has two readers per shard (this and the aggregator), DynamoDB Streams' limit.
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -21,6 +21,7 @@ import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { logger } from '#lib/logger.ts';
 import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import { caseChange, insertedEvent, processInCaseOrder } from '#lib/stream.ts';
 import { assignmentPolicy } from '#lib/assignment-config.ts';
 import { teamsPolicy } from '#lib/teams-config.ts';
@@ -49,11 +50,11 @@ const signals: SignalDeps = {
   store,
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
-  sla: policies.sla,
+  sla: slaPolicy,
 };
 const publish: PublishDeps = { store, bus: new EventBridgeDomainEventBus(env.DOMAIN_EVENTS_BUS) };
-const evidence: EvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), profiles: store, clock: systemClock, policy: evidencePolicy, sla: policies.sla, triage: policies.triage };
-const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: policies.sla, policy: assignmentPolicy };
+const evidence: EvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), profiles: store, clock: systemClock, policy: evidencePolicy, sla: slaPolicy, triage: policies.triage };
+const assign: AssignDeps = { store, agents: new DynamoAgentDirectory(env.AGENTS_TABLE), clock: systemClock, sla: slaPolicy, policy: assignmentPolicy };
 
 async function handleRecord(record: DynamoDBRecord): Promise<void> {
   const event = insertedEvent(record);

@@ -7,7 +7,7 @@ import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
-import { policies } from '#lib/policies.ts';
+import { slaPolicy } from '#lib/sla-config.ts';
 import {
   awaitAcknowledgement,
   awaitCase,
@@ -27,7 +27,7 @@ const deps: WorkflowDeps = {
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
   mailer: new SesMailer(env.SENDER_ADDRESS, { configurationSet: env.CONFIGURATION_SET }),
-  sla: policies.sla,
+  sla: slaPolicy,
   escalation: escalationPolicy,
   consoleUrl: env.CONSOLE_URL,
   metrics: new EmfMetrics(),

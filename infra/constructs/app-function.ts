@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { execFileSync } from 'node:child_process';
+import { AssetHashType, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, type CfnFunction, Code, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
@@ -11,11 +12,35 @@ import type { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_ENV, RUNTIME_ENV, type EnvName, type FunctionName } from '#lib/environment.ts';
+import { BUNDLER } from '../function-bundle.ts';
 import { acknowledge, arnToken } from '../nag.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'environment'> {
+/**
+ * The Lambda code of one handler: its bundle, built by infra/function-bundle.ts in a child process when the
+ * stack synthesizes (an asset whose hash is its output's, as NodejsFunction's own).
+ */
+function functionCode(handlerDir: string): Code {
+  const entry = path.join('functions', handlerDir, 'handler.ts');
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always runs (esbuild is a dependency) and fails the synth if it fails.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // Part of the asset's cache key: one bundle per entry.
+      command: ['function-bundle', entry],
+      local: {
+        tryBundle(outputDir) {
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLER, entry, outputDir], { cwd: projectRoot, stdio: 'inherit' });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFunctionProps, 'entry' | 'code' | 'handler' | 'bundling' | 'runtime' | 'architecture' | 'environment'> {
   /** Folder under functions/ holding handler.ts; its declared variables are FUNCTION_ENV[handlerDir]. */
   readonly handlerDir: F;
   /** Variables given as values; the rest come from useTable/useBucket. */
@@ -25,7 +50,8 @@ export interface AppFunctionProps<F extends FunctionName> extends Omit<NodejsFun
 /**
  * Every trustdesk Lambda: Node 22 on arm64, X-Ray tracing in pass-through mode (it joins a trace its
  * caller sampled: infra/constructs/tracing.ts), JSON logs kept 30 days, one minified ESM
- * bundle per function (the same bundle the local cloud imports from cdk.out). Its environment is the
+ * bundle per function (the same bundle the local cloud imports from cdk.out), built by
+ * infra/function-bundle.ts rather than NodejsFunction's CLI bundling. Its environment is the
  * contract in functions/lib/environment.ts: only declared names type-check, and synth fails unless the
  * function ends up with exactly its declared set (plus RUNTIME_ENV).
  */
@@ -34,7 +60,7 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
   readonly handlerDir: F;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps<F>) {
-    const { handlerDir, environment, bundling, ...rest } = props;
+    const { handlerDir, environment, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -45,8 +71,8 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
     logGroup.grantWrite(role);
     super(scope, id, {
       role,
-      entry: path.join(projectRoot, 'functions', handlerDir, 'handler.ts'),
-      handler: 'handler',
+      code: functionCode(handlerDir),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -54,40 +80,11 @@ export class AppFunction<F extends FunctionName = FunctionName> extends NodejsFu
       tracing: Tracing.PASS_THROUGH,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
-      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
-      projectRoot,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'trustdesk',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies (mailparser's) call require(); give the ESM bundle one.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-        // The SDK loads its event-stream codec with a lazy import() that only event-stream operations
-        // (S3 Select, Bedrock streaming…) reach; none of ours do. Bundling would inline it eagerly (13 KB).
-        externalModules: ['@smithy/core/event-streams'],
-        // Only environment credentials exist on Lambda: drop the SDK's default credential chain.
-        // Licence notices go to index.mjs.LEGAL.txt beside the bundle instead of into it.
-        // mailparser's charset tables (iconv-lite, encoding-japanese: 570 KB) give way to the runtime's own
-        // TextDecoder (functions/lib/text-codecs.ts says why); only the email intake imports mailparser.
-        esbuildArgs: {
-          '--alias:@aws-sdk/credential-provider-node': './functions/lib/adapters/lambda-credentials.ts',
-          '--alias:iconv-lite': './functions/lib/text-codecs.ts',
-          '--alias:encoding-japanese': './functions/lib/text-codecs.ts',
-          // libmime is dual (ESM for mailparser, CommonJS for mailsplit's require()): one copy, not both (78 KB).
-          '--alias:libmime': './node_modules/libmime/dist/cjs/libmime.js',
-          '--legal-comments': 'external',
-        },
-        tsconfig: path.join(projectRoot, 'tsconfig.json'),
-        ...bundling,
       },
       ...rest,
     });
