@@ -69,7 +69,7 @@ function writesOf(target: string, body: unknown): Write[] {
 export function keyShape(pk: string): string {
   return pk
     .split('#')
-    .map((part) => (/^\d{4}-\d{2}-\d{2}/.test(part) ? '<day…>' : /[0-9a-f]{8}-|^[0-9A-Z]{20,}$|@|^TD-|^\d{6,}$|^[A-Za-z0-9_-]{22,}$|^ses-|^<|^[0-9a-f]{16,}$/.test(part) ? '<id>' : part))
+    .map((part) => (/^\d{4}-\d{2}-\d{2}/.test(part) ? '<day…>' : /[0-9a-f]{8}-|^[0-9A-Z]{20,}$|@|^TD-|^\d{6,}$|^[A-Za-z0-9_-]{22,}$|^ses-|^<|[0-9a-f]{16,}/.test(part) ? '<id>' : part))
     .join('#');
 }
 
@@ -88,6 +88,7 @@ export async function busiestPartitions(opts: { sample: number }): Promise<{ loa
   const { cloud } = await benchCloud({ onDynamoDbRequest: (target, body) => writes.push(...writesOf(target, body)) });
   try {
     const tag = `part${Date.now().toString(36)}`;
+    const t0 = performance.now();
     // Posted 8 at a time, a mix of categories: the aggregator sees full batches, as it does in a spike.
     let next = 0;
     await Promise.all(
@@ -103,7 +104,9 @@ export async function busiestPartitions(opts: { sample: number }): Promise<{ loa
         }
       }),
     );
+    const posted = performance.now();
     await cloud.settle();
+    if (process.env.BENCH_VERBOSE) console.error(`partitions: posted in ${Math.round(posted - t0)} ms, settled in ${Math.round(performance.now() - posted)} ms`);
 
     // Sizes after the run, GSI keys from the template's tables.
     const client = storageClient(cloud);
@@ -117,10 +120,14 @@ export async function busiestPartitions(opts: { sample: number }): Promise<{ loa
     }
     const finals = new Map<string, Item | undefined>();
     const id = (w: Write) => `${w.table}|${JSON.stringify(w.key)}`;
-    for (const w of writes) {
-      if (finals.has(id(w))) continue;
-      const got = await client.send(new GetItemCommand({ TableName: w.table, Key: w.key }));
-      finals.set(id(w), got.Item);
+    const unique = [...new Map(writes.map((w) => [id(w), w])).values()];
+    for (let i = 0; i < unique.length; i += 32) {
+      await Promise.all(
+        unique.slice(i, i + 32).map(async (w) => {
+          const got = await client.send(new GetItemCommand({ TableName: w.table, Key: w.key, ConsistentRead: true }));
+          finals.set(id(w), got.Item);
+        }),
+      );
     }
     client.destroy();
     const byKey = new Map<string, number>();

@@ -54,7 +54,7 @@ async function writeUnitFigures(): Promise<void> {
 
 /** The busiest partition key at the spike hour of a 10× and a 100× day, from a sample of real cases (bench/partitions.ts). */
 async function partitionFigures(): Promise<void> {
-  const p = await busiestPartitions({ sample: Number(env.BENCH_PARTITION_CASES ?? 60) });
+  const p = await busiestPartitions({ sample: Number(env.BENCH_PARTITION_CASES ?? 100) });
   const shared = p.loads.filter((l) => l.writers > 1);
   for (const [name, rate] of Object.entries(SPIKE_RATES) as [keyof typeof SPIKE_RATES, number][]) {
     const top = shared[0] && [...shared].sort((a, b) => b.atRate[name] - a.atRate[name])[0]!;
