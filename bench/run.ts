@@ -44,8 +44,8 @@ const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : +n.toFixed(2)
 
 /** Aggregation write units per 100 stream records, before (per-case watermarks) and after (runs and their marks). */
 async function writeUnitFigures(): Promise<void> {
-  // A stream at the normal volume's average rate (50k a day ≈ 2,100 new cases an hour): 1,000 events ≈ 0.3 h.
-  const w = await aggregationWriteUnits({ events: Number(env.BENCH_WCU_EVENTS ?? 1000), windowHours: Number(env.BENCH_WCU_WINDOW_HOURS ?? 0.3) });
+  // A stream at the normal volume's average rate (50k a day ≈ 2,100 new cases an hour): 800 events ≈ 0.25 h.
+  const w = await aggregationWriteUnits({ events: Number(env.BENCH_WCU_EVENTS ?? 800), windowHours: Number(env.BENCH_WCU_WINDOW_HOURS ?? 0.25) });
   add('aggregation WCU per 100 stream records, per-case watermarks (before issue 15)', 'WCU', w.before);
   add('aggregation WCU per 100 stream records, runs marked on their ends', 'WCU', w.after);
   add('aggregation WCU after ÷ before', 'ratio', w.ratio, atMost(0.3));
