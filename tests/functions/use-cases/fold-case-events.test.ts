@@ -214,7 +214,7 @@ describe('aggregateEvents: exactly-once counting', () => {
     expect(reporting.counts()).toEqual(new InMemoryReportingStore().counts());
   });
 
-  it('counts exactly once whatever pieces a batch is redelivered in: bisected halves, quarters, suffixes, single records', async () => {
+  it('counts exactly once whatever pieces a batch is redelivered in: bisected halves, quarters, single records, redrives', async () => {
     const { cases, reporting, factory, deps } = setup(new FixedClock(new Date('2026-11-26T08:00:00.000Z')));
     for (let i = 0; i < 60; i++) {
       const c = await factory.open({ category: (['refund', 'payout', 'gifts_coins', 'account_access', 'other'] as Category[])[i % 5]!, at: at((i % 24) * HOUR + (i % 7) * MINUTE) });
@@ -289,6 +289,19 @@ describe('aggregateEvents: exactly-once counting', () => {
     for (const t of transactions) expect(t.marks.every((m) => JSON.stringify(m.ranges) === JSON.stringify(t.marks[0]!.ranges))).toBe(true);
     // Far fewer marks than cases: two per run.
     expect(result.marks).toBe(2 * transactions.length);
+    // The items a record's event touches are all updated in the transaction of the run that marks it.
+    const positioned = streamed(deps, events);
+    for (const t of transactions) {
+      const updated = new Set(t.changes.map(touched));
+      const { first, last } = t.marks[0]!.ranges[0]!;
+      for (const { event, position } of positioned.filter((p) => Number(p.position) >= Number(first) && Number(p.position) <= Number(last))) {
+        const record = (await cases.getCase(event.caseId))!;
+        const input = { event, dims: dimsOf(record) };
+        for (const d of deltasFor(input, settings)) expect(updated, position).toContain(`aggregate|${keyId(d.key)}`);
+        for (const d of backlogDeltas(input, settings)) expect(updated).toContain(`backlog|${keyId(d.key)}`);
+        if (event.type === 'case.opened') expect(updated).toContain(`opened-in-hour|${record.category}|${hourKey(event.at, tz)}`);
+      }
+    }
     expect(stored(reporting)).toEqual(await expected(cases, events));
   });
 });
