@@ -1,7 +1,7 @@
 // A local cloud for benchmarks: in memory, on free ports, quiet.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalCloud, type LocalCloud } from '#local/cloud.ts';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '#local/cloud.ts';
 import { freePort } from '#local/free-port.ts';
 
 // The bench runs on Node 20 locally; Lambda runs Node 22. The SDK's notice about that is noise here.
@@ -11,7 +11,7 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function benchCloud(): Promise<{ cloud: LocalCloud; startMs: number }> {
+export async function benchCloud(extra: Partial<LocalCloudOptions> = {}): Promise<{ cloud: LocalCloud; startMs: number }> {
   const t0 = performance.now();
   const cloud = await startLocalCloud({
     host: '127.0.0.1',
@@ -23,6 +23,7 @@ export async function benchCloud(): Promise<{ cloud: LocalCloud; startMs: number
     log: () => undefined,
     functionLogLevel: 'WARN',
     rateLimitScale: 1000, // the bench posts thousands of inquiries from this machine
+    ...extra,
   });
   return { cloud, startMs: performance.now() - t0 };
 }

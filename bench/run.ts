@@ -1,5 +1,7 @@
 // npm run bench: every figure measured in one run on the local cloud, printed as one table and kept in
 // bench/results.json and bench/RESULTS.md (machine, Node, date; min / median / max over repeats).
+// BENCH_ONLY=writes,partitions runs only those parts (issue 15 points 8 and 4) and prints their table;
+// it writes no results files (they hold one whole run).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +15,8 @@ import { intakeHandlerCpu } from './handler-cpu.ts';
 import { floorOp, intakeOp, putItemOp, run } from './intake.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
 import { dynamoDbLocalPeakBytes, sampleRss } from './memory.ts';
-import { aggregationThroughput, reportBuildTime } from './reporting.ts';
+import { busiestPartitions, PARTITION_WCU, SPIKE_RATES } from './partitions.ts';
+import { aggregationThroughput, aggregationWriteUnits, reportBuildTime } from './reporting.ts';
 import { searchLatency } from './search.ts';
 import { deadlineLateness } from './timers.ts';
 import { escalatedCaseTransitions, riskPageLatencyMs, typicalCaseTransitions } from './workflow-cost.ts';
@@ -38,6 +41,36 @@ const atMost = (limit: number) => ({ text: `≤ ${limit}`, met: (m: number) => m
 const atLeast = (limit: number) => ({ text: `≥ ${limit}`, met: (m: number) => m >= limit });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : +n.toFixed(2));
+
+/** Aggregation write units per 100 stream records, before (per-case watermarks) and after (runs and their marks). */
+async function writeUnitFigures(): Promise<void> {
+  // A stream at the normal volume's average rate (50k a day ≈ 2,100 new cases an hour): 800 events ≈ 0.25 h.
+  const w = await aggregationWriteUnits({ events: Number(env.BENCH_WCU_EVENTS ?? 800), windowHours: Number(env.BENCH_WCU_WINDOW_HOURS ?? 0.25) });
+  add('aggregation WCU per 100 stream records, per-case watermarks (before issue 15)', 'WCU', w.before);
+  add('aggregation WCU per 100 stream records, runs marked on their ends', 'WCU', w.after);
+  add('aggregation WCU after ÷ before', 'ratio', w.ratio, atMost(0.3));
+  add('aggregation WCU per 100 records delivered again (re-marks only)', 'WCU', w.redelivered);
+}
+
+/** The busiest partition key at the spike hour of a 10× and a 100× day, from a sample of real cases (bench/partitions.ts). */
+async function partitionFigures(): Promise<void> {
+  const p = await busiestPartitions({ sample: Number(env.BENCH_PARTITION_CASES ?? 100) });
+  const shared = p.loads.filter((l) => l.writers > 1);
+  for (const [name, rate] of Object.entries(SPIKE_RATES) as [keyof typeof SPIKE_RATES, number][]) {
+    const top = shared[0] && [...shared].sort((a, b) => b.atRate[name] - a.atRate[name])[0]!;
+    if (!top) continue;
+    add(`busiest partition at ${name} (${rate} new cases/s, scaled from ${p.sample} cases): ${top.shape}`, 'WCU/s', top.atRate[name], atMost(PARTITION_WCU));
+  }
+  for (const l of shared.slice(0, 4)) add(`partition WCU per new case: ${l.shape}`, 'WCU', l.wcuPerCase);
+}
+
+if (env.BENCH_ONLY) {
+  const parts = new Set(env.BENCH_ONLY.split(','));
+  if (parts.has('writes')) await writeUnitFigures();
+  if (parts.has('partitions')) await partitionFigures();
+  console.table(figures.map((f) => ({ figure: f.name, unit: f.unit, median: round(median(f.values)), target: f.target?.text ?? '', met: f.target ? (f.target.met(median(f.values)) ? 'yes' : 'NO') : '' })));
+  process.exit(0);
+}
 
 const { cloud, startMs } = await benchCloud();
 add('local cloud start (in memory)', 'ms', startMs);
@@ -153,6 +186,8 @@ const aggregation = await aggregationThroughput({ events: Number(env.BENCH_AGG_E
 add('aggregation, coalesced', 'records/s', [aggregation.coalesced.min, aggregation.coalesced.median, aggregation.coalesced.max]);
 add('aggregation, one update per record', 'records/s', [aggregation.perRecord.min, aggregation.perRecord.median, aggregation.perRecord.max]);
 add('aggregation coalesced ÷ per record', 'ratio', aggregation.ratio, atLeast(5));
+await writeUnitFigures();
+await partitionFigures();
 const reports = await reportBuildTime({ cases: [10_000, 100_000], repeats: REPEATS });
 for (const r of reports) add(`weekly report build, aggregates of ${r.cases.toLocaleString('en-US')} cases`, 'ms', [r.stats.min, r.stats.median, r.stats.max]);
 if (reports.length === 2) add('report build time 100k ÷ 10k', 'ratio', reports[1]!.stats.median / reports[0]!.stats.median, atMost(1.5));

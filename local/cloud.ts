@@ -60,6 +60,8 @@ export interface LocalCloudOptions {
    * always gets the template's limit. Default 1.
    */
   rateLimitScale?: number;
+  /** Sees every DynamoDB request (its X-Amz-Target and parsed body) before it is forwarded: the bench counts writes per partition key with it. */
+  onDynamoDbRequest?: (target: string, body: unknown) => void;
   /** Keep the functions' log lines in memory, served at GET /local/logs (tests look for leaks in them). */
   captureFunctionLogs?: FunctionLogCaptureOptions;
   /**
@@ -127,10 +129,11 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   // The same proxy checks each call against the caller's role (IAM), in memory too.
   const iamOn = o.iam ?? iamEnforcedByDefault();
   let iam: LocalIam | undefined;
-  const javaPort = o.inMemory && !iamOn ? o.ports.dynamodb : await freePort(o.host);
+  const proxied = !o.inMemory || iamOn || o.onDynamoDbRequest !== undefined;
+  const javaPort = proxied ? await freePort(o.host) : o.ports.dynamodb;
   // The proxy holds its port from the start (java takes seconds to come up; the port could be taken meanwhile).
   const durable =
-    o.inMemory && !iamOn
+    !proxied
       ? undefined
       : await startDurableWriteProxy({
           upstream: `http://${o.host}:${javaPort}`,
@@ -139,6 +142,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
           log: o.log,
           durable: !o.inMemory,
           authorize: (headers, target, body) => {
+            o.onDynamoDbRequest?.(target, body);
             const denied = iam?.authorize(headers, dynamodbRequests(ARNS, target, body));
             return denied && dynamodbAccessDenied(denied.message);
           },

@@ -134,6 +134,15 @@ describe('monitoring', () => {
     expect(cases.map((id) => id.replace(/[0-9A-F]{8}$/, '').replace(/DynamoDBEventSource.*$/, '')).sort()).toEqual(['OutboxConsumer', 'ReportingAggregator']);
   });
 
+  it("reads one batch per shard at a time into the aggregator, with bisect and partial failures, as its exactly-once counting needs", () => {
+    const [, aggregator] = ofType(resources, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith('ReportingAggregator'))!;
+    const props = propsOf(aggregator);
+    expect(props.ParallelizationFactor ?? 1).toBe(1);
+    expect(props.BisectBatchOnFunctionError).toBe(true);
+    expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(props.TumblingWindowInSeconds).toBeUndefined();
+  });
+
   it('fails a dead-letter queue added without an alarm', () => {
     expect(unalarmed(resourcesOf(extended))).toEqual([expect.stringMatching(/^queue ParkedSomethingNew/)]);
   });
