@@ -487,8 +487,8 @@ export function applyEvidence(current: CaseRecord, gathered: GatheredEvidence, n
     linkedAccounts: gathered.linkedAccounts.length,
     ...(gathered.ring && { ring: gathered.ring }),
   };
-  // The tier stays a reason as long as the case has it; the spend is as the ledger says now.
-  const topConsumer = topConsumerOf(current.topConsumer?.tier ?? current.valueTier, gathered.spendUsd90d, policy);
+  // Once a top consumer, always one on this case (like the priority, never lowered automatically): the spend may fall later.
+  const topConsumer = topConsumerOf(current.topConsumer?.tier ?? current.valueTier, gathered.spendUsd90d, policy) ?? current.topConsumer;
   const becameTop = topConsumer !== undefined && current.topConsumer === undefined;
   const deadlines = open ? replan({ ...current, evidence, ...(topConsumer && { topConsumer }) }, priority, current.pauses, policy, resolveBy) : current.deadlines;
   const moved = deadlines.firstResponseDue !== current.deadlines.firstResponseDue || deadlines.resolutionDue !== current.deadlines.resolutionDue;

@@ -82,13 +82,11 @@ export interface EventInput {
 export interface AggregationSettings {
   timeZone: string;
   histogramEdges: readonly number[];
-  topConsumerTiers: readonly ValueTier[];
 }
 
 export const DEFAULT_AGGREGATION: AggregationSettings = {
   timeZone: DEFAULT_REPORT_TIME_ZONE,
   histogramEdges: DEFAULT_HISTOGRAM_EDGES,
-  topConsumerTiers: ['top'],
 };
 
 const MINUTE = 60_000;
@@ -115,8 +113,13 @@ export function countersFor({ event, dims }: EventInput, settings: AggregationSe
     case 'case.opened':
       c.opened = 1;
       if (typeof d.repeatCount === 'number' && d.repeatCount > 0) c.opened_repeat = 1;
-      if (dims.tier && settings.topConsumerTiers.includes(dims.tier)) c.opened_top_consumer = 1;
+      // A top consumer by value tier is known at intake (domain/top-consumer.ts); one by spend once evidence is in.
+      if (d.topConsumer === true) c.opened_top_consumer = 1;
       if (d.safetyCritical === true) c.opened_safety_critical = 1;
+      break;
+    case 'evidence.gathered':
+      // The case became a top consumer by its 90-day spend: counted among the top-consumer openings (once: it stays one).
+      if (d.topConsumer === true) c.opened_top_consumer = 1;
       break;
     case 'agent.replied':
     case 'agent.requested-info': {

@@ -4,7 +4,7 @@
 // Names (all counts are events in the bucket's period, attributed to the case's dimensions):
 //   opened                      cases opened
 //   opened_repeat               … whose requester had complained before (repeatCount > 0)
-//   opened_top_consumer         … whose requester is a top consumer (policy.topConsumerTiers)
+//   opened_top_consumer         … whose requester is a top consumer (by value tier or 90-day spend: the SLA policy's topConsumer)
 //   opened_safety_critical      … flagged safety-critical at intake
 //   first_responses             first agent responses (a reply or a request for information)
 //   first_response_minutes_sum  elapsed (wall-clock) minutes from opening to those responses, summed

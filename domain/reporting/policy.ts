@@ -1,6 +1,5 @@
 // Reporting policy: schema and parser. Pure: the caller supplies the JSON (config/reporting-policy.json).
 import * as z from 'zod/mini';
-import { VALUE_TIERS } from '../case.ts';
 import { isValidTimeZone } from '../sla/calendar.ts';
 import '../zod-english.ts';
 
@@ -58,8 +57,6 @@ export const ReportingPolicySchema = z.strictObject({
     z.minLength(1),
     z.refine((edges) => edges.every((e, i) => i === 0 || e > edges[i - 1]!), { error: 'edges must be strictly increasing' }),
   ),
-  /** Value tiers counted as top consumers (opened_top_consumer, the report's top-consumer list). */
-  topConsumerTiers: z.array(z.enum(VALUE_TIERS)).check(z.minLength(1)),
   /** Items each aggregate key is spread over (see shardFor in aggregate.ts). */
   shards: z.number().check(z.int(), z.gte(1), z.lte(100)),
   /** How many categories the report lists as top repeat-complaint categories. */

@@ -7,7 +7,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { planDeadlines } from '#domain/sla/deadlines.ts';
 import { policies } from '#lib/policies.ts';
-import { asAgent, clockNow, cloud, dynamo, postInquiry, settle, unique } from './support.ts';
+import { asAgent, clockNow, cloud, dynamo, postInquiry, request, settle, token, unique } from './support.ts';
 
 const events = new EventBridgeClient({ region: 'us-east-1', endpoint: cloud.events, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 const DAY = 86_400_000;
@@ -64,6 +64,14 @@ describe('top consumers', () => {
     expect(queue.body.items.every((i) => i.topConsumer === true)).toBe(true);
     const rest = await asAgent<{ items: { caseId: string }[] }>('/cases?topConsumer=false&limit=100');
     expect(rest.body.items.map((i) => i.caseId)).not.toContain(byTier.case.caseId);
+
+    // The day's report lists both: one by its tier, one by its spend.
+    const report = await request<{ topConsumerCases: { caseId: string; tier: string }[] }>('GET', '/reports/current?cadence=daily', { headers: { authorization: `Bearer ${await token('lead')}` } });
+    expect(report.status).toBe(200);
+    const listed = Object.fromEntries(report.body.topConsumerCases.map((c) => [c.caseId, c.tier]));
+    expect(listed[byTier.case.caseId]).toBe('top');
+    expect(listed[bySpend.case.caseId]).toBe('90-day spend 2400.00 USD');
+    expect(listed[everyone.case.caseId]).toBeUndefined();
   });
 
   it('names topConsumer when it is neither true nor false', async () => {

@@ -124,7 +124,7 @@ export function dimsOf(record: CaseRecord): CaseDims {
 
 /** What one event changes in the counts: its day and hour aggregates, the backlog, its agent's day, and for an opening the hour's count and a top consumer's listing. */
 export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: ReportingPolicy): CountChange[] {
-  const settings = { timeZone: policy.timeZone, histogramEdges: policy.histogramEdges, topConsumerTiers: policy.topConsumerTiers };
+  const settings = { timeZone: policy.timeZone, histogramEdges: policy.histogramEdges };
   const input = { event, dims: dimsOf(record) };
   const id = eventId(event);
   const changes: CountChange[] = [
@@ -135,12 +135,13 @@ export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: Rep
   if (event.type === 'case.opened') {
     const hour = hourKey(event.at, policy.timeZone);
     changes.push({ kind: 'opened-in-hour', category: record.category, hour, opened: 1 });
-    if (record.valueTier && policy.topConsumerTiers.includes(record.valueTier)) {
-      changes.push({
-        kind: 'top-consumer-case',
-        listing: { day: hour.slice(0, 10), caseId: record.caseId, reference: record.reference, tier: record.valueTier, category: record.category, priority: record.priority, openedAt: record.openedAt },
-      });
-    }
+  }
+  // A top consumer's case is listed in the report of the day it opened: by tier at the opening, by spend once evidence says so.
+  if ((event.type === 'case.opened' || event.type === 'evidence.gathered') && event.data.topConsumer === true) {
+    const day = hourKey(record.openedAt, policy.timeZone).slice(0, 10);
+    const spend = typeof event.data.spendUsd90d === 'number' ? `90-day spend ${event.data.spendUsd90d.toFixed(2)} USD` : undefined;
+    const tier = event.type === 'case.opened' ? (record.valueTier ?? 'top') : [record.valueTier, spend].filter(Boolean).join(', ');
+    changes.push({ kind: 'top-consumer-case', listing: { day, caseId: record.caseId, reference: record.reference, tier, category: record.category, priority: record.priority, openedAt: record.openedAt } });
   }
   return changes;
 }

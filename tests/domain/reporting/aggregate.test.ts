@@ -66,11 +66,15 @@ describe('deltasFor: each event contributes to its day and its hour bucket', () 
   });
 
   it('flags repeat, top-consumer and safety-critical openings', () => {
-    const e = ev('case.opened', { ...OPENED_DATA, repeatCount: 2, safetyCritical: true }, OPENED_AT);
+    const e = ev('case.opened', { ...OPENED_DATA, repeatCount: 2, safetyCritical: true, topConsumer: true }, OPENED_AT);
     expect(countersFor(input(e, { tier: 'top' }))).toEqual({ opened: 1, opened_repeat: 1, opened_top_consumer: 1, opened_safety_critical: 1 });
-    expect(countersFor(input(e, { tier: 'gold' }))).toEqual({ opened: 1, opened_repeat: 1, opened_safety_critical: 1 });
-    expect(countersFor(input(e, { tier: 'gold' }), { ...DEFAULT_AGGREGATION, topConsumerTiers: ['gold', 'top'] })).toMatchObject({ opened_top_consumer: 1 });
-    expect(countersFor(input(e, { tier: undefined }))).not.toHaveProperty('opened_top_consumer');
+    const { topConsumer: _, ...notTop } = e.data;
+    expect(countersFor(input({ ...e, data: notTop }, { tier: 'top' }))).toEqual({ opened: 1, opened_repeat: 1, opened_safety_critical: 1 });
+  });
+
+  it('counts a case that became a top consumer by its spend once, when the evidence says so', () => {
+    expect(countersFor(input(ev('evidence.gathered', { topConsumer: true, spendUsd90d: 2400 }, plus(MINUTE))))).toEqual({ opened_top_consumer: 1 });
+    expect(countersFor(input(ev('evidence.gathered', { spendUsd90d: 2400 }, plus(MINUTE))))).toEqual({});
   });
 
   it('counts a first response with its time, histogram buckets and SLA verdict', () => {

@@ -16,7 +16,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const policy = reportingPolicy;
 const tz = policy.timeZone;
-const settings = { timeZone: tz, histogramEdges: policy.histogramEdges, topConsumerTiers: policy.topConsumerTiers };
+const settings = { timeZone: tz, histogramEdges: policy.histogramEdges };
 /** Cases in one category and local hour that make a surge when the previous days were quiet. */
 const THRESHOLD = Math.max(policy.surge.minCount, policy.surge.factor * policy.surge.baselineFloor);
 
