@@ -22,7 +22,7 @@ import {
 } from '#lib/use-cases/workflows.ts';
 import type { EscalationState } from '#workflows/steps.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
-import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, NO_FOUR_EYES, at, caseAt } from '../lifecycle-fakes.ts';
+import { CASE_ID, DAY, FakeAlarmClock, FakeEngine, HOUR, MINUTE, NO_FOUR_EYES, at, caseAt } from '../lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const CONSOLE = 'https://console.trustdesk.local';
@@ -35,6 +35,7 @@ let clock: FixedClock;
 let mailer: FakeMailer;
 let metrics: RecordingMetrics;
 let deps: WorkflowDeps;
+let alarms: FakeAlarmClock;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
@@ -42,7 +43,8 @@ beforeEach(() => {
   clock = new FixedClock(at(10 * MINUTE));
   mailer = new FakeMailer();
   metrics = new RecordingMetrics();
-  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE, metrics };
+  alarms = new FakeAlarmClock();
+  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE, metrics, alarms };
 });
 
 /** Puts a case in the table as it was opened. */
