@@ -38,6 +38,8 @@ export class Outbox extends Construct {
       .useEventBus(props.domainEvents.bus, 'DOMAIN_EVENTS_BUS');
     this.consumer.allowSendEmail(props.mailFeedback.configurationSet);
     this.consumer.addToRolePolicy(lifecycle.taskApi);
+    // A change to a case whose timer an alarm holds moves the alarm (infra/constructs/lifecycle.ts).
+    lifecycle.allowAlarms(this.consumer);
     this.parked = parkedRecordsQueue(this, 'ParkedOutbox', 'the outbox stream');
     this.consumer.addEventSource(
       new DynamoEventSource(storage.casesTable, {
