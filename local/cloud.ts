@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -208,7 +208,10 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const eventsPort = o.ports.events ?? (await freePort(o.host));
   const sqsPort = o.ports.sqs ?? (await freePort(o.host));
   const sqsEndpoint = `http://${o.host}:${sqsPort}`;
-  const schedulerPort = await freePort(o.host);
+  // Kept with the data: after a restart the bundles already imported in this process still call the first port.
+  const schedulerPortFile = dataPath('scheduler-port');
+  const schedulerPort = schedulerPortFile && existsSync(schedulerPortFile) ? Number(readFileSync(schedulerPortFile, 'utf8')) : await freePort(o.host);
+  if (schedulerPortFile) writeFileSync(schedulerPortFile, String(schedulerPort));
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: `http://${o.host}:${eventsPort}`,

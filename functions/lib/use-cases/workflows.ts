@@ -129,8 +129,9 @@ export async function timerExpired(deps: WorkflowDeps, state: WorkflowState): Pr
   // step finds the breach already recorded: one count per breached deadline.
   if (decided?.event.type === 'sla.breached') deps.metrics.count(METRIC.slaBreached);
   await startEscalationIfNew(deps, before, after);
-  // The execution waited in person: a timer still far is handed over now.
-  return workflowState(after, deps.clock.now(), deps.sla, { lingered: true });
+  // Nothing was due: the wait ran out because it waited in person long enough, and a far timer is handed
+  // over now. A timer that fired is a change like any other: the execution waits in person again.
+  return workflowState(after, deps.clock.now(), deps.sla, { lingered: decided === undefined });
 }
 
 /** The lifecycle's next timer is far: an alarm takes it, and the execution ends. */
