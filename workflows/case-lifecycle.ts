@@ -50,11 +50,11 @@ function retried<T extends LambdaInvoke>(task: T): T {
  */
 export function waitFor<S extends StepName>(scope: Construct, id: string, steps: IFunction, name: S, ...[args]: ArgumentsOf<S>) {
   const wait = new LambdaInvoke(scope, id, {
-      lambdaFunction: steps,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...args }),
-      taskTimeout: Timeout.at('$.timer.seconds'),
-    });
+    lambdaFunction: steps,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...args }),
+    taskTimeout: Timeout.at('$.timer.seconds'),
+  });
   // A wait handed over to an alarm is never tried again (this retrier comes first; States.TaskFailed matches it too).
   wait.addRetry({ errors: [HANDED_OVER_ERROR], maxAttempts: 0 });
   return retried(wait);

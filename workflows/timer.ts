@@ -4,7 +4,7 @@
 // record the timer. The step checks the alarm is still the case's (a stale or redelivered one does nothing)
 // and decides what follows: another alarm, or a lifecycle execution when the next timer is near.
 // A Standard machine named per case and version: a redelivered ring starts no second execution.
-import { JsonPath, Wait, WaitTime, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
+import { Wait, WaitTime, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { step, type WorkflowSteps } from './case-lifecycle.ts';
 import { STEP } from './steps.ts';

@@ -122,7 +122,7 @@ export class Lifecycle extends Construct {
   allowAlarms(fn: AppFunction): void {
     for (const statement of this.alarmsApi) fn.addToRolePolicy(statement);
     acknowledge(
-      fn,
+      fn.role!,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${this.alarmGroupId}>/*]`,
       "One alarm per case and lifecycle version, named at run time: the grant is the case-timers group's schedules, no other group's.",
     );
