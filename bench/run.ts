@@ -78,7 +78,7 @@ try {
   // ── workflows (first, on a quiet cloud) ──
   const typical = await typicalCaseTransitions(cloud);
   const escalated = await escalatedCaseTransitions(cloud);
-  add('state transitions: typical case (open → reply → resolve → auto-close)', 'transitions', typical, atMost(12));
+  add('state transitions: typical case (open → reply → resolve → auto-close)', 'transitions', typical, atMost(7));
   add('state transitions: escalated case (lifecycle + escalation L1 → L2 → risk)', 'transitions', escalated.lifecycle + escalated.escalation);
   const pages: number[] = [];
   for (let i = 0; i < 5; i++) pages.push(await riskPageLatencyMs(cloud));

@@ -3,7 +3,10 @@
 // inquiries is posted as fast as the local API takes them; every StartExecution the functions make goes
 // through a proxy that hands out tokens and answers ThrottlingException when the bucket is empty, as AWS
 // does. We record when each case's lifecycle actually started, how many calls were throttled, and
-// whether any start was lost (a stream record that exhausted its retries and was parked).
+// whether any start was lost (a stream record that exhausted its retries and was parked). Then the open
+// executions (issue 15 point 5): how many of the burst's executions are open once it has started, and once
+// the virtual clock has moved past the time an execution waits in person (LINGER_SECONDS), when every far
+// timer is held by an alarm (a one-time schedule) instead of an open execution.
 //
 //   npx tsx bench/spike.ts            — the default scenarios, printed as a table (about 80 s)
 //   await spikeReplay(scenarios)      — the same from another script, in a fresh process (see below)
@@ -16,6 +19,7 @@ import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LINGER_SECONDS } from '#domain/lifecycle.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
 
@@ -63,6 +67,12 @@ export interface SpikeFigures {
   maxThrottledPerCase: number;
   /** Case records the signal consumer gave up on after its retries (lost starts on AWS: no failure destination). */
   lostStarts: number;
+  /** The burst's executions open (RUNNING) once every start was made: each waits in person for a while. */
+  openAfterBurst: number;
+  /** The same once the clock moved LINGER_SECONDS + 1 min on: the far timers are alarms now. */
+  openAfterLinger: number;
+  /** The burst's cases whose next timer an alarm holds at that point. */
+  alarmsAfterLinger: number;
 }
 
 /** Scaled from AWS: the 100× spike brings 579 inquiries/s against a 300/s refill (1.9×) and a 1,300 bucket (4.3 s of refill). */
@@ -254,6 +264,12 @@ async function replay(cloud: LocalCloud, proxy: Proxy, s: SpikeScenario, index: 
   const drainSeconds = startTimes.length > 0 ? (startTimes.at(-1)! - t0) / 1000 : Number.NaN;
   const afterBurst = Number.isFinite(s.startBurst) ? startTimes.slice(Math.min(startTimes.length - 1, Math.floor(s.startBurst))) : startTimes;
   const drainStartsPerSecond = afterBurst.length > 1 ? ((afterBurst.length - 1) / (afterBurst.at(-1)! - afterBurst[0]!)) * 1000 : Number.NaN;
+  const open = await openExecutions(cloud, ids);
+  proxy.reset(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY); // the hand-overs are not part of the start spike
+  cloud.clock.advance((LINGER_SECONDS + 60) * 1000);
+  await cloud.settle();
+  const lingered = await openExecutions(cloud, ids);
+  const alarms = await alarmedCases(cloud, ids);
   const bucketBound = Number.isFinite(s.startRatePerSecond) ? Math.max(postMs / 1000, Math.max(0, s.inquiries - s.startBurst) / s.startRatePerSecond) : postMs / 1000;
   return {
     label: s.label,
@@ -271,7 +287,24 @@ async function replay(cloud: LocalCloud, proxy: Proxy, s: SpikeScenario, index: 
     throttledCalls: proxy.throttled,
     maxThrottledPerCase: Math.max(0, ...[...ids].map((id) => proxy.throttledByName.get(id) ?? 0)),
     lostStarts: lost.size,
+    openAfterBurst: open,
+    openAfterLinger: lingered,
+    alarmsAfterLinger: alarms,
   };
+}
+
+/** The cases' lifecycle executions now RUNNING (GET /local/executions). */
+async function openExecutions(cloud: LocalCloud, ids: Set<string>): Promise<number> {
+  const res = await fetch(`${cloud.urls.api}/local/executions`);
+  const { executions } = (await res.json()) as { executions: { name: string; status: string }[] };
+  return executions.filter((e) => e.status === 'RUNNING' && ids.has(e.name.slice(0, 36))).length;
+}
+
+/** The cases with an alarm set now (GET /local/schedules: the one-time schedules, named by case and version). */
+async function alarmedCases(cloud: LocalCloud, ids: Set<string>): Promise<number> {
+  const res = await fetch(`${cloud.urls.api}/local/schedules`);
+  const { oneTime } = (await res.json()) as { oneTime: { name: string }[] };
+  return new Set(oneTime.map((s) => s.name.slice(0, 36)).filter((id) => ids.has(id))).size;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -655,24 +655,30 @@ export interface Timer {
 const OVERDUE_RECHECK_SECONDS = 7 * 86_400;
 
 export function nextTimer(record: CaseRecord, now: Date, policy: SlaPolicy): Timer {
-  const until = (iso: string) => Math.max(0, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+  const { at, ...timer } = nextDeadline(record, now, policy);
+  return { ...timer, seconds: at === undefined ? 0 : Math.max(0, Math.ceil((at - now.getTime()) / 1000)) };
+}
+
+/** The next timer and the instant it runs out (epoch ms; none for a closed case). */
+export function nextDeadline(record: CaseRecord, now: Date, policy: SlaPolicy): Omit<Timer, 'seconds'> & { at?: number } {
   const silence = policy.autoCloseAfterMinutes * 60_000;
+  const overdue = now.getTime() + OVERDUE_RECHECK_SECONDS * 1000;
   switch (record.status) {
     case 'closed':
-      return { waitFor: 'nothing', phase: 'none', seconds: 0 };
+      return { waitFor: 'nothing', phase: 'none' };
     case 'waiting_on_user': {
       const since = record.pauses.find((p) => !p.to)?.from ?? record.updatedAt;
-      return { waitFor: 'user', phase: 'auto-close', seconds: until(new Date(Date.parse(since) + silence).toISOString()) };
+      return { waitFor: 'user', phase: 'auto-close', at: Date.parse(since) + silence };
     }
     case 'pending_approval': {
       // The approval's own deadlines; the SLA deadlines count again once it is decided.
       const a = record.approval;
-      if (a && !a.reminded) return { waitFor: 'approval', phase: 'approval-reminder', seconds: until(a.remindAt) };
-      if (a && !a.escalated) return { waitFor: 'approval', phase: 'approval-escalation', seconds: until(a.escalateAt) };
-      return { waitFor: 'approval', phase: 'overdue', seconds: OVERDUE_RECHECK_SECONDS };
+      if (a && !a.reminded) return { waitFor: 'approval', phase: 'approval-reminder', at: Date.parse(a.remindAt) };
+      if (a && !a.escalated) return { waitFor: 'approval', phase: 'approval-escalation', at: Date.parse(a.escalateAt) };
+      return { waitFor: 'approval', phase: 'overdue', at: overdue };
     }
     case 'resolved':
-      return { waitFor: 'silence', phase: 'auto-close', seconds: until(new Date(Date.parse(record.resolvedAt ?? record.updatedAt) + silence).toISOString()) };
+      return { waitFor: 'silence', phase: 'auto-close', at: Date.parse(record.resolvedAt ?? record.updatedAt) + silence };
     default: {
       const d = record.deadlines;
       const pending: [Timer['phase'], string | undefined, boolean][] = record.firstRespondedAt
@@ -683,7 +689,7 @@ export function nextTimer(record: CaseRecord, now: Date, policy: SlaPolicy): Tim
           ];
       pending.push(['resolution-warning', d.resolutionWarnAt, record.sla.resolutionWarned], ['resolution-breach', d.resolutionDue, record.sla.resolutionBreached]);
       const next = pending.filter(([, at, done]) => at && !done).sort((a, b) => Date.parse(a[1]!) - Date.parse(b[1]!))[0];
-      return next ? { waitFor: 'agent', phase: next[0], seconds: until(next[1]!) } : { waitFor: 'agent', phase: 'overdue', seconds: OVERDUE_RECHECK_SECONDS };
+      return next ? { waitFor: 'agent', phase: next[0], at: Date.parse(next[1]!) } : { waitFor: 'agent', phase: 'overdue', at: overdue };
     }
   }
 }
@@ -798,6 +804,18 @@ export function recordEscalationStep(current: CaseRecord, escalationId: string, 
   return commit(current, { type: 'escalation.unacknowledged', data: { escalationId, tier: esc.tier ?? esc.startTier }, lifecycle: false, patch: { escalation: { ...esc, status: 'unacknowledged' } } }, { kind: 'system' }, now);
 }
 
+/**
+ * How long an execution waits in person (seconds). A case's execution waits on its task token at most this
+ * long after it last moved; a timer further away than this is then handed to a one-time schedule (an alarm,
+ * `alarmFor`) and the execution ends, so no execution is held open through days of waiting. Agents usually
+ * act on a case they just touched within minutes, which the execution still answers at once; a 100× hour
+ * (579 new cases/s) holds 579 × 600 ≈ 350k executions open, a third of the default quota (bench/SCALE.md).
+ */
+export const LINGER_SECONDS = 600;
+
+/** The silences before an auto-close: handed over at once (no agent is expected to act on them). */
+const SILENT: readonly CaseStatus[] = ['resolved', 'waiting_on_user'];
+
 /** What the lifecycle workflow carries between states: just enough to pick its next wait. */
 export interface WorkflowState {
   caseId: string;
@@ -805,18 +823,29 @@ export interface WorkflowState {
   lifecycleVersion: number;
   critical: boolean;
   due: boolean;
+  /** The next timer is far: give it to an alarm and end the execution (see LINGER_SECONDS). */
+  handOver: boolean;
+  /** The next timer; `seconds` is the wait's timeout, at most LINGER_SECONDS. */
   timer: Timer;
 }
 
-export function workflowState(record: CaseRecord, now: Date, policy: SlaPolicy): WorkflowState {
+/**
+ * The state the lifecycle works from. `lingered`: the execution already waited in person (its wait timed
+ * out, or a timer just fired), so a far timer is handed over now rather than waited for again.
+ */
+export function workflowState(record: CaseRecord, now: Date, policy: SlaPolicy, options: { lingered?: boolean } = {}): WorkflowState {
   const timer = nextTimer(record, now, policy);
+  const critical = needsRiskPage(record) && (record.status === 'new' || record.status === 'investigating');
+  // Something is due already: handle it now rather than wait (a wait's timeout must be ≥ 1 s anyway).
+  const due = timer.seconds === 0 && timer.phase !== 'none' && timer.phase !== 'overdue';
+  const far = timer.seconds > LINGER_SECONDS;
   return {
     caseId: record.caseId,
     status: record.status,
     lifecycleVersion: record.lifecycleVersion,
-    critical: needsRiskPage(record) && (record.status === 'new' || record.status === 'investigating'),
-    // Something is due already: handle it now rather than wait (a wait's timeout must be ≥ 1 s anyway).
-    due: timer.seconds === 0 && timer.phase !== 'none' && timer.phase !== 'overdue',
-    timer: { ...timer, seconds: Math.max(1, timer.seconds) },
+    critical,
+    due,
+    handOver: record.status !== 'closed' && !critical && !due && far && (options.lingered === true || SILENT.includes(record.status)),
+    timer: { ...timer, seconds: Math.min(LINGER_SECONDS, Math.max(1, timer.seconds)) },
   };
 }

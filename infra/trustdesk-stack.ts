@@ -59,7 +59,7 @@ export class TrustdeskStack extends Stack {
       api: api.restApi,
       parkedQueues: { ParkedInboundMail: intake.parkedMail, ParkedOutbox: outbox.parked, ParkedStreamRecords: reporting.parked, ParkedMailFeedback: mailFeedback.parked, ParkedRetentionRuns: governance.parked, ParkedShiftStarts: assignment.parked, ParkedLedgerEvents: ledgerIngest.parked },
       streamConsumers: { Outbox: outbox.consumer, Aggregator: reporting.aggregator },
-      workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult },
+      workflows: { CaseLifecycle: lifecycle.caseLifecycle, Escalation: lifecycle.escalation, Consult: lifecycle.consult, CaseTimer: lifecycle.caseTimer },
       asyncFunctions: {
         EmailIntake: { fn: intake.emailIntake, lost: 'an inbound email did not become a case (its raw message is still in the mail bucket)' },
         Report: { fn: reporting.report, lost: 'a scheduled report did not reach every subscriber' },

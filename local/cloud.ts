@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { freePort } from './free-port.ts';
 import { createAsyncInvoker } from './async-invoker.ts';
 import { installVirtualClock, type VirtualClock } from './clock.ts';
 import { rearmFromFunctionEnvironment } from './rearm.ts';
-import { startScheduler } from './scheduler.ts';
+import { startLocalSchedulerApi, startScheduler } from './scheduler.ts';
 import { startLocalStepFunctions, stateMachineArn } from './stepfunctions.ts';
 import { binaryMediaTypesFromTemplate, handleApiRequest, routesFromTemplate } from './api-gateway.ts';
 import { startDurableWriteProxy } from './dynamodb-durable-proxy.ts';
@@ -35,7 +35,7 @@ import { startEventSourceMappings } from './event-source-mappings.ts';
 import { startLocalEventBridge } from './eventbridge.ts';
 import { localQueueUrl, startLocalSqs } from './sqs.ts';
 import { eventSourceMappingDenials, iamEnforcedByDefault, accessKeyOf, localIamFromTemplate, signingAccessKey, type LocalIam } from './iam-roles.ts';
-import { eventBridgeRequests, dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, sfnRequests, tableArn } from './iam-requests.ts';
+import { eventBridgeRequests, dynamodbAccessDenied, dynamodbRequests, lambdaInvokeRequest, s3ListRequest, s3Requests, sesAccessDenied, sesQueryRequests, sesV2AccessDenied, sesV2Requests, schedulerRequests, sfnRequests, tableArn } from './iam-requests.ts';
 import { loadTemplate, resourcesOfType, type CfnTemplate, type IntrinsicContext } from './template.ts';
 
 export interface LocalCloudOptions {
@@ -212,10 +212,15 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
   const eventsPort = o.ports.events ?? (await freePort(o.host));
   const sqsPort = o.ports.sqs ?? (await freePort(o.host));
   const sqsEndpoint = `http://${o.host}:${sqsPort}`;
+  // Kept with the data: after a restart the bundles already imported in this process still call the first port.
+  const schedulerPortFile = dataPath('scheduler-port');
+  const schedulerPort = schedulerPortFile && existsSync(schedulerPortFile) ? Number(readFileSync(schedulerPortFile, 'utf8')) : await freePort(o.host);
+  if (schedulerPortFile) writeFileSync(schedulerPortFile, String(schedulerPort));
   // Every SDK client the functions create talks to the emulators; nothing in functions/ knows.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: `http://${o.host}:${eventsPort}`,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: `http://${o.host}:${schedulerPort}`,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
@@ -277,6 +282,23 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     }),
   );
   stoppers.push(() => stepFunctions.stop());
+  // One-time schedules (cases' alarms) over the Scheduler API; up before the re-arm, whose executions set them.
+  const schedulerApi = await step(`Scheduler API on ${o.host}:${schedulerPort}`, () =>
+    startLocalSchedulerApi({
+      host: o.host,
+      port: schedulerPort,
+      region: REGION,
+      accountId: ACCOUNT,
+      clock,
+      groups: resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup').map(([id]) => ctx.ref(id)),
+      log: o.log,
+      startExecution: (machine, name, input) => stepFunctions.startExecution(machine, name, input),
+      authorize: (req, method, url, body) => iam?.authorize(req.headers, schedulerRequests(ARNS, method, url, body))?.message,
+      authorizeTarget: (roleArn, scheduleName, action, resource) => iam?.authorizeRole(roleArn.split('/').at(-1) ?? roleArn, scheduleName, [{ action, resource }])?.message,
+      ...(!o.inMemory && { journal: path.join(o.dataDir, 'schedules.json') }),
+    }),
+  );
+  stoppers.push(() => schedulerApi.stop());
   if (!o.inMemory) {
     const rearmed = await rearmFromFunctionEnvironment({ functions, clientConfig, sfnEndpoint: stepFunctions.endpoint, log: o.log });
     if (rearmed) o.log(`✓ re-armed ${rearmed.lifecycles} open case workflow(s) and ${rearmed.escalations} escalation(s)${rearmed.skipped ? `; ${rearmed.skipped} unreadable case(s) skipped` : ''}`);
@@ -381,7 +403,8 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     sns.published() +
     s3Notifications.sent() +
     eventBridge.accepted() +
-    sqs.sent();
+    sqs.sent() +
+    schedulerApi.rang();
   const settle = async () => {
     await s3Lifecycle.sweep();
     for (let round = 0; round < 100; round++) {
@@ -406,6 +429,7 @@ async function start(o: LocalCloudOptions, stoppers: (() => Promise<void>)[], st
     faults,
     functionLogs,
     scheduler,
+    schedulerApi,
     clock,
     stepFunctions,
     eventBridge,
@@ -513,6 +537,7 @@ function localIntrinsics(template: CfnTemplate, tableById: Map<string, LocalTabl
       // A secret's Ref is its ARN.
       if (type === 'AWS::SecretsManager::Secret') return secretArn(ARNS, id);
       if (type === 'AWS::Events::EventBus') return String(template.Resources[id]?.Properties?.Name ?? id);
+      if (type === 'AWS::Scheduler::ScheduleGroup') return String(template.Resources[id]?.Properties?.Name ?? id);
       // A queue's Ref is its URL.
       if (type === 'AWS::SQS::Queue') return localQueueUrl(sqsEndpoint, ACCOUNT, id);
       return tableById.get(id)?.tableName ?? id;

@@ -12,7 +12,7 @@ import type { LocalIam } from './iam-roles.ts';
 import type { LocalEventBridge } from './eventbridge.ts';
 import type { LocalSqs } from './sqs.ts';
 import type { FunctionLogCapture, LocalFunction } from './lambda-runtime.ts';
-import type { LocalScheduler } from './scheduler.ts';
+import type { LocalScheduler, LocalSchedulerApi } from './scheduler.ts';
 import type { LocalStepFunctions } from './stepfunctions.ts';
 import type { ParkedEntry } from './event-source-mappings.ts';
 import { readParkedBatch, type StreamMapping } from './stream-poller.ts';
@@ -30,6 +30,8 @@ export interface ControlRouteDeps {
   faults: LocalFaults;
   functionLogs: FunctionLogCapture | undefined;
   scheduler: LocalScheduler;
+  /** One-time schedules created at run time (cases' alarms). */
+  schedulerApi: LocalSchedulerApi;
   clock: VirtualClock;
   stepFunctions: LocalStepFunctions;
   eventBridge: LocalEventBridge;
@@ -101,7 +103,11 @@ export function controlRoutes(d: ControlRouteDeps): (req: IncomingMessage, url: 
       const since = Number(url.searchParams.get('since') ?? 0);
       return [200, { lines: functionLogs.lines(Number.isFinite(since) ? since : 0), dropped: functionLogs.dropped() }];
     },
-    'GET /local/schedules': async () => [200, { schedules: scheduler.schedules() }],
+    // The template's cron schedules, and the one-time schedules set at run time (cases' alarms), each with when it rings.
+    'GET /local/schedules': async () => [
+      200,
+      { schedules: scheduler.schedules(), oneTime: d.schedulerApi.schedules().map((s) => ({ name: s.name, group: s.group, expression: s.expression, ringAt: new Date(s.ringAt).toISOString(), state: s.state, target: s.target, ...(s.rangAt !== undefined && { rangAt: new Date(s.rangAt).toISOString() }) })) },
+    ],
     'GET /local/clock': async () => [200, { now: new Date(clock.now()).toISOString(), timeScale: clock.timeScale }],
     'POST /local/clock': async (req) => {
       const body = await readJson(req);

@@ -10,7 +10,7 @@ import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { policies } from '#lib/policies.ts';
-import { restartWorkflows, type SignalDeps } from '#lib/use-cases/workflows.ts';
+import { restartWorkflows, type RestartDeps } from '#lib/use-cases/workflows.ts';
 import type { LocalFunction } from './lambda-runtime.ts';
 
 /**
@@ -38,7 +38,7 @@ export async function rearmFromFunctionEnvironment(o: {
 export async function rearmOpenCases(
   client: DynamoDBClient,
   table: string,
-  deps: SignalDeps,
+  deps: RestartDeps,
   log: (line: string) => void,
 ): Promise<{ lifecycles: number; escalations: number; skipped: number }> {
   let lifecycles = 0;

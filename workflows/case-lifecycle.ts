@@ -4,12 +4,18 @@
 // the case itself from DynamoDB, so the table stays the single source of truth. Waits are task tokens
 // whose timeout is the next deadline: an agent's action or the requester's reply resumes the wait at once,
 // and a deadline fires exactly on time when nobody acts. No polling, no sweeps.
+//
+// No execution is held open through days of waiting (the open-executions quota, bench/SCALE.md): a wait
+// lasts at most LINGER_SECONDS (domain/lifecycle.ts); a timer further away is then handed to an alarm, a
+// one-time EventBridge Scheduler schedule that starts the short case-timer machine (workflows/timer.ts) just
+// before it is due, and the execution ends. The silence before an auto-close is handed over at once: the
+// signal that sees a case resolved fails the wait with HANDED_OVER_ERROR, caught straight into the end.
 import { Duration } from 'aws-cdk-lib';
 import { Choice, Condition, Errors, IntegrationPattern, JitterType, JsonPath, Succeed, TaskInput, Timeout, type IChainable } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { STEP, type StepArguments, type StepName } from './steps.ts';
+import { HANDED_OVER_ERROR, STEP, type StepArguments, type StepName } from './steps.ts';
 
 export interface WorkflowSteps {
   /** The function that runs every step of trustdesk's workflows (`functions/workflow-steps`). */
@@ -43,14 +49,15 @@ function retried<T extends LambdaInvoke>(task: T): T {
  * evaluates the timeout path there, as AWS does on the state input).
  */
 export function waitFor<S extends StepName>(scope: Construct, id: string, steps: IFunction, name: S, ...[args]: ArgumentsOf<S>) {
-  return retried(
-    new LambdaInvoke(scope, id, {
-      lambdaFunction: steps,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...args }),
-      taskTimeout: Timeout.at('$.timer.seconds'),
-    }),
-  );
+  const wait = new LambdaInvoke(scope, id, {
+    lambdaFunction: steps,
+    integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: TaskInput.fromObject({ step: name, taskToken: JsonPath.taskToken, 'input.$': '$', ...args }),
+    taskTimeout: Timeout.at('$.timer.seconds'),
+  });
+  // A wait handed over to an alarm is never tried again (this retrier comes first; States.TaskFailed matches it too).
+  wait.addRetry({ errors: [HANDED_OVER_ERROR], maxAttempts: 0 });
+  return retried(wait);
 }
 
 export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChainable {
@@ -66,11 +73,15 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
   // Four-eyes: its own deadlines (a reminder, then the lead tier), not the SLA's.
   const awaitApproval = waitFor(scope, 'Pending approval: wait for a second person until the reminder or escalation', steps, STEP.await, { waitFor: 'approval' });
   const pageRiskTeam = step(scope, 'Critical: page the risk team now', steps, STEP.pageRisk);
+  // The end of an execution whose far timer an alarm now holds (workflows/timer.ts rings it).
+  const handOver = step(scope, 'Far timer: hand it to an alarm and end', steps, STEP.handOver);
+  const handedOver = new Succeed(scope, 'Handed over to an alarm');
 
   const whereIsTheCase = new Choice(scope, 'Where is the case?')
     .when(Condition.stringEquals('$.status', 'closed'), closed)
     .when(Condition.booleanEquals('$.critical', true), pageRiskTeam)
     .when(Condition.booleanEquals('$.due', true), timerExpired)
+    .when(Condition.booleanEquals('$.handOver', true), handOver)
     .when(Condition.stringEquals('$.status', 'waiting_on_user'), awaitRequester)
     .when(Condition.stringEquals('$.status', 'resolved'), awaitSilence)
     .when(Condition.stringEquals('$.status', 'pending_approval'), awaitApproval)
@@ -79,6 +90,7 @@ export function caseLifecycle(scope: Construct, { steps }: WorkflowSteps): IChai
   pageRiskTeam.next(whereIsTheCase);
   for (const wait of [awaitAgent, awaitRequester, awaitSilence, awaitApproval]) {
     wait.addCatch(timerExpired, { errors: [Errors.TIMEOUT], resultPath: '$.expired' });
+    wait.addCatch(handedOver, { errors: [HANDED_OVER_ERROR] });
     wait.next(whereIsTheCase);
   }
   timerExpired.next(whereIsTheCase);

@@ -2,6 +2,7 @@
 // the function that runs the steps (functions/workflow-steps): every step name and the payload it carries.
 // Both sides import these, so a renamed or reshaped step fails the type check on the other side.
 // Types and plain constants only (no CDK import): it is bundled into the steps function.
+import type { Alarm } from '#domain/alarm.ts';
 import type { EscalationTier } from '#domain/case.ts';
 import type { ConsultState } from '#domain/consult.ts';
 import type { Timer, WorkflowState } from '#domain/lifecycle.ts';
@@ -11,6 +12,10 @@ export const STEP = {
   await: 'await',
   /** Lifecycle: a timer ran out (warning, breach, or the silence that closes a case). */
   timerExpired: 'timer-expired',
+  /** Lifecycle: the next timer is far; hand it to an alarm (a one-time schedule) and end the execution. */
+  handOver: 'hand-over',
+  /** Case timer: an alarm rang and its exact instant came; record the timer (or nothing, if the alarm is stale). */
+  alarmRang: 'alarm-rang',
   /** Lifecycle: a critical case pages the risk team at once. */
   pageRisk: 'page-risk',
   /** Escalation: tell one tier and start its acknowledgement deadline. */
@@ -38,6 +43,12 @@ export interface EscalationState {
   acknowledged?: boolean;
 }
 
+/**
+ * The error a wait fails with when its case's timer was handed to an alarm (SendTaskFailure): the wait's
+ * catcher ends the execution in one transition, and no retrier tries it again.
+ */
+export const HANDED_OVER_ERROR = 'Trustdesk.HandedOver';
+
 /** What the lifecycle waits for in one of its waiting states. */
 export type LifecycleWaitFor = Exclude<Timer['waitFor'], 'nothing'>;
 
@@ -46,6 +57,8 @@ export interface StepPayloads {
   [STEP.await]: { taskToken: string; waitFor: LifecycleWaitFor; input: WorkflowState };
   [STEP.timerExpired]: { input: WorkflowState };
   [STEP.pageRisk]: { input: WorkflowState };
+  [STEP.handOver]: { input: WorkflowState };
+  [STEP.alarmRang]: { input: Alarm };
   [STEP.notifyTier]: { tier: EscalationTier; input: EscalationState };
   [STEP.awaitAck]: { taskToken: string; tier: EscalationTier; input: EscalationState };
   [STEP.escalationExhausted]: { input: EscalationState };

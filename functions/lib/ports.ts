@@ -1,4 +1,5 @@
 // What the use cases need from the world. Adapters implement these; tests may fake them.
+import type { Alarm } from '#domain/alarm.ts';
 import type { AgentRecord } from '#domain/assignment.ts';
 import type { AttachmentRef, CaseEvent, CaseRecord, PriorComplaint, UserProfile } from '#domain/case.ts';
 import type { CaseView } from '#domain/confidentiality.ts';
@@ -332,6 +333,18 @@ export interface WorkflowEngine {
   start(workflow: WorkflowName, name: string, input: unknown): Promise<'started' | 'exists'>;
   /** Resume a waiting task; 'gone' when the token no longer waits (timed out, finished, or resumed). */
   resume(token: string, output: unknown): Promise<'resumed' | 'gone'>;
+  /** End a waiting lifecycle whose timer an alarm now holds (the wait fails with HANDED_OVER_ERROR); 'gone' as for resume. */
+  handOver(token: string): Promise<'handed-over' | 'gone'>;
+}
+
+/**
+ * One-time alarms for cases' far timers (EventBridge Scheduler on AWS): each rings once at `ringAt` and
+ * starts the case-timer machine with the alarm; setting the same alarm twice sets it once.
+ */
+export interface AlarmClock {
+  set(alarm: Alarm): Promise<'set' | 'exists'>;
+  /** Take back the alarm set for that version of the case (nothing if it rang or never was). */
+  cancel(caseId: string, lifecycleVersion: number): Promise<void>;
 }
 
 // ── ledger ────────────────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ import { DynamoLedger } from '#lib/adapters/dynamodb-ledger.ts';
 import { SecretsManagerSigningKey } from '#lib/adapters/secrets-manager.ts';
 import { EventBridgeDomainEventBus } from '#lib/adapters/eventbridge.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
+import { SchedulerAlarmClock } from '#lib/adapters/eventbridge-scheduler.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
@@ -51,6 +52,7 @@ const signals: SignalDeps = {
   engine: new StepFunctionsEngine({ lifecycle: env.LIFECYCLE_STATE_MACHINE_ARN, escalation: env.ESCALATION_STATE_MACHINE_ARN, consult: env.CONSULT_STATE_MACHINE_ARN }),
   clock: systemClock,
   sla: slaPolicy,
+  alarms: new SchedulerAlarmClock({ group: env.TIMER_SCHEDULE_GROUP, roleArn: env.TIMER_SCHEDULER_ROLE_ARN, timerMachineArn: env.TIMER_STATE_MACHINE_ARN }),
 };
 const publish: PublishDeps = { store, bus: new EventBridgeDomainEventBus(env.DOMAIN_EVENTS_BUS) };
 const evidence: EvidenceDeps = { store, ledger: new DynamoLedger(env.LEDGER_TABLE), profiles: store, clock: systemClock, policy: evidencePolicy, sla: slaPolicy, triage: policies.triage };

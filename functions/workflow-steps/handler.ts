@@ -1,19 +1,22 @@
-// Runs every step of the lifecycle and escalation state machines; the payload's `step` picks which
+// Runs every step of the lifecycle, escalation, consult and case-timer state machines; the payload's `step` picks which
 // (the names and payloads are the contract in workflows/steps.ts, shared with the state machines).
 import { EmfMetrics } from '#lib/adapters/cloudwatch-metrics.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { SesMailer } from '#lib/adapters/ses-mailer.ts';
+import { SchedulerAlarmClock } from '#lib/adapters/eventbridge-scheduler.ts';
 import { StepFunctionsEngine } from '#lib/adapters/sfn.ts';
 import { systemClock } from '#lib/clock.ts';
 import { loadEnv } from '#lib/config.ts';
 import { escalationPolicy } from '#lib/escalation-policy-config.ts';
 import { slaPolicy } from '#lib/sla-config.ts';
 import {
+  alarmRang,
   awaitAcknowledgement,
   awaitCase,
   awaitConsult,
   consultTimerExpired,
   escalationExhausted,
+  handOver,
   notifyTier,
   pageRisk,
   timerExpired,
@@ -31,6 +34,7 @@ const deps: WorkflowDeps = {
   escalation: escalationPolicy,
   consoleUrl: env.CONSOLE_URL,
   metrics: new EmfMetrics(),
+  alarms: new SchedulerAlarmClock({ group: env.TIMER_SCHEDULE_GROUP, roleArn: env.TIMER_SCHEDULER_ROLE_ARN, timerMachineArn: env.TIMER_STATE_MACHINE_ARN }),
 };
 
 export class UnknownStepError extends Error {
@@ -45,6 +49,10 @@ export async function handler(request: StepRequest): Promise<unknown> {
       return timerExpired(deps, request.input);
     case STEP.pageRisk:
       return pageRisk(deps, request.input);
+    case STEP.handOver:
+      return handOver(deps, request.input);
+    case STEP.alarmRang:
+      return alarmRang(deps, request.input);
     case STEP.notifyTier:
       return notifyTier(deps, request.input, request.tier);
     case STEP.awaitAck:

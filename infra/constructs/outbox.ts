@@ -42,6 +42,8 @@ export class Outbox extends Construct {
       .useTable(storage.profilesTable, 'PROFILES_TABLE', 'read');
     this.consumer.allowSendEmail(props.mailFeedback.configurationSet);
     this.consumer.addToRolePolicy(lifecycle.taskApi);
+    // A change to a case whose timer an alarm holds moves the alarm (infra/constructs/lifecycle.ts).
+    lifecycle.allowAlarms(this.consumer);
     this.parked = parkedRecordsQueue(this, 'ParkedOutbox', 'the outbox stream');
     this.consumer.addEventSource(
       new DynamoEventSource(storage.casesTable, {

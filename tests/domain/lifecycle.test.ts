@@ -13,6 +13,7 @@ import {
   pageRiskTeam,
   recordEscalationStep,
   workflowState,
+  LINGER_SECONDS,
   type ActionType,
   type AgentAction,
   type Change,
@@ -542,7 +543,29 @@ describe('escalations started by the system', () => {
 describe('workflowState', () => {
   it('carries the case id, status, lifecycle version and next timer', () => {
     const p3 = caseAt('P3');
-    expect(workflowState(p3, OPENED, sla)).toEqual({ caseId: CASE_ID, status: 'new', lifecycleVersion: 1, critical: false, due: false, timer: nextTimer(p3, OPENED, sla) });
+    // The first-response warning is hours away: the execution waits in person at most LINGER_SECONDS of it.
+    expect(workflowState(p3, OPENED, sla)).toEqual({
+      caseId: CASE_ID,
+      status: 'new',
+      lifecycleVersion: 1,
+      critical: false,
+      due: false,
+      handOver: false,
+      timer: { ...nextTimer(p3, OPENED, sla), seconds: LINGER_SECONDS },
+    });
+  });
+
+  it('hands a far timer over once the execution waited in person, and a silence at once', () => {
+    const p3 = caseAt('P3');
+    expect(workflowState(p3, OPENED, sla).handOver).toBe(false);
+    expect(workflowState(p3, OPENED, sla, { lingered: true }).handOver).toBe(true);
+    const resolved = act(p3, { type: 'resolve', outcome: 'resolved' }, OPENED).record;
+    expect(workflowState(resolved, OPENED, sla)).toMatchObject({ handOver: true, timer: { phase: 'auto-close', seconds: LINGER_SECONDS } });
+    // Near (within LINGER_SECONDS), due or critical: never handed over.
+    const p1 = caseAt('P1');
+    expect(workflowState(p1, OPENED, sla, { lingered: true })).toMatchObject({ critical: true, handOver: false });
+    expect(workflowState(p3, new Date(Date.parse(p3.deadlines.firstResponseWarnAt!) - 60_000), sla, { lingered: true }).handOver).toBe(false);
+    expect(workflowState(p3, new Date(Date.parse(p3.deadlines.firstResponseWarnAt!)), sla, { lingered: true })).toMatchObject({ due: true, handOver: false });
   });
 
   it.each(PRIORITIES)('is critical for %s only when P1 or safety-critical and not yet escalated', (priority) => {

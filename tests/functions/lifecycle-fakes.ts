@@ -6,7 +6,8 @@ import { planDeadlines, type Interval, type PlannedDeadlines } from '#domain/sla
 import type { FourEyes } from '#domain/approval-policy.ts';
 import { fourEyes } from '#lib/governance-config.ts';
 import { policies } from '#lib/policies.ts';
-import type { WorkflowEngine, WorkflowName } from '#lib/ports.ts';
+import type { Alarm } from '#domain/alarm.ts';
+import type { AlarmClock, WorkflowEngine, WorkflowName } from '#lib/ports.ts';
 
 /** The approval policy with no rule at all: nothing needs a second person (tests of everything but four-eyes). */
 export const NO_FOUR_EYES: FourEyes = {
@@ -76,6 +77,7 @@ export interface ResumeCall {
 export class FakeEngine implements WorkflowEngine {
   readonly starts: StartCall[] = [];
   readonly resumes: ResumeCall[] = [];
+  readonly handOvers: { token: string; outcome: 'handed-over' | 'gone' }[] = [];
   readonly waiting = new Set<string>();
 
   async start(workflow: WorkflowName, name: string, input: unknown): Promise<'started' | 'exists'> {
@@ -90,8 +92,37 @@ export class FakeEngine implements WorkflowEngine {
     return outcome;
   }
 
+  async handOver(token: string): Promise<'handed-over' | 'gone'> {
+    const outcome = this.waiting.delete(token) ? 'handed-over' : 'gone';
+    this.handOvers.push({ token, outcome });
+    return outcome;
+  }
+
   /** Executions actually started, as `workflow:name`. */
   started(): string[] {
     return this.starts.filter((s) => s.outcome === 'started').map((s) => `${s.workflow}:${s.name}`);
+  }
+}
+
+/** Alarms as EventBridge Scheduler keeps them: one per case and version, set once, gone once taken back. */
+export class FakeAlarmClock implements AlarmClock {
+  readonly alarms = new Map<string, Alarm>();
+  readonly cancelled: string[] = [];
+
+  async set(alarm: Alarm): Promise<'set' | 'exists'> {
+    const key = `${alarm.caseId}-v${alarm.lifecycleVersion}`;
+    if (this.alarms.has(key)) return 'exists';
+    this.alarms.set(key, structuredClone(alarm));
+    return 'set';
+  }
+
+  async cancel(caseId: string, lifecycleVersion: number): Promise<void> {
+    const key = `${caseId}-v${lifecycleVersion}`;
+    if (this.alarms.delete(key)) this.cancelled.push(key);
+  }
+
+  /** The alarms set, as `version:phase@ringAt→dueAt`. */
+  list(): string[] {
+    return [...this.alarms.values()].map((a) => `${a.lifecycleVersion}:${a.phase}@${a.ringAt}→${a.dueAt}`);
   }
 }

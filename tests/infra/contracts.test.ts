@@ -105,7 +105,7 @@ describe('the step contract', () => {
   let steps: string[];
   beforeAll(() => {
     const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(3); // the case lifecycle, escalations, consults
+    expect(machines).toHaveLength(4); // the case lifecycle, escalations, consults, case timers
     steps = machines.flatMap((m) =>
       tasks(definitionOf(m)).map(({ name, state }) => {
         // lambda:invoke wraps the payload in Payload; a direct invocation (payloadResponseOnly) is the payload.

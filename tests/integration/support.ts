@@ -143,3 +143,13 @@ export interface ExecutionView {
 export async function executions(): Promise<ExecutionView[]> {
   return (await request<{ executions: ExecutionView[] }>('GET', '/local/executions')).body.executions;
 }
+
+/**
+ * What holds the case's next timer now: a running lifecycle execution (waiting in person), or an alarm (a
+ * one-time schedule set for the case, after the execution handed a far timer over); undefined when nothing does.
+ */
+export async function timerHolder(caseId: string): Promise<'execution' | 'alarm' | undefined> {
+  if ((await executions()).some((e) => e.name.startsWith(caseId) && e.stateMachine.endsWith('case-lifecycle') && e.status === 'RUNNING')) return 'execution';
+  const { oneTime } = (await request<{ oneTime: { name: string }[] }>('GET', '/local/schedules')).body;
+  return oneTime.some((s) => s.name.startsWith(`${caseId}-v`)) ? 'alarm' : undefined;
+}

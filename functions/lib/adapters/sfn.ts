@@ -1,4 +1,5 @@
-import { SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { HANDED_OVER_ERROR } from '#workflows/steps.ts';
 import type { WorkflowEngine, WorkflowName } from '../ports.ts';
 
 export const sfn = new SFNClient({});
@@ -28,6 +29,16 @@ export class StepFunctionsEngine implements WorkflowEngine {
     try {
       await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
       return 'resumed';
+    } catch (error) {
+      if (error instanceof Error && GONE.has(error.name)) return 'gone';
+      throw error;
+    }
+  }
+
+  async handOver(token: string): Promise<'handed-over' | 'gone'> {
+    try {
+      await this.client.send(new SendTaskFailureCommand({ taskToken: token, error: HANDED_OVER_ERROR, cause: 'the next timer is held by an alarm' }));
+      return 'handed-over';
     } catch (error) {
       if (error instanceof Error && GONE.has(error.name)) return 'gone';
       throw error;

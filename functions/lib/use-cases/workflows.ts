@@ -1,6 +1,14 @@
 // The steps of the lifecycle and escalation workflows, and the signals that start and resume them.
 // Every step reads the case from the table and writes its change with the event that explains it.
+//
+// Who holds a case's next timer, exactly one at a time (the lifecycle wait item says which): a lifecycle
+// execution waiting on its task token (at most LINGER_SECONDS, then it hands a far timer over), or an
+// alarm (a one-time schedule, AlarmClock) set for one lifecycle version. Every hand-over writes the wait item
+// first and then reads the case again, so a change committed in between is seen by the hand-over or by the
+// signal that follows the change, never by neither. A change to a handed-over case moves the alarm (0 state
+// transitions); an alarm that rings for a version the case left, or twice, does nothing.
 import type { CaseRecord, EscalationTier } from '#domain/case.ts';
+import { alarmFor, wokenExecutionName, type Alarm } from '#domain/alarm.ts';
 import { consultState, onConsultTimer, openConsults, type ConsultState } from '#domain/consult.ts';
 import type { EscalationPolicy } from '#domain/escalation-policy.ts';
 import { onTimerExpired, pageRiskTeam, recordEscalationStep, workflowState, type Change, type WorkflowState } from '#domain/lifecycle.ts';
@@ -8,7 +16,7 @@ import type { SlaPolicy } from '#domain/sla/policy.ts';
 import type { EscalationState, LifecycleWaitFor } from '#workflows/steps.ts';
 import { BusyError } from '../errors.ts';
 import { METRIC } from '../metrics.ts';
-import type { CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
+import type { AlarmClock, CaseStore, Clock, Mailer, Metrics, WorkflowEngine } from '../ports.ts';
 import { escalationEmail } from './email-templates.ts';
 import { sendNoticeOnce } from './notify.ts';
 
@@ -21,16 +29,22 @@ export interface WorkflowDeps {
   escalation: EscalationPolicy;
   consoleUrl: string;
   metrics: Metrics;
+  alarms: AlarmClock;
 }
 
 /** What the signal consumer needs: no mail, no escalation policy. */
-export type SignalDeps = Pick<WorkflowDeps, 'store' | 'engine' | 'clock' | 'sla'>;
+export type SignalDeps = Pick<WorkflowDeps, 'store' | 'engine' | 'clock' | 'sla' | 'alarms'>;
+
+/** What re-arming needs: executions only (the alarms a restart keeps are still set). */
+export type RestartDeps = Pick<WorkflowDeps, 'store' | 'engine' | 'clock' | 'sla'>;
 
 export class CaseGoneError extends Error {
   override name = 'CaseGoneError';
 }
 
 const LIFECYCLE = 'lifecycle';
+/** The lifecycle wait's token while an alarm holds the case's timer (knownVersion: the version it was set for). */
+export const HANDED_OVER = 'handed-over';
 const escalationWait = (escalationId: string) => `escalation#${escalationId}`;
 const consultWait = (consultId: string) => `consult#${consultId}`;
 
@@ -52,7 +66,7 @@ async function mutate(deps: WorkflowDeps, caseId: string, decide: (current: Case
  * closed case that reopens gets a new one, named by the lifecycle version of the change that reopened
  * it. The signal consumer and the local cloud's re-arm both start it here, so they agree on the name.
  */
-function startLifecycle(deps: SignalDeps, record: CaseRecord, reopenedAtLifecycleVersion?: number): Promise<'started' | 'exists'> {
+function startLifecycle(deps: RestartDeps, record: CaseRecord, reopenedAtLifecycleVersion?: number): Promise<'started' | 'exists'> {
   const name = reopenedAtLifecycleVersion === undefined ? record.caseId : `${record.caseId}-v${reopenedAtLifecycleVersion}`;
   return deps.engine.start('lifecycle', name, workflowState(record, deps.clock.now(), deps.sla));
 }
@@ -62,6 +76,34 @@ async function startEscalationIfNew(deps: Pick<WorkflowDeps, 'engine'>, before: 
   if (esc?.status !== 'active' || esc.id === before?.escalation?.id) return;
   const input: EscalationState = { caseId: after.caseId, escalationId: esc.id, startTier: esc.startTier };
   await deps.engine.start('escalation', esc.id, input);
+}
+
+/**
+ * Give the case's next timer to its holder: an alarm when it is far (the wait item records the hand-over,
+ * then the case is read again: a change committed meanwhile gets its own alarm here or from its signal);
+ * a lifecycle execution named by the version when it is near, due or critical; nobody once it is closed.
+ * The alarm of the version the case left (`left`) is taken back.
+ */
+async function handOverTimer(deps: SignalDeps, record: CaseRecord, left?: number): Promise<string> {
+  let current = record;
+  let previous = left;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (previous !== undefined && previous !== current.lifecycleVersion) await deps.alarms.cancel(current.caseId, previous);
+    if (current.status === 'closed') return 'alarm none (closed)';
+    const now = deps.clock.now();
+    const alarm = workflowState(current, now, deps.sla, { lingered: true }).handOver ? alarmFor(current, now, deps.sla) : undefined;
+    if (!alarm) {
+      const name = wokenExecutionName(current.caseId, current.lifecycleVersion);
+      return `lifecycle ${await deps.engine.start('lifecycle', name, workflowState(current, now, deps.sla))}`;
+    }
+    const outcome = await deps.alarms.set(alarm);
+    await deps.store.putWorkflowWait(current.caseId, LIFECYCLE, { token: HANDED_OVER, knownVersion: current.lifecycleVersion, waitFor: 'alarm' });
+    const again = await deps.store.getCase(current.caseId);
+    if (!again || again.lifecycleVersion <= current.lifecycleVersion) return `alarm ${outcome}`;
+    previous = current.lifecycleVersion;
+    current = again;
+  }
+  throw new BusyError();
 }
 
 // ── lifecycle steps ───────────────────────────────────────────────────────────────────────────────
@@ -87,7 +129,38 @@ export async function timerExpired(deps: WorkflowDeps, state: WorkflowState): Pr
   // step finds the breach already recorded: one count per breached deadline.
   if (decided?.event.type === 'sla.breached') deps.metrics.count(METRIC.slaBreached);
   await startEscalationIfNew(deps, before, after);
-  return workflowState(after, deps.clock.now(), deps.sla);
+  // Nothing was due: the wait ran out because it waited in person long enough, and a far timer is handed
+  // over now. A timer that fired is a change like any other: the execution waits in person again.
+  return workflowState(after, deps.clock.now(), deps.sla, { lingered: decided === undefined });
+}
+
+/** The lifecycle's next timer is far: an alarm takes it, and the execution ends. */
+export async function handOver(deps: WorkflowDeps, state: WorkflowState): Promise<string> {
+  const current = await deps.store.getCase(state.caseId);
+  if (!current) throw new CaseGoneError(`case ${state.caseId} not found`);
+  return handOverTimer(deps, current);
+}
+
+/**
+ * An alarm rang and the case timer slept to its exact instant. Stale (nothing happens) when the case moved
+ * past the alarm's version, is closed, or a lifecycle execution holds its timer again; otherwise the timer
+ * is recorded as a waiting execution would have, and the next one is handed on.
+ */
+export async function alarmRang(deps: WorkflowDeps, alarm: Alarm): Promise<string> {
+  const current = await deps.store.getCase(alarm.caseId);
+  if (!current || current.status === 'closed' || current.lifecycleVersion !== alarm.lifecycleVersion) return 'stale';
+  const wait = await deps.store.getWorkflowWait(alarm.caseId, LIFECYCLE);
+  if (wait?.token !== HANDED_OVER || wait.knownVersion !== alarm.lifecycleVersion) return 'stale';
+  let before: CaseRecord | undefined;
+  let decided: Change | undefined;
+  const after = await mutate(deps, alarm.caseId, (record, now) => {
+    before = record;
+    decided = record.lifecycleVersion === alarm.lifecycleVersion ? onTimerExpired(record, now, deps.sla) : undefined;
+    return decided;
+  });
+  if (decided?.event.type === 'sla.breached') deps.metrics.count(METRIC.slaBreached);
+  await startEscalationIfNew(deps, before, after);
+  return handOverTimer(deps, after, alarm.lifecycleVersion);
 }
 
 export async function pageRisk(deps: WorkflowDeps, state: WorkflowState): Promise<WorkflowState> {
@@ -137,14 +210,14 @@ export async function consultTimerExpired(deps: WorkflowDeps, state: ConsultStat
 }
 
 /** Start the timer of every consult asked by this change (named by its id: a redelivery starts none twice). */
-async function startNewConsults(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
+async function startNewConsults(deps: RestartDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
   const known = new Set((before?.consults ?? []).map((c) => c.id));
   const fresh = openConsults(after).filter((c) => !known.has(c.id));
   return Promise.all(fresh.map(async (c) => `consult ${await deps.engine.start('consult', c.id, consultState(after, after.caseId, c.id, deps.clock.now()))}`));
 }
 
 /** Resume the timer of every consult this change answered (or whose case it merged): its execution ends at once. */
-async function resumeAnsweredConsults(deps: SignalDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
+async function resumeAnsweredConsults(deps: RestartDeps, before: CaseRecord | undefined, after: CaseRecord): Promise<string[]> {
   if (!before) return [];
   const wasOpen = new Set(openConsults(before).map((c) => c.id));
   // Answered ones end; so does every open one of a case merged by this change (it waits for nothing now).
@@ -172,7 +245,16 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
     const wait = await deps.store.getWorkflowWait(after.caseId, LIFECYCLE);
     if (wait && wait.knownVersion < after.lifecycleVersion) {
       const current = (await deps.store.getCase(after.caseId)) ?? after;
-      done.push(`lifecycle ${await deps.engine.resume(wait.token, workflowState(current, now, deps.sla))}`);
+      const state = workflowState(current, now, deps.sla);
+      if (wait.token === HANDED_OVER) {
+        // An alarm holds the timer: move it (or wake a lifecycle when the next timer is near).
+        done.push(await handOverTimer(deps, current, wait.knownVersion));
+      } else if (state.handOver) {
+        // Resolved or waiting on the requester: an alarm takes the silence, the waiting execution ends.
+        done.push(await handOverTimer(deps, current), `lifecycle ${await deps.engine.handOver(wait.token)}`);
+      } else {
+        done.push(`lifecycle ${await deps.engine.resume(wait.token, state)}`);
+      }
     }
   }
   const esc = after.escalation;
@@ -197,7 +279,7 @@ export async function onCaseChanged(deps: SignalDeps, before: CaseRecord | undef
  * in memory), under the names onCaseChanged gave them, so a redelivered record finds them started: the
  * lifecycle from the case as stored, an active escalation from the tier it reached.
  */
-export async function restartWorkflows(deps: SignalDeps, caseId: string): Promise<string[]> {
+export async function restartWorkflows(deps: RestartDeps, caseId: string): Promise<string[]> {
   const found = await deps.store.getCaseWithTimeline(caseId);
   if (!found || found.record.status === 'closed') return [];
   const { record, events } = found;

@@ -17,7 +17,7 @@ import { receiveEmail } from '#lib/use-cases/receive-email.ts';
 import { FakeMailer, FixedClock, InMemoryBlobStore, InMemoryCaseStore, InMemoryMacroStore, sesRecord, submitDeps } from '../fakes.ts';
 import { consultState, onConsultTimer } from '#domain/consult.ts';
 import { onCaseChanged } from '#lib/use-cases/workflows.ts';
-import { FakeEngine, HOUR, OPENED, at, caseAt } from '../lifecycle-fakes.ts';
+import { FakeAlarmClock, FakeEngine, HOUR, OPENED, at, caseAt } from '../lifecycle-fakes.ts';
 
 const NOW = at(HOUR);
 const DUP = '00000000-0000-4000-8000-0000000000d1';
@@ -180,7 +180,7 @@ describe('the duplicate’s workflows', () => {
     await store.putWorkflowWait(DUP, `consult#${consult.id}`, { token: 'consult-token', knownVersion: 0, waitFor: 'consult-reminder' });
     const result = await merge('TD-EEEEE1');
     const after = store.cases.get(DUP)!;
-    const done = await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla }, before, after);
+    const done = await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla, alarms: new FakeAlarmClock() }, before, after);
     expect(done).toEqual(['lifecycle resumed', 'consult resumed']);
     expect(engine.resumes.find((r) => r.token === 'lifecycle-token')?.output).toMatchObject({ status: 'closed' });
     expect(engine.resumes.find((r) => r.token === 'consult-token')?.output).toMatchObject({ phase: 'none' });
@@ -189,6 +189,6 @@ describe('the duplicate’s workflows', () => {
     expect(onConsultTimer(after, consult.id, at(3 * HOUR))).toBeUndefined();
     // The target's lifecycle is not woken: nothing it waits on moved.
     const target = store.cases.get(TARGET)!;
-    expect(await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla }, { ...target, version: 3, mergedFrom: undefined }, result.into.case as CaseRecord)).toEqual([]);
+    expect(await onCaseChanged({ store, engine, clock: new FixedClock(NOW), sla: policies.sla, alarms: new FakeAlarmClock() }, { ...target, version: 3, mergedFrom: undefined }, result.into.case as CaseRecord)).toEqual([]);
   });
 });

@@ -18,11 +18,16 @@ import {
   pageRisk,
   restartWorkflows,
   timerExpired,
+  alarmRang,
+  handOver,
+  HANDED_OVER,
   type WorkflowDeps,
 } from '#lib/use-cases/workflows.ts';
+import { alarmFor } from '#domain/alarm.ts';
+import { LINGER_SECONDS } from '#domain/lifecycle.ts';
 import type { EscalationState } from '#workflows/steps.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics } from '../fakes.ts';
-import { CASE_ID, DAY, FakeEngine, HOUR, MINUTE, NO_FOUR_EYES, at, caseAt } from '../lifecycle-fakes.ts';
+import { CASE_ID, DAY, FakeAlarmClock, FakeEngine, HOUR, MINUTE, NO_FOUR_EYES, at, caseAt } from '../lifecycle-fakes.ts';
 
 const sla = policies.sla;
 const CONSOLE = 'https://console.trustdesk.local';
@@ -35,6 +40,7 @@ let clock: FixedClock;
 let mailer: FakeMailer;
 let metrics: RecordingMetrics;
 let deps: WorkflowDeps;
+let alarms: FakeAlarmClock;
 
 beforeEach(() => {
   store = new InMemoryCaseStore();
@@ -42,7 +48,8 @@ beforeEach(() => {
   clock = new FixedClock(at(10 * MINUTE));
   mailer = new FakeMailer();
   metrics = new RecordingMetrics();
-  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE, metrics };
+  alarms = new FakeAlarmClock();
+  deps = { store, engine, clock, mailer, sla, escalation: escalationPolicy, consoleUrl: CONSOLE, metrics, alarms };
 });
 
 /** Puts a case in the table as it was opened. */
@@ -105,9 +112,12 @@ describe('onCaseChanged', () => {
     engine.waiting.add('agent-token');
     const replied = await save(act(opened, { type: 'reply', message: 'On it' }));
     const waiting = await save(act(replied, { type: 'request-info', message: 'Which card?' })); // committed before the signal ran
-    await expect(onCaseChanged(deps, opened, replied)).resolves.toEqual(['lifecycle resumed']);
-    expect(engine.resumes).toEqual([{ token: 'agent-token', output: workflowState(waiting, clock.now(), sla), outcome: 'resumed' }]);
-    expect(engine.resumes[0]?.output).toMatchObject({ status: 'waiting_on_user', lifecycleVersion: 3 });
+    // Waiting on the requester now: a silence, so an alarm takes it (for the case as it is now) and the wait ends.
+    await expect(onCaseChanged(deps, opened, replied)).resolves.toEqual(['alarm set', 'lifecycle handed-over']);
+    expect(engine.resumes).toEqual([]);
+    expect(engine.handOvers).toEqual([{ token: 'agent-token', outcome: 'handed-over' }]);
+    expect(alarms.list()).toEqual([`3:auto-close@${alarmFor(waiting, clock.now(), sla)!.ringAt}→${alarmFor(waiting, clock.now(), sla)!.dueAt}`]);
+    await expect(store.getWorkflowWait(CASE_ID, 'lifecycle')).resolves.toEqual({ token: HANDED_OVER, knownVersion: 3, waitFor: 'alarm' });
   });
 
   it.each([
@@ -228,7 +238,8 @@ describe('timerExpired', () => {
     const state = await timerExpired(deps, workflowState(stored(), at(10 * MINUTE), sla));
     expect(eventTypes()).toEqual(['sla.warning']);
     expect(state).toEqual(workflowState(stored(), clock.now(), sla));
-    expect(state).toMatchObject({ lifecycleVersion: 2, timer: { phase: 'first-response-breach', seconds: 15 * 60 } });
+    // The breach is 15 minutes away: the execution waits in person at most LINGER_SECONDS of it.
+    expect(state).toMatchObject({ lifecycleVersion: 2, handOver: false, timer: { phase: 'first-response-breach', seconds: LINGER_SECONDS } });
     expect(engine.starts.filter((s) => s.workflow === 'escalation')).toEqual([]);
     expect(metrics.counted).toEqual([]);
   });
@@ -508,6 +519,69 @@ describe('the wait for a four-eyes approval', () => {
     await store.putWorkflowWait(CASE_ID, 'lifecycle', { token: 'approval-token', knownVersion: pending.lifecycleVersion, waitFor: 'approval' });
     const approved = await save(applyAgentAction(pending, { type: 'approve' }, lead, at(HOUR), sla, fourEyes));
     await onCaseChanged(deps, pending, approved);
-    expect(engine.resumes).toEqual([{ token: 'approval-token', output: workflowState(approved, clock.now(), sla), outcome: 'resumed' }]);
+    // Approved: resolved, so the silence goes to an alarm and the waiting lifecycle ends.
+    expect(approved.status).toBe('resolved');
+    expect(engine.handOvers).toEqual([{ token: 'approval-token', outcome: 'handed-over' }]);
+    expect(alarms.list()).toHaveLength(1);
+  });
+});
+
+describe('alarms: far timers held by a one-time schedule', () => {
+  it('hands a far timer over after the wait ran out in person: an alarm for this version, the wait marked, no execution', async () => {
+    const opened = seed(caseAt('P3'));
+    const state = await timerExpired(deps, workflowState(opened, clock.now(), sla)); // the linger ran out, nothing due
+    expect(state).toMatchObject({ handOver: true, due: false });
+    await expect(handOver(deps, state)).resolves.toBe('alarm set');
+    const alarm = alarmFor(opened, clock.now(), sla)!;
+    expect(alarm).toMatchObject({ lifecycleVersion: 1, phase: 'first-response-warning', dueAt: opened.deadlines.firstResponseWarnAt });
+    expect(Date.parse(alarm.ringAt) % MINUTE).toBe(0);
+    expect(Date.parse(alarm.dueAt) - Date.parse(alarm.ringAt)).toBeGreaterThanOrEqual(2 * MINUTE);
+    expect(alarms.list()).toEqual([`1:first-response-warning@${alarm.ringAt}→${alarm.dueAt}`]);
+    await expect(store.getWorkflowWait(CASE_ID, 'lifecycle')).resolves.toEqual({ token: HANDED_OVER, knownVersion: 1, waitFor: 'alarm' });
+    await expect(handOver(deps, state)).resolves.toBe('alarm exists'); // a retried step sets it once
+    expect(engine.starts).toEqual([]);
+  });
+
+  it('moves the alarm when a handed-over case changes: the old one is taken back, the new one set for the new version', async () => {
+    const opened = seed(caseAt('P3'));
+    await handOver(deps, workflowState(opened, clock.now(), sla, { lingered: true }));
+    const replied = await save(act(opened, { type: 'reply', message: 'On it' }));
+    await expect(onCaseChanged(deps, opened, replied)).resolves.toEqual(['alarm set']);
+    expect(alarms.cancelled).toEqual([`${CASE_ID}-v1`]);
+    expect(alarms.list()).toEqual([expect.stringMatching(/^2:resolution-warning@/)]);
+    expect(engine.starts).toEqual([]);
+    expect(engine.resumes).toEqual([]);
+  });
+
+  it('wakes a lifecycle execution, named by the version, when the next timer of a handed-over case is near', async () => {
+    const opened = seed(caseAt('P3'));
+    await handOver(deps, workflowState(opened, clock.now(), sla, { lingered: true }));
+    const raised = await save(act(opened, { type: 'change-priority', priority: 'P1' })); // critical: the risk team is paged now
+    await expect(onCaseChanged(deps, opened, raised)).resolves.toContain('lifecycle started');
+    expect(raised.lifecycleVersion).toBeGreaterThan(1);
+    expect(engine.started()).toEqual([`lifecycle:${CASE_ID}-w${raised.lifecycleVersion}`]);
+    expect(alarms.list()).toEqual([]); // the alarm of version 1 is taken back
+  });
+
+  it('records the timer when the alarm rings for the current version, and hands the next one on', async () => {
+    const opened = seed(caseAt('P3'));
+    await handOver(deps, workflowState(opened, clock.now(), sla, { lingered: true }));
+    const alarm = alarmFor(opened, clock.now(), sla)!;
+    deps.clock = new FixedClock(new Date(alarm.dueAt)); // the case timer slept to the exact instant
+    await expect(alarmRang(deps, alarm)).resolves.toMatch(/^(alarm set|lifecycle started)$/);
+    expect(eventTypes()).toEqual(['sla.warning']);
+    // Rung again (a redelivery), or a ring for a version the case left: nothing more happens.
+    await expect(alarmRang(deps, alarm)).resolves.toBe('stale');
+    await expect(alarmRang(deps, { ...alarm, lifecycleVersion: 0 })).resolves.toBe('stale');
+    expect(eventTypes()).toEqual(['sla.warning']);
+  });
+
+  it('does nothing when a lifecycle execution holds the timer again (its own wait), even for the same version', async () => {
+    const opened = seed(caseAt('P3'));
+    const alarm = alarmFor(opened, clock.now(), sla)!;
+    await lifecycleWait('agent-token', 1);
+    deps.clock = new FixedClock(new Date(alarm.dueAt));
+    await expect(alarmRang(deps, alarm)).resolves.toBe('stale');
+    expect(eventTypes()).toEqual([]);
   });
 });
