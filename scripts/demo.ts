@@ -29,11 +29,22 @@ const s3 = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${pro
 const bus = new EventBridgeClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${process.env.TRUSTDESK_EVENTS_PORT ?? 4010}`, credentials });
 const LEDGER_BUS = 'trustdesk-ledger';
 
+/**
+ * One API call. A kept-alive socket the server closed while this process was busy (the profiles loader blocks it
+ * for seconds) fails the next fetch with `other side closed`: that one is sent again on a new socket. Every call
+ * here is safe to repeat (inquiries carry an Idempotency-Key, actions an expectedVersion, the rest only read or
+ * set an absolute clock).
+ */
 async function call<T>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${api}${route}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
+  const send = () =>
+    fetch(`${api}${route}`, {
+      method,
+      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  const res = await send().catch((error: unknown) => {
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return send();
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
