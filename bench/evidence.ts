@@ -29,6 +29,8 @@ export interface EvidenceFigures {
 
 export async function evidenceLatency(cloud: LocalCloud, o: { users: number; transactions: number; samples: number; inFlight?: number; warmUp?: number }): Promise<EvidenceFigures> {
   const client = storageClient(cloud);
+  // What earlier parts left on the streams (thousands of intake posts) drains first: a sample must not queue behind it.
+  await cloud.settle();
   const tag = `ev${Date.now().toString(36)}`;
   const { rows, viewers } = ledgerFixture(tag, { users: o.users, transactions: o.transactions, now: Date.now() });
   const loadPerSecond = await writeStraight(client, cloud.nameOf('LedgerTransactions'), rows);
@@ -67,7 +69,7 @@ export async function evidenceLatency(cloud: LocalCloud, o: { users: number; tra
         const gathered = (await store.getCaseWithTimeline(body.caseId))?.events.find((e) => e.type === 'evidence.gathered');
         return { ms, read: Number(gathered?.data.transactionsRead ?? 0), falseGift: record.evidence.findings.some((f) => f.code === 'gift_not_received') };
       }
-      if (performance.now() - t0 > 30_000) throw new Error(`no evidence on ${body.caseId} after 30 s: is the outbox parking records?`);
+      if (performance.now() - t0 > 60_000) throw new Error(`no evidence on ${body.caseId} after 60 s: is the outbox parking records?`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
