@@ -4,6 +4,7 @@
 // A report left by an earlier upload of the same name is removed first, so the one returned is this upload's.
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import path from 'node:path';
+import { loadTemplate, resourcesOfType } from '#local/template.ts';
 import type { LedgerImportReport } from '#lib/ports.ts';
 import { IMPORTS_PREFIX, reportKeyOf } from '#lib/use-cases/import-ledger-file.ts';
 
@@ -16,6 +17,15 @@ export interface LoadOptions {
   /** How long to wait for the report (default 5 minutes: the function's timeout). */
   timeoutMs?: number;
   pollMs?: number;
+}
+
+/** The imports bucket's name in the local cloud: its logical id, lower case (as the local cloud names buckets), from cdk.out. */
+export function localImportsBucket(cdkOutDir: string): string {
+  const bucket = resourcesOfType(loadTemplate(cdkOutDir, 'Trustdesk'), 'AWS::S3::Bucket')
+    .find(([id]) => id.startsWith('LedgerImportBucket'))?.[0]
+    ?.toLowerCase();
+  if (!bucket) throw new Error('no imports bucket in cdk.out; run npm run synth');
+  return bucket;
 }
 
 export class ReportTimeout extends Error {

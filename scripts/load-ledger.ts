@@ -6,8 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTemplate, resourcesOfType } from '#local/template.ts';
-import { loadLedgerFile, ReportTimeout } from './ledger-load.ts';
+import { loadLedgerFile, localImportsBucket, ReportTimeout } from './ledger-load.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -20,12 +19,7 @@ if (!file || (!local && !bucketArg)) {
 }
 
 // Locally the bucket is named as the local cloud names buckets (its logical id, lower case) from cdk.out.
-const bucket =
-  bucketArg ??
-  resourcesOfType(loadTemplate(path.join(root, 'cdk.out'), 'Trustdesk'), 'AWS::S3::Bucket')
-    .find(([id]) => id.startsWith('LedgerImportBucket'))?.[0]
-    ?.toLowerCase();
-if (!bucket) throw new Error('no imports bucket in cdk.out; run npm run synth');
+const bucket = bucketArg ?? localImportsBucket(path.join(root, 'cdk.out'));
 const s3 = local
   ? new S3Client({
       region: 'us-east-1',
