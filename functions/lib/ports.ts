@@ -368,8 +368,11 @@ export interface Ledger {
   transaction(transactionId: string): Promise<LedgerTransaction | undefined>;
   /** Several transactions by id in one round trip (up to 100), in no particular order; unknown ids are left out. */
   transactionsById(transactionIds: string[]): Promise<LedgerTransaction[]>;
-  /** The user's transactions with occurredAt in [from, to], oldest first, at most `limit`. */
-  transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]>;
+  /**
+   * The user's transactions with occurredAt in [from, to], oldest first, at most `limit`: the oldest ones, or with
+   * `keep: 'newest'` the newest ones (evidence: a busy account's latest rows are the ones a complaint is about).
+   */
+  transactionsOf(userId: string, window: { from: string; to: string; limit: number; keep?: 'oldest' | 'newest' }): Promise<LedgerTransaction[]>;
   /** Transactions made with one instrument fingerprint, newest first, at most `limit` (any user). */
   transactionsOnInstrument(instrument: string, limit: number): Promise<LedgerTransaction[]>;
   /** Transactions made from one device, newest first, at most `limit` (any user). */

@@ -88,6 +88,8 @@ export function ledgerContract(makeLedger: () => Ledger & LedgerEraser) {
       expect(all.map((t) => t.occurredAt)).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-03T08:30:00.000Z', '2026-11-05T12:00:00.000Z', '2026-11-10T00:00:00.000Z']);
       expect(all.every((t) => t.userId === userId)).toBe(true);
       expect((await ledger.transactionsOf(userId, { ...window, limit: 2 })).map((t) => t.occurredAt)).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-03T08:30:00.000Z']);
+      // A busy account's latest rows, still oldest first.
+      expect((await ledger.transactionsOf(userId, { ...window, limit: 2, keep: 'newest' })).map((t) => t.occurredAt)).toEqual(['2026-11-05T12:00:00.000Z', '2026-11-10T00:00:00.000Z']);
     });
 
     it('answers every account on one instrument and on one device, newest first, at most `limit`', async () => {

@@ -43,13 +43,13 @@ export class InMemoryLedger implements Ledger, LedgerEraser {
     return found && structuredClone(found);
   }
 
-  async transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]> {
+  async transactionsOf(userId: string, window: { from: string; to: string; limit: number; keep?: 'oldest' | 'newest' }): Promise<LedgerTransaction[]> {
     this.check();
     this.reads.push('transactionsOf');
-    return this.all()
+    const rows = this.all()
       .filter((t) => t.userId === userId && t.occurredAt >= window.from && t.occurredAt <= window.to)
-      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))
-      .slice(0, window.limit);
+      .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    return window.keep === 'newest' ? rows.slice(Math.max(0, rows.length - window.limit)) : rows.slice(0, window.limit);
   }
 
   async transactionsOnInstrument(instrument: string, limit: number): Promise<LedgerTransaction[]> {

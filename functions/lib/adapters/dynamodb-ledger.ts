@@ -78,8 +78,10 @@ export class DynamoLedger implements Ledger, LedgerEraser {
     return (out.Responses?.[this.tableName] ?? []).map(fromItem);
   }
 
-  async transactionsOf(userId: string, window: { from: string; to: string; limit: number }): Promise<LedgerTransaction[]> {
-    return this.query(LEDGER_INDEX.byUser, 'userId', userId, window.limit, true, { from: `${window.from}#`, to: `${window.to}#\uffff` });
+  async transactionsOf(userId: string, window: { from: string; to: string; limit: number; keep?: 'oldest' | 'newest' }): Promise<LedgerTransaction[]> {
+    const newest = window.keep === 'newest';
+    const rows = await this.query(LEDGER_INDEX.byUser, 'userId', userId, window.limit, !newest, { from: `${window.from}#`, to: `${window.to}#\uffff` });
+    return newest ? rows.reverse() : rows;
   }
 
   async transactionsOnInstrument(instrument: string, limit: number): Promise<LedgerTransaction[]> {

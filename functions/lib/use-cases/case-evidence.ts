@@ -46,7 +46,7 @@ async function ledgerRows(deps: CaseEvidenceDeps, record: CaseRecord, window: { 
   if (!evidence) return [];
   const named = new Set(evidence.transactionIds);
   const [own, byId] = await Promise.all([
-    evidence.userId ? deps.ledger.transactionsOf(evidence.userId, { ...window, limit: EVIDENCE_LIMITS.transactions }) : Promise.resolve([]),
+    evidence.userId ? deps.ledger.transactionsOf(evidence.userId, { ...window, limit: EVIDENCE_LIMITS.transactions, keep: 'newest' }) : Promise.resolve([]),
     deps.ledger.transactionsById([...named]),
   ]);
   const rows = new Map<string, LedgerTransaction>();

@@ -41,7 +41,7 @@ const SPEND_ROWS = 1000;
 /** Succeeded coin purchases and subscriptions in the last 90 days, in USD (currencies without a rate are left out). */
 async function spendUsd90d(deps: EvidenceDeps, userId: string, now: Date): Promise<number> {
   const from = new Date(now.getTime() - SPEND_DAYS * 86_400_000).toISOString();
-  const rows = await deps.ledger.transactionsOf(userId, { from, to: now.toISOString(), limit: SPEND_ROWS });
+  const rows = await deps.ledger.transactionsOf(userId, { from, to: now.toISOString(), limit: SPEND_ROWS, keep: 'newest' });
   const spend = summarizeLedger(rows, from).spend;
   const usd = Object.entries(spend).reduce((sum, [currency, amount]) => sum + (toUsd(amount ?? 0, currency, deps.triage) ?? 0), 0);
   return Math.round(usd * 100) / 100;
@@ -116,12 +116,12 @@ export async function gatherEvidence(deps: EvidenceDeps, event: CaseEvent): Prom
 
   const window = evidenceWindow(record.openedAt, now.toISOString(), deps.policy);
   const [own, named] = await Promise.all([
-    userId ? deps.ledger.transactionsOf(userId, { ...window, limit: LEDGER_ROWS }) : Promise.resolve([]),
+    userId ? deps.ledger.transactionsOf(userId, { ...window, limit: LEDGER_ROWS, keep: 'newest' }) : Promise.resolve([]),
     deps.ledger.transactionsById(transactionIds),
   ]);
   // Receipts of the people the requester sent gifts to, so a gift that never arrived shows.
   const counterparties = [...new Set(own.filter((t) => t.kind === 'gift_sent' && t.counterpartyUserId).map((t) => t.counterpartyUserId!))].slice(0, COUNTERPARTIES);
-  const theirs = await Promise.all(counterparties.map((id) => deps.ledger.transactionsOf(id, { ...window, limit: LEDGER_ROWS })));
+  const theirs = await Promise.all(counterparties.map((id) => deps.ledger.transactionsOf(id, { ...window, limit: LEDGER_ROWS, keep: 'newest' })));
   const transactions = unique([...own, ...named, ...theirs.flat().filter((t) => t.kind === 'gift_received' && t.counterpartyUserId === userId)], (t) => t.transactionId);
 
   const [linked, spend] = userId ? await Promise.all([linkedAccounts(deps, userId, own), deps.sla.topConsumer ? spendUsd90d(deps, userId, now) : undefined]) : [[], undefined];
