@@ -23,15 +23,13 @@ import { newCaseId, newReference } from '#lib/ids.ts';
 import { policies } from '#lib/policies.ts';
 import type { Clock, CountChange, Mailer } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
-import { aggregateEvents, type AggregateDeps, type StreamedEvent } from '#lib/use-cases/fold-case-events.ts';
+import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 import { reportFor, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from '#local/dynamodb-local.ts';
 import { createTablesFromTemplate } from '#local/dynamodb-tables.ts';
 import { freePort } from '#local/free-port.ts';
 import { loadTemplate, type CfnTemplate } from '#local/template.ts';
-import { aggregateWithCaseWatermarks } from './aggregate-case-watermarks.ts';
 import { aggregatePerRecord } from './aggregate-per-record.ts';
-import { meterWrites } from './write-units.ts';
 import { percentile } from './local-cloud.ts';
 
 /** The synthetic day measures aggregation, not four-eyes: no resolution waits for a second person. */
@@ -415,25 +413,12 @@ export function aggregateDeps(db: ReportingDb, reportingTable: string, clock: Cl
   };
 }
 
-/** How the bench aggregates: today's runs, one transaction per event, or the per-case watermarks of before. */
-export type AggregationMode = 'coalesced' | 'per-record' | 'case-watermarks';
-
-/** The events as one shard streams them: each at its index in the list, as a SequenceNumber. */
-export const asStream = (events: readonly CaseEvent[], from = 0): StreamedEvent[] => events.map((event, i) => ({ event, position: String(from + i + 1) }));
-
 /** Feeds `events` through the aggregator in stream-sized batches, one batch after the other (as one shard is). */
-export async function aggregateInBatches(
-  deps: AggregateDeps,
-  events: readonly CaseEvent[],
-  mode: AggregationMode | boolean = 'coalesced',
-  batchSize = STREAM_BATCH,
-): Promise<{ applied: number; skipped: number; writes: number; incidents: string[] }> {
-  const how: AggregationMode = mode === true ? 'coalesced' : mode === false ? 'per-record' : mode;
-  const run = { coalesced: aggregateEvents, 'per-record': aggregatePerRecord, 'case-watermarks': aggregateWithCaseWatermarks }[how];
-  const stream = asStream(events);
+export async function aggregateInBatches(deps: AggregateDeps, events: readonly CaseEvent[], coalesce = true): Promise<{ applied: number; skipped: number; writes: number; incidents: string[] }> {
   const total = { applied: 0, skipped: 0, writes: 0, incidents: [] as string[] };
-  for (let i = 0; i < stream.length; i += batchSize) {
-    const r = await run(deps, stream.slice(i, i + batchSize));
+  for (let i = 0; i < events.length; i += STREAM_BATCH) {
+    const batch = events.slice(i, i + STREAM_BATCH);
+    const r = await (coalesce ? aggregateEvents(deps, batch) : aggregatePerRecord(deps, batch));
     total.applied += r.applied;
     total.skipped += r.skipped;
     total.writes += r.writes;
@@ -446,15 +431,12 @@ export async function aggregateInBatches(
 
 type Snapshot = Map<string, Record<string, unknown>>;
 
-/** The partition-key prefix of a counted run's mark (functions/lib/adapters/reporting-layout.ts). */
-const MARK_PREFIX = 'COUNTED#';
-
 /** What the wall clock decides (a watermark's expiry, when an incident was detected), not the counting. */
 const CLOCK_ATTRIBUTES = ['expiresAt', 'detectedAt'];
 
 /**
  * Every item of a reporting table by its table key, whatever the layout: two aggregations of the same
- * events must leave the same items (counts, listings, incidents) but for CLOCK_ATTRIBUTES and the marks.
+ * events must leave the same items (counts, listings, watermarks, incidents) but for CLOCK_ATTRIBUTES.
  */
 async function aggregateSnapshot(db: ReportingDb, table: string): Promise<Snapshot> {
   const items: Snapshot = new Map();
@@ -463,8 +445,6 @@ async function aggregateSnapshot(db: ReportingDb, table: string): Promise<Snapsh
     const page = await db.client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
     for (const raw of page.Items ?? []) {
       const { pk, sk, ...rest } = unmarshall(raw) as { pk: string; sk: string } & Record<string, unknown>;
-      // The marks of counted runs are how a mode dedupes, not what it counts: each mode places them its own way.
-      if (pk.startsWith(MARK_PREFIX)) continue;
       for (const name of CLOCK_ATTRIBUTES) delete rest[name];
       items.set(`${pk}|${sk}`, rest);
     }
@@ -528,24 +508,6 @@ function trendHistory(events: readonly CaseEvent[]): CountChange[] {
   );
 }
 
-/** Just enough generated cases, opened over the last `windowHours`, for exactly `events` events (generation stops there). */
-export function streamOfCases(events: number, windowHours: number): GeneratedCases {
-  const now = new Date();
-  const from = now.getTime() - windowHours * 3_600_000;
-  const spread = (count: number) => {
-    const random = seededRandom(7);
-    const openings = Array.from({ length: count }, (_, i) => ({ at: new Date(from + ((i + random()) / count) * (now.getTime() - from)) }));
-    return generateCases(openings, { until: now, seed: 11, maxEvents: events });
-  };
-  let generated = spread(events);
-  generated = spread(generated.histories.length);
-  for (let attempt = 0; generated.events.length < events; attempt++) {
-    if (attempt > 20) throw new Error(`could not generate ${events} events`);
-    generated = spread(Math.ceil(generated.histories.length * (events / generated.events.length) * 1.02) + 1);
-  }
-  return generated;
-}
-
 /**
  * Records/s through the aggregator, coalesced and one transaction per event, over the same `events`
  * events of generated cases (opened over the last `windowHours`, stored in the cases table first), fed
@@ -558,7 +520,21 @@ export async function aggregationThroughput(opts: { events: number; repeats: num
   const windowHours = opts.windowHours ?? DEFAULT_WINDOW_HOURS;
   const db = await startReportingDb();
   try {
-    const { histories, events } = streamOfCases(opts.events, windowHours);
+    const now = new Date();
+    const from = now.getTime() - windowHours * 3_600_000;
+    // Just enough cases, spread over the window, for exactly `events` events (generation stops there).
+    const spread = (count: number) => {
+      const random = seededRandom(7);
+      const openings = Array.from({ length: count }, (_, i) => ({ at: new Date(from + ((i + random()) / count) * (now.getTime() - from)) }));
+      return generateCases(openings, { until: now, seed: 11, maxEvents: opts.events });
+    };
+    let generated = spread(opts.events);
+    generated = spread(generated.histories.length);
+    for (let attempt = 0; generated.events.length < opts.events; attempt++) {
+      if (attempt > 20) throw new Error(`could not generate ${opts.events} events`);
+      generated = spread(Math.ceil(generated.histories.length * (opts.events / generated.events.length) * 1.02) + 1);
+    }
+    const { histories, events } = generated;
     await writeCases(new DynamoCaseStore(db.casesTable, undefined, db.client), histories);
     const cases = histories.length;
 
@@ -606,58 +582,6 @@ export async function aggregationThroughput(opts: { events: number; repeats: num
     const p = statsOf(perRecord);
     if (process.env.BENCH_VERBOSE) console.error(`aggregationThroughput: ${events.length} events of ${cases} cases opened over ${windowHours} h`);
     return { coalesced: c, perRecord: p, ratio: c.median / p.median };
-  } finally {
-    await db.stop();
-  }
-}
-
-// ── aggregation: DynamoDB write units per 100 stream records ─────────────────────────────────────────
-
-/**
- * Write units the aggregator spends per 100 stream records, metered from its real calls (bench/write-units.ts),
- * with the per-case watermarks of before (bench/aggregate-case-watermarks.ts) and with today's runs and marks,
- * over the same `events` events of generated cases opened over `windowHours`, in stream batches of 100, each
- * mode into a fresh reporting table. Throws unless both leave identical aggregates. Also the re-marks and
- * nothing else when the whole stream is delivered a second time (today's scheme).
- */
-export async function aggregationWriteUnits(opts: { events: number; windowHours?: number }): Promise<{
-  before: number;
-  after: number;
-  ratio: number;
-  redelivered: number;
-  cases: number;
-  events: number;
-}> {
-  const windowHours = opts.windowHours ?? DEFAULT_WINDOW_HOURS;
-  const db = await startReportingDb();
-  try {
-    const { histories, events } = streamOfCases(opts.events, windowHours);
-    await writeCases(new DynamoCaseStore(db.casesTable, undefined, db.client), histories);
-    const history = trendHistory(events);
-    const metered = async (mode: AggregationMode, table: string, redeliver: boolean) => {
-      await createReportingTable(db, table);
-      const client = new DynamoDBClient({ region: 'us-east-1', endpoint: db.endpoint, credentials: FAKE_CREDENTIALS });
-      const seed = aggregateDeps(db, table);
-      for (let i = 0; i < history.length; i += 100) await seed.reporting.applyCounts(history.slice(i, i + 100), []);
-      const tally = meterWrites(client, db.client);
-      const deps = aggregateDeps({ ...db, client }, table);
-      const first = await aggregateInBatches(deps, events, mode);
-      if (first.applied !== events.length) throw new Error(`${mode}: applied ${first.applied} of ${events.length} events`);
-      const once = tally.total;
-      if (process.env.BENCH_VERBOSE) { const by: Record<string, number> = {}; for (const [k, v] of tally.byPartition) { const kind = k.split('|')[1]!.split('#')[0]!; by[kind] = (by[kind] ?? 0) + v; } console.error(mode, tally.items, by); }
-      // The whole stream once more, as a mapping re-reading it would: the before mode never deduped a case's last version alone, so it is not asked to.
-      const again = redeliver ? await aggregateInBatches(deps, events, mode) : { applied: 0 };
-      return { client, once, again: tally.total - once, applied: again.applied };
-    };
-    const before = await metered('case-watermarks', 'bench-wcu-before', false);
-    const after = await metered('coalesced', 'bench-wcu-after', true);
-    if (after.applied !== 0) throw new Error(`a redelivered stream counted ${after.applied} events again`);
-    const [a, b] = await Promise.all([aggregateSnapshot(db, 'bench-wcu-after'), aggregateSnapshot(db, 'bench-wcu-before')]);
-    assertSameAggregates(a, b, 'write units');
-    before.client.destroy();
-    after.client.destroy();
-    const per100 = (wcu: number) => (wcu / events.length) * 100;
-    return { before: per100(before.once), after: per100(after.once), ratio: after.once / before.once, redelivered: per100(after.again), cases: histories.length, events: events.length };
   } finally {
     await db.stop();
   }

@@ -1,6 +1,6 @@
 // npm run bench: every figure measured in one run on the local cloud, printed as one table and kept in
 // bench/results.json and bench/RESULTS.md (machine, Node, date; min / median / max over repeats).
-// BENCH_ONLY=<part,…> runs only those parts (workflows, intake, bulk, evidence, ledger, search, in-process, writes,
+// BENCH_ONLY=<part,…> runs only those parts (workflows, intake, bulk, evidence, ledger, search, in-process,
 // partitions) and merges their figures into the kept results, replacing the figures of the same name: a part can be re-measured
 // without the whole ~20 minutes, and the files say which parts came from which run.
 import { execFileSync } from 'node:child_process';
@@ -20,7 +20,7 @@ import type { LocalCloud } from '#local/cloud.ts';
 import { benchCloud, percentile } from './local-cloud.ts';
 import { dynamoDbLocalPeakBytes, sampleRss } from './memory.ts';
 import { busiestPartitions, PARTITION_WCU, SPIKE_RATES } from './partitions.ts';
-import { aggregationThroughput, aggregationWriteUnits, reportBuildTime } from './reporting.ts';
+import { aggregationThroughput, reportBuildTime } from './reporting.ts';
 import { searchLatency } from './search.ts';
 import { deadlineLateness } from './timers.ts';
 import { escalatedCaseTransitions, riskPageLatencyMs, typicalCaseTransitions } from './workflow-cost.ts';
@@ -30,7 +30,7 @@ const env = process.env;
 const SEQUENTIAL_POSTS = Number(env.BENCH_POSTS ?? 1000);
 const RUN = Number(env.BENCH_RUN ?? 300);
 const REPEATS = Number(env.BENCH_REPEATS ?? 3);
-const PARTS = ['workflows', 'intake', 'bulk', 'evidence', 'ledger', 'search', 'in-process', 'writes', 'partitions'] as const;
+const PARTS = ['workflows', 'intake', 'bulk', 'evidence', 'ledger', 'search', 'in-process', 'partitions'] as const;
 const only = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((p) => p.trim())) : undefined;
 const unknownParts = [...(only ?? [])].filter((p) => !(PARTS as readonly string[]).includes(p));
 if (unknownParts.length > 0) throw new Error(`BENCH_ONLY: no part ${unknownParts.join(', ')} (parts: ${PARTS.join(', ')})`);
@@ -51,16 +51,6 @@ const atMost = (limit: number) => ({ text: `≤ ${limit}`, met: (m: number) => m
 const atLeast = (limit: number) => ({ text: `≥ ${limit}`, met: (m: number) => m >= limit });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : +n.toFixed(2));
-
-/** Aggregation write units per 100 stream records, before (per-case watermarks) and after (runs and their marks). */
-async function writeUnitFigures(): Promise<void> {
-  // A stream at the normal volume's average rate (50k a day ≈ 2,100 new cases an hour): 800 events ≈ 0.25 h.
-  const w = await aggregationWriteUnits({ events: Number(env.BENCH_WCU_EVENTS ?? 800), windowHours: Number(env.BENCH_WCU_WINDOW_HOURS ?? 0.25) });
-  add('aggregation WCU per 100 stream records, per-case watermarks (before issue 15)', 'WCU', w.before);
-  add('aggregation WCU per 100 stream records, runs marked on their ends', 'WCU', w.after);
-  add('aggregation WCU after ÷ before', 'ratio', w.ratio, atMost(0.3));
-  add('aggregation WCU per 100 records delivered again (re-marks only)', 'WCU', w.redelivered);
-}
 
 /** The busiest partition key at the spike hour of a 10× and a 100× day, from a sample of real cases (bench/partitions.ts). */
 async function partitionFigures(): Promise<void> {
@@ -247,7 +237,6 @@ if (onTheCloud.some(([name]) => part(name))) {
   }
 }
 if (part('in-process')) await inProcess();
-if (part('writes')) await writeUnitFigures();
 if (part('partitions')) await partitionFigures();
 
 // ── output ──

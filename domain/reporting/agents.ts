@@ -1,6 +1,6 @@
 // The per-agent report: counters folded per (local day, agent, category) and the rows the report shows.
-// Pure, like aggregate.ts, and folded by the same consumer in the same exactly-once apply (the marks of
-// the run they belong to are written with them), so a redelivered event is never counted twice here either.
+// Pure, like aggregate.ts, and folded by the same consumer in the same exactly-once apply (the case's
+// watermark moves with them), so a redelivered event is never counted twice here either.
 //
 // Who a number belongs to (the agent who handled the case, never a requester):
 //   - a first response (agent.replied / agent.requested-info with firstResponse) → the agent who sent it;

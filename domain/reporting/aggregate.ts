@@ -28,7 +28,7 @@ import {
 import { keyId } from './shards.ts';
 
 export type { Counters } from './counters.ts';
-export { inShardOrder, uncounted } from './dedupe.ts';
+export { newEvents, nextWatermarks } from './dedupe.ts';
 export { keyId, requiredShards, shardFor } from './shards.ts';
 
 export type Granularity = 'day' | 'hour';

@@ -8,7 +8,6 @@ import type { LedgerTransaction } from '#domain/ledger/transaction.ts';
 import type { Macro } from '#domain/macro.ts';
 import type { AggregateKey, BacklogKey, Counters } from '#domain/reporting/aggregate.ts';
 import type { AgentKey, AgentRow } from '#domain/reporting/agents.ts';
-import type { CountedRange } from '#domain/reporting/dedupe.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import type { MetricName } from './metrics.ts';
 
@@ -430,17 +429,14 @@ export interface TopConsumerListing {
   openedAt: string;
 }
 
-/** applyCounts is all or nothing for at most this many changes and marks together (DynamoDB's transaction limit). */
+/** applyCounts is all or nothing for at most this many changes and watermark moves together. */
 export const MAX_COUNTS_PER_APPLY = 100;
 
-/**
- * A counted run of stream records, marked on one of its records (domain/reporting/dedupe.ts): the ranges
- * of stream positions, in that record's shard, whose records are counted.
- */
-export interface CountedMark {
-  /** The record's event: `${caseId}#${version}`. */
-  eventId: string;
-  ranges: CountedRange[];
+export interface WatermarkMove {
+  caseId: string;
+  /** The watermark read before (0 = none yet); the apply fails if it moved meanwhile. */
+  from: number;
+  to: number;
 }
 
 /** Open cases of one backlog key (one shard of it). */
@@ -465,16 +461,14 @@ export interface Subscription {
 }
 
 export interface ReportingStore {
-  /** The marks on these events' records (events without a mark are absent). */
-  countedMarks(eventIds: string[]): Promise<Map<string, CountedRange[]>>;
+  /** The last counted version of each case (cases never counted are absent). */
+  watermarks(caseIds: string[]): Promise<Map<string, number>>;
   /**
-   * Count changes with the marks of the run they come from, all or nothing (at most MAX_COUNTS_PER_APPLY
-   * together, one change per item). A mark already stored cancels the whole apply (it throws), so a
-   * repeated or concurrent apply of a run never counts twice.
+   * Count changes and watermark moves, all or nothing (at most MAX_COUNTS_PER_APPLY, one change per
+   * item). A move whose `from` is no longer the stored watermark cancels the whole apply (it throws),
+   * so a repeated or concurrent apply never counts twice.
    */
-  applyCounts(changes: CountChange[], marks: CountedMark[]): Promise<void>;
-  /** Marks a redelivered batch again where its halves would end (replacing what those records held). */
-  remark(marks: CountedMark[]): Promise<void>;
+  applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void>;
   /** The day aggregates (every shard of every key) of these local days. */
   dayAggregates(days: readonly string[]): Promise<AggregateRow[]>;
   /** The per-agent items (every agent and category) of these local days. */

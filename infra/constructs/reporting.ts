@@ -37,7 +37,7 @@ export class Reporting extends Construct {
     const { storage, api, config } = props;
     const policy = parseReportingPolicy(reportingPolicyJson);
 
-    // Aggregates, counted-run marks, incidents, subscriptions and sent-report markers: never streamed.
+    // Aggregates, watermarks, incidents, subscriptions and sent-report markers: never streamed.
     this.table = new Table(this, 'Aggregates', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -68,8 +68,6 @@ export class Reporting extends Construct {
         bisectBatchOnError: true,
         retryAttempts: 4,
         reportBatchItemFailures: true,
-        // No parallelizationFactor: exactly-once counting marks runs of one shard's records in order, so it
-        // needs the one batch in flight per shard that the default (1) gives (domain/reporting/dedupe.ts).
         onFailure: new SqsDlq(this.parked),
       }),
     );

@@ -6,7 +6,7 @@ import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 import { aggregatePerRecord } from '../../bench/aggregate-per-record.ts';
 import { FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../functions/fakes.ts';
-import { CaseFactory, InMemoryReportingStore, interleave, streamed } from '../functions/reporting-fakes.ts';
+import { CaseFactory, InMemoryReportingStore, interleave } from '../functions/reporting-fakes.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -29,26 +29,25 @@ async function workedCases(factory: CaseFactory): Promise<void> {
 }
 
 describe('aggregatePerRecord', () => {
-  it('leaves the same counts as aggregateEvents, with one apply (and one mark) per event and more writes', async () => {
+  it('leaves the same counts and watermarks as aggregateEvents, with one apply per event and more writes', async () => {
     const cases = new InMemoryCaseStore();
     const factory = new CaseFactory(cases);
     await workedCases(factory);
     const events = interleave(factory.events());
-    const stream = streamed(factory, events);
     const deps: AggregateDeps = { cases, reporting: new InMemoryReportingStore(), clock: new FixedClock(at(5 * HOUR)), policy: reportingPolicy, policies, metrics: new RecordingMetrics(), ...sequentialIds() };
     const coalescedStore = new InMemoryReportingStore();
     const perEventStore = new InMemoryReportingStore();
 
-    const coalesced = await aggregateEvents({ ...deps, reporting: coalescedStore }, stream);
-    const perEvent = await aggregatePerRecord({ ...deps, reporting: perEventStore }, stream);
+    const coalesced = await aggregateEvents({ ...deps, reporting: coalescedStore }, events);
+    const perEvent = await aggregatePerRecord({ ...deps, reporting: perEventStore }, events);
 
-    expect(perEventStore.counts()).toEqual(coalescedStore.counts());
+    expect(perEventStore.snapshot()).toEqual(coalescedStore.snapshot());
     expect(perEventStore.aggregateCounts().length).toBeGreaterThan(5);
     expect(perEvent).toMatchObject({ applied: coalesced.applied, skipped: 0, incidents: [] });
     expect(perEvent.writes).toBeGreaterThan(coalesced.writes);
     expect(coalescedStore.transactions).toHaveLength(1);
     expect(perEventStore.transactions).toHaveLength(events.length);
-    for (const t of perEventStore.transactions) expect(t.marks).toHaveLength(1);
+    for (const t of perEventStore.transactions) expect(t.moves).toHaveLength(1);
   });
 
   it('counts nothing again when the same events come again', async () => {
@@ -58,13 +57,12 @@ describe('aggregatePerRecord', () => {
     const events = interleave(factory.events());
     const reporting = new InMemoryReportingStore();
     const deps: AggregateDeps = { cases, reporting, clock: new FixedClock(at(5 * HOUR)), policy: reportingPolicy, policies, metrics: new RecordingMetrics(), ...sequentialIds() };
-    const stream = streamed(factory, events);
-    await aggregatePerRecord(deps, stream);
-    const before = reporting.counts();
+    await aggregatePerRecord(deps, events);
+    const before = reporting.snapshot();
 
-    const again = await aggregatePerRecord(deps, stream);
+    const again = await aggregatePerRecord(deps, events);
 
-    expect(again).toMatchObject({ applied: 0, skipped: events.length, writes: 0, incidents: [] });
-    expect(reporting.counts()).toEqual(before);
+    expect(again).toEqual({ applied: 0, skipped: events.length, writes: 0, incidents: [] });
+    expect(reporting.snapshot()).toEqual(before);
   });
 });

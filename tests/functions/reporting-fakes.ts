@@ -1,7 +1,7 @@
 // An in-memory ReportingStore written against the port alone (it knows no table keys), enforcing what
 // the port promises and DynamoDB enforces under it: applyCounts is all or nothing (≤ 100 changes and
-// marks, one change per item, every mark put only where none is yet), so a retried or concurrent apply of
-// a run never counts twice; claimIncident records once per key; report claims can be taken
+// moves, one change per item, every watermark move conditional on the watermark read), so a retried or
+// concurrent apply never counts twice; claimIncident records once per key; report claims can be taken
 // again while pending, never once sent. Plus a small factory of cases and the events the domain
 // produces for them.
 import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
@@ -21,10 +21,8 @@ import {
   type ReportingStore,
   type Subscription,
   type TopConsumerListing,
-  type CountedMark,
+  type WatermarkMove,
 } from '#lib/ports.ts';
-import type { CountedRange } from '#domain/reporting/dedupe.ts';
-import type { StreamedEvent } from '#lib/use-cases/fold-case-events.ts';
 import type { InMemoryCaseStore } from './fakes.ts';
 import { NO_FOUR_EYES } from './lifecycle-fakes.ts';
 
@@ -55,8 +53,7 @@ export interface ReportingState {
   topConsumerCases: Map<string, TopConsumerListing>;
   /** Per-agent counters by day, agent and category. */
   agents: Map<string, AgentRow>;
-  /** Counted-run marks by event id. */
-  marks: Map<string, CountedRange[]>;
+  watermarks: Map<string, number>;
   incidents: Map<string, Incident>;
   subscriptions: Map<string, Subscription>;
   reports: Map<string, { status: 'pending' | 'sent'; providerId?: string }>;
@@ -92,7 +89,7 @@ export class InMemoryReportingStore implements ReportingStore {
     openedInHour: new Map(),
     topConsumerCases: new Map(),
     agents: new Map(),
-    marks: new Map(),
+    watermarks: new Map(),
     incidents: new Map(),
     subscriptions: new Map(),
     reports: new Map(),
@@ -100,9 +97,9 @@ export class InMemoryReportingStore implements ReportingStore {
   /** Every call of the port, in order. */
   readonly calls: PortCall[] = [];
   /** Every committed applyCounts, as it was asked for. */
-  readonly transactions: { changes: CountChange[]; marks: CountedMark[] }[] = [];
+  readonly transactions: { changes: CountChange[]; moves: WatermarkMove[] }[] = [];
   /** Runs before an applyCounts is checked: a test can play a concurrent writer here. */
-  beforeApply: ((changes: CountChange[], marks: CountedMark[]) => void | Promise<void>) | undefined;
+  beforeApply: ((changes: CountChange[], moves: WatermarkMove[]) => void | Promise<void>) | undefined;
 
   private log(method: keyof ReportingStore, ...args: unknown[]): void {
     this.calls.push({ method, args: copy(args) });
@@ -118,9 +115,9 @@ export class InMemoryReportingStore implements ReportingStore {
     return copy(this.state);
   }
 
-  /** A copy of everything held but the marks: what the counts are. */
-  counts(): Omit<ReportingState, 'marks'> {
-    const { marks: _marks, ...counts } = this.snapshot();
+  /** A copy of everything held but the watermarks: what the counts are. */
+  counts(): Omit<ReportingState, 'watermarks'> {
+    const { watermarks: _watermarks, ...counts } = this.snapshot();
     return counts;
   }
 
@@ -149,41 +146,40 @@ export class InMemoryReportingStore implements ReportingStore {
     return [...this.state.incidents.values()].filter((i) => i.windowStart.slice(0, 10) === day).sort(byText((i) => i.key)).map(copy);
   }
 
-  /** The ranges an event's record is marked with (a test's view). */
-  markOf(eventId: string): CountedRange[] | undefined {
-    return copy(this.state.marks.get(eventId));
+  /** A case's stored watermark (a test's view). */
+  watermarkOf(caseId: string): number | undefined {
+    return this.state.watermarks.get(caseId);
   }
 
-  async countedMarks(eventIds: string[]): Promise<Map<string, CountedRange[]>> {
-    this.log('countedMarks', eventIds);
-    if (new Set(eventIds).size !== eventIds.length) throw new ValidationException('Provided list of item keys contains duplicates');
-    const found = new Map<string, CountedRange[]>();
-    for (const id of eventIds) {
-      const ranges = this.state.marks.get(id);
-      if (ranges) found.set(id, copy(ranges));
+  async watermarks(caseIds: string[]): Promise<Map<string, number>> {
+    this.log('watermarks', caseIds);
+    if (new Set(caseIds).size !== caseIds.length) throw new ValidationException('Provided list of item keys contains duplicates');
+    const found = new Map<string, number>();
+    for (const caseId of caseIds) {
+      const version = this.watermarkOf(caseId);
+      if (version !== undefined) found.set(caseId, version);
     }
     return found;
   }
 
-  async remark(marks: CountedMark[]): Promise<void> {
-    this.log('remark', marks);
-    for (const m of marks) this.state.marks.set(m.eventId, copy(m.ranges));
-  }
-
-  async applyCounts(changes: CountChange[], marks: CountedMark[]): Promise<void> {
-    this.log('applyCounts', changes, marks);
-    if (changes.length + marks.length === 0) return;
-    await this.beforeApply?.(changes, marks);
-    if (changes.length + marks.length > MAX_COUNTS_PER_APPLY) {
+  async applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void> {
+    this.log('applyCounts', changes, moves);
+    if (changes.length + moves.length === 0) return;
+    await this.beforeApply?.(changes, moves);
+    if (changes.length + moves.length > MAX_COUNTS_PER_APPLY) {
       throw new ValidationException(`Member must have length less than or equal to ${MAX_COUNTS_PER_APPLY}`);
     }
-    const items = [...changes.map(identityOf), ...marks.map((m) => `mark|${m.eventId}`)];
+    const items = [...changes.map(identityOf), ...moves.map((m) => `watermark|${m.caseId}`)];
     if (new Set(items).size !== items.length) throw new ValidationException('Transaction request cannot include multiple operations on one item');
 
     // Every condition first: one failure cancels the whole apply.
     const reasons: CancellationReason[] = [
       ...changes.map((): CancellationReason => ({ Code: 'None' })),
-      ...marks.map((m): CancellationReason => (this.state.marks.has(m.eventId) ? { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' } : { Code: 'None' })),
+      ...moves.map((m): CancellationReason => {
+        const current = this.watermarkOf(m.caseId);
+        const ok = m.from === 0 ? current === undefined : current === m.from;
+        return ok ? { Code: 'None' } : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
+      }),
     ];
     if (reasons.some((r) => r.Code !== 'None')) {
       throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
@@ -217,8 +213,8 @@ export class InMemoryReportingStore implements ReportingStore {
         }
       }
     }
-    for (const m of marks) this.state.marks.set(m.eventId, copy(m.ranges));
-    this.transactions.push(copy({ changes, marks }));
+    for (const m of moves) this.state.watermarks.set(m.caseId, m.to);
+    this.transactions.push(copy({ changes, moves }));
   }
 
   async dayAggregates(days: readonly string[]): Promise<AggregateRow[]> {
@@ -432,19 +428,4 @@ export class CaseFactory {
 /** Events interleaved across cases (each case's own order kept), as a stream shard mixes them. */
 export function interleave(events: CaseEvent[]): CaseEvent[] {
   return [...events].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : a.version - b.version));
-}
-
-/**
- * One stream shard per owner (a test's deps): an event takes its position the first time it is delivered,
- * so what a test delivers first comes first in the shard, and a redelivery carries the same positions.
- */
-const shards = new WeakMap<object, Map<string, number>>();
-export function streamed(owner: object, events: readonly CaseEvent[]): StreamedEvent[] {
-  const positions = shards.get(owner) ?? new Map<string, number>();
-  shards.set(owner, positions);
-  return events.map((event) => {
-    const id = `${event.caseId}#${event.version}`;
-    if (!positions.has(id)) positions.set(id, positions.size + 1);
-    return { event: copy(event), position: String(positions.get(id)) };
-  });
 }

@@ -7,7 +7,7 @@
 //   TREND#<category>             <hour>                                     cases opened in the hour
 //   TOPCASE#<day>                <caseId>                                   a top consumer's case
 //   AGENT#<day>                  <agentId>#<category>                       per-agent counters of a local day
-//   COUNTED#<caseId>#<version>   COUNTED                                    a counted run's mark on that event's record
+//   WM#<caseId>                  WM                                         last counted version
 //   INCIDENT#<key>               INCIDENT                                   one incident per key (the claim)
 //   INCIDENTS#<window day>       <key>                                      incidents listed by day
 //   SUBSCRIPTION                 <cadence>#<email>                          report subscribers
@@ -30,8 +30,8 @@ export const keys = {
   trendOf: (category: string) => `TREND#${category}`,
   topCasesOf: (day: string) => `TOPCASE#${day}`,
   agentsOf: (day: string) => `AGENT#${day}`,
-  counted: (eventId: string): ItemKey => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
-  eventIdOfCounted: (pk: string) => pk.slice('COUNTED#'.length),
+  watermark: (caseId: string): ItemKey => ({ pk: `WM#${caseId}`, sk: 'WM' }),
+  caseIdOfWatermark: (pk: string) => pk.slice('WM#'.length),
   incident: (key: string): ItemKey => ({ pk: `INCIDENT#${key}`, sk: 'INCIDENT' }),
   incidentsOf: (day: string) => `INCIDENTS#${day}`,
   subscriptions: 'SUBSCRIPTION',

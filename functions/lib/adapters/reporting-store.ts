@@ -1,7 +1,6 @@
-// The reporting table: aggregates, per-agent counters, backlog, trend hours, counted-run marks, incidents, subscriptions, sent reports.
+// The reporting table: aggregates, per-agent counters, backlog, trend hours, watermarks, incidents, subscriptions, sent reports.
 // Speaks the port's domain words; which item holds what is in reporting-layout.ts beside it.
 import {
-  BatchWriteItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
@@ -13,8 +12,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AgentRow } from '#domain/reporting/agents.ts';
 import type { AggregateRow, Incident } from '#domain/reporting/report.ts';
 import { subscriptionOfId } from '#domain/reporting/subscription.ts';
-import type { CountedRange } from '#domain/reporting/dedupe.ts';
-import type { BacklogCount, CountChange, CountedMark, OpenedInHour, ReportingStore, Subscription, TopConsumerListing } from '../ports.ts';
+import type { BacklogCount, CountChange, OpenedInHour, ReportingStore, Subscription, TopConsumerListing, WatermarkMove } from '../ports.ts';
 import { dynamodb } from './dynamodb.ts';
 import { batchGetAll, OneOffClaims, queryAll } from './dynamodb-helpers.ts';
 import { agentRowOf, aggregateRowOf, backlogCountOf, counterAttribute, countersOf, itemOf, keys, topConsumerListingOf } from './reporting-layout.ts';
@@ -22,11 +20,7 @@ import { agentRowOf, aggregateRowOf, backlogCountOf, counterAttribute, countersO
 type Item = Record<string, AttributeValue>;
 const toItem = (value: object): Item => marshall(value, { removeUndefinedValues: true });
 
-/**
- * A mark matters while its records can be delivered again: the stream keeps them 24 hours and a parked batch
- * is kept 14 days (infra/constructs/parked-records.ts) before a redrive; a day more, then TTL removes it.
- */
-const MARK_TTL_SECONDS = 15 * 86_400;
+const WATERMARK_TTL_SECONDS = 400 * 86_400;
 
 export class DynamoReportingStore implements ReportingStore {
   private readonly claims: OneOffClaims;
@@ -38,22 +32,18 @@ export class DynamoReportingStore implements ReportingStore {
     this.claims = new OneOffClaims(client, tableName);
   }
 
-  async countedMarks(eventIds: string[]): Promise<Map<string, CountedRange[]>> {
-    if (eventIds.length === 0) return new Map();
-    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: eventIds.map((id) => toItem(keys.counted(id))), ConsistentRead: true } });
+  async watermarks(caseIds: string[]): Promise<Map<string, number>> {
+    if (caseIds.length === 0) return new Map();
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: caseIds.map((id) => toItem(keys.watermark(id))), ConsistentRead: true } });
     return new Map(
       (found[this.tableName] ?? []).map((item) => {
-        const { pk, ranges } = unmarshall(item) as { pk: string; ranges: CountedRange[] };
-        return [keys.eventIdOfCounted(pk), ranges];
+        const { pk, lastVersion } = unmarshall(item) as { pk: string; lastVersion: number };
+        return [keys.caseIdOfWatermark(pk), lastVersion];
       }),
     );
   }
 
-  private markItem(mark: CountedMark): Item {
-    return toItem({ ...keys.counted(mark.eventId), ranges: mark.ranges, expiresAt: Math.floor(Date.now() / 1000) + MARK_TTL_SECONDS });
-  }
-
-  async applyCounts(changes: CountChange[], marks: CountedMark[]): Promise<void> {
+  async applyCounts(changes: CountChange[], moves: WatermarkMove[]): Promise<void> {
     const items: TransactWriteItem[] = changes.map((change) => {
       const { pk, sk, set, add } = itemOf(change);
       const names: Record<string, string> = {};
@@ -80,25 +70,21 @@ export class DynamoReportingStore implements ReportingStore {
         },
       };
     });
-    for (const mark of marks) {
-      // Only where no mark is yet: a repeated or concurrent apply of the run fails instead of counting twice.
-      items.push({ Put: { TableName: this.tableName, Item: this.markItem(mark), ConditionExpression: 'attribute_not_exists(pk)' } });
+    const expiresAt = Math.floor(Date.now() / 1000) + WATERMARK_TTL_SECONDS;
+    for (const m of moves) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.watermark(m.caseId)),
+          UpdateExpression: 'SET lastVersion = :to, expiresAt = :exp',
+          // Only from the version we read: a concurrent or repeated apply fails instead of counting twice.
+          ConditionExpression: m.from === 0 ? 'attribute_not_exists(pk)' : 'lastVersion = :from',
+          ExpressionAttributeValues: toItem({ ':to': m.to, ':exp': expiresAt, ...(m.from !== 0 && { ':from': m.from }) }),
+        },
+      });
     }
     if (items.length === 0) return;
     await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  }
-
-  async remark(marks: CountedMark[]): Promise<void> {
-    // Plain puts (a re-mark only adds ranges already counted), 25 to a request, unprocessed ones retried.
-    for (let i = 0; i < marks.length; i += 25) {
-      let pending = marks.slice(i, i + 25).map((mark) => ({ PutRequest: { Item: this.markItem(mark) } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 5) throw new Error(`${pending.length} re-marks stayed unprocessed`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-        const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
   }
 
   /** Every item under a partition key, without its key attributes. */

@@ -1,20 +1,18 @@
-// Stream events → aggregates, exactly once and coalesced, paid per batch: the batch's new records are
-// counted in runs (contiguous stretches of it), each applied all or nothing with one change per stored
-// item and the run's marks on its first and last record (domain/reporting/dedupe.ts says why that keeps
-// exactly-once under redelivery, bisect, partial failure and redrive). Then surges open incident cases.
+// Stream events → aggregates, exactly once and coalesced: one change per stored item per chunk, applied
+// with the cases' watermarks in the same all-or-nothing apply. Then surges open incident cases.
 // Speaks the ReportingStore port only (which item holds what is the adapter's business).
 import type { CaseEvent, CaseRecord, Category } from '#domain/case.ts';
 import { openIncident, INCIDENT_REQUESTER } from '#domain/incident.ts';
 import { rememberComplaint, type Policies } from '#domain/intake.ts';
-import { backlogDeltas, deltasFor, keyId, shardFor, type CaseDims } from '#domain/reporting/aggregate.ts';
+import { backlogDeltas, deltasFor, keyId, newEvents, shardFor, type CaseDims } from '#domain/reporting/aggregate.ts';
 import { agentDeltasFor } from '#domain/reporting/agents.ts';
 import { addCounters } from '#domain/reporting/counters.ts';
 import { hourKey, hourRange } from '#domain/reporting/buckets.ts';
-import { eventId, inShardOrder, marksOfRun, rangesFound, remarks, uncounted, type Positioned } from '#domain/reporting/dedupe.ts';
+import { eventId } from '#domain/reporting/dedupe.ts';
 import type { ReportingPolicy } from '#domain/reporting/policy.ts';
 import { incidentKey, incidentWindowStart } from '#domain/reporting/trends.ts';
 import { METRIC } from '../metrics.ts';
-import { MAX_COUNTS_PER_APPLY, type CaseStore, type Clock, type CountChange, type CountedMark, type Metrics, type ReportingStore } from '../ports.ts';
+import { MAX_COUNTS_PER_APPLY, type CaseStore, type Clock, type CountChange, type Metrics, type ReportingStore, type WatermarkMove } from '../ports.ts';
 import { judgeHours } from './judge-surges.ts';
 
 export interface AggregateDeps {
@@ -31,75 +29,54 @@ export interface AggregateDeps {
 export interface AggregateResult {
   applied: number;
   skipped: number;
-  /** Count changes written (one per stored item per run). */
   writes: number;
-  /** Marks written: two per run (one for a run of one record), plus re-marks of a redelivered batch. */
-  marks: number;
   incidents: string[];
 }
 
-/** A case event as its stream delivered it, with the record's position in the shard (its SequenceNumber). */
-export type StreamedEvent = Positioned<CaseEvent>;
-
-/**
- * Nothing of the batch was counted by this invocation when this was thrown (the marks could not be read or
- * re-marked, or the cases not read): the batch must be retried as it was, not bisected (the handler answers
- * it as a failure of its first record).
- */
-export class BatchNotStarted extends Error {
-  override name = 'BatchNotStarted';
-  constructor(readonly reason: unknown) {
-    super(`aggregation did not start: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
-  }
-}
-
-/** The records of a batch not counted yet, in shard order, with their cases; the re-marks already written. */
+/** The events of a batch not counted yet, with the watermarks they were judged by and their cases. */
 export interface FreshBatch {
-  fresh: StreamedEvent[];
-  /** Every record of the batch (each event once), in shard order. */
-  ordered: StreamedEvent[];
+  fresh: CaseEvent[];
+  watermarks: Map<string, number>;
   records: Map<string, CaseRecord>;
-  remarked: number;
 }
 
-/** Reads the batch's marks, re-marks its bisect ends if it was delivered before, reads the cases to count. */
-export async function freshBatch(deps: Pick<AggregateDeps, 'cases' | 'reporting'>, batch: readonly StreamedEvent[]): Promise<FreshBatch> {
-  try {
-    const ordered = inShardOrder(batch);
-    const found = await deps.reporting.countedMarks(ordered.map((p) => eventId(p.event)));
-    const again = remarks(ordered, found);
-    if (again.length > 0) await deps.reporting.remark(again);
-    const fresh = uncounted(ordered, rangesFound(found));
-    const records = fresh.length === 0 ? new Map<string, CaseRecord>() : await deps.cases.getCases([...new Set(fresh.map((p) => p.event.caseId))]);
-    return { fresh, ordered, records, remarked: again.length };
-  } catch (error) {
-    throw new BatchNotStarted(error);
-  }
+export async function freshBatch(deps: Pick<AggregateDeps, 'cases' | 'reporting'>, events: CaseEvent[]): Promise<FreshBatch> {
+  const watermarks = await deps.reporting.watermarks([...new Set(events.map((e) => e.caseId))]);
+  const fresh = newEvents(events, watermarks);
+  const records = fresh.length === 0 ? new Map<string, CaseRecord>() : await deps.cases.getCases([...new Set(fresh.map((e) => e.caseId))]);
+  return { fresh, watermarks, records };
 }
 
-export function recordOf(batch: Pick<FreshBatch, 'records'>, event: CaseEvent): CaseRecord {
+export function recordOf(batch: FreshBatch, event: CaseEvent): CaseRecord {
   const record = batch.records.get(event.caseId);
   if (!record) throw new Error(`case ${event.caseId} of event v${event.version} not found`);
   return record;
 }
 
-export async function aggregateEvents(deps: AggregateDeps, streamed: readonly StreamedEvent[]): Promise<AggregateResult> {
-  const batch = await freshBatch(deps, streamed);
-  const result: AggregateResult = { applied: batch.fresh.length, skipped: streamed.length - batch.fresh.length, writes: 0, marks: batch.remarked, incidents: [] };
+export async function aggregateEvents(deps: AggregateDeps, events: CaseEvent[]): Promise<AggregateResult> {
+  const batch = await freshBatch(deps, events);
+  const result: AggregateResult = { applied: batch.fresh.length, skipped: events.length - batch.fresh.length, writes: 0, incidents: [] };
   if (batch.fresh.length === 0) return result;
-  for (const run of runs(batch.fresh.map((p) => ({ p, changes: countChangesOf(p.event, recordOf(batch, p.event), deps.policy) })))) {
-    await deps.reporting.applyCounts(run.changes, run.marks);
-    result.writes += run.changes.length;
-    result.marks += run.marks.length;
+
+  const perCase = new Map<string, { changes: CountChange[]; move: WatermarkMove }>();
+  for (const event of batch.fresh) {
+    const entry = perCase.get(event.caseId) ?? { changes: [], move: { caseId: event.caseId, from: batch.watermarks.get(event.caseId) ?? 0, to: event.version } };
+    entry.move.to = Math.max(entry.move.to, event.version);
+    entry.changes.push(...countChangesOf(event, recordOf(batch, event), deps.policy));
+    perCase.set(event.caseId, entry);
   }
-  result.incidents = await afterCounting(deps, batch.fresh.map((p) => p.event), batch.records);
+  for (const chunk of chunks([...perCase.values()])) {
+    await deps.reporting.applyCounts(chunk.changes, chunk.moves);
+    result.writes += chunk.changes.length;
+  }
+  result.incidents = await afterCounting(deps, batch);
   return result;
 }
 
 /** What follows counting a batch: the CasesOpened metric, then surges (incident cases) of its new cases. */
-export async function afterCounting(deps: AggregateDeps, fresh: CaseEvent[], records: Map<string, CaseRecord>): Promise<string[]> {
-  countOpenings(deps, fresh);
-  return watchForSurges(deps, fresh, records);
+export async function afterCounting(deps: AggregateDeps, batch: FreshBatch): Promise<string[]> {
+  countOpenings(deps, batch.fresh);
+  return watchForSurges(deps, batch.fresh, batch.records);
 }
 
 /** Cases opened, for the SLA breach rate: once per counted case.opened, after its counts are written. */
@@ -147,7 +124,7 @@ export function countChangesOf(event: CaseEvent, record: CaseRecord, policy: Rep
 }
 
 /** The stored item a change is to: two changes with the same identity are merged into one. */
-export function itemIdentity(c: CountChange): string {
+function itemIdentity(c: CountChange): string {
   switch (c.kind) {
     case 'aggregate':
     case 'backlog':
@@ -162,7 +139,7 @@ export function itemIdentity(c: CountChange): string {
 }
 
 /** Two changes to the same item as one: counts added (a listing is the same listing set again). */
-export function mergeChanges(into: CountChange, c: CountChange): CountChange {
+function merge(into: CountChange, c: CountChange): CountChange {
   if ((into.kind === 'aggregate' || into.kind === 'backlog') && c.kind === into.kind) return { ...into, counters: addCounters({ ...into.counters }, c.counters) };
   if (into.kind === 'agent' && c.kind === 'agent') return { ...into, counters: addCounters({ ...into.counters }, c.counters) };
   if (into.kind === 'opened-in-hour' && c.kind === 'opened-in-hour') return { ...into, opened: into.opened + c.opened };
@@ -170,31 +147,31 @@ export function mergeChanges(into: CountChange, c: CountChange): CountChange {
 }
 
 /**
- * Cuts the new records (in shard order) into runs: contiguous stretches whose coalesced changes — one per
- * item however many records touched it — and marks fit one all-or-nothing apply.
+ * Groups whole cases into applies: every change of a case goes with its watermark move, so an apply
+ * either counts a case's events and moves its watermark, or does neither. Coalesced, an apply holds
+ * one change per item however many events touched it.
  */
-function runs(records: { p: StreamedEvent; changes: CountChange[] }[]): { changes: CountChange[]; marks: CountedMark[] }[] {
-  type Run = { changes: Map<string, CountChange>; members: StreamedEvent[] };
-  const out: Run[] = [];
-  let current: Run = { changes: new Map(), members: [] };
-  const marksOf = (members: number) => (members <= 1 ? members : 2);
-  for (const r of records) {
-    const ids = r.changes.map(itemIdentity);
+function chunks(cases: { changes: CountChange[]; move: WatermarkMove }[]): { changes: CountChange[]; moves: WatermarkMove[] }[] {
+  type Chunk = { changes: Map<string, CountChange>; moves: WatermarkMove[] };
+  const out: Chunk[] = [];
+  let current: Chunk = { changes: new Map(), moves: [] };
+  for (const c of cases) {
+    const ids = c.changes.map(itemIdentity);
     const added = new Set(ids.filter((id) => !current.changes.has(id))).size;
-    if (current.members.length > 0 && current.changes.size + added + marksOf(current.members.length + 1) > MAX_COUNTS_PER_APPLY) {
+    if (current.moves.length > 0 && current.changes.size + added + current.moves.length + 1 > MAX_COUNTS_PER_APPLY) {
       out.push(current);
-      current = { changes: new Map(), members: [] };
+      current = { changes: new Map(), moves: [] };
     }
-    r.changes.forEach((change, i) => {
+    c.changes.forEach((change, i) => {
       const id = ids[i]!;
       const existing = current.changes.get(id);
-      current.changes.set(id, existing ? mergeChanges(existing, change) : change);
+      current.changes.set(id, existing ? merge(existing, change) : change);
     });
-    current.members.push(r.p);
-    if (current.changes.size + marksOf(current.members.length) > MAX_COUNTS_PER_APPLY) throw new Error(`event ${eventId(r.p.event)} alone needs more than ${MAX_COUNTS_PER_APPLY} writes`);
+    current.moves.push(c.move);
+    if (current.changes.size + current.moves.length > MAX_COUNTS_PER_APPLY) throw new Error(`case ${c.move.caseId} alone needs more than ${MAX_COUNTS_PER_APPLY} writes`);
   }
-  if (current.members.length > 0) out.push(current);
-  return out.map((run) => ({ changes: [...run.changes.values()], marks: marksOfRun(run.members) }));
+  if (current.moves.length > 0) out.push(current);
+  return out.map((c) => ({ changes: [...c.changes.values()], moves: c.moves }));
 }
 
 /** Per category with new cases: this hour against the same hour on previous days. */

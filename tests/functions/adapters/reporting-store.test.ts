@@ -1,6 +1,5 @@
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -64,20 +63,22 @@ describe('DynamoReportingStore.applyCounts', () => {
   const listing = { caseId: 'case-1', reference: 'TD-000001', tier: 'top', category: 'gifts_coins', priority: 'P2', openedAt: '2026-11-24T18:00:00.000Z' };
   const topCase: CountChange = { kind: 'top-consumer-case', listing: { day: '2026-11-24', ...listing } };
 
-  it('writes counters and the run\'s marks in ONE transaction: ADD on n_ counters, SET of dimensions, marks put where none is', async () => {
+  it('writes counters and watermarks in ONE transaction: ADD on n_ counters, SET of dimensions, conditional watermark moves', async () => {
     ddb.on(TransactWriteItemsCommand).resolves({});
-    const range = { first: '4421584500000000017450439091', last: '4421584500000000017450439300' };
 
     await store.applyCounts([dayUpdate, topCase], [
-      { eventId: 'case-1#3', ranges: [range] },
-      { eventId: 'case-2#6', ranges: [range] },
+      { caseId: 'case-1', from: 0, to: 3 },
+      { caseId: 'case-2', from: 4, to: 6 },
     ]);
 
     expect(ddb.calls()).toHaveLength(1);
     const items = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
     expect(items).toHaveLength(4);
-    const [counters, top] = items.slice(0, 2).map((i) => i.Update!);
-    for (const i of items.slice(0, 2)) expect(i.Put ?? i.Delete ?? i.ConditionCheck).toBeUndefined();
+    for (const i of items) {
+      expect(i.Update?.TableName).toBe(TABLE);
+      expect(i.Put ?? i.Delete ?? i.ConditionCheck).toBeUndefined();
+    }
+    const [counters, top, first, moved] = items.map((i) => i.Update!);
 
     expect(unmarshall(counters!.Key!)).toEqual({ pk: 'AGG#day#2026-11-24', sk: 'refund#P2#web#0' });
     expect(clauses(counters!)).toEqual({
@@ -90,31 +91,17 @@ describe('DynamoReportingStore.applyCounts', () => {
     expect(clauses(top!)).toEqual({ SET: listing });
     expect(top!.UpdateExpression).not.toContain('ADD');
 
-    const marks = items.slice(2).map((i) => i.Put!);
-    expect(marks.map((m) => m.TableName)).toEqual([TABLE, TABLE]);
-    expect(marks.map((m) => m.ConditionExpression)).toEqual(['attribute_not_exists(pk)', 'attribute_not_exists(pk)']);
-    const [first, last] = marks.map((m) => unmarshall(m.Item!));
-    expect(first).toMatchObject({ pk: 'COUNTED#case-1#3', sk: 'COUNTED', ranges: [range] });
-    expect(last).toMatchObject({ pk: 'COUNTED#case-2#6', sk: 'COUNTED', ranges: [range] });
-    // Marks expire once no redelivery or redrive can bring their records again (14 days parked, a day more).
-    const ttl = Number(first!.expiresAt) * 1000 - Date.now();
-    expect(ttl).toBeGreaterThan(14 * 86_400_000);
-    expect(ttl).toBeLessThanOrEqual(15 * 86_400_000);
-  });
+    expect(unmarshall(first!.Key!)).toEqual({ pk: 'WM#case-1', sk: 'WM' });
+    expect(first!.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(clauses(first!).SET).toMatchObject({ lastVersion: 3 });
+    expect(unmarshall(first!.ExpressionAttributeValues!)).not.toHaveProperty(':from');
 
-  it('re-marks with plain batch puts, 25 a request, retrying unprocessed ones', async () => {
-    const marks = Array.from({ length: 30 }, (_, i) => ({ eventId: `case-${i}#1`, ranges: [{ first: '1', last: '9' }] }));
-    ddb
-      .on(BatchWriteItemCommand)
-      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: item({ pk: 'COUNTED#case-3#1', sk: 'COUNTED', ranges: [{ first: '1', last: '9' }] }) } }] } })
-      .resolves({});
-
-    await store.remark(marks);
-
-    const calls = ddb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!);
-    expect(calls.map((c) => c.length)).toEqual([25, 1, 5]);
-    expect(unmarshall(calls[1]![0]!.PutRequest!.Item!).pk).toBe('COUNTED#case-3#1');
-    expect(unmarshall(calls[0]![0]!.PutRequest!.Item!)).toMatchObject({ pk: 'COUNTED#case-0#1', sk: 'COUNTED', ranges: [{ first: '1', last: '9' }] });
+    expect(unmarshall(moved!.Key!)).toEqual({ pk: 'WM#case-2', sk: 'WM' });
+    expect(moved!.ConditionExpression).toBe('lastVersion = :from');
+    expect(unmarshall(moved!.ExpressionAttributeValues!)).toMatchObject({ ':from': 4, ':to': 6 });
+    // Watermarks expire long after any redelivery could happen.
+    const expiresAt = Number(clauses(moved!).SET!.expiresAt);
+    expect(expiresAt * 1000 - Date.now()).toBeGreaterThan(365 * 86_400_000);
   });
 
   it('sends nothing for nothing', async () => {
@@ -124,40 +111,40 @@ describe('DynamoReportingStore.applyCounts', () => {
 
   it('lets a cancelled transaction fail the call (nothing was counted)', async () => {
     ddb.on(TransactWriteItemsCommand).rejects(canceled());
-    await expect(store.applyCounts([dayUpdate], [{ eventId: 'case-1#1', ranges: [{ first: '1', last: '1' }] }])).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await expect(store.applyCounts([dayUpdate], [{ caseId: 'case-1', from: 0, to: 1 }])).rejects.toMatchObject({ name: 'TransactionCanceledException' });
   });
 });
 
 describe('DynamoReportingStore reads', () => {
-  it('countedMarks: consistent batch reads, retrying unprocessed keys', async () => {
+  it('watermarks: consistent batch reads, retrying unprocessed keys', async () => {
     ddb
       .on(BatchGetItemCommand)
       .resolvesOnce({
-        Responses: { [TABLE]: [item({ pk: 'COUNTED#a#1', sk: 'COUNTED', ranges: [{ first: '1', last: '3' }] })] },
-        UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'COUNTED#b#1', sk: 'COUNTED' }), item({ pk: 'COUNTED#c#1', sk: 'COUNTED' })] } },
+        Responses: { [TABLE]: [item({ pk: 'WM#a', sk: 'WM', lastVersion: 3 })] },
+        UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'WM#b', sk: 'WM' }), item({ pk: 'WM#c', sk: 'WM' })] } },
       })
-      .resolvesOnce({ Responses: { [TABLE]: [item({ pk: 'COUNTED#b#1', sk: 'COUNTED', ranges: [{ first: '5', last: '7' }] })] }, UnprocessedKeys: {} });
+      .resolvesOnce({ Responses: { [TABLE]: [item({ pk: 'WM#b', sk: 'WM', lastVersion: 7 })] }, UnprocessedKeys: {} });
 
-    const found = await store.countedMarks(['a#1', 'b#1', 'c#1']);
+    const found = await store.watermarks(['a', 'b', 'c']);
 
-    expect(found).toEqual(new Map([['a#1', [{ first: '1', last: '3' }]], ['b#1', [{ first: '5', last: '7' }]]]));
+    expect(found).toEqual(new Map([['a', 3], ['b', 7]]));
     const calls = ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!);
     expect(calls).toHaveLength(2);
     expect(calls[0]!.ConsistentRead).toBe(true);
-    expect(calls[0]!.Keys!.map((k) => unmarshall(k))).toEqual(['a', 'b', 'c'].map((id) => ({ pk: `COUNTED#${id}#1`, sk: 'COUNTED' })));
-    expect(calls[1]!.Keys!.map((k) => unmarshall(k).pk)).toEqual(['COUNTED#b#1', 'COUNTED#c#1']);
+    expect(calls[0]!.Keys!.map((k) => unmarshall(k))).toEqual(['a', 'b', 'c'].map((id) => ({ pk: `WM#${id}`, sk: 'WM' })));
+    expect(calls[1]!.Keys!.map((k) => unmarshall(k).pk)).toEqual(['WM#b', 'WM#c']);
     expect(calls[1]!.ConsistentRead).toBe(true);
   });
 
-  it('countedMarks: at most 100 keys per request', async () => {
+  it('watermarks: at most 100 keys per request', async () => {
     ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
-    await store.countedMarks(Array.from({ length: 250 }, (_, i) => `case-${i}#1`));
+    await store.watermarks(Array.from({ length: 250 }, (_, i) => `case-${i}`));
     expect(ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!.Keys!.length)).toEqual([100, 100, 50]);
   });
 
-  it('countedMarks: gives up when keys stay unprocessed', async () => {
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'COUNTED#a#1', sk: 'COUNTED' })] } } });
-    await expect(store.countedMarks(['a#1'])).rejects.toThrow(/unprocessed/);
+  it('watermarks: gives up when keys stay unprocessed', async () => {
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: [item({ pk: 'WM#a', sk: 'WM' })] } } });
+    await expect(store.watermarks(['a'])).rejects.toThrow(/unprocessed/);
   });
 
   it('applyCounts: the backlog, an hour bucket and an hour\'s openings, on their items', async () => {

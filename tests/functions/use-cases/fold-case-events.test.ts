@@ -9,7 +9,7 @@ import type { Clock, CountChange } from '#lib/ports.ts';
 import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents, dimsOf, type AggregateDeps } from '#lib/use-cases/fold-case-events.ts';
 import { FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
-import { CaseFactory, InMemoryReportingStore, interleave, streamed } from '../reporting-fakes.ts';
+import { CaseFactory, InMemoryReportingStore, interleave } from '../reporting-fakes.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -33,9 +33,6 @@ function setup(clock: Clock = new FixedClock(at(50 * MINUTE))) {
   return { cases, reporting, factory, deps, metrics };
 }
 
-
-/** The events delivered by the test's stream shard (positioned on first delivery). */
-const aggregate = (deps: AggregateDeps, events: CaseEvent[]) => aggregateEvents(deps, streamed(deps, events));
 
 const sumInto = (into: Map<string, Counters>, key: object, counters: Counters) => into.set(keyId(key), addCounters(into.get(keyId(key)) ?? {}, counters));
 const nonZero = (m: Map<string, Counters>) =>
@@ -82,7 +79,7 @@ function touched(c: CountChange): string {
 }
 
 const systemCases = (cases: InMemoryCaseStore) => [...cases.cases.values()].filter((c) => c.channel === 'system');
-/** Everything held but the marks. */
+/** Everything held but watermarks. */
 const counterItems = (reporting: InMemoryReportingStore) => reporting.counts();
 
 /** A day of work on a handful of cases: replies, requests for information, resolutions, reopens, escalations, SLA timers. */
@@ -114,7 +111,7 @@ async function busyDay(factory: CaseFactory) {
 }
 
 describe('aggregateEvents: exactly-once counting', () => {
-  it('adds up to the sum of the domain deltas of every event, and marks the run on its first and last record', async () => {
+  it('adds up to the sum of the domain deltas of every event, and moves each watermark to the last version', async () => {
     const { cases, reporting, factory, deps } = setup();
     const opened = await busyDay(factory);
     const events = interleave(factory.events());
@@ -122,18 +119,13 @@ describe('aggregateEvents: exactly-once counting', () => {
       new Set(['case.opened', 'agent.replied', 'case.resolved', 'agent.requested-info', 'requester.replied', 'case.reopened', 'escalation.started', 'escalation.acknowledged', 'case.priority-changed', 'sla.warning', 'sla.breached']),
     );
 
-    const result = await aggregate(deps, events);
+    const result = await aggregateEvents(deps, events);
 
     expect(result).toMatchObject({ applied: events.length, skipped: 0, incidents: [] });
     const want = await expected(cases, events);
     expect(want.aggregates.size).toBeGreaterThan(10);
     expect(stored(reporting)).toEqual(want);
-    // One run: two marks, each with the run's range; no mark per case.
-    expect(reporting.state.marks.size).toBe(2);
-    const ids = [`${events[0]!.caseId}#${events[0]!.version}`, `${events.at(-1)!.caseId}#${events.at(-1)!.version}`];
-    for (const id of ids) expect(reporting.markOf(id)).toEqual([{ first: '1', last: String(events.length) }]);
-    expect(result).toMatchObject({ marks: 2 });
-    expect(opened).toHaveLength(5);
+    for (const c of opened) expect(reporting.watermarkOf(c.caseId)).toBe(cases.events.get(c.caseId)!.length);
     // Opened cases per category and local hour feed surge detection.
     expect(trendCount(reporting, 'refund', '2026-11-24T10')).toBe(1);
     expect(trendCount(reporting, 'refund', '2026-11-24T23')).toBe(1);
@@ -146,9 +138,9 @@ describe('aggregateEvents: exactly-once counting', () => {
     const { factory, deps, metrics } = setup();
     const opened = await busyDay(factory);
     const events = interleave(factory.events());
-    await aggregate(deps, events);
-    await aggregate(deps, events);
-    await aggregate(deps, events.slice(0, 5));
+    await aggregateEvents(deps, events);
+    await aggregateEvents(deps, events);
+    await aggregateEvents(deps, events.slice(0, 5));
     expect(metrics.times('CasesOpened')).toBe(opened.length);
     expect(metrics.counted.every((name) => name === 'CasesOpened')).toBe(true);
   });
@@ -157,18 +149,14 @@ describe('aggregateEvents: exactly-once counting', () => {
     const { cases, reporting, factory, deps } = setup();
     await busyDay(factory);
     const events = interleave(factory.events());
-    await aggregate(deps, events);
+    await aggregateEvents(deps, events);
     const before = reporting.snapshot();
     const transactions = reporting.transactions.length;
 
-    const again = await aggregate(deps, events);
+    const again = await aggregateEvents(deps, events);
 
-    // Nothing counted; the halves it would be bisected into are marked on their ends (re-marks), nothing else written.
-    expect(again).toEqual({ applied: 0, skipped: events.length, writes: 0, marks: 2, incidents: [] });
-    expect(reporting.counts()).toEqual((({ marks: _m, ...rest }) => rest)(before));
-    expect(reporting.state.marks.size).toBe(4);
-    const thirdTime = await aggregate(deps, events);
-    expect(thirdTime).toMatchObject({ applied: 0, marks: 0 });
+    expect(again).toEqual({ applied: 0, skipped: events.length, writes: 0, incidents: [] });
+    expect(reporting.snapshot()).toEqual(before);
     expect(reporting.transactions).toHaveLength(transactions);
     expect(stored(reporting)).toEqual(await expected(cases, events));
   });
@@ -180,9 +168,9 @@ describe('aggregateEvents: exactly-once counting', () => {
     const first = events.slice(0, 12);
     const second = events.slice(8); // 4 events delivered twice
 
-    await aggregate(deps, first);
+    await aggregateEvents(deps, first);
     expect(stored(reporting)).toEqual(await expected(cases, first));
-    const result = await aggregate(deps, second);
+    const result = await aggregateEvents(deps, second);
 
     expect(result).toMatchObject({ applied: events.length - 12, skipped: 4 });
     expect(stored(reporting)).toEqual(await expected(cases, events));
@@ -193,61 +181,25 @@ describe('aggregateEvents: exactly-once counting', () => {
     await busyDay(factory);
     const events = interleave(factory.events());
 
-    const result = await aggregate(deps, [...events, ...events.slice(0, 3)]);
+    const result = await aggregateEvents(deps, [...events, ...events.slice(0, 3)]);
 
     expect(result).toMatchObject({ applied: events.length, skipped: 3 });
     expect(stored(reporting)).toEqual(await expected(cases, events));
   });
 
-  it('refuses to count when another consumer counted the same run meanwhile, and counts nothing of that transaction', async () => {
+  it('refuses to count when another consumer moved a watermark meanwhile, and counts nothing of that transaction', async () => {
     const { reporting, factory, deps } = setup();
     await busyDay(factory);
     const events = interleave(factory.events());
-    const [first] = events;
+    const [victim] = events;
     reporting.beforeApply = async () => {
       reporting.beforeApply = undefined;
-      // A concurrent invocation counted a run starting at the same record first.
-      await reporting.applyCounts([], [{ eventId: `${first!.caseId}#${first!.version}`, ranges: [{ first: '1', last: '1' }] }]);
+      // A concurrent invocation counted the same case first.
+      await reporting.applyCounts([], [{ caseId: victim!.caseId, from: 0, to: 1 }]);
     };
 
-    await expect(aggregate(deps, events)).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    await expect(aggregateEvents(deps, events)).rejects.toMatchObject({ name: 'TransactionCanceledException' });
     expect(reporting.counts()).toEqual(new InMemoryReportingStore().counts());
-  });
-
-  it('counts exactly once whatever pieces a batch is redelivered in: bisected halves, quarters, single records, redrives', async () => {
-    const { cases, reporting, factory, deps } = setup(new FixedClock(new Date('2026-11-26T08:00:00.000Z')));
-    for (let i = 0; i < 60; i++) {
-      const c = await factory.open({ category: (['refund', 'payout', 'gifts_coins', 'account_access', 'other'] as Category[])[i % 5]!, at: at((i % 24) * HOUR + (i % 7) * MINUTE) });
-      await factory.act(c.caseId, { type: 'reply', message: 'On it' }, at((i % 24) * HOUR + 40 * MINUTE));
-    }
-    const events = interleave(factory.events());
-    const batch = streamed(deps, events);
-    // The first delivery dies after its first run was applied.
-    let applies = 0;
-    reporting.beforeApply = () => {
-      if (++applies === 2) throw new Error('the invocation died');
-    };
-    await expect(aggregateEvents(deps, batch)).rejects.toThrow('the invocation died');
-    reporting.beforeApply = undefined;
-    expect(reporting.transactions).toHaveLength(1);
-    // Then every piece fails after it was handled, so the mapping bisects it, down to single records, and
-    // after all that a redrive of a single record and the whole batch once more.
-    let deliveries = 0;
-    const deliver = async (piece: typeof batch): Promise<void> => {
-      deliveries++;
-      await aggregateEvents(deps, piece);
-      if (piece.length < 2) return;
-      const mid = Math.ceil(piece.length / 2);
-      await deliver(piece.slice(0, mid));
-      await deliver(piece.slice(mid));
-    };
-    await deliver(batch);
-    await aggregateEvents(deps, batch.slice(37, 38));
-    const last = await aggregateEvents(deps, batch);
-
-    expect(deliveries).toBeGreaterThan(2 * batch.length - 2);
-    expect(last).toMatchObject({ applied: 0, skipped: batch.length });
-    expect(stored(reporting)).toEqual(await expected(cases, events));
   });
 
   it('applies one change per item, once per batch', async () => {
@@ -255,7 +207,7 @@ describe('aggregateEvents: exactly-once counting', () => {
     await busyDay(factory);
     const events = interleave(factory.events());
 
-    const result = await aggregate(deps, events);
+    const result = await aggregateEvents(deps, events);
 
     expect(reporting.transactions).toHaveLength(1);
     const changed = reporting.transactions[0]!.changes.map((c) => `${touched(c)}|${'shard' in c ? c.shard : ''}`);
@@ -263,43 +215,41 @@ describe('aggregateEvents: exactly-once counting', () => {
     expect(result.writes).toBe(changed.length);
   });
 
-  it('splits a batch into runs of at most 100 items, marks included, each a contiguous stretch of the batch', async () => {
+  it('splits many cases into transactions of at most 100 items, each case with its watermark in the transaction of its updates', async () => {
     const { cases, reporting, factory, deps } = setup(new FixedClock(new Date('2026-11-26T08:00:00.000Z')));
-    const categories: Category[] = ['refund', 'payout', 'gifts_coins', 'account_access', 'payment_dispute'];
+    const categories: Category[] = ['refund', 'payout', 'gifts_coins', 'account_access', 'payment_dispute', 'other'];
     for (let i = 0; i < 240; i++) {
-      // Spread over 24 hours and five categories (120 hour items): the batch does not fit one apply.
+      // Spread over 24 hours and six categories: few cases share all their items.
       const c = await factory.open({ category: categories[i % categories.length]!, at: at((i % 24) * HOUR + (i % 7) * MINUTE) });
       await factory.act(c.caseId, { type: 'reply', message: 'On it' }, at((i % 24) * HOUR + 40 * MINUTE));
       if (i % 2 === 0) await factory.act(c.caseId, { type: 'resolve', outcome: 'resolved' }, at((i % 24) * HOUR + 3 * HOUR));
     }
     const events = interleave(factory.events());
 
-    const result = await aggregate(deps, events);
+    const result = await aggregateEvents(deps, events);
 
     expect(result.applied).toBe(events.length);
     const transactions = reporting.transactions;
-    expect(transactions.length).toBeGreaterThanOrEqual(2);
-    for (const t of transactions) expect(t.changes.length + t.marks.length).toBeLessThanOrEqual(100);
+    expect(transactions.length).toBeGreaterThanOrEqual(3);
+    for (const t of transactions) expect(t.changes.length + t.moves.length).toBeLessThanOrEqual(100);
     expect(result.writes).toBe(transactions.reduce((n, t) => n + t.changes.length, 0));
-    // Runs follow each other: each starts right after the one before, and together they cover the batch.
-    const ranges = transactions.map((t) => t.marks[0]!.ranges[0]!);
-    expect(ranges[0]!.first).toBe('1');
-    for (let i = 1; i < ranges.length; i++) expect(Number(ranges[i]!.first)).toBe(Number(ranges[i - 1]!.last) + 1);
-    expect(ranges.at(-1)!.last).toBe(String(events.length));
-    for (const t of transactions) expect(t.marks.every((m) => JSON.stringify(m.ranges) === JSON.stringify(t.marks[0]!.ranges))).toBe(true);
-    // Far fewer marks than cases: two per run.
-    expect(result.marks).toBe(2 * transactions.length);
-    // The items a record's event touches are all updated in the transaction of the run that marks it.
-    const positioned = streamed(deps, events);
+
+    // Every case's watermark moves once, from 0 to its last version.
+    const moves = transactions.flatMap((t) => t.moves);
+    expect(moves).toHaveLength(240);
+    for (const m of moves) expect(m).toEqual({ caseId: m.caseId, from: 0, to: cases.events.get(m.caseId)!.length });
+
+    // The items a case's events touch are all updated in the transaction that moves its watermark.
     for (const t of transactions) {
       const updated = new Set(t.changes.map(touched));
-      const { first, last } = t.marks[0]!.ranges[0]!;
-      for (const { event, position } of positioned.filter((p) => Number(p.position) >= Number(first) && Number(p.position) <= Number(last))) {
-        const record = (await cases.getCase(event.caseId))!;
-        const input = { event, dims: dimsOf(record) };
-        for (const d of deltasFor(input, settings)) expect(updated, position).toContain(`aggregate|${keyId(d.key)}`);
-        for (const d of backlogDeltas(input, settings)) expect(updated).toContain(`backlog|${keyId(d.key)}`);
-        if (event.type === 'case.opened') expect(updated).toContain(`opened-in-hour|${record.category}|${hourKey(event.at, tz)}`);
+      for (const m of t.moves) {
+        const record = (await cases.getCase(m.caseId))!;
+        for (const event of events.filter((e) => e.caseId === m.caseId)) {
+          const input = { event, dims: dimsOf(record) };
+          for (const d of deltasFor(input, settings)) expect(updated).toContain(`aggregate|${keyId(d.key)}`);
+          for (const d of backlogDeltas(input, settings)) expect(updated).toContain(`backlog|${keyId(d.key)}`);
+          if (event.type === 'case.opened') expect(updated).toContain(`opened-in-hour|${record.category}|${hourKey(event.at, tz)}`);
+        }
       }
     }
     expect(stored(reporting)).toEqual(await expected(cases, events));
@@ -317,7 +267,7 @@ describe('aggregateEvents: surges', () => {
     const { cases, reporting, factory, deps } = setup();
     const opened = await surgeBatch(factory, THRESHOLD);
 
-    const result = await aggregate(deps, factory.events());
+    const result = await aggregateEvents(deps, factory.events());
 
     expect(result.incidents).toHaveLength(1);
     const incidents = systemCases(cases);
@@ -342,11 +292,11 @@ describe('aggregateEvents: surges', () => {
     const { cases, factory, deps } = setup();
     await surgeBatch(factory, THRESHOLD);
     const batch = factory.events();
-    const first = await aggregate(deps, batch);
+    const first = await aggregateEvents(deps, batch);
 
-    const again = await aggregate(deps, batch);
+    const again = await aggregateEvents(deps, batch);
     await surgeBatch(factory, 3);
-    const more = await aggregate(deps, factory.events()); // the old events, the incident's own and 3 new cases
+    const more = await aggregateEvents(deps, factory.events()); // the old events, the incident's own and 3 new cases
 
     expect(first.incidents).toHaveLength(1);
     expect(again).toMatchObject({ applied: 0, incidents: [] });
@@ -362,7 +312,7 @@ describe('aggregateEvents: surges', () => {
       const before = new Set(factory.store.events.keys());
       await surgeBatch(factory, 4, 'refund', at(total * MINUTE));
       total += 4;
-      results.push(await aggregate(deps, factory.events().filter((e) => !before.has(e.caseId))));
+      results.push(await aggregateEvents(deps, factory.events().filter((e) => !before.has(e.caseId))));
     }
 
     expect(results.flatMap((r) => r.incidents)).toHaveLength(1);
@@ -379,7 +329,7 @@ describe('aggregateEvents: surges', () => {
     const events = factory.events();
     const half = Math.ceil(events.length / 2);
 
-    const [a, b] = await Promise.all([aggregate(deps, events.slice(0, half)), aggregate(deps, events.slice(half))]);
+    const [a, b] = await Promise.all([aggregateEvents(deps, events.slice(0, half)), aggregateEvents(deps, events.slice(half))]);
 
     expect(systemCases(cases)).toHaveLength(1);
     expect(new Set([...a.incidents, ...b.incidents])).toEqual(new Set([systemCases(cases)[0]!.caseId]));
@@ -390,7 +340,7 @@ describe('aggregateEvents: surges', () => {
     await surgeBatch(factory, THRESHOLD - 1);
     await surgeBatch(factory, THRESHOLD - 1, 'payout'); // another category does not add up with it
 
-    const result = await aggregate(deps, factory.events());
+    const result = await aggregateEvents(deps, factory.events());
 
     expect(result.incidents).toEqual([]);
     expect(systemCases(cases)).toEqual([]);
@@ -402,7 +352,7 @@ describe('aggregateEvents: surges', () => {
     const { cases, factory, deps } = setup();
     for (let i = 0; i < THRESHOLD + 2; i++) await factory.open({ category: 'refund', at: at(40 * MINUTE + i * 2 * MINUTE) }); // 10:40 → 11:12
 
-    const result = await aggregate(deps, factory.events());
+    const result = await aggregateEvents(deps, factory.events());
 
     expect(result.incidents).toEqual([]);
     expect(systemCases(cases)).toEqual([]);
@@ -412,13 +362,13 @@ describe('aggregateEvents: surges', () => {
     const { cases, factory, deps } = setup();
     // The same hour was busy all week: 10 refund cases at 10:00 on each of the previous 7 days.
     for (let d = 1; d <= policy.surge.baselineDays; d++) await surgeBatch(factory, 10, 'refund', at(-d * DAY));
-    await aggregate(deps, factory.events());
+    await aggregateEvents(deps, factory.events());
     const seen = new Set(factory.store.events.keys());
 
     await surgeBatch(factory, policy.surge.factor * 10 - 1);
-    const quiet = await aggregate(deps, factory.events().filter((e) => !seen.has(e.caseId)));
+    const quiet = await aggregateEvents(deps, factory.events().filter((e) => !seen.has(e.caseId)));
     const last = await factory.open({ category: 'refund', at: at(55 * MINUTE) });
-    const loud = await aggregate(deps, factory.events([last.caseId]));
+    const loud = await aggregateEvents(deps, factory.events([last.caseId]));
 
     expect(quiet.incidents).toEqual([]);
     expect(loud.incidents).toHaveLength(1);
@@ -430,7 +380,7 @@ describe('aggregateEvents: surges', () => {
     await surgeBatch(factory, THRESHOLD);
     await factory.open({ category: 'refund', at: at(HOUR + MINUTE) }); // 11:01, last in the batch
 
-    const result = await aggregate(deps, factory.events());
+    const result = await aggregateEvents(deps, factory.events());
 
     expect(result.incidents).toHaveLength(1);
     expect(systemCases(cases)[0]!.incident).toMatchObject({ lastHour: THRESHOLD });
@@ -442,7 +392,7 @@ describe('aggregateEvents: surges', () => {
     for (let i = 0; i < 5; i++) await factory.openIncident('refund', at(i * MINUTE), `surge#refund#test-${i}`);
     await surgeBatch(factory, THRESHOLD - 1);
 
-    const result = await aggregate(deps, interleave(factory.events()));
+    const result = await aggregateEvents(deps, interleave(factory.events()));
 
     expect(result.incidents).toEqual([]);
     expect(systemCases(cases)).toHaveLength(5); // only the ones made here
@@ -452,15 +402,15 @@ describe('aggregateEvents: surges', () => {
   it('counts the incident case it opened neither as opened nor toward another surge', async () => {
     const { cases, reporting, factory, deps } = setup();
     await surgeBatch(factory, THRESHOLD);
-    const [incidentId] = (await aggregate(deps, factory.events())).incidents;
+    const [incidentId] = (await aggregateEvents(deps, factory.events())).incidents;
     const counters = structuredClone(counterItems(reporting));
 
     // The incident's own event comes through the stream next.
-    const result = await aggregate(deps, structuredClone(cases.events.get(incidentId!)!));
+    const result = await aggregateEvents(deps, structuredClone(cases.events.get(incidentId!)!));
 
     expect(result).toMatchObject({ applied: 1, writes: 0, incidents: [] });
     expect(counterItems(reporting)).toEqual(counters);
-    expect(reporting.markOf(`${incidentId!}#1`)).toHaveLength(1);
+    expect(reporting.watermarkOf(incidentId!)).toBe(1);
     expect(systemCases(cases)).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { reportingPolicy } from '#lib/reporting-policy.ts';
 import { aggregateEvents } from '#lib/use-cases/fold-case-events.ts';
 import { reportFor, sendScheduledReport, type ReportDeps } from '#lib/use-cases/report-from-aggregates.ts';
 import { FakeMailer, FixedClock, InMemoryCaseStore, RecordingMetrics, sequentialIds } from '../fakes.ts';
-import { AGENT, CaseFactory, InMemoryReportingStore, streamed } from '../reporting-fakes.ts';
+import { AGENT, CaseFactory, InMemoryReportingStore } from '../reporting-fakes.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -114,7 +114,7 @@ function world(): World {
 
 /** Counts the factory's cases so far through the aggregator, as the stream would. */
 async function aggregate(w: World, now: Date = at(20 * HOUR)): Promise<void> {
-  await aggregateEvents({ cases: w.cases, reporting: w.reporting, clock: new FixedClock(now), policy, policies, metrics: new RecordingMetrics(), ...sequentialIds() }, streamed(w, w.factory.events()));
+  await aggregateEvents({ cases: w.cases, reporting: w.reporting, clock: new FixedClock(now), policy, policies, metrics: new RecordingMetrics(), ...sequentialIds() }, w.factory.events());
 }
 
 /** Tuesday: 3 refund, 2 payout and 1 top-consumer gifts case; Monday: 2 refund cases. */
