@@ -9,7 +9,8 @@
 import type { LocalCloud } from '#local/cloud.ts';
 import { DynamoCaseStore } from '#lib/adapters/dynamodb.ts';
 import { storageClient } from './intake.ts';
-import { ledgerFixture, seeded, writeStraight } from './ledger.ts';
+import { ledgerFixture, writeStraight } from './ledger.ts';
+import { seededRandom } from './reporting.ts';
 import { percentile } from './local-cloud.ts';
 
 export interface EvidenceFigures {
@@ -37,7 +38,7 @@ export async function evidenceLatency(cloud: LocalCloud, o: { users: number; tra
   const named = new Map<string, { transactionId: string; amount: number }>();
   for (const t of rows) if (t.kind === 'coin_purchase' && !named.has(t.userId)) named.set(t.userId, { transactionId: t.transactionId, amount: t.amount });
   const store = new DynamoCaseStore(cloud.nameOf('StorageCases'), cloud.nameOf('StorageProfiles'), client);
-  const rnd = seeded(99);
+  const rnd = seededRandom(99);
   const complainers = Array.from({ length: (o.warmUp ?? 5) + o.samples }, () => {
     for (;;) {
       const userId = viewers[Math.floor(rnd() * viewers.length)]!;

@@ -18,22 +18,11 @@ import type { LocalCloud } from '#local/cloud.ts';
 import { ledgerSortKey } from '#lib/adapters/ledger-layout.ts';
 import { loadLedgerFile } from '../scripts/ledger-load.ts';
 import { storageClient } from './intake.ts';
+import { seededRandom } from './reporting.ts';
 
 const DAY_MS = 86_400_000;
 const COIN_PACKS = [0.99, 4.99, 9.99, 19.99, 49.99, 99.99];
 const NETWORKS = ['visa', 'mastercard', 'amex', 'discover', 'apple', 'google', 'paypal'] as const;
-
-/** mulberry32, as the demo uses: the same seed gives the same ledger. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface LedgerFixture {
   rows: LedgerTransaction[];
@@ -47,7 +36,7 @@ export interface LedgerFixture {
  * Ids carry the tag and keep every digit run short of a card number's 13 (the ledger refuses those).
  */
 export function ledgerFixture(tag: string, o: { users: number; transactions: number; now: number; days?: number; seed?: number }): LedgerFixture {
-  const rnd = seeded(o.seed ?? 12);
+  const rnd = seededRandom(o.seed ?? 12);
   const days = o.days ?? 30;
   const user = (i: number) => `u_${tag}_${i}`;
   const isCreator = (i: number) => i % 40 === 0;
